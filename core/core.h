@@ -1,0 +1,17 @@
+// accord/core: the pure domain. No I/O, no clock, no storage, no threads.
+//
+//   fuzzy_date.h       dates that keep their source's precision
+//   event_types.h      stored event types, schema versions, upcasters
+//   agreement_state.h  evolve: state + event -> state
+//   decider.h          decide: command + state -> events | typed rejection
+//   entry_into_force.h is an agreement in force on a given day
+//
+// Everything here returns values (Expected, Rejection) and never throws.
+// Depends only on proto/ (accord_proto) and fmt.
+#pragma once
+
+#include "core/agreement_state.h"
+#include "core/decider.h"
+#include "core/entry_into_force.h"
+#include "core/event_types.h"
+#include "core/fuzzy_date.h"

@@ -1,0 +1,202 @@
+// accord/store: the append-only event log on RocksDB.
+//
+// One log holds every event of every stream (agreement) in commit order.
+// Each event gets a global position (gapless, from 0: a single committer
+// assigns them and a rejected append consumes none) and a version within its
+// stream (from 0). Every record carries the SHA-256 of the record before it,
+// so the log is one hash chain; docs/storage.md gives the on-disk layout.
+//
+// Thread safety: an EventStore may be shared by any number of threads.
+// Concurrent Append calls are gathered into one synced RocksDB write (group
+// commit, after leveldb's DBImpl::Write); a failure of one append (a version
+// conflict, a duplicate) fails that append alone.
+//
+// Durability: Append returns OK only after its events are in the WAL and the
+// WAL is synced (unless StoreOptions::sync is false, which tests and
+// benchmarks of the CPU path may use). An IOError from Append means the
+// outcome is unknown: retry with the same event ids, which is always safe.
+//
+// Idempotency: event ids are kept forever, in RocksDB. Appending events whose
+// ids are all stored, with the same stream and content, returns their
+// original positions and writes nothing, whatever the expected version.
+//
+// Example:
+//   std::unique_ptr<EventStore> store;
+//   Status s = EventStore::Open(StoreOptions{}, "/var/lib/accord", &store);
+//   AppendResult result;
+//   s = store->Append("cospar-apsco-mou", ExpectedVersion::NoStream(), {event}, &result);
+//   ReadPage page;
+//   s = store->ReadStreamForward("cospar-apsco-mou", 0, 100, &page);
+#pragma once
+
+#include <rocksdb/db.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "accord/v1/record.pb.h"
+#include "store/status.h"
+
+namespace accord::store {
+
+struct StoreOptions {
+  bool sync = true;                  // fsync the WAL before an append returns
+  bool read_only = false;            // open without writing; Append fails
+  size_t max_group_events = 2048;    // events one group commit may carry
+  size_t max_page_size = 1000;       // the most records one read returns
+  bool create_if_missing = true;
+};
+
+// What an append expects of its stream before it is written.
+class ExpectedVersion {
+ public:
+  enum class Kind { kAny, kNoStream, kStreamExists, kExact };
+
+  static ExpectedVersion Any() { return ExpectedVersion(Kind::kAny, 0); }
+  static ExpectedVersion NoStream() { return ExpectedVersion(Kind::kNoStream, 0); }
+  static ExpectedVersion StreamExists() { return ExpectedVersion(Kind::kStreamExists, 0); }
+  // The version of the stream's last event (its event count - 1).
+  static ExpectedVersion Exact(uint64_t version) { return ExpectedVersion(Kind::kExact, version); }
+
+  Kind kind() const { return kind_; }
+  uint64_t version() const { return version_; }
+  // "any", "no stream", "stream exists", "version 3".
+  std::string ToString() const;
+
+ private:
+  ExpectedVersion(Kind kind, uint64_t version) : kind_(kind), version_(version) {}
+  Kind kind_;
+  uint64_t version_;
+};
+
+struct AppendResult {
+  uint64_t first_position = 0;  // of the first event appended (or found stored)
+  uint64_t last_position = 0;
+  uint64_t last_version = 0;    // the stream version of the last event
+  bool already_stored = false;  // an idempotent retry: nothing was written
+  // On kWrongExpectedVersion: the stream's version then (nullopt: no stream).
+  std::optional<uint64_t> current_version;
+};
+
+struct ReadPage {
+  std::vector<accord::v1::EventRecord> records;  // with `hash` filled in
+  // Forward reads: where the next page starts. Backward reads: the version
+  // the next (older) page starts from; meaningless when end_of_data.
+  uint64_t next = 0;
+  bool end_of_data = false;  // nothing more in this direction now
+};
+
+struct LogHead {
+  uint64_t next_position = 0;  // the number of records in the log
+  std::string last_hash;       // 32 zero bytes while the log is empty
+};
+
+struct VerifyReport {
+  uint64_t records = 0;
+  uint64_t streams = 0;
+  std::string head_hash;
+};
+
+class EventStore {
+ public:
+  // Opens (creating it if allowed) the store at `path`. Recovers the chain
+  // head and next position from one record and one key, not from a scan, so
+  // opening does not slow as the log grows. If the newest record does not
+  // match the stored chain head, refuses with Corruption naming the position
+  // (read-only opens succeed, so that Verify can report).
+  static Status Open(const StoreOptions& options, const std::string& path,
+                     std::unique_ptr<EventStore>* store);
+
+  EventStore(const EventStore&) = delete;
+  EventStore& operator=(const EventStore&) = delete;
+  ~EventStore();
+
+  // Appends `events` to `stream_id` atomically: all or none. REQUIRES: a
+  // non-empty stream id without NUL bytes; 1 or more events, each with a
+  // canonical UUID event id (distinct), an event type and a schema version.
+  // The store stamps position, stream version, recorded_at and the hashes.
+  // Errors: InvalidArgument, WrongExpectedVersion (result->current_version
+  // says where the stream is), DuplicateEvent (a stored id with other
+  // content, or a retry overlapping only part of an earlier append),
+  // IOError, ReadOnly.
+  Status Append(std::string_view stream_id, ExpectedVersion expected,
+                const std::vector<accord::v1::NewEvent>& events, AppendResult* result);
+
+  // Up to `max_count` (capped at max_page_size) events of a stream from
+  // `from_version` upward. A missing stream reads as empty, not NotFound.
+  Status ReadStreamForward(std::string_view stream_id, uint64_t from_version, size_t max_count,
+                           ReadPage* page) const;
+  // The same downward, from `from_version` (UINT64_MAX: the newest).
+  Status ReadStreamBackward(std::string_view stream_id, uint64_t from_version, size_t max_count,
+                            ReadPage* page) const;
+  // Up to `max_count` events of the whole log from `from_position`.
+  Status ReadAll(uint64_t from_position, size_t max_count, ReadPage* page) const;
+
+  // NotFound when the stream has no event.
+  Status GetStreamHead(std::string_view stream_id, accord::v1::StreamHead* head) const;
+  // The record stored under `event_id`; NotFound if none.
+  Status FindEvent(std::string_view event_id, accord::v1::EventRecord* record) const;
+
+  LogHead Head() const;
+
+  // Walks the whole log: recomputes every hash and the chain, checks that
+  // positions are gapless and that the stream index, the event id index and
+  // the stream heads agree with the log, with nothing extra. Corruption names
+  // the first bad position.
+  Status Verify(VerifyReport* report) const;
+
+  // Projection state and checkpoints, written by projections (not the log).
+  Status PutProjectionState(std::string_view name, std::string_view value);
+  Status GetProjectionState(std::string_view name, std::string* value) const;
+
+ private:
+  struct Writer;
+  struct GroupState;
+
+  EventStore() = default;
+  Status LoadChainHead();
+  Status RecoverAfterWriteFailure();
+  // Checks and stages one writer's append into `group`; writes nothing to
+  // the batch unless the whole append is accepted.
+  Status StageAppend(Writer* writer, GroupState* group);
+  Status LoadHead(std::string_view stream_id, GroupState* group, std::optional<accord::v1::StreamHead>* head);
+  Status ReadRecordAt(uint64_t position, accord::v1::EventRecord* record) const;
+  Status ReadPositions(const std::vector<uint64_t>& positions, ReadPage* page) const;
+
+  StoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+  rocksdb::ColumnFamilyHandle* log_ = nullptr;
+  rocksdb::ColumnFamilyHandle* stream_index_ = nullptr;
+  rocksdb::ColumnFamilyHandle* stream_heads_ = nullptr;
+  rocksdb::ColumnFamilyHandle* event_ids_ = nullptr;
+  rocksdb::ColumnFamilyHandle* projections_ = nullptr;
+  Status open_error_;  // set when the store refuses writes
+
+  // Writers queue under mutex_; the one at the front commits for the group.
+  std::mutex mutex_;
+  std::deque<Writer*> writers_;  // guarded by mutex_
+
+  // Owned by the committing writer (the front of writers_), one at a time.
+  uint64_t next_position_ = 0;
+  std::string chain_hash_;
+  int64_t last_recorded_micros_ = 0;
+  std::unordered_map<std::string, accord::v1::StreamHead> head_cache_;
+  bool needs_recovery_ = false;
+
+  std::atomic<uint64_t> committed_position_{0};  // published for readers
+  mutable std::mutex head_hash_mutex_;
+  std::string committed_hash_;  // guarded by head_hash_mutex_
+};
+
+}  // namespace accord::store
