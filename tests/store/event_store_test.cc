@@ -1,0 +1,502 @@
+#include "store/event_store.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <barrier>
+#include <set>
+#include <thread>
+
+#include "accord/v1/legacy.pb.h"
+#include "core/event_types.h"
+#include "store/coding.h"
+#include "tests/testing/builders.h"
+#include "tests/testing/raw_db.h"
+#include "tests/testing/temp_dir.h"
+
+namespace accord::store {
+namespace {
+
+using accord::testing::RawEvent;
+using accord::testing::Uuid;
+using accord::v1::EventRecord;
+using accord::v1::NewEvent;
+
+class EventStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  void Reopen(StoreOptions options = {}) {
+    store_.reset();
+    Status s = EventStore::Open(options, dir_.path(), &store_);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+
+  // Appends events with ids first..first+count-1 and asserts it worked.
+  AppendResult MustAppend(const std::string& stream, ExpectedVersion expected, uint64_t first,
+                          size_t count = 1) {
+    AppendResult result;
+    Status s = store_->Append(stream, expected, Events(first, count), &result);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return result;
+  }
+
+  static std::vector<NewEvent> Events(uint64_t first, size_t count) {
+    std::vector<NewEvent> events;
+    for (size_t i = 0; i < count; ++i) events.push_back(RawEvent(first + i));
+    return events;
+  }
+
+  std::vector<EventRecord> ReadEverything() {
+    std::vector<EventRecord> all;
+    ReadPage page;
+    uint64_t from = 0;
+    do {
+      Status s = store_->ReadAll(from, 0, &page);
+      EXPECT_TRUE(s.ok()) << s.ToString();
+      if (!s.ok()) break;
+      all.insert(all.end(), page.records.begin(), page.records.end());
+      from = page.next;
+    } while (!page.end_of_data);
+    return all;
+  }
+
+  accord::testing::TempDir dir_;
+  std::unique_ptr<EventStore> store_;
+};
+
+TEST_F(EventStoreTest, AppendsAndReadsBackInOrder) {
+  MustAppend("a", ExpectedVersion::NoStream(), 1, 3);
+  MustAppend("b", ExpectedVersion::NoStream(), 4, 2);
+  AppendResult third = MustAppend("a", ExpectedVersion::Exact(2), 6, 2);
+  EXPECT_EQ(third.first_position, 5u);
+  EXPECT_EQ(third.last_position, 6u);
+  EXPECT_EQ(third.last_version, 4u);
+
+  std::vector<EventRecord> all = ReadEverything();
+  ASSERT_EQ(all.size(), 7u);
+  std::string expected_streams = "aaabbaa";
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].position(), i);
+    EXPECT_EQ(all[i].stream_id(), std::string(1, expected_streams[i]));
+    EXPECT_EQ(all[i].event_id(), Uuid(i + 1));
+  }
+
+  ReadPage page;
+  ASSERT_TRUE(store_->ReadStreamForward("a", 0, 100, &page).ok());
+  ASSERT_EQ(page.records.size(), 5u);
+  for (uint64_t v = 0; v < 5; ++v) EXPECT_EQ(page.records[v].stream_version(), v);
+  EXPECT_TRUE(page.end_of_data);
+  EXPECT_EQ(store_->Head().next_position, 7u);
+}
+
+TEST_F(EventStoreTest, StampsTheEnvelopeAndChainsEveryRecord) {
+  NewEvent event = RawEvent(1);
+  *event.mutable_effective() = accord::testing::Month(2024, 7);
+  event.set_correlation_id("c-1");
+  event.set_causation_id("x-1");
+  AppendResult result;
+  ASSERT_TRUE(store_->Append("a", ExpectedVersion::Any(), {event}, &result).ok());
+  MustAppend("a", ExpectedVersion::Any(), 2, 2);
+
+  std::vector<EventRecord> all = ReadEverything();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].prev_hash(), std::string(32, '\0'));
+  EXPECT_EQ(all[0].actor(), "tester");
+  EXPECT_EQ(all[0].correlation_id(), "c-1");
+  EXPECT_EQ(all[0].causation_id(), "x-1");
+  EXPECT_EQ(all[0].effective().date().month(), 7);
+  EXPECT_GT(all[0].recorded_at().seconds(), 1700000000);
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].hash().size(), 32u);
+    if (i > 0) {
+      EXPECT_EQ(all[i].prev_hash(), all[i - 1].hash());
+      EXPECT_GE(all[i].recorded_at().seconds() * 1000000000LL + all[i].recorded_at().nanos(),
+                all[i - 1].recorded_at().seconds() * 1000000000LL + all[i - 1].recorded_at().nanos());
+    }
+  }
+  EXPECT_EQ(store_->Head().last_hash, all.back().hash());
+}
+
+TEST_F(EventStoreTest, ChecksEachKindOfExpectedVersion) {
+  AppendResult result;
+  Status s = store_->Append("a", ExpectedVersion::StreamExists(), Events(1, 1), &result);
+  EXPECT_TRUE(s.IsWrongExpectedVersion()) << s.ToString();
+  EXPECT_FALSE(result.current_version.has_value());
+
+  s = store_->Append("a", ExpectedVersion::Exact(0), Events(1, 1), &result);
+  EXPECT_TRUE(s.IsWrongExpectedVersion()) << s.ToString();
+
+  MustAppend("a", ExpectedVersion::NoStream(), 1, 2);
+  s = store_->Append("a", ExpectedVersion::NoStream(), Events(3, 1), &result);
+  EXPECT_TRUE(s.IsWrongExpectedVersion()) << s.ToString();
+  EXPECT_EQ(result.current_version, 1u);
+
+  s = store_->Append("a", ExpectedVersion::Exact(0), Events(3, 1), &result);
+  EXPECT_TRUE(s.IsWrongExpectedVersion());
+  EXPECT_EQ(s.message(), "stream 'a' was expected at version 0 but is at version 1");
+  EXPECT_EQ(result.current_version, 1u);
+
+  MustAppend("a", ExpectedVersion::StreamExists(), 3);
+  MustAppend("a", ExpectedVersion::Any(), 4);
+  MustAppend("a", ExpectedVersion::Exact(3), 5);
+}
+
+TEST_F(EventStoreTest, ARejectedAppendConsumesNoPosition) {
+  MustAppend("a", ExpectedVersion::NoStream(), 1);
+  AppendResult result;
+  ASSERT_FALSE(store_->Append("a", ExpectedVersion::NoStream(), Events(2, 3), &result).ok());
+  AppendResult next = MustAppend("b", ExpectedVersion::NoStream(), 5);
+  EXPECT_EQ(next.first_position, 1u);
+  EXPECT_EQ(ReadEverything().size(), 2u);
+}
+
+TEST_F(EventStoreTest, IdempotentRetryReturnsOriginalPositionsAndWritesNothing) {
+  MustAppend("a", ExpectedVersion::NoStream(), 1, 2);
+  MustAppend("b", ExpectedVersion::NoStream(), 3, 1);
+
+  AppendResult retry;
+  Status s = store_->Append("a", ExpectedVersion::NoStream(), Events(1, 2), &retry);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(retry.already_stored);
+  EXPECT_EQ(retry.first_position, 0u);
+  EXPECT_EQ(retry.last_position, 1u);
+  EXPECT_EQ(retry.last_version, 1u);
+  EXPECT_EQ(store_->Head().next_position, 3u);
+
+  Reopen();
+  s = store_->Append("a", ExpectedVersion::Exact(7), Events(1, 2), &retry);
+  ASSERT_TRUE(s.ok()) << "ids are remembered across restarts: " << s.ToString();
+  EXPECT_TRUE(retry.already_stored);
+  EXPECT_EQ(ReadEverything().size(), 3u);
+}
+
+TEST_F(EventStoreTest, RefusesRetriesThatDoNotMatchTheOriginal) {
+  MustAppend("a", ExpectedVersion::NoStream(), 1, 2);
+  AppendResult result;
+
+  std::vector<NewEvent> changed = Events(1, 2);
+  changed[1].set_payload("other content");
+  Status s = store_->Append("a", ExpectedVersion::Any(), changed, &result);
+  EXPECT_TRUE(s.IsDuplicateEvent()) << s.ToString();
+
+  s = store_->Append("a", ExpectedVersion::Any(), Events(2, 2), &result);
+  EXPECT_TRUE(s.IsDuplicateEvent()) << "a partial overlap: " << s.ToString();
+
+  s = store_->Append("a", ExpectedVersion::Any(), Events(1, 1), &result);
+  EXPECT_TRUE(s.ok()) << "the first event alone is the same content: " << s.ToString();
+
+  s = store_->Append("b", ExpectedVersion::Any(), Events(1, 2), &result);
+  EXPECT_TRUE(s.IsDuplicateEvent()) << "same ids in another stream: " << s.ToString();
+  EXPECT_EQ(ReadEverything().size(), 2u);
+}
+
+TEST_F(EventStoreTest, RefusesMalformedAppends) {
+  AppendResult result;
+  EXPECT_EQ(store_->Append("", ExpectedVersion::Any(), Events(1, 1), &result).code(),
+            Status::Code::kInvalidArgument);
+  EXPECT_EQ(store_->Append(std::string("a\0b", 3), ExpectedVersion::Any(), Events(1, 1), &result).code(),
+            Status::Code::kInvalidArgument);
+  EXPECT_EQ(store_->Append("a", ExpectedVersion::Any(), {}, &result).code(),
+            Status::Code::kInvalidArgument);
+  std::vector<NewEvent> bad_id = Events(1, 1);
+  bad_id[0].set_event_id("00000000-0000-4000-8000-00000000000A");
+  EXPECT_EQ(store_->Append("a", ExpectedVersion::Any(), bad_id, &result).code(),
+            Status::Code::kInvalidArgument);
+  std::vector<NewEvent> twice = {RawEvent(1), RawEvent(1)};
+  EXPECT_EQ(store_->Append("a", ExpectedVersion::Any(), twice, &result).code(),
+            Status::Code::kInvalidArgument);
+  std::vector<NewEvent> untyped = Events(1, 1);
+  untyped[0].clear_event_type();
+  EXPECT_EQ(store_->Append("a", ExpectedVersion::Any(), untyped, &result).code(),
+            Status::Code::kInvalidArgument);
+  EXPECT_EQ(ReadEverything().size(), 0u);
+}
+
+TEST_F(EventStoreTest, ReadsInBoundedPages) {
+  Reopen(StoreOptions{.max_page_size = 10});
+  for (uint64_t i = 0; i < 25; ++i) MustAppend(i % 2 ? "odd" : "even", ExpectedVersion::Any(), i + 1);
+
+  ReadPage page;
+  ASSERT_TRUE(store_->ReadAll(0, 1000, &page).ok());
+  EXPECT_EQ(page.records.size(), 10u) << "capped at max_page_size";
+  EXPECT_FALSE(page.end_of_data);
+  ASSERT_TRUE(store_->ReadAll(20, 1000, &page).ok());
+  EXPECT_EQ(page.records.size(), 5u);
+  EXPECT_TRUE(page.end_of_data);
+  EXPECT_EQ(page.next, 25u);
+  ASSERT_TRUE(store_->ReadAll(25, 10, &page).ok());
+  EXPECT_TRUE(page.records.empty());
+
+  std::vector<uint64_t> versions;
+  uint64_t from = 0;
+  do {
+    ASSERT_TRUE(store_->ReadStreamForward("even", from, 4, &page).ok());
+    for (const auto& r : page.records) versions.push_back(r.stream_version());
+    from = page.next;
+  } while (!page.end_of_data);
+  EXPECT_EQ(versions, (std::vector<uint64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}));
+
+  versions.clear();
+  from = UINT64_MAX;
+  do {
+    ASSERT_TRUE(store_->ReadStreamBackward("odd", from, 5, &page).ok());
+    for (const auto& r : page.records) versions.push_back(r.stream_version());
+    from = page.next;
+  } while (!page.end_of_data);
+  EXPECT_EQ(versions, (std::vector<uint64_t>{11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0}));
+
+  ASSERT_TRUE(store_->ReadStreamBackward("odd", 3, 2, &page).ok());
+  ASSERT_EQ(page.records.size(), 2u);
+  EXPECT_EQ(page.records[0].stream_version(), 3u);
+  EXPECT_EQ(page.next, 1u);
+
+  ASSERT_TRUE(store_->ReadStreamForward("missing", 0, 10, &page).ok());
+  EXPECT_TRUE(page.records.empty());
+  EXPECT_TRUE(page.end_of_data);
+}
+
+TEST_F(EventStoreTest, ReopenRecoversHeadsAndTheChainWithoutAScan) {
+  MustAppend("a", ExpectedVersion::NoStream(), 1, 3);
+  MustAppend("b", ExpectedVersion::NoStream(), 4, 1);
+  std::string hash = store_->Head().last_hash;
+  Reopen();
+  EXPECT_EQ(store_->Head().next_position, 4u);
+  EXPECT_EQ(store_->Head().last_hash, hash);
+  accord::v1::StreamHead head;
+  ASSERT_TRUE(store_->GetStreamHead("a", &head).ok());
+  EXPECT_EQ(head.last_version(), 2u);
+  EXPECT_EQ(head.event_count(), 3u);
+  EXPECT_TRUE(store_->GetStreamHead("c", &head).IsNotFound());
+
+  AppendResult next = MustAppend("a", ExpectedVersion::Exact(2), 5);
+  EXPECT_EQ(next.first_position, 4u);
+  EXPECT_EQ(next.last_version, 3u);
+  std::vector<EventRecord> all = ReadEverything();
+  EXPECT_EQ(all[4].prev_hash(), hash);
+  VerifyReport report;
+  ASSERT_TRUE(store_->Verify(&report).ok());
+  EXPECT_EQ(report.records, 5u);
+  EXPECT_EQ(report.streams, 2u);
+}
+
+TEST_F(EventStoreTest, FindsEventsById) {
+  MustAppend("a", ExpectedVersion::NoStream(), 1, 2);
+  EventRecord record;
+  ASSERT_TRUE(store_->FindEvent(Uuid(2), &record).ok());
+  EXPECT_EQ(record.position(), 1u);
+  EXPECT_TRUE(store_->FindEvent(Uuid(3), &record).IsNotFound());
+  EXPECT_EQ(store_->FindEvent("nope", &record).code(), Status::Code::kInvalidArgument);
+}
+
+TEST_F(EventStoreTest, ConcurrentWritersOnOneVersionHaveExactlyOneWinner) {
+  constexpr int kWriters = 8;
+  constexpr int kRounds = 20;
+  MustAppend("contested", ExpectedVersion::NoStream(), 1);
+  std::atomic<int> wins{0};
+  std::atomic<int> conflicts{0};
+  std::barrier round_start(kWriters);
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      for (int round = 0; round < kRounds; ++round) {
+        round_start.arrive_and_wait();
+        AppendResult result;
+        uint64_t id = 1000 + static_cast<uint64_t>(round * kWriters + w);
+        Status s = store_->Append("contested", ExpectedVersion::Exact(static_cast<uint64_t>(round)),
+                                  Events(id, 1), &result);
+        if (s.ok()) {
+          ++wins;
+        } else if (s.IsWrongExpectedVersion() &&
+                   result.current_version == static_cast<uint64_t>(round + 1)) {
+          ++conflicts;
+        }
+        round_start.arrive_and_wait();
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  EXPECT_EQ(wins.load(), kRounds);
+  EXPECT_EQ(conflicts.load(), kRounds * (kWriters - 1));
+  EXPECT_EQ(ReadEverything().size(), static_cast<size_t>(kRounds + 1));
+}
+
+TEST_F(EventStoreTest, ConcurrentAppendsGetGaplessOrderedPositions) {
+  constexpr int kThreads = 16;
+  constexpr int kAppends = 40;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kAppends; ++i) {
+        AppendResult result;
+        uint64_t id = static_cast<uint64_t>(t * 1000 + i * 2 + 1);
+        std::string stream = "s" + std::to_string(t);
+        ExpectedVersion expected = i == 0 ? ExpectedVersion::NoStream()
+                                          : ExpectedVersion::Exact(static_cast<uint64_t>(i * 2 - 1));
+        if (!store_->Append(stream, expected, Events(id, 2), &result).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  std::vector<EventRecord> all = ReadEverything();
+  ASSERT_EQ(all.size(), static_cast<size_t>(kThreads * kAppends * 2));
+  std::map<std::string, uint64_t> next_version;
+  for (size_t i = 0; i < all.size(); ++i) {
+    ASSERT_EQ(all[i].position(), i);
+    EXPECT_EQ(all[i].stream_version(), next_version[all[i].stream_id()]++);
+    // An append's two events are never split by another append.
+    if (all[i].stream_version() % 2 == 1) {
+      EXPECT_EQ(all[i - 1].stream_id(), all[i].stream_id());
+    }
+  }
+  VerifyReport report;
+  Status s = store_->Verify(&report);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
+TEST_F(EventStoreTest, KeepsProjectionState) {
+  std::string value;
+  EXPECT_TRUE(store_->GetProjectionState("summary", &value).IsNotFound());
+  ASSERT_TRUE(store_->PutProjectionState("summary", "checkpoint 7").ok());
+  Reopen();
+  ASSERT_TRUE(store_->GetProjectionState("summary", &value).ok());
+  EXPECT_EQ(value, "checkpoint 7");
+}
+
+TEST_F(EventStoreTest, ReadOnlyStoresRefuseWrites) {
+  MustAppend("a", ExpectedVersion::NoStream(), 1);
+  store_.reset();
+  Reopen(StoreOptions{.read_only = true});
+  AppendResult result;
+  EXPECT_EQ(store_->Append("a", ExpectedVersion::Any(), Events(2, 1), &result).code(),
+            Status::Code::kReadOnly);
+  EXPECT_EQ(ReadEverything().size(), 1u);
+  VerifyReport report;
+  EXPECT_TRUE(store_->Verify(&report).ok());
+}
+
+// A VisitHeld written at schema version 1, stored as such, read back today.
+TEST_F(EventStoreTest, StoredOldSchemaRecordsAreReadThroughUpcasters) {
+  accord::v1::legacy::VisitHeldV1 old;
+  old.set_location("APSCO headquarters, Beijing");
+  old.set_host("APSCO");
+  NewEvent event = RawEvent(1);
+  event.set_event_type("accord.v1.VisitHeld");
+  event.set_schema_version(1);
+  event.set_payload(old.SerializeAsString());
+  AppendResult result;
+  ASSERT_TRUE(store_->Append("mou", ExpectedVersion::NoStream(), {event}, &result).ok());
+  Reopen();
+
+  ReadPage page;
+  ASSERT_TRUE(store_->ReadStreamForward("mou", 0, 10, &page).ok());
+  ASSERT_EQ(page.records.size(), 1u);
+  EXPECT_EQ(page.records[0].schema_version(), 1u) << "the log is never rewritten";
+  auto decoded = core::ToAgreementEvent(page.records[0]);
+  ASSERT_TRUE(decoded.ok()) << decoded.error();
+  EXPECT_EQ(decoded->event.visit_held().place().name(), "APSCO headquarters, Beijing");
+  EXPECT_EQ(decoded->event.visit_held().host_party_id(), "apsco");
+}
+
+// Tamper evidence: damage stored data directly in RocksDB.
+class TamperTest : public EventStoreTest {
+ protected:
+  void SetUp() override {
+    EventStoreTest::SetUp();
+    for (uint64_t i = 0; i < 10; ++i) MustAppend(i < 5 ? "a" : "b", ExpectedVersion::Any(), i + 1);
+    store_.reset();
+  }
+
+  Status VerifyAfterReopen() {
+    Status s = EventStore::Open(StoreOptions{.read_only = true}, dir_.path(), &store_);
+    if (!s.ok()) return s;
+    VerifyReport report;
+    return store_->Verify(&report);
+  }
+};
+
+TEST_F(TamperTest, ChangingOneByteOfAnOldRecordIsNamed) {
+  {
+    accord::testing::RawDb raw(dir_.path());
+    ASSERT_TRUE(raw.status().ok());
+    std::string value = raw.Get(accord::testing::RawDb::kLog, raw.LogKey(3));
+    value[value.size() / 2] ^= 0x01;
+    raw.Put(accord::testing::RawDb::kLog, raw.LogKey(3), value);
+  }
+  Status s = VerifyAfterReopen();
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("position 3"), std::string::npos) << s.ToString();
+  ReadPage page;
+  EXPECT_TRUE(store_->ReadAll(0, 100, &page).IsCorruption()) << "reads check hashes too";
+}
+
+TEST_F(TamperTest, ARewrittenRecordWithAFreshHashBreaksTheChainAfterIt) {
+  {
+    accord::testing::RawDb raw(dir_.path());
+    accord::v1::LogEntry entry;
+    ASSERT_TRUE(entry.ParseFromString(raw.Get(accord::testing::RawDb::kLog, raw.LogKey(4))));
+    EventRecord record;
+    ASSERT_TRUE(record.ParseFromString(entry.record()));
+    record.set_actor("someone else");
+    entry.set_record(record.SerializeAsString());
+    entry.set_hash(Sha256(entry.record()));
+    raw.Put(accord::testing::RawDb::kLog, raw.LogKey(4), entry.SerializeAsString());
+  }
+  Status s = VerifyAfterReopen();
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("position 5 does not chain"), std::string::npos) << s.ToString();
+}
+
+TEST_F(TamperTest, ADeletedRecordIsNamed) {
+  {
+    accord::testing::RawDb raw(dir_.path());
+    raw.Delete(accord::testing::RawDb::kLog, raw.LogKey(6));
+  }
+  Status s = VerifyAfterReopen();
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("position 6 is missing"), std::string::npos) << s.ToString();
+}
+
+TEST_F(TamperTest, ATruncatedLogRefusesToOpenForWriting) {
+  {
+    accord::testing::RawDb raw(dir_.path());
+    raw.Delete(accord::testing::RawDb::kLog, raw.LogKey(9));
+  }
+  Status s = EventStore::Open(StoreOptions{}, dir_.path(), &store_);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("ends at position 8 but the chain head names position 9"),
+            std::string::npos)
+      << s.ToString();
+  s = VerifyAfterReopen();
+  EXPECT_TRUE(s.IsCorruption()) << "read-only opens, and Verify names it: " << s.ToString();
+  AppendResult result;
+  EXPECT_TRUE(store_->Append("a", ExpectedVersion::Any(), Events(99, 1), &result).code() ==
+              Status::Code::kReadOnly);
+}
+
+TEST_F(TamperTest, AnIndexThatDisagreesWithTheLogIsNamed) {
+  {
+    accord::testing::RawDb raw(dir_.path());
+    raw.Put(accord::testing::RawDb::kStreamIndex, StreamIndexKey("a", 2), raw.LogKey(7));
+  }
+  Status s = VerifyAfterReopen();
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("stream index disagrees with the log at position 2"),
+            std::string::npos)
+      << s.ToString();
+}
+
+TEST_F(TamperTest, AnExtraStreamHeadIsNamed) {
+  {
+    accord::testing::RawDb raw(dir_.path());
+    raw.Put(accord::testing::RawDb::kStreamHeads, "ghost", "");
+  }
+  Status s = VerifyAfterReopen();
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("ghost"), std::string::npos) << s.ToString();
+}
+
+}  // namespace
+}  // namespace accord::store
