@@ -91,6 +91,9 @@ std::string ExpectedVersion::ToString() const {
   return "?";
 }
 
+// One Append call waiting in the queue. Its mutex and condition variable
+// are its own, so that the committer wakes each writer without the whole
+// queue contending for one lock.
 struct EventStore::Writer {
   Writer(std::string_view stream, ExpectedVersion expect, const std::vector<NewEvent>* append,
          AppendResult* out)
@@ -100,11 +103,22 @@ struct EventStore::Writer {
   ExpectedVersion expected;
   const std::vector<NewEvent>* events;
   AppendResult* result;
-  Status status;
-  bool done = false;
+  Status status;                   // written by the committer before `done`
   bool staged = false;             // its records are in the group's batch
   bool replays_in_group = false;   // an idempotent retry of records staged in this group
+
+  std::mutex mutex;
   std::condition_variable cv;
+  bool done = false;    // guarded by mutex: committed (or failed) by another writer
+  bool leader = false;  // guarded by mutex: it is now at the front and commits next
+};
+
+// An event staged in the current group, kept to answer a retry of it that
+// arrives in the same group.
+struct StagedEvent {
+  std::string_view stream_id;
+  const NewEvent* event;
+  uint64_t stream_version;
 };
 
 // What one group commit has staged but not yet written.
@@ -115,7 +129,7 @@ struct EventStore::GroupState {
   google::protobuf::Timestamp recorded_at;
   std::unordered_map<std::string, StreamHead> heads;
   std::unordered_map<std::string, uint64_t> ids;   // uuid bytes -> position
-  std::unordered_map<uint64_t, EventRecord> records;
+  std::unordered_map<uint64_t, StagedEvent> staged;
   size_t events = 0;
 };
 
@@ -245,73 +259,97 @@ Status EventStore::Append(std::string_view stream_id, ExpectedVersion expected,
   *result = AppendResult{};
   Writer w(stream_id, expected, &events, result);
 
-  std::unique_lock lock(mutex_);
-  writers_.push_back(&w);
-  while (!w.done && &w != writers_.front()) w.cv.wait(lock);
-  if (w.done) return w.status;
-
-  // This writer leads: it commits itself and those queued behind it, up to
-  // a bounded number of events, in one synced write.
-  std::vector<Writer*> group;
-  size_t group_events = 0;
-  for (Writer* queued : writers_) {
-    if (!group.empty() && group_events + queued->events->size() > options_.max_group_events) break;
-    group.push_back(queued);
-    group_events += queued->events->size();
+  bool lead;
+  {
+    std::lock_guard lock(mutex_);
+    writers_.push_back(&w);
+    lead = writers_.size() == 1;
   }
-  lock.unlock();
+  if (!lead) {
+    std::unique_lock lock(w.mutex);
+    w.cv.wait(lock, [&w] { return w.done || w.leader; });
+    if (w.done) return w.status;
+  }
 
-  GroupState g;
+  // This writer is at the front: it commits itself and those queued behind
+  // it, up to a bounded number of events, in one synced write.
+  std::vector<Writer*> group;
+  {
+    std::lock_guard lock(mutex_);
+    size_t group_events = 0;
+    for (Writer* queued : writers_) {
+      if (!group.empty() && group_events + queued->events->size() > options_.max_group_events) {
+        break;
+      }
+      group.push_back(queued);
+      group_events += queued->events->size();
+    }
+  }
+  CommitGroup(group);
+
+  Writer* next = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    writers_.erase(writers_.begin(), writers_.begin() + static_cast<ptrdiff_t>(group.size()));
+    if (!writers_.empty()) next = writers_.front();
+  }
+  // Hand over first, so that the next group stages while this one's writers
+  // wake up.
+  if (next != nullptr) {
+    std::lock_guard lock(next->mutex);
+    next->leader = true;
+    next->cv.notify_one();
+  }
+  for (Writer* member : group) {
+    if (member == &w) continue;
+    std::lock_guard lock(member->mutex);
+    member->done = true;
+    member->cv.notify_one();
+  }
+  return w.status;
+}
+
+void EventStore::CommitGroup(const std::vector<Writer*>& group) {
   Status ready = needs_recovery_ ? RecoverAfterWriteFailure() : Status::OK();
   if (!ready.ok()) {
     for (Writer* member : group) member->status = ready;
-  } else {
-    g.next_position = next_position_;
-    g.chain_hash = chain_hash_;
-    int64_t micros = std::max(NowMicros(), last_recorded_micros_);
-    g.recorded_at = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(micros);
-    for (Writer* member : group) member->status = StageAppend(member, &g);
-
-    if (g.events > 0) {
-      ChainHead head;
-      head.set_position(g.next_position - 1);
-      head.set_hash(g.chain_hash);
-      *head.mutable_recorded_at() = g.recorded_at;
-      g.batch.Put(meta_, kChainHeadKey, head.SerializeAsString());
-      rocksdb::WriteOptions write;
-      write.sync = options_.sync;
-      rocksdb::Status rs = db_->Write(write, &g.batch);
-      if (rs.ok()) {
-        next_position_ = g.next_position;
-        chain_hash_ = g.chain_hash;
-        last_recorded_micros_ = micros;
-        if (head_cache_.size() > kMaxCachedHeads) head_cache_.clear();
-        for (auto& [stream, stream_head] : g.heads) head_cache_[stream] = stream_head;
-        committed_position_.store(next_position_);
-        std::lock_guard hash_lock(head_hash_mutex_);
-        committed_hash_ = chain_hash_;
-      } else {
-        Status failed = FromRocks(rs, "writing the log (outcome unknown: retry with the same ids)");
-        if (failed.code() != Status::Code::kIOError) failed = Status::IOError(failed.message());
-        for (Writer* member : group) {
-          if (member->staged || member->replays_in_group) member->status = failed;
-        }
-        needs_recovery_ = true;
-      }
-    }
+    return;
   }
+  GroupState g;
+  g.next_position = next_position_;
+  g.chain_hash = chain_hash_;
+  int64_t micros = std::max(NowMicros(), last_recorded_micros_);
+  g.recorded_at = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(micros);
+  for (Writer* member : group) member->status = StageAppend(member, &g);
+  if (g.events == 0) return;
 
-  lock.lock();
-  for (size_t i = 0; i < group.size(); ++i) {
-    Writer* member = writers_.front();
-    writers_.pop_front();
-    if (member != &w) {
-      member->done = true;
-      member->cv.notify_one();
+  ChainHead head;
+  head.set_position(g.next_position - 1);
+  head.set_hash(g.chain_hash);
+  *head.mutable_recorded_at() = g.recorded_at;
+  g.batch.Put(meta_, kChainHeadKey, head.SerializeAsString());
+  rocksdb::WriteOptions write;
+  write.sync = options_.sync;
+  rocksdb::Status rs = db_->Write(write, &g.batch);
+  if (!rs.ok()) {
+    Status failed = FromRocks(rs, "writing the log (outcome unknown: retry with the same ids)");
+    if (failed.code() != Status::Code::kIOError) failed = Status::IOError(failed.message());
+    for (Writer* member : group) {
+      if (member->staged || member->replays_in_group) member->status = failed;
     }
+    needs_recovery_ = true;
+    return;
   }
-  if (!writers_.empty()) writers_.front()->cv.notify_one();
-  return w.status;
+  group_commits_.fetch_add(1, std::memory_order_relaxed);
+  events_written_.fetch_add(g.events, std::memory_order_relaxed);
+  next_position_ = g.next_position;
+  chain_hash_ = g.chain_hash;
+  last_recorded_micros_ = micros;
+  if (head_cache_.size() > kMaxCachedHeads) head_cache_.clear();
+  for (auto& [stream, stream_head] : g.heads) head_cache_[stream] = stream_head;
+  committed_position_.store(next_position_);
+  std::lock_guard hash_lock(head_hash_mutex_);
+  committed_hash_ = chain_hash_;
 }
 
 Status EventStore::LoadHead(std::string_view stream_id, GroupState* group,
@@ -396,14 +434,20 @@ Status EventStore::StageAppend(Writer* w, GroupState* g) {
           found, ids.size()));
     }
     for (size_t i = 0; i < ids.size(); ++i) {
-      EventRecord record;
-      if (auto staged = g->records.find(*stored[i]); staged != g->records.end()) {
-        record = staged->second;
-      } else if (Status s = ReadRecordAt(*stored[i], &record); !s.ok()) {
-        return s;
+      bool same = false;
+      uint64_t version = 0;
+      if (auto staged = g->staged.find(*stored[i]); staged != g->staged.end()) {
+        same = staged->second.stream_id == w->stream_id &&
+               staged->second.event->SerializeAsString() == events[i].SerializeAsString();
+        version = staged->second.stream_version;
+      } else {
+        EventRecord record;
+        if (Status s = ReadRecordAt(*stored[i], &record); !s.ok()) return s;
+        same = SameContent(record, w->stream_id, events[i]);
+        version = record.stream_version();
       }
       bool in_sequence = i == 0 || *stored[i] == *stored[i - 1] + 1;
-      if (!SameContent(record, w->stream_id, events[i]) || !in_sequence) {
+      if (!same || !in_sequence) {
         w->replays_in_group = false;
         return Status::DuplicateEvent(fmt::format(
             "event {} is stored at position {} with other content or in another append",
@@ -411,7 +455,7 @@ Status EventStore::StageAppend(Writer* w, GroupState* g) {
       }
       if (i == 0) result->first_position = *stored[i];
       result->last_position = *stored[i];
-      result->last_version = record.stream_version();
+      result->last_version = version;
     }
     result->already_stored = true;
     return Status::OK();
@@ -465,9 +509,8 @@ Status EventStore::StageAppend(Writer* w, GroupState* g) {
     g->batch.Put(event_ids_, ids[i], key);
 
     g->chain_hash = entry.hash();
-    record.set_hash(entry.hash());
     g->ids[ids[i]] = position;
-    g->records.emplace(position, std::move(record));
+    g->staged.emplace(position, StagedEvent{w->stream_id, &e, version});
     if (i == 0) result->first_position = position;
     result->last_position = position;
     next_head.set_last_version(version);
@@ -604,6 +647,11 @@ LogHead EventStore::Head() const {
   head.next_position = committed_position_.load();
   head.last_hash = committed_hash_;
   return head;
+}
+
+StoreStats EventStore::Stats() const {
+  return StoreStats{group_commits_.load(std::memory_order_relaxed),
+                    events_written_.load(std::memory_order_relaxed)};
 }
 
 Status EventStore::Verify(VerifyReport* report) const {

@@ -100,6 +100,12 @@ struct LogHead {
   std::string last_hash;       // 32 zero bytes while the log is empty
 };
 
+// Counters since open, for health reports and benchmarks.
+struct StoreStats {
+  uint64_t group_commits = 0;  // synced writes
+  uint64_t events_written = 0;
+};
+
 struct VerifyReport {
   uint64_t records = 0;
   uint64_t streams = 0;
@@ -147,6 +153,7 @@ class EventStore {
   Status FindEvent(std::string_view event_id, accord::v1::EventRecord* record) const;
 
   LogHead Head() const;
+  StoreStats Stats() const;
 
   // Walks the whole log: recomputes every hash and the chain, checks that
   // positions are gapless and that the stream index, the event id index and
@@ -165,6 +172,9 @@ class EventStore {
   EventStore() = default;
   Status LoadChainHead();
   Status RecoverAfterWriteFailure();
+  // Stages every writer of `group` and writes what was accepted in one
+  // batch; sets each writer's status. Called by the group's leader only.
+  void CommitGroup(const std::vector<Writer*>& group);
   // Checks and stages one writer's append into `group`; writes nothing to
   // the batch unless the whole append is accepted.
   Status StageAppend(Writer* writer, GroupState* group);
@@ -183,11 +193,12 @@ class EventStore {
   rocksdb::ColumnFamilyHandle* projections_ = nullptr;
   Status open_error_;  // set when the store refuses writes
 
-  // Writers queue under mutex_; the one at the front commits for the group.
+  // Writers queue under mutex_; the one at the front (the leader) commits
+  // for the group, then hands the lead to the next writer in the queue.
   std::mutex mutex_;
   std::deque<Writer*> writers_;  // guarded by mutex_
 
-  // Owned by the committing writer (the front of writers_), one at a time.
+  // Owned by the leader: only one writer leads at a time.
   uint64_t next_position_ = 0;
   std::string chain_hash_;
   int64_t last_recorded_micros_ = 0;
@@ -195,6 +206,8 @@ class EventStore {
   bool needs_recovery_ = false;
 
   std::atomic<uint64_t> committed_position_{0};  // published for readers
+  std::atomic<uint64_t> group_commits_{0};
+  std::atomic<uint64_t> events_written_{0};
   mutable std::mutex head_hash_mutex_;
   std::string committed_hash_;  // guarded by head_hash_mutex_
 };
