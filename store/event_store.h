@@ -7,9 +7,10 @@
 // so the log is one hash chain; docs/storage.md gives the on-disk layout.
 //
 // Thread safety: an EventStore may be shared by any number of threads.
-// Concurrent Append calls are gathered into one synced RocksDB write (group
-// commit, after leveldb's DBImpl::Write); a failure of one append (a version
-// conflict, a duplicate) fails that append alone.
+// Appends are queued to a single committer, which gathers every append
+// waiting into one synced RocksDB write (group commit, after leveldb's
+// DBImpl::Write); a failure of one append (a version conflict, a duplicate)
+// fails that append alone.
 //
 // Durability: Append returns OK only after its events are in the WAL and the
 // WAL is synced (unless StoreOptions::sync is false, which tests and
@@ -35,11 +36,13 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -112,6 +115,11 @@ struct VerifyReport {
   std::string head_hash;
 };
 
+// Called once per append, on the store's commit thread, after the events
+// are durable (or the append failed). It must return quickly and must not
+// call Append (AppendAsync is fine): the next group waits for it.
+using AppendCallback = std::function<void(const Status& status, const AppendResult& result)>;
+
 class EventStore {
  public:
   // Opens (creating it if allowed) the store at `path`. Recovers the chain
@@ -124,6 +132,7 @@ class EventStore {
 
   EventStore(const EventStore&) = delete;
   EventStore& operator=(const EventStore&) = delete;
+  // Finishes every append already queued, then closes.
   ~EventStore();
 
   // Appends `events` to `stream_id` atomically: all or none. REQUIRES: a
@@ -133,12 +142,17 @@ class EventStore {
   // Errors: InvalidArgument, WrongExpectedVersion (result->current_version
   // says where the stream is), DuplicateEvent (a stored id with other
   // content, or a retry overlapping only part of an earlier append),
-  // IOError, ReadOnly.
+  // IOError, ReadOnly. Blocks until durable.
   Status Append(std::string_view stream_id, ExpectedVersion expected,
                 const std::vector<accord::v1::NewEvent>& events, AppendResult* result);
 
-  // Up to `max_count` (capped at max_page_size) events of a stream from
-  // `from_version` upward. A missing stream reads as empty, not NotFound.
+  // The same without blocking: `done` is called when Append would return.
+  // For callers that must not block a thread per append (the server).
+  void AppendAsync(std::string stream_id, ExpectedVersion expected,
+                   std::vector<accord::v1::NewEvent> events, AppendCallback done);
+
+  // Up to `max_count` (capped at max_page_size; 0 means the cap) events of a
+  // stream from `from_version` upward. A missing stream reads as empty.
   Status ReadStreamForward(std::string_view stream_id, uint64_t from_version, size_t max_count,
                            ReadPage* page) const;
   // The same downward, from `from_version` (UINT64_MAX: the newest).
@@ -152,13 +166,15 @@ class EventStore {
   // The record stored under `event_id`; NotFound if none.
   Status FindEvent(std::string_view event_id, accord::v1::EventRecord* record) const;
 
+  // What is durable now: readers never see a position at or past
+  // next_position.
   LogHead Head() const;
   StoreStats Stats() const;
 
   // Walks the whole log: recomputes every hash and the chain, checks that
   // positions are gapless and that the stream index, the event id index and
   // the stream heads agree with the log, with nothing extra. Corruption names
-  // the first bad position.
+  // the first bad position. Runs on a snapshot, beside appends.
   Status Verify(VerifyReport* report) const;
 
   // Projection state and checkpoints, written by projections (not the log).
@@ -167,20 +183,32 @@ class EventStore {
 
  private:
   struct Writer;
-  struct GroupState;
+  struct Group;
+  struct InFlightEvent;
 
   EventStore() = default;
   Status LoadChainHead();
-  Status RecoverAfterWriteFailure();
-  // Stages every writer of `group` and writes what was accepted in one
-  // batch; sets each writer's status. Called by the group's leader only.
-  void CommitGroup(const std::vector<Writer*>& group);
-  // Checks and stages one writer's append into `group`; writes nothing to
-  // the batch unless the whole append is accepted.
-  Status StageAppend(Writer* writer, GroupState* group);
-  Status LoadHead(std::string_view stream_id, GroupState* group, std::optional<accord::v1::StreamHead>* head);
   Status ReadRecordAt(uint64_t position, accord::v1::EventRecord* record) const;
   Status ReadPositions(const std::vector<uint64_t>& positions, ReadPage* page) const;
+
+  // The write path (append_pipeline.cc). Two threads, so that the disk
+  // never waits for the CPU work of the next group:
+  //   stager: takes the queued writers, checks them (idempotency, expected
+  //           version), assigns positions and hashes, builds one WriteBatch;
+  //   syncer: writes the groups in order with one synced write each, then
+  //           completes their writers.
+  // The stager works ahead on the assumption that the group being written
+  // succeeds; when a write fails, every group staged after it fails too, and
+  // the stager reloads the committed state before the next group.
+  void StartPipeline();
+  void StopPipeline();
+  void StagerLoop();
+  void SyncerLoop();
+  std::unique_ptr<Group> StageGroup(std::vector<std::unique_ptr<Writer>> writers);
+  Status StageAppend(Writer* writer, Group* group);
+  Status LoadHead(std::string_view stream_id, std::optional<accord::v1::StreamHead>* head);
+  Status RecoverAfterWriteFailure();
+  void WriteGroup(Group* group);
 
   StoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
@@ -193,19 +221,30 @@ class EventStore {
   rocksdb::ColumnFamilyHandle* projections_ = nullptr;
   Status open_error_;  // set when the store refuses writes
 
-  // Writers queue under mutex_; the one at the front (the leader) commits
-  // for the group, then hands the lead to the next writer in the queue.
   std::mutex mutex_;
-  std::deque<Writer*> writers_;  // guarded by mutex_
+  std::condition_variable stager_cv_;  // work for the stager, or room to stage
+  std::condition_variable syncer_cv_;  // a staged group for the syncer
+  std::deque<std::unique_ptr<Writer>> queued_;  // guarded by mutex_
+  std::deque<std::unique_ptr<Group>> staged_;   // guarded by mutex_
+  size_t groups_in_flight_ = 0;  // staged and not yet completed; guarded by mutex_
+  bool stopping_ = false;        // guarded by mutex_
+  bool stager_done_ = false;     // guarded by mutex_
+  Status write_failure_;         // guarded by mutex_: sticky until the stager recovers
+  std::thread stager_;
+  std::thread syncer_;
 
-  // Owned by the leader: only one writer leads at a time.
+  // Staged state, owned by the stager thread: it runs ahead of the disk.
   uint64_t next_position_ = 0;
   std::string chain_hash_;
   int64_t last_recorded_micros_ = 0;
   std::unordered_map<std::string, accord::v1::StreamHead> head_cache_;
-  bool needs_recovery_ = false;
 
-  std::atomic<uint64_t> committed_position_{0};  // published for readers
+  // Ids of events staged but not yet written: a retry must find them.
+  std::mutex in_flight_mutex_;
+  std::unordered_map<std::string, InFlightEvent> in_flight_ids_;  // guarded by in_flight_mutex_
+
+  // Committed state, published by the syncer for readers.
+  std::atomic<uint64_t> committed_position_{0};
   std::atomic<uint64_t> group_commits_{0};
   std::atomic<uint64_t> events_written_{0};
   mutable std::mutex head_hash_mutex_;

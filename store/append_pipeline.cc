@@ -1,0 +1,422 @@
+// The write path of EventStore: a queue, a stager and a syncer.
+//
+//   Append/AppendAsync --> queued_ --> stager --> staged_ --> syncer --> callbacks
+//
+// The stager alone assigns positions (so they are gapless and in commit
+// order) and owns the staged state: next position, chain hash, stream heads.
+// It works at most kMaxGroupsAhead groups ahead of the disk. The syncer
+// writes each group's batch with one synced write, in order, publishes the
+// committed head, and completes the group's writers.
+#include <fmt/format.h>
+#include <google/protobuf/util/time_util.h>
+#include <rocksdb/write_batch.h>
+
+#include <unordered_set>
+
+#include "store/event_store.h"
+#include "store/internal.h"
+#include "store/pipeline_types.h"
+
+namespace accord::store {
+
+using accord::v1::ChainHead;
+using accord::v1::EventRecord;
+using accord::v1::LogEntry;
+using accord::v1::NewEvent;
+using accord::v1::StreamHead;
+using namespace internal;  // NOLINT(google-build-using-namespace)
+
+namespace {
+
+constexpr size_t kMaxStreamIdBytes = 512;
+constexpr size_t kMaxCachedHeads = 100000;
+// One group being written and one ready behind it: enough to keep the disk
+// busy, few enough that waiting appends gather into large groups.
+constexpr size_t kMaxGroupsAhead = 2;
+
+bool SameContent(const EventRecord& stored, std::string_view stream_id, const NewEvent& e) {
+  return stored.stream_id() == stream_id && stored.event_type() == e.event_type() &&
+         stored.schema_version() == e.schema_version() && stored.payload() == e.payload() &&
+         stored.effective().SerializeAsString() == e.effective().SerializeAsString() &&
+         stored.actor() == e.actor() && stored.correlation_id() == e.correlation_id() &&
+         stored.causation_id() == e.causation_id();
+}
+
+}  // namespace
+
+void EventStore::StartPipeline() {
+  stager_ = std::thread([this] { StagerLoop(); });
+  syncer_ = std::thread([this] { SyncerLoop(); });
+}
+
+void EventStore::StopPipeline() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  stager_cv_.notify_all();
+  syncer_cv_.notify_all();
+  if (stager_.joinable()) stager_.join();
+  if (syncer_.joinable()) syncer_.join();
+}
+
+Status EventStore::Append(std::string_view stream_id, ExpectedVersion expected,
+                          const std::vector<NewEvent>& events, AppendResult* result) {
+  struct Waiter {
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool done = false;
+    Status status;
+  } waiter;
+  AppendAsync(std::string(stream_id), expected, events,
+              [&waiter, result](const Status& status, const AppendResult& appended) {
+                // Notified under the lock: the waiter cannot return (and
+                // destroy itself) before this callback lets go of it.
+                std::lock_guard lock(waiter.mutex);
+                waiter.status = status;
+                *result = appended;
+                waiter.done = true;
+                waiter.cv.notify_one();
+              });
+  std::unique_lock lock(waiter.mutex);
+  waiter.cv.wait(lock, [&waiter] { return waiter.done; });
+  return waiter.status;
+}
+
+void EventStore::AppendAsync(std::string stream_id, ExpectedVersion expected,
+                             std::vector<NewEvent> events, AppendCallback done) {
+  if (options_.read_only) {
+    done(Status::ReadOnly("the store was opened read-only"), AppendResult{});
+    return;
+  }
+  if (!open_error_.ok()) {
+    done(open_error_, AppendResult{});
+    return;
+  }
+  auto writer = std::make_unique<Writer>();
+  writer->stream_id = std::move(stream_id);
+  writer->expected = expected;
+  writer->events = std::move(events);
+  writer->done = std::move(done);
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      queued_.push_back(std::move(writer));
+    }
+  }
+  if (writer) {
+    writer->done(Status::IOError("the store is closing"), AppendResult{});
+    return;
+  }
+  stager_cv_.notify_one();
+}
+
+void EventStore::StagerLoop() {
+  for (;;) {
+    std::vector<std::unique_ptr<Writer>> writers;
+    {
+      std::unique_lock lock(mutex_);
+      stager_cv_.wait(lock, [this] {
+        return (stopping_ && queued_.empty()) ||
+               (!queued_.empty() && groups_in_flight_ < kMaxGroupsAhead);
+      });
+      if (queued_.empty()) break;  // stopping, and nothing left to stage
+      size_t events = 0;
+      while (!queued_.empty() &&
+             (writers.empty() || events + queued_.front()->events.size() <= options_.max_group_events)) {
+        events += queued_.front()->events.size();
+        writers.push_back(std::move(queued_.front()));
+        queued_.pop_front();
+      }
+      // After a failed write, wait until every group staged on top of it
+      // has failed too, then restart from what the disk holds.
+      if (!write_failure_.ok()) {
+        stager_cv_.wait(lock, [this] { return groups_in_flight_ == 0; });
+        lock.unlock();
+        Status recovered = RecoverAfterWriteFailure();
+        lock.lock();
+        if (recovered.ok()) {
+          write_failure_ = Status::OK();
+        } else {
+          lock.unlock();
+          for (auto& w : writers) w->done(recovered, AppendResult{});
+          continue;
+        }
+      }
+      ++groups_in_flight_;
+    }
+    std::unique_ptr<Group> group = StageGroup(std::move(writers));
+    {
+      std::lock_guard lock(mutex_);
+      staged_.push_back(std::move(group));
+    }
+    syncer_cv_.notify_one();
+  }
+  {
+    std::lock_guard lock(mutex_);
+    stager_done_ = true;
+  }
+  syncer_cv_.notify_one();
+}
+
+void EventStore::SyncerLoop() {
+  for (;;) {
+    std::unique_ptr<Group> group;
+    Status failure;
+    {
+      std::unique_lock lock(mutex_);
+      syncer_cv_.wait(lock, [this] { return !staged_.empty() || stager_done_; });
+      if (staged_.empty()) return;
+      group = std::move(staged_.front());
+      staged_.pop_front();
+      failure = write_failure_;
+    }
+    if (failure.ok()) {
+      WriteGroup(group.get());
+    } else {
+      // Staged on top of a group that failed: its positions and hashes
+      // assumed a write that did not happen.
+      for (auto& w : group->writers) w->status = failure;
+    }
+    {
+      std::lock_guard lock(in_flight_mutex_);
+      for (const auto& key : group->id_keys) in_flight_ids_.erase(key);
+    }
+    for (auto& w : group->writers) w->done(w->status, w->result);
+    {
+      std::lock_guard lock(mutex_);
+      --groups_in_flight_;
+    }
+    stager_cv_.notify_one();
+  }
+}
+
+void EventStore::WriteGroup(Group* group) {
+  if (group->events == 0) return;
+  rocksdb::WriteOptions write;
+  write.sync = options_.sync;
+  rocksdb::Status rs = db_->Write(write, &group->batch);
+  if (!rs.ok()) {
+    Status failed = Status::IOError(
+        FromRocks(rs, "writing the log (outcome unknown: retry with the same event ids)").message());
+    for (auto& w : group->writers) {
+      // Every writer is failed, rejected ones too: what they were checked
+      // against may have assumed earlier groups that are not on disk.
+      w->status = failed;
+    }
+    std::lock_guard lock(mutex_);
+    write_failure_ = failed;
+    return;
+  }
+  group_commits_.fetch_add(1, std::memory_order_relaxed);
+  events_written_.fetch_add(group->events, std::memory_order_relaxed);
+  std::lock_guard lock(head_hash_mutex_);
+  committed_hash_ = group->chain_hash;
+  committed_position_.store(group->next_position);
+}
+
+// A failed write leaves RocksDB in a background-error state and the staged
+// state ahead of the disk: resume, then reload what is actually stored.
+Status EventStore::RecoverAfterWriteFailure() {
+  rocksdb::Status rs = db_->Resume();
+  if (!rs.ok()) return FromRocks(rs, "resuming after a failed write");
+  head_cache_.clear();
+  {
+    std::lock_guard lock(in_flight_mutex_);
+    in_flight_ids_.clear();
+  }
+  return LoadChainHead();
+}
+
+std::unique_ptr<EventStore::Group> EventStore::StageGroup(
+    std::vector<std::unique_ptr<Writer>> writers) {
+  auto group = std::make_unique<Group>();
+  group->writers = std::move(writers);
+  group->recorded_micros = std::max(NowMicros(), last_recorded_micros_);
+  last_recorded_micros_ = group->recorded_micros;
+  for (auto& w : group->writers) w->status = StageAppend(w.get(), group.get());
+  group->next_position = next_position_;
+  group->chain_hash = chain_hash_;
+  if (group->events > 0) {
+    ChainHead head;
+    head.set_position(next_position_ - 1);
+    head.set_hash(chain_hash_);
+    *head.mutable_recorded_at() =
+        google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(group->recorded_micros);
+    group->batch.Put(meta_, kChainHeadKey, head.SerializeAsString());
+  }
+  return group;
+}
+
+Status EventStore::LoadHead(std::string_view stream_id, std::optional<StreamHead>* head) {
+  std::string key(stream_id);
+  if (auto cached = head_cache_.find(key); cached != head_cache_.end()) {
+    *head = cached->second;
+    return Status::OK();
+  }
+  std::string value;
+  rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), stream_heads_, key, &value);
+  if (rs.IsNotFound()) {
+    head->reset();
+    return Status::OK();
+  }
+  if (!rs.ok()) return FromRocks(rs, "reading a stream head");
+  StreamHead stored;
+  if (!stored.ParseFromString(value)) {
+    return Status::Corruption(fmt::format("the head of stream '{}' does not parse", stream_id));
+  }
+  if (head_cache_.size() >= kMaxCachedHeads) head_cache_.clear();
+  head_cache_[key] = stored;
+  *head = stored;
+  return Status::OK();
+}
+
+Status EventStore::StageAppend(Writer* w, Group* g) {
+  const std::vector<NewEvent>& events = w->events;
+  AppendResult* result = &w->result;
+  if (w->stream_id.empty() || w->stream_id.size() > kMaxStreamIdBytes ||
+      w->stream_id.find('\0') != std::string::npos) {
+    return Status::InvalidArgument("a stream id is 1-512 bytes without NUL");
+  }
+  if (events.empty()) return Status::InvalidArgument("an append needs at least one event");
+
+  std::vector<std::string> ids;
+  ids.reserve(events.size());
+  for (const NewEvent& e : events) {
+    std::optional<std::string> id = UuidBytes(e.event_id());
+    if (!id) {
+      return Status::InvalidArgument(
+          fmt::format("event id '{}' is not a canonical lower-case UUID", e.event_id()));
+    }
+    if (e.event_type().empty() || e.schema_version() == 0) {
+      return Status::InvalidArgument(
+          fmt::format("event {} needs an event type and a schema version", e.event_id()));
+    }
+    ids.push_back(std::move(*id));
+  }
+  if (ids.size() > 1 && std::unordered_set<std::string>(ids.begin(), ids.end()).size() != ids.size()) {
+    return Status::InvalidArgument("an event id appears twice in one append");
+  }
+
+  // Idempotency comes before the version check: a retry of an append that
+  // succeeded must succeed again, although the stream has moved on. Staged
+  // events are looked up before the disk: one leaves the in-flight map only
+  // after it is written.
+  size_t found = 0;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    std::optional<InFlightEvent> in_flight;
+    {
+      std::lock_guard lock(in_flight_mutex_);
+      if (auto it = in_flight_ids_.find(ids[i]); it != in_flight_ids_.end()) in_flight = it->second;
+    }
+    uint64_t position = 0;
+    uint64_t version = 0;
+    bool same = false;
+    if (in_flight) {
+      position = in_flight->position;
+      version = in_flight->stream_version;
+      same = in_flight->stream_id == w->stream_id &&
+             in_flight->content == events[i].SerializeAsString();
+    } else {
+      std::string value;
+      rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), event_ids_, ids[i], &value);
+      if (rs.IsNotFound()) continue;
+      if (!rs.ok()) return FromRocks(rs, "reading the event id index");
+      position = DecodeFixed64BE(value);
+      EventRecord record;
+      if (Status s = ReadRecordAt(position, &record); !s.ok()) return s;
+      version = record.stream_version();
+      same = SameContent(record, w->stream_id, events[i]);
+    }
+    bool in_sequence = found == i && (i == 0 || position == result->last_position + 1);
+    if (!same || !in_sequence) {
+      return Status::DuplicateEvent(fmt::format(
+          "event {} is stored at position {} with other content or in another append",
+          events[i].event_id(), position));
+    }
+    if (i == 0) result->first_position = position;
+    result->last_position = position;
+    result->last_version = version;
+    ++found;
+  }
+  if (found > 0) {
+    if (found != ids.size()) {
+      *result = AppendResult{};
+      return Status::DuplicateEvent(fmt::format(
+          "{} of the {} events are stored already: a retry must resend exactly the original "
+          "append",
+          found, ids.size()));
+    }
+    result->already_stored = true;
+    return Status::OK();
+  }
+
+  std::optional<StreamHead> head;
+  if (Status s = LoadHead(w->stream_id, &head); !s.ok()) return s;
+  bool matches = true;
+  switch (w->expected.kind()) {
+    case ExpectedVersion::Kind::kAny: break;
+    case ExpectedVersion::Kind::kNoStream: matches = !head.has_value(); break;
+    case ExpectedVersion::Kind::kStreamExists: matches = head.has_value(); break;
+    case ExpectedVersion::Kind::kExact:
+      matches = head.has_value() && head->last_version() == w->expected.version();
+      break;
+  }
+  if (!matches) {
+    if (head) result->current_version = head->last_version();
+    return Status::WrongExpectedVersion(fmt::format(
+        "stream '{}' was expected at {} but is at {}", w->stream_id, w->expected.ToString(),
+        head ? fmt::format("version {}", head->last_version()) : std::string("no stream")));
+  }
+
+  google::protobuf::Timestamp recorded_at =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(g->recorded_micros);
+  uint64_t version = head ? head->last_version() + 1 : 0;
+  StreamHead next_head;
+  next_head.set_event_count(head ? head->event_count() : 0);
+  for (size_t i = 0; i < events.size(); ++i, ++version) {
+    const NewEvent& e = events[i];
+    uint64_t position = next_position_++;
+    EventRecord record;
+    record.set_position(position);
+    record.set_stream_id(w->stream_id);
+    record.set_stream_version(version);
+    record.set_event_id(e.event_id());
+    record.set_event_type(e.event_type());
+    record.set_schema_version(e.schema_version());
+    *record.mutable_recorded_at() = recorded_at;
+    *record.mutable_effective() = e.effective();
+    record.set_actor(e.actor());
+    record.set_correlation_id(e.correlation_id());
+    record.set_causation_id(e.causation_id());
+    record.set_payload(e.payload());
+    record.set_prev_hash(chain_hash_);
+
+    LogEntry entry;
+    entry.set_record(record.SerializeAsString());
+    entry.set_hash(Sha256(entry.record()));
+    std::string key = EncodePosition(position);
+    g->batch.Put(log_, key, entry.SerializeAsString());
+    g->batch.Put(stream_index_, StreamIndexKey(w->stream_id, version), key);
+    g->batch.Put(event_ids_, ids[i], key);
+    chain_hash_ = entry.hash();
+    {
+      std::lock_guard lock(in_flight_mutex_);
+      in_flight_ids_[ids[i]] = InFlightEvent{position, version, w->stream_id, e.SerializeAsString()};
+    }
+    g->id_keys.push_back(ids[i]);
+
+    if (i == 0) result->first_position = position;
+    result->last_position = position;
+    next_head.set_last_version(version);
+    next_head.set_last_position(position);
+    next_head.set_event_count(next_head.event_count() + 1);
+  }
+  result->last_version = next_head.last_version();
+  g->batch.Put(stream_heads_, w->stream_id, next_head.SerializeAsString());
+  head_cache_[w->stream_id] = next_head;
+  g->events += events.size();
+  return Status::OK();
+}
+
+}  // namespace accord::store

@@ -1,0 +1,68 @@
+// Helpers shared by the store's source files; not part of its interface.
+#pragma once
+
+#include <fmt/format.h>
+#include <rocksdb/slice.h>
+#include <rocksdb/status.h>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "accord/v1/record.pb.h"
+#include "store/coding.h"
+#include "store/status.h"
+
+namespace accord::store::internal {
+
+inline constexpr char kLogFamily[] = "log";
+inline constexpr char kStreamIndexFamily[] = "stream_index";
+inline constexpr char kStreamHeadsFamily[] = "stream_heads";
+inline constexpr char kEventIdsFamily[] = "event_ids";
+inline constexpr char kProjectionsFamily[] = "projections";
+inline constexpr char kChainHeadKey[] = "chain_head";
+inline constexpr char kFormatKey[] = "format_version";
+inline constexpr char kFormatVersion[] = "1";
+
+// The prev_hash of the record at position 0.
+inline const std::string& GenesisHash() {
+  static const std::string* hash = new std::string(32, '\0');
+  return *hash;
+}
+
+// The store's edge for RocksDB errors.
+inline Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::OK();
+  std::string message = fmt::format("{}: {}", what, s.ToString());
+  if (s.IsNotFound()) return Status::NotFound(message);
+  if (s.IsCorruption()) return Status::Corruption(message);
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(message);
+  return Status::IOError(message);
+}
+
+// Parses a log value, checking its hash and that it sits under its own key.
+inline Status DecodeEntry(uint64_t position, const rocksdb::Slice& value,
+                          accord::v1::EventRecord* record) {
+  accord::v1::LogEntry entry;
+  if (!entry.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    return Status::Corruption(fmt::format("the record at position {} does not parse", position));
+  }
+  if (Sha256(entry.record()) != entry.hash()) {
+    return Status::Corruption(
+        fmt::format("the record at position {} does not match its hash", position));
+  }
+  if (!record->ParseFromString(entry.record()) || record->position() != position) {
+    return Status::Corruption(
+        fmt::format("the record stored at position {} names another position", position));
+  }
+  record->set_hash(entry.hash());
+  return Status::OK();
+}
+
+inline int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace accord::store::internal

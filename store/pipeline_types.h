@@ -1,0 +1,43 @@
+// The records that move through EventStore's write path
+// (append_pipeline.cc). Internal to the store.
+#pragma once
+
+#include <rocksdb/write_batch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/event_store.h"
+
+namespace accord::store {
+
+// One append, from its caller to its callback.
+struct EventStore::Writer {
+  std::string stream_id;
+  ExpectedVersion expected = ExpectedVersion::Any();
+  std::vector<accord::v1::NewEvent> events;
+  AppendCallback done;
+  AppendResult result;
+  Status status;
+};
+
+// An event staged but not yet durable, with what a retry is compared to.
+struct EventStore::InFlightEvent {
+  uint64_t position;
+  uint64_t stream_version;
+  std::string stream_id;
+  std::string content;  // the NewEvent, serialized
+};
+
+struct EventStore::Group {
+  std::vector<std::unique_ptr<Writer>> writers;
+  rocksdb::WriteBatch batch;
+  size_t events = 0;
+  uint64_t next_position = 0;  // after this group
+  std::string chain_hash;      // of its last record
+  int64_t recorded_micros = 0;
+  std::vector<std::string> id_keys;  // its entries in in_flight_ids_
+};
+
+}  // namespace accord::store

@@ -1,0 +1,119 @@
+#include <rocksdb/db.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+
+#include "store/event_store.h"
+#include "store/internal.h"
+
+namespace accord::store {
+
+using accord::v1::ChainHead;
+using accord::v1::EventRecord;
+using accord::v1::StreamHead;
+using namespace internal;  // NOLINT(google-build-using-namespace)
+
+Status EventStore::Verify(VerifyReport* report) const {
+  *report = VerifyReport{};
+  // One snapshot, so that appends running meanwhile do not look like damage.
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot;
+  auto release = std::unique_ptr<const rocksdb::Snapshot, std::function<void(const rocksdb::Snapshot*)>>(
+      snapshot, [this](const rocksdb::Snapshot* s) { db_->ReleaseSnapshot(s); });
+
+  std::map<std::string, StreamHead> streams;
+  std::string previous_hash = GenesisHash();
+  uint64_t expected_position = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, log_));
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++expected_position) {
+    uint64_t position = DecodeFixed64BE(it->key().ToStringView());
+    if (position != expected_position) {
+      return Status::Corruption(
+          fmt::format("position {} is missing from the log", expected_position));
+    }
+    EventRecord record;
+    if (Status s = DecodeEntry(position, it->value(), &record); !s.ok()) return s;
+    if (record.prev_hash() != previous_hash) {
+      return Status::Corruption(fmt::format(
+          "the record at position {} does not chain to the record before it", position));
+    }
+    previous_hash = record.hash();
+
+    StreamHead& head = streams[record.stream_id()];
+    uint64_t expected_version = head.event_count();
+    if (record.stream_version() != expected_version) {
+      return Status::Corruption(fmt::format(
+          "the record at position {} has version {} of stream '{}' where {} was due", position,
+          record.stream_version(), record.stream_id(), expected_version));
+    }
+    head.set_last_version(record.stream_version());
+    head.set_last_position(position);
+    head.set_event_count(head.event_count() + 1);
+
+    std::string value;
+    std::string key = EncodePosition(position);
+    rocksdb::Status rs = db_->Get(read, stream_index_,
+                                  StreamIndexKey(record.stream_id(), record.stream_version()), &value);
+    if (!rs.ok() || value != key) {
+      return Status::Corruption(
+          fmt::format("the stream index disagrees with the log at position {}", position));
+    }
+    std::optional<std::string> id = UuidBytes(record.event_id());
+    rs = id ? db_->Get(read, event_ids_, *id, &value) : rocksdb::Status::NotFound();
+    if (!rs.ok() || value != key) {
+      return Status::Corruption(
+          fmt::format("the event id index disagrees with the log at position {}", position));
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the log");
+  uint64_t records = expected_position;
+
+  std::string value;
+  rocksdb::Status rs = db_->Get(read, meta_, kChainHeadKey, &value);
+  if (records == 0) {
+    if (!rs.IsNotFound()) return Status::Corruption("the log is empty but has a chain head");
+  } else {
+    ChainHead head;
+    if (!rs.ok() || !head.ParseFromString(value) || head.position() != records - 1 ||
+        head.hash() != previous_hash) {
+      return Status::Corruption(fmt::format(
+          "the chain head does not match the last record, at position {}", records - 1));
+    }
+  }
+
+  // Nothing extra in the indexes: as many entries as records, and a head for
+  // exactly the streams the log holds, each matching it.
+  auto count = [&](rocksdb::ColumnFamilyHandle* family) {
+    uint64_t n = 0;
+    std::unique_ptr<rocksdb::Iterator> scan(db_->NewIterator(read, family));
+    for (scan->SeekToFirst(); scan->Valid(); scan->Next()) ++n;
+    return n;
+  };
+  if (count(stream_index_) != records) {
+    return Status::Corruption("the stream index holds entries for no record in the log");
+  }
+  if (count(event_ids_) != records) {
+    return Status::Corruption("the event id index holds ids of no record in the log");
+  }
+  std::unique_ptr<rocksdb::Iterator> heads(db_->NewIterator(read, stream_heads_));
+  uint64_t head_count = 0;
+  for (heads->SeekToFirst(); heads->Valid(); heads->Next(), ++head_count) {
+    auto found = streams.find(heads->key().ToString());
+    StreamHead stored;
+    if (found == streams.end() || !stored.ParseFromString(heads->value().ToString()) ||
+        stored.SerializeAsString() != found->second.SerializeAsString()) {
+      return Status::Corruption(fmt::format("the head of stream '{}' disagrees with the log",
+                                            heads->key().ToString()));
+    }
+  }
+  if (head_count != streams.size()) return Status::Corruption("a stream in the log has no head");
+
+  report->records = records;
+  report->streams = streams.size();
+  report->head_hash = previous_hash;
+  return Status::OK();
+}
+
+}  // namespace accord::store
