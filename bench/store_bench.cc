@@ -17,6 +17,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <iostream>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -140,6 +142,80 @@ Result AccordStore(const std::string& dir, int threads, double seconds, bool syn
   return r;
 }
 
+// `appenders` logical appenders with one append each in flight, driven by
+// AppendAsync callbacks instead of a blocked thread each: how the server
+// appends for its connections.
+Result AccordStoreAsync(const std::string& dir, int appenders, double seconds) {
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::unique_ptr<accord::store::EventStore> store;
+  if (auto s = accord::store::EventStore::Open({}, dir, &store); !s.ok()) {
+    std::fprintf(stderr, "store_bench: %s\n", s.ToString().c_str());
+    return {};
+  }
+  std::string payload = Payload();
+  std::atomic<bool> stop{false};
+  std::atomic<int> running{appenders};
+  std::mutex latency_mutex;
+  std::vector<double> latencies;
+  std::atomic<uint64_t> done{0};
+  std::atomic<uint64_t> failures{0};
+  struct Appender {
+    int id;
+    uint64_t seq = 0;
+    Clock::time_point started;
+  };
+  std::vector<Appender> state(static_cast<size_t>(appenders));
+  std::function<void(Appender&)> issue = [&](Appender& a) {
+    accord::v1::NewEvent event;
+    event.set_event_id(fmt::format("00000000-{:04x}-4000-8000-{:012x}", a.id, a.seq++));
+    event.set_event_type("accord.v1.NoteAdded");
+    event.set_schema_version(1);
+    event.set_payload(payload);
+    event.set_actor("bench");
+    a.started = Clock::now();
+    store->AppendAsync(fmt::format("agreement-{}", a.id), accord::store::ExpectedVersion::Any(),
+                       {std::move(event)},
+                       [&](const accord::store::Status& s, const accord::store::AppendResult&) {
+                         double us = std::chrono::duration<double, std::micro>(Clock::now() - a.started).count();
+                         {
+                           std::lock_guard lock(latency_mutex);
+                           latencies.push_back(us);
+                         }
+                         if (!s.ok()) ++failures;
+                         ++done;
+                         if (stop.load()) {
+                           --running;
+                         } else {
+                           issue(a);
+                         }
+                       });
+  };
+  auto start = Clock::now();
+  for (int i = 0; i < appenders; ++i) {
+    state[static_cast<size_t>(i)].id = i;
+    issue(state[static_cast<size_t>(i)]);
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  uint64_t completed = done.load();
+  while (running.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  Result r;
+  r.events_per_second = static_cast<double>(completed) / elapsed;
+  std::sort(latencies.begin(), latencies.end());
+  if (!latencies.empty()) {
+    r.p50_us = latencies[latencies.size() / 2];
+    r.p99_us = latencies[std::min(latencies.size() - 1, latencies.size() * 99 / 100)];
+  }
+  r.failures = failures;
+  accord::store::StoreStats stats = store->Stats();
+  r.events_per_sync = stats.group_commits ? double(stats.events_written) / stats.group_commits : 0;
+  store.reset();
+  std::filesystem::remove_all(dir);
+  return r;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -153,7 +229,8 @@ int main(int argc, char** argv) {
       "dir", po::value(&dir)->default_value("bench-data"), "scratch folder (emptied)")(
       "threads", po::value(&thread_list)->default_value("1,8,64"), "appender counts")(
       "no-baseline", "skip raw RocksDB (for profiling accord alone)")(
-      "no-sync", "accord without fsync: its CPU path alone");
+      "no-sync", "accord without fsync: its CPU path alone")(
+      "no-async", "skip the AppendAsync runs");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, flags), vm);
@@ -174,7 +251,7 @@ int main(int argc, char** argv) {
               "accord ev/s", "ratio", "raw p50 us", "accord p50", "raw p99 us", "accord p99",
               "ev/sync");
   for (int threads : counts) {
-    Result raw = vm.count("no-baseline") ? Result{1, 0, 0, 0} : RawRocksDb(dir + "/raw", threads, seconds, 1);
+    Result raw = vm.count("no-baseline") ? Result{1, 0, 0, 0, 0} : RawRocksDb(dir + "/raw", threads, seconds, 1);
     Result ours = AccordStore(dir + "/accord", threads, seconds, !vm.count("no-sync"));
     std::printf("%-10d %14.0f %14.0f %8.2f %12.0f %12.0f %12.0f %12.0f %10.1f%s\n", threads,
                 raw.events_per_second, ours.events_per_second,
@@ -182,6 +259,20 @@ int main(int argc, char** argv) {
                 raw.p99_us, ours.p99_us, ours.events_per_sync,
                 raw.failures + ours.failures ? "  (failures!)" : "");
     std::fflush(stdout);
+  }
+  if (!vm.count("no-async")) {
+    std::printf("\nasync appenders (AppendAsync, one append in flight each), same raw baselines:\n");
+    for (int threads : counts) {
+      Result raw = vm.count("no-baseline") ? Result{1, 0, 0, 0, 0}
+                                           : RawRocksDb(dir + "/raw", threads, seconds, 1);
+      Result ours = AccordStoreAsync(dir + "/accord", threads, seconds);
+      std::printf("%-10d %14.0f %14.0f %8.2f %12.0f %12.0f %12.0f %12.0f %10.1f%s\n", threads,
+                  raw.events_per_second, ours.events_per_second,
+                  ours.events_per_second / raw.events_per_second, raw.p50_us, ours.p50_us,
+                  raw.p99_us, ours.p99_us, ours.events_per_sync,
+                  raw.failures + ours.failures ? "  (failures!)" : "");
+      std::fflush(stdout);
+    }
   }
   Result batched = RawRocksDb(dir + "/raw100", 1, seconds, 100);
   std::printf("raw RocksDB, 100 events per synced WriteBatch, 1 writer: %.0f ev/s\n",

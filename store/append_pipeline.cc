@@ -4,12 +4,16 @@
 //
 // The stager alone assigns positions (so they are gapless and in commit
 // order) and owns the staged state: next position, chain hash, stream heads.
-// It works at most kMaxGroupsAhead groups ahead of the disk. The syncer
-// writes each group's batch with one synced write, in order, publishes the
-// committed head, and completes the group's writers.
+// It keeps one group open, which grows while the syncer writes the group
+// before it; the syncer seals the open group when it is ready for it, writes
+// its batch with one synced write, publishes the committed head, and
+// completes the group's writers. So each sync carries every append that
+// arrived while the previous one was on its way to the disk.
 #include <fmt/format.h>
 #include <google/protobuf/util/time_util.h>
 #include <rocksdb/write_batch.h>
+
+#include <pthread.h>
 
 #include <unordered_set>
 
@@ -30,9 +34,6 @@ namespace {
 
 constexpr size_t kMaxStreamIdBytes = 512;
 constexpr size_t kMaxCachedHeads = 100000;
-// One group being written and one ready behind it: enough to keep the disk
-// busy, few enough that waiting appends gather into large groups.
-constexpr size_t kMaxGroupsAhead = 2;
 
 bool SameContent(const EventRecord& stored, std::string_view stream_id, const NewEvent& e) {
   return stored.stream_id() == stream_id && stored.event_type() == e.event_type() &&
@@ -45,8 +46,18 @@ bool SameContent(const EventRecord& stored, std::string_view stream_id, const Ne
 }  // namespace
 
 void EventStore::StartPipeline() {
-  stager_ = std::thread([this] { StagerLoop(); });
-  syncer_ = std::thread([this] { SyncerLoop(); });
+  stager_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "accord:stager");
+    StagerLoop();
+  });
+  syncer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "accord:syncer");
+    SyncerLoop();
+  });
+  completer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "accord:done");
+    CompleterLoop();
+  });
 }
 
 void EventStore::StopPipeline() {
@@ -58,6 +69,7 @@ void EventStore::StopPipeline() {
   syncer_cv_.notify_all();
   if (stager_.joinable()) stager_.join();
   if (syncer_.joinable()) syncer_.join();
+  if (completer_.joinable()) completer_.join();
 }
 
 Status EventStore::Append(std::string_view stream_id, ExpectedVersion expected,
@@ -114,41 +126,59 @@ void EventStore::AppendAsync(std::string stream_id, ExpectedVersion expected,
 void EventStore::StagerLoop() {
   for (;;) {
     std::vector<std::unique_ptr<Writer>> writers;
+    Group* group = nullptr;
     {
       std::unique_lock lock(mutex_);
       stager_cv_.wait(lock, [this] {
         return (stopping_ && queued_.empty()) ||
-               (!queued_.empty() && groups_in_flight_ < kMaxGroupsAhead);
+               (!queued_.empty() &&
+                (!open_group_ || open_group_->events < options_.max_group_events));
       });
       if (queued_.empty()) break;  // stopping, and nothing left to stage
-      size_t events = 0;
-      while (!queued_.empty() &&
-             (writers.empty() || events + queued_.front()->events.size() <= options_.max_group_events)) {
+
+      // After a failed write, wait until every group staged on top of it
+      // has failed too, then restart from what the disk holds.
+      if (!write_failure_.ok()) {
+        stager_cv_.wait(lock, [this] { return !open_group_ && !syncer_busy_; });
+        lock.unlock();
+        Status recovered = RecoverAfterWriteFailure();
+        lock.lock();
+        if (!recovered.ok()) {
+          std::deque<std::unique_ptr<Writer>> failed;
+          failed.swap(queued_);
+          lock.unlock();
+          for (auto& w : failed) w->done(recovered, AppendResult{});
+          continue;
+        }
+        write_failure_ = Status::OK();
+      }
+
+      if (!open_group_) {
+        open_group_ = std::make_unique<Group>();
+        open_group_->recorded_micros = std::max(NowMicros(), last_recorded_micros_);
+        last_recorded_micros_ = open_group_->recorded_micros;
+      }
+      size_t events = open_group_->events;
+      while (!queued_.empty() && (events == 0 || events + queued_.front()->events.size() <=
+                                                     options_.max_group_events)) {
         events += queued_.front()->events.size();
         writers.push_back(std::move(queued_.front()));
         queued_.pop_front();
       }
-      // After a failed write, wait until every group staged on top of it
-      // has failed too, then restart from what the disk holds.
-      if (!write_failure_.ok()) {
-        stager_cv_.wait(lock, [this] { return groups_in_flight_ == 0; });
-        lock.unlock();
-        Status recovered = RecoverAfterWriteFailure();
-        lock.lock();
-        if (recovered.ok()) {
-          write_failure_ = Status::OK();
-        } else {
-          lock.unlock();
-          for (auto& w : writers) w->done(recovered, AppendResult{});
-          continue;
-        }
-      }
-      ++groups_in_flight_;
+      extending_ = true;
+      group = open_group_.get();
     }
-    std::unique_ptr<Group> group = StageGroup(std::move(writers));
+    // The open group grows while the syncer is busy writing the one before
+    // it: the longer the disk takes, the more each sync carries.
+    for (auto& w : writers) {
+      w->status = StageAppend(w.get(), group);
+      group->writers.push_back(std::move(w));
+    }
+    group->next_position = next_position_;
+    group->chain_hash = chain_hash_;
     {
       std::lock_guard lock(mutex_);
-      staged_.push_back(std::move(group));
+      extending_ = false;
     }
     syncer_cv_.notify_one();
   }
@@ -165,12 +195,19 @@ void EventStore::SyncerLoop() {
     Status failure;
     {
       std::unique_lock lock(mutex_);
-      syncer_cv_.wait(lock, [this] { return !staged_.empty() || stager_done_; });
-      if (staged_.empty()) return;
-      group = std::move(staged_.front());
-      staged_.pop_front();
+      syncer_cv_.wait(lock, [this] {
+        return (open_group_ && !extending_) || (stager_done_ && !open_group_);
+      });
+      if (!open_group_) {
+        syncer_done_ = true;
+        completer_cv_.notify_one();
+        return;
+      }
+      group = std::move(open_group_);
+      syncer_busy_ = true;
       failure = write_failure_;
     }
+    stager_cv_.notify_one();
     if (failure.ok()) {
       WriteGroup(group.get());
     } else {
@@ -182,17 +219,41 @@ void EventStore::SyncerLoop() {
       std::lock_guard lock(in_flight_mutex_);
       for (const auto& key : group->id_keys) in_flight_ids_.erase(key);
     }
-    for (auto& w : group->writers) w->done(w->status, w->result);
     {
       std::lock_guard lock(mutex_);
-      --groups_in_flight_;
+      syncer_busy_ = false;
+      completed_.push_back(std::move(group));
     }
     stager_cv_.notify_one();
+    completer_cv_.notify_one();
+  }
+}
+
+// Callbacks run here, in commit order, so that waking a caller never delays
+// the next group's write.
+void EventStore::CompleterLoop() {
+  for (;;) {
+    std::deque<std::unique_ptr<Group>> groups;
+    {
+      std::unique_lock lock(mutex_);
+      completer_cv_.wait(lock, [this] { return !completed_.empty() || syncer_done_; });
+      if (completed_.empty()) return;
+      groups.swap(completed_);
+    }
+    for (auto& group : groups) {
+      for (auto& w : group->writers) w->done(w->status, w->result);
+    }
   }
 }
 
 void EventStore::WriteGroup(Group* group) {
   if (group->events == 0) return;
+  ChainHead head;
+  head.set_position(group->next_position - 1);
+  head.set_hash(group->chain_hash);
+  *head.mutable_recorded_at() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(group->recorded_micros);
+  group->batch.Put(meta_, kChainHeadKey, head.SerializeAsString());
   rocksdb::WriteOptions write;
   write.sync = options_.sync;
   rocksdb::Status rs = db_->Write(write, &group->batch);
@@ -226,26 +287,6 @@ Status EventStore::RecoverAfterWriteFailure() {
     in_flight_ids_.clear();
   }
   return LoadChainHead();
-}
-
-std::unique_ptr<EventStore::Group> EventStore::StageGroup(
-    std::vector<std::unique_ptr<Writer>> writers) {
-  auto group = std::make_unique<Group>();
-  group->writers = std::move(writers);
-  group->recorded_micros = std::max(NowMicros(), last_recorded_micros_);
-  last_recorded_micros_ = group->recorded_micros;
-  for (auto& w : group->writers) w->status = StageAppend(w.get(), group.get());
-  group->next_position = next_position_;
-  group->chain_hash = chain_hash_;
-  if (group->events > 0) {
-    ChainHead head;
-    head.set_position(next_position_ - 1);
-    head.set_hash(chain_hash_);
-    *head.mutable_recorded_at() =
-        google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(group->recorded_micros);
-    group->batch.Put(meta_, kChainHeadKey, head.SerializeAsString());
-  }
-  return group;
 }
 
 Status EventStore::LoadHead(std::string_view stream_id, std::optional<StreamHead>* head) {

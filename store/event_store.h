@@ -194,9 +194,11 @@ class EventStore {
   // The write path (append_pipeline.cc). Two threads, so that the disk
   // never waits for the CPU work of the next group:
   //   stager: takes the queued writers, checks them (idempotency, expected
-  //           version), assigns positions and hashes, builds one WriteBatch;
-  //   syncer: writes the groups in order with one synced write each, then
-  //           completes their writers.
+  //           version), assigns positions and hashes, and adds them to the
+  //           open group's WriteBatch;
+  //   syncer: seals the open group when the disk is free, writes it with
+  //           one synced write;
+  //   completer: calls the written group's callbacks, in order.
   // The stager works ahead on the assumption that the group being written
   // succeeds; when a write fails, every group staged after it fails too, and
   // the stager reloads the committed state before the next group.
@@ -204,7 +206,7 @@ class EventStore {
   void StopPipeline();
   void StagerLoop();
   void SyncerLoop();
-  std::unique_ptr<Group> StageGroup(std::vector<std::unique_ptr<Writer>> writers);
+  void CompleterLoop();
   Status StageAppend(Writer* writer, Group* group);
   Status LoadHead(std::string_view stream_id, std::optional<accord::v1::StreamHead>* head);
   Status RecoverAfterWriteFailure();
@@ -224,14 +226,19 @@ class EventStore {
   std::mutex mutex_;
   std::condition_variable stager_cv_;  // work for the stager, or room to stage
   std::condition_variable syncer_cv_;  // a staged group for the syncer
+  std::condition_variable completer_cv_;  // a written group to complete
   std::deque<std::unique_ptr<Writer>> queued_;  // guarded by mutex_
-  std::deque<std::unique_ptr<Group>> staged_;   // guarded by mutex_
-  size_t groups_in_flight_ = 0;  // staged and not yet completed; guarded by mutex_
+  std::unique_ptr<Group> open_group_;  // guarded by mutex_: staged, not yet sealed
+  bool extending_ = false;       // guarded by mutex_: the stager is adding to open_group_
+  bool syncer_busy_ = false;     // guarded by mutex_: a sealed group is being written
   bool stopping_ = false;        // guarded by mutex_
   bool stager_done_ = false;     // guarded by mutex_
+  bool syncer_done_ = false;     // guarded by mutex_
+  std::deque<std::unique_ptr<Group>> completed_;  // guarded by mutex_: written, to complete
   Status write_failure_;         // guarded by mutex_: sticky until the stager recovers
   std::thread stager_;
   std::thread syncer_;
+  std::thread completer_;
 
   // Staged state, owned by the stager thread: it runs ahead of the disk.
   uint64_t next_position_ = 0;
