@@ -46,6 +46,9 @@ bool SameContent(const EventRecord& stored, std::string_view stream_id, const Ne
 }  // namespace
 
 void EventStore::StartPipeline() {
+  stager_wakeup_ = std::make_unique<Wakeup>();
+  syncer_wakeup_ = std::make_unique<Wakeup>();
+  completer_wakeup_ = std::make_unique<Wakeup>();
   stager_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "accord:stager");
     StagerLoop();
@@ -61,12 +64,13 @@ void EventStore::StartPipeline() {
 }
 
 void EventStore::StopPipeline() {
+  if (!stager_.joinable()) return;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
-  stager_cv_.notify_all();
-  syncer_cv_.notify_all();
+  stager_wakeup_->NotifyAll();
+  syncer_wakeup_->NotifyAll();
   if (stager_.joinable()) stager_.join();
   if (syncer_.joinable()) syncer_.join();
   if (completer_.joinable()) completer_.join();
@@ -120,7 +124,7 @@ void EventStore::AppendAsync(std::string stream_id, ExpectedVersion expected,
     writer->done(Status::IOError("the store is closing"), AppendResult{});
     return;
   }
-  stager_cv_.notify_one();
+  stager_wakeup_->Notify();
 }
 
 void EventStore::StagerLoop() {
@@ -129,7 +133,7 @@ void EventStore::StagerLoop() {
     Group* group = nullptr;
     {
       std::unique_lock lock(mutex_);
-      stager_cv_.wait(lock, [this] {
+      stager_wakeup_->Await(lock, [this] {
         return (stopping_ && queued_.empty()) ||
                (!queued_.empty() &&
                 (!open_group_ || open_group_->events < options_.max_group_events));
@@ -139,7 +143,7 @@ void EventStore::StagerLoop() {
       // After a failed write, wait until every group staged on top of it
       // has failed too, then restart from what the disk holds.
       if (!write_failure_.ok()) {
-        stager_cv_.wait(lock, [this] { return !open_group_ && !syncer_busy_; });
+        stager_wakeup_->Await(lock, [this] { return !open_group_ && !syncer_busy_; });
         lock.unlock();
         Status recovered = RecoverAfterWriteFailure();
         lock.lock();
@@ -180,13 +184,13 @@ void EventStore::StagerLoop() {
       std::lock_guard lock(mutex_);
       extending_ = false;
     }
-    syncer_cv_.notify_one();
+    syncer_wakeup_->Notify();
   }
   {
     std::lock_guard lock(mutex_);
     stager_done_ = true;
   }
-  syncer_cv_.notify_one();
+  syncer_wakeup_->Notify();
 }
 
 void EventStore::SyncerLoop() {
@@ -195,19 +199,19 @@ void EventStore::SyncerLoop() {
     Status failure;
     {
       std::unique_lock lock(mutex_);
-      syncer_cv_.wait(lock, [this] {
+      syncer_wakeup_->Await(lock, [this] {
         return (open_group_ && !extending_) || (stager_done_ && !open_group_);
       });
       if (!open_group_) {
         syncer_done_ = true;
-        completer_cv_.notify_one();
+        completer_wakeup_->Notify();
         return;
       }
       group = std::move(open_group_);
       syncer_busy_ = true;
       failure = write_failure_;
     }
-    stager_cv_.notify_one();
+    stager_wakeup_->Notify();
     if (failure.ok()) {
       WriteGroup(group.get());
     } else {
@@ -219,13 +223,23 @@ void EventStore::SyncerLoop() {
       std::lock_guard lock(in_flight_mutex_);
       for (const auto& key : group->id_keys) in_flight_ids_.erase(key);
     }
+    // With nothing waiting to be written, call back here and save the
+    // hand-over; otherwise the completer does it while the next group syncs.
+    // Either way callbacks keep commit order: inline only when the
+    // completer has nothing left.
+    bool inline_completion;
     {
       std::lock_guard lock(mutex_);
       syncer_busy_ = false;
-      completed_.push_back(std::move(group));
+      inline_completion = !open_group_ && completed_.empty() && !completer_busy_;
+      if (!inline_completion) completed_.push_back(std::move(group));
     }
-    stager_cv_.notify_one();
-    completer_cv_.notify_one();
+    stager_wakeup_->Notify();
+    if (inline_completion) {
+      for (auto& w : group->writers) w->done(w->status, w->result);
+    } else {
+      completer_wakeup_->Notify();
+    }
   }
 }
 
@@ -236,13 +250,16 @@ void EventStore::CompleterLoop() {
     std::deque<std::unique_ptr<Group>> groups;
     {
       std::unique_lock lock(mutex_);
-      completer_cv_.wait(lock, [this] { return !completed_.empty() || syncer_done_; });
+      completer_wakeup_->Await(lock, [this] { return !completed_.empty() || syncer_done_; });
       if (completed_.empty()) return;
       groups.swap(completed_);
+      completer_busy_ = true;
     }
     for (auto& group : groups) {
       for (auto& w : group->writers) w->done(w->status, w->result);
     }
+    std::lock_guard lock(mutex_);
+    completer_busy_ = false;
   }
 }
 

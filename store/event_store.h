@@ -185,6 +185,7 @@ class EventStore {
   struct Writer;
   struct Group;
   struct InFlightEvent;
+  class Wakeup;
 
   EventStore() = default;
   Status LoadChainHead();
@@ -224,9 +225,9 @@ class EventStore {
   Status open_error_;  // set when the store refuses writes
 
   std::mutex mutex_;
-  std::condition_variable stager_cv_;  // work for the stager, or room to stage
-  std::condition_variable syncer_cv_;  // a staged group for the syncer
-  std::condition_variable completer_cv_;  // a written group to complete
+  std::unique_ptr<Wakeup> stager_wakeup_;     // work for the stager, or room to stage
+  std::unique_ptr<Wakeup> syncer_wakeup_;     // an open group for the syncer
+  std::unique_ptr<Wakeup> completer_wakeup_;  // a written group to complete
   std::deque<std::unique_ptr<Writer>> queued_;  // guarded by mutex_
   std::unique_ptr<Group> open_group_;  // guarded by mutex_: staged, not yet sealed
   bool extending_ = false;       // guarded by mutex_: the stager is adding to open_group_
@@ -234,6 +235,7 @@ class EventStore {
   bool stopping_ = false;        // guarded by mutex_
   bool stager_done_ = false;     // guarded by mutex_
   bool syncer_done_ = false;     // guarded by mutex_
+  bool completer_busy_ = false;  // guarded by mutex_: calling back a batch of groups
   std::deque<std::unique_ptr<Group>> completed_;  // guarded by mutex_: written, to complete
   Status write_failure_;         // guarded by mutex_: sticky until the stager recovers
   std::thread stager_;
