@@ -15,6 +15,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "store/event_store.h"
@@ -265,6 +266,11 @@ void EventStore::CompleterLoop() {
 
 void EventStore::WriteGroup(Group* group) {
   if (group->events == 0) return;
+  std::sort(group->stream_index_puts.begin(), group->stream_index_puts.end());
+  std::sort(group->event_id_puts.begin(), group->event_id_puts.end());
+  for (const auto& [key, value] : group->stream_index_puts) group->batch.Put(stream_index_, key, value);
+  for (const auto& [key, value] : group->event_id_puts) group->batch.Put(event_ids_, key, value);
+  for (const auto& [key, value] : group->stream_head_puts) group->batch.Put(stream_heads_, key, value);
   ChainHead head;
   head.set_position(group->next_position - 1);
   head.set_hash(group->chain_hash);
@@ -455,8 +461,8 @@ Status EventStore::StageAppend(Writer* w, Group* g) {
     entry.set_hash(Sha256(entry.record()));
     std::string key = EncodePosition(position);
     g->batch.Put(log_, key, entry.SerializeAsString());
-    g->batch.Put(stream_index_, StreamIndexKey(w->stream_id, version), key);
-    g->batch.Put(event_ids_, ids[i], key);
+    g->stream_index_puts.emplace_back(StreamIndexKey(w->stream_id, version), key);
+    g->event_id_puts.emplace_back(ids[i], key);
     chain_hash_ = entry.hash();
     {
       std::lock_guard lock(in_flight_mutex_);
@@ -471,7 +477,7 @@ Status EventStore::StageAppend(Writer* w, Group* g) {
     next_head.set_event_count(next_head.event_count() + 1);
   }
   result->last_version = next_head.last_version();
-  g->batch.Put(stream_heads_, w->stream_id, next_head.SerializeAsString());
+  g->stream_head_puts[w->stream_id] = next_head.SerializeAsString();
   head_cache_[w->stream_id] = next_head;
   g->events += events.size();
   return Status::OK();

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -81,6 +82,12 @@ struct EventStore::Group {
   std::string chain_hash;      // of its last record
   int64_t recorded_micros = 0;
   std::vector<std::string> id_keys;  // its entries in in_flight_ids_
+  // Index entries, written in key order when the group is sealed: RocksDB's
+  // memtable inserts keys that follow each other far faster than scattered
+  // ones. (Log keys are staged in order already.)
+  std::vector<std::pair<std::string, std::string>> stream_index_puts;
+  std::vector<std::pair<std::string, std::string>> event_id_puts;
+  std::map<std::string, std::string> stream_head_puts;  // the last head of each stream
 };
 
 }  // namespace accord::store
