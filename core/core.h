@@ -5,6 +5,7 @@
 //   agreement_state.h  evolve: state + event -> state
 //   decider.h          decide: command + state -> events | typed rejection
 //   entry_into_force.h is an agreement in force on a given day
+//   schedule.h         is a planned milestone fulfilled, planned or overdue
 //
 // Everything here returns values (Expected, Rejection) and never throws.
 // Depends only on proto/ (accord_proto) and fmt.
@@ -15,3 +16,4 @@
 #include "core/entry_into_force.h"
 #include "core/event_types.h"
 #include "core/fuzzy_date.h"
+#include "core/schedule.h"

@@ -1,0 +1,333 @@
+// accord-local: logs and reads agreements in a data folder on this machine,
+// with no server. It goes through the same lifecycle rules and store as the
+// server: what it logs, the server will read, and the reverse.
+//
+//   accord-local --data DIR load FILE.ndjson...   log commands, one per line
+//   accord-local --data DIR show AGREEMENT        status, parties, milestones
+//   accord-local --data DIR history AGREEMENT     every event, in log order
+//   accord-local --data DIR verify                check the chain and indexes
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/core.h"
+#include "service/command_handler.h"
+#include "store/coding.h"
+#include "store/event_store.h"
+
+namespace {
+
+namespace po = boost::program_options;
+using accord::core::AgreementState;
+using accord::core::Day;
+using accord::core::FormatFuzzyDate;
+
+constexpr char kUsage[] = R"(usage: accord-local [--data DIR] [--actor NAME] COMMAND [ARGS]
+
+Logs and reads agreements in a data folder, without a server.
+
+commands:
+  load FILE...        log each line of each NDJSON file (an accord.v1.Command in
+                      protobuf's JSON mapping), in order; a line already logged
+                      is reported and skipped
+  show AGREEMENT      stage, parties, commitments, planned milestones
+  history AGREEMENT   every event in log order: when it happened, when it was
+                      recorded and by whom (--json: one accord.v1.RecordedEvent
+                      per line)
+  verify              recompute the hash chain and check every index
+)";
+
+struct Options {
+  std::string data;
+  std::string actor;
+  bool json = false;
+  std::string today;
+  std::string command;
+  std::vector<std::string> args;
+};
+
+std::string Lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// "MEMORANDUM_OF_UNDERSTANDING" -> "memorandum of understanding"
+std::string Words(std::string enum_name) {
+  for (char& c : enum_name) c = c == '_' ? ' ' : c;
+  return Lower(enum_name);
+}
+
+std::string Join(const google::protobuf::RepeatedPtrField<std::string>& items) {
+  return fmt::format("{}", fmt::join(items.begin(), items.end(), ", "));
+}
+
+std::string Describe(const accord::v1::DomainEvent& e) {
+  switch (e.kind_case()) {
+    case accord::v1::DomainEvent::kAgreementProposed:
+      return fmt::format("proposed: {} ({} parties)", e.agreement_proposed().title(),
+                         e.agreement_proposed().parties_size());
+    case accord::v1::DomainEvent::kVisitHeld: {
+      const auto& v = e.visit_held();
+      return fmt::format("visit to {}, {}: {} delegates, {} topics, {} outcomes", v.place().name(),
+                         v.place().city(), v.delegations_size(), v.topics_size(),
+                         v.outcomes_size());
+    }
+    case accord::v1::DomainEvent::kTermsAgreed:
+      return fmt::format("terms agreed: {} commitments", e.terms_agreed().commitments_size());
+    case accord::v1::DomainEvent::kAgreementSigned:
+      return fmt::format("signed for {} by {}", e.agreement_signed().party_id(),
+                         e.agreement_signed().signatory().name());
+    case accord::v1::DomainEvent::kFollowUpMeetingHeld:
+      return fmt::format("follow-up meeting in {}", e.follow_up_meeting_held().place().city());
+    case accord::v1::DomainEvent::kMilestoneScheduled: {
+      const auto& m = e.milestone_scheduled();
+      return fmt::format("planned {}: {}, {}", m.milestone_id(), m.description(),
+                         FormatFuzzyDate(m.planned()));
+    }
+    case accord::v1::DomainEvent::kConsentToBeBound:
+      return fmt::format("{}: {}, deposited {}", e.consent_to_be_bound().party_id(),
+                         Words(accord::v1::ConsentToBeBound::Instrument_Name(
+                             e.consent_to_be_bound().instrument())),
+                         FormatFuzzyDate(e.consent_to_be_bound().deposited()));
+    case accord::v1::DomainEvent::kMembershipCategoryChanged: {
+      const auto& m = e.membership_category_changed();
+      return fmt::format("{}: {}{}", m.party_id(),
+                         Words(accord::v1::MembershipCategory_Name(m.category())),
+                         m.note().empty() ? "" : " (" + m.note() + ")");
+    }
+    case accord::v1::DomainEvent::kPartyWithdrew:
+      return fmt::format("{} withdrew", e.party_withdrew().party_id());
+    case accord::v1::DomainEvent::kEntryIntoForceConditionSet:
+      return fmt::format("enters into force {} days after instrument {}",
+                         e.entry_into_force_condition_set().days_after_last_instrument(),
+                         e.entry_into_force_condition_set().instruments_required());
+    case accord::v1::DomainEvent::kAgreementWithdrawn:
+      return "withdrawn: " + e.agreement_withdrawn().reason();
+    case accord::v1::DomainEvent::kAgreementTerminated:
+      return "terminated: " + e.agreement_terminated().reason();
+    case accord::v1::DomainEvent::kNoteAdded: return "note: " + e.note_added().text();
+    case accord::v1::DomainEvent::kEventCorrected:
+      return fmt::format("corrects {} ({}): {}", e.event_corrected().corrected_event_id(),
+                         Join(e.event_corrected().fields()), e.event_corrected().reason());
+    default: return "?";
+  }
+}
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "accord-local: %s\n", message.c_str());
+  return 1;
+}
+
+int Load(accord::service::CommandHandler& handler, const Options& options) {
+  if (options.args.empty()) return Fail("load needs at least one file");
+  int failures = 0;
+  for (const std::string& path : options.args) {
+    std::ifstream in(path);
+    if (!in) return Fail("cannot read " + path);
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number) {
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      accord::v1::Command command;
+      auto parsed = google::protobuf::util::JsonStringToMessage(line, &command);
+      if (!parsed.ok()) {
+        std::fprintf(stderr, "%s:%d: not a command: %s\n", path.c_str(), number,
+                     std::string(parsed.message()).c_str());
+        ++failures;
+        continue;
+      }
+      auto logged = handler.Log(command, options.actor);
+      std::string kind = accord::core::EventTypeName(command.milestone());
+      if (!logged) {
+        std::fprintf(stderr, "%s:%d: refused: %s\n", path.c_str(), number,
+                     logged.error().Message().c_str());
+        ++failures;
+        continue;
+      }
+      std::printf("%-18s v%-3llu position %-5llu %-36s %s\n", command.agreement_id().c_str(),
+                  static_cast<unsigned long long>(logged->version),
+                  static_cast<unsigned long long>(logged->position), kind.c_str(),
+                  logged->already_stored ? "(already logged)" : "logged");
+    }
+  }
+  return failures == 0 ? 0 : 1;
+}
+
+Day Today(const Options& options) {
+  if (options.today.empty()) {
+    return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  }
+  int y = 0, m = 0, d = 0;
+  std::sscanf(options.today.c_str(), "%d-%d-%d", &y, &m, &d);
+  accord::v1::CalendarDate date;
+  date.set_year(y);
+  date.set_month(m);
+  date.set_day(d);
+  return accord::core::ToDay(date);
+}
+
+int Show(accord::service::CommandHandler& handler, const Options& options) {
+  if (options.args.size() != 1) return Fail("show needs one agreement id");
+  accord::service::LoadedAgreement loaded;
+  accord::store::Status s = handler.Load(options.args[0], &loaded);
+  if (!s.ok()) return Fail(s.ToString());
+  const AgreementState& a = loaded.state;
+  if (a.stage == accord::core::Stage::kNone) return Fail("no agreement '" + options.args[0] + "'");
+  Day today = Today(options);
+
+  std::printf("%s: %s\n", a.agreement_id.c_str(), a.proposal.title().c_str());
+  std::printf("  kind: %s   stage: %s   version: %llu\n",
+              Words(accord::v1::AgreementKind_Name(a.proposal.kind())).c_str(),
+              std::string(accord::core::StageName(a.stage)).c_str(),
+              static_cast<unsigned long long>(loaded.event_count - 1));
+  accord::core::EntryIntoForce force = accord::core::EvaluateEntryIntoForce(a, today);
+  std::printf("  in force: %s\n",
+              force.in_force ? FormatFuzzyDate(accord::core::FuzzyDay(*force.since)).insert(0, "since ").c_str()
+                             : "no");
+  std::printf("  parties:\n");
+  for (const auto& p : a.parties) {
+    std::string status = p.party.role() == accord::v1::Party::OBSERVER ? "observer, does not sign"
+                         : p.signature ? "signed " + FormatFuzzyDate(p.signed_on)
+                                       : "not signed";
+    if (p.consent) {
+      status += ", " + Words(accord::v1::ConsentToBeBound::Instrument_Name(p.consent->instrument())) +
+                " deposited " + FormatFuzzyDate(p.consent->deposited());
+    }
+    if (p.category != accord::v1::MEMBERSHIP_CATEGORY_UNSPECIFIED) {
+      status += ", " + Words(accord::v1::MembershipCategory_Name(p.category));
+      if (!p.category_note.empty()) status += " (" + p.category_note + ")";
+    }
+    if (p.withdrawal) status += ", withdrawn";
+    std::string name =
+        p.party.name() + (p.party.acronym().empty() ? "" : " (" + p.party.acronym() + ")");
+    fmt::print("    {:<10} {:<52} {}\n", p.party.organisation_id(), name, status);
+  }
+  if (!a.commitments.empty()) {
+    std::printf("  commitments:\n");
+    for (const auto& c : a.commitments) {
+      std::printf("    %-36s %-16s %s\n", c.id().c_str(),
+                  Words(accord::v1::Commitment::Kind_Name(c.kind())).c_str(),
+                  c.description().c_str());
+    }
+  }
+  if (!a.milestones.empty()) {
+    std::fflush(stdout);
+  std::printf("  planned milestones (as of %s):\n",
+                FormatFuzzyDate(accord::core::FuzzyDay(today)).c_str());
+    for (const auto& [id, m] : a.milestones) {
+      std::string status(accord::core::MilestoneStatusName(accord::core::StatusOf(m, a, today)));
+      std::printf("    %-18s %-9s %-62s %s\n", id.c_str(), status.c_str(),
+                  FormatFuzzyDate(m.plan.planned()).c_str(), m.plan.description().c_str());
+    }
+  }
+  return 0;
+}
+
+int History(accord::store::EventStore& store, const Options& options) {
+  if (options.args.size() != 1) return Fail("history needs one agreement id");
+  accord::store::ReadPage page;
+  uint64_t from = 0;
+  size_t shown = 0;
+  do {
+    accord::store::Status s = store.ReadStreamForward(options.args[0], from, 0, &page);
+    if (!s.ok()) return Fail(s.ToString());
+    for (const auto& record : page.records) {
+      auto event = accord::core::DecodeEvent(record.event_type(), record.schema_version(),
+                                             record.payload());
+      if (!event) return Fail(fmt::format("position {}: {}", record.position(), event.error()));
+      ++shown;
+      if (options.json) {
+        accord::v1::RecordedEvent view;
+        *view.mutable_record() = record;
+        view.mutable_record()->clear_payload();
+        *view.mutable_event() = *event;
+        std::string json;
+        google::protobuf::util::JsonPrintOptions print;
+        print.always_print_primitive_fields = true;
+        (void)google::protobuf::util::MessageToJsonString(view, &json, print);
+        std::printf("%s\n", json.c_str());
+        continue;
+      }
+      std::printf("v%-3llu @%-5llu %-44s recorded %s by %s\n       %s\n",
+                  static_cast<unsigned long long>(record.stream_version()),
+                  static_cast<unsigned long long>(record.position()),
+                  FormatFuzzyDate(record.effective()).c_str(),
+                  google::protobuf::util::TimeUtil::ToString(record.recorded_at()).c_str(),
+                  record.actor().c_str(), Describe(*event).c_str());
+    }
+    from = page.next;
+  } while (!page.end_of_data);
+  if (shown == 0) return Fail("no agreement '" + options.args[0] + "'");
+  return 0;
+}
+
+int Verify(accord::store::EventStore& store) {
+  accord::store::VerifyReport report;
+  accord::store::Status s = store.Verify(&report);
+  if (!s.ok()) return Fail("verification failed: " + s.ToString());
+  std::printf("verified: %llu events in %llu agreements; the hash chain and every index agree\n"
+              "head hash: %s\n",
+              static_cast<unsigned long long>(report.records),
+              static_cast<unsigned long long>(report.streams),
+              accord::store::HexEncode(report.head_hash).c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  const char* user = std::getenv("USER");
+  po::options_description flags("options");
+  flags.add_options()("help,h", "show this help")(
+      "data", po::value(&options.data)->default_value("data"), "the data folder")(
+      "actor", po::value(&options.actor)->default_value(user ? user : "accord-local"),
+      "who logs (recorded on every event)")("json", po::bool_switch(&options.json),
+                                            "history as protobuf JSON, one event per line")(
+      "today", po::value(&options.today), "the day milestones are judged on (YYYY-MM-DD)");
+  po::options_description hidden;
+  hidden.add_options()("command", po::value(&options.command))(
+      "args", po::value(&options.args)->composing());
+  po::options_description all;
+  all.add(flags).add(hidden);
+  po::positional_options_description positional;
+  positional.add("command", 1).add("args", -1);
+  try {
+    po::variables_map vm;
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+    if (vm.count("help") || options.command.empty()) {
+      std::cout << kUsage << "\n" << flags;
+      return options.command.empty() && !vm.count("help") ? 2 : 0;
+    }
+  } catch (const po::error& e) {
+    return Fail(std::string(e.what()) + " (see --help)");
+  }
+
+  bool writes = options.command == "load";
+  if (!writes && options.command != "show" && options.command != "history" &&
+      options.command != "verify") {
+    return Fail("unknown command '" + options.command + "' (see --help)");
+  }
+  accord::store::StoreOptions store_options;
+  store_options.read_only = !writes;
+  store_options.create_if_missing = writes;
+  std::unique_ptr<accord::store::EventStore> store;
+  accord::store::Status s = accord::store::EventStore::Open(store_options, options.data, &store);
+  if (!s.ok()) return Fail(s.ToString());
+  accord::service::CommandHandler handler(store.get());
+
+  if (options.command == "load") return Load(handler, options);
+  if (options.command == "show") return Show(handler, options);
+  if (options.command == "history") return History(*store, options);
+  return Verify(*store);
+}
