@@ -300,14 +300,20 @@ void EventStore::WriteGroup(Group* group) {
 }
 
 // A failed write leaves RocksDB in a background-error state and the staged
-// state ahead of the disk: resume, then reload what is actually stored.
+// state ahead of the disk. The database is reopened, which replays its WAL
+// up to the last whole batch, and the staged state is reloaded from what is
+// actually stored. (DB::Resume is not used: RocksDB treats a failed WAL sync
+// as fatal, and after a failed WAL append the WAL writer must not be used.)
 Status EventStore::RecoverAfterWriteFailure() {
-  rocksdb::Status rs = db_->Resume();
-  if (!rs.ok()) return FromRocks(rs, "resuming after a failed write");
   head_cache_.clear();
   {
     std::lock_guard lock(in_flight_mutex_);
     in_flight_ids_.clear();
+  }
+  {
+    std::unique_lock db_lock(db_mutex_);  // readers wait for the reopened database
+    CloseDb();
+    if (Status reopened = OpenDb(); !reopened.ok()) return reopened;
   }
   return LoadChainHead();
 }

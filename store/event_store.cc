@@ -36,38 +36,11 @@ Status EventStore::Open(const StoreOptions& options, const std::string& path,
                         std::unique_ptr<EventStore>* store) {
   std::unique_ptr<EventStore> s(new EventStore());
   s->options_ = options;
-
-  rocksdb::DBOptions db_options;
-  db_options.create_if_missing = options.create_if_missing;
-  db_options.create_missing_column_families = true;
-
-  rocksdb::ColumnFamilyOptions plain;
-  rocksdb::ColumnFamilyOptions with_bloom;
-  rocksdb::BlockBasedTableOptions table;
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  with_bloom.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, plain}, {kLogFamily, plain},
-      {kStreamIndexFamily, plain},                {kStreamHeadsFamily, with_bloom},
-      {kEventIdsFamily, with_bloom},              {kProjectionsFamily, plain},
-  };
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status rs =
-      options.read_only
-          ? rocksdb::DB::OpenForReadOnly(db_options, path, families, &s->handles_, &raw)
-          : rocksdb::DB::Open(db_options, path, families, &s->handles_, &raw);
-  if (!rs.ok()) return FromRocks(rs, "opening " + path);
-  s->db_.reset(raw);
-  s->meta_ = s->handles_[0];
-  s->log_ = s->handles_[1];
-  s->stream_index_ = s->handles_[2];
-  s->stream_heads_ = s->handles_[3];
-  s->event_ids_ = s->handles_[4];
-  s->projections_ = s->handles_[5];
+  s->path_ = path;
+  if (Status opened = s->OpenDb(); !opened.ok()) return opened;
 
   std::string format;
-  rs = s->db_->Get(rocksdb::ReadOptions(), s->meta_, kFormatKey, &format);
+  rocksdb::Status rs = s->db_->Get(rocksdb::ReadOptions(), s->meta_, kFormatKey, &format);
   if (rs.IsNotFound() && !options.read_only) {
     rocksdb::WriteOptions write;
     write.sync = true;
@@ -89,11 +62,57 @@ Status EventStore::Open(const StoreOptions& options, const std::string& path,
   return Status::OK();
 }
 
-EventStore::~EventStore() {
-  StopPipeline();
+Status EventStore::OpenDb() {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options_.create_if_missing;
+  db_options.create_missing_column_families = true;
+  if (options_.env != nullptr) db_options.env = options_.env;
+
+  rocksdb::ColumnFamilyOptions plain;
+  rocksdb::ColumnFamilyOptions with_bloom;
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  with_bloom.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, plain}, {kLogFamily, plain},
+      {kStreamIndexFamily, plain},                {kStreamHeadsFamily, with_bloom},
+      {kEventIdsFamily, with_bloom},              {kProjectionsFamily, plain},
+  };
+  rocksdb::DB* raw = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::Status rs =
+      options_.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, path_, families, &handles, &raw)
+          : rocksdb::DB::Open(db_options, path_, families, &handles, &raw);
+  if (!rs.ok()) return FromRocks(rs, "opening " + path_);
+  db_.reset(raw);
+  handles_ = std::move(handles);
+  meta_ = handles_[0];
+  log_ = handles_[1];
+  stream_index_ = handles_[2];
+  stream_heads_ = handles_[3];
+  event_ids_ = handles_[4];
+  projections_ = handles_[5];
+  return Status::OK();
+}
+
+void EventStore::CloseDb() {
   if (!db_) return;
   for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
+  handles_.clear();
   db_->Close().PermitUncheckedError();
+  db_.reset();
+}
+
+Status EventStore::CheckOpen() const {
+  if (db_) return Status::OK();
+  return Status::IOError("the store is reopening after a failed write; try again");
+}
+
+EventStore::~EventStore() {
+  StopPipeline();
+  CloseDb();
 }
 
 Status EventStore::LoadChainHead() {
@@ -175,6 +194,8 @@ Status EventStore::ReadPositions(const std::vector<uint64_t>& positions, ReadPag
 
 Status EventStore::ReadStreamForward(std::string_view stream_id, uint64_t from_version,
                                      size_t max_count, ReadPage* page) const {
+  std::shared_lock db_lock(db_mutex_);
+  if (Status open = CheckOpen(); !open.ok()) return open;
   *page = ReadPage{};
   size_t limit = max_count == 0 ? options_.max_page_size : std::min(max_count, options_.max_page_size);
   std::string prefix = StreamIndexPrefix(stream_id);
@@ -198,6 +219,8 @@ Status EventStore::ReadStreamForward(std::string_view stream_id, uint64_t from_v
 
 Status EventStore::ReadStreamBackward(std::string_view stream_id, uint64_t from_version,
                                       size_t max_count, ReadPage* page) const {
+  std::shared_lock db_lock(db_mutex_);
+  if (Status open = CheckOpen(); !open.ok()) return open;
   *page = ReadPage{};
   size_t limit = max_count == 0 ? options_.max_page_size : std::min(max_count, options_.max_page_size);
   std::string prefix = StreamIndexPrefix(stream_id);
@@ -216,6 +239,8 @@ Status EventStore::ReadStreamBackward(std::string_view stream_id, uint64_t from_
 }
 
 Status EventStore::ReadAll(uint64_t from_position, size_t max_count, ReadPage* page) const {
+  std::shared_lock db_lock(db_mutex_);
+  if (Status open = CheckOpen(); !open.ok()) return open;
   *page = ReadPage{};
   size_t limit = max_count == 0 ? options_.max_page_size : std::min(max_count, options_.max_page_size);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_));
@@ -237,6 +262,8 @@ Status EventStore::ReadAll(uint64_t from_position, size_t max_count, ReadPage* p
 }
 
 Status EventStore::GetStreamHead(std::string_view stream_id, StreamHead* head) const {
+  std::shared_lock db_lock(db_mutex_);
+  if (Status open = CheckOpen(); !open.ok()) return open;
   std::string value;
   rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), stream_heads_, std::string(stream_id), &value);
   if (rs.IsNotFound()) return Status::NotFound(fmt::format("no stream '{}'", stream_id));
@@ -248,6 +275,8 @@ Status EventStore::GetStreamHead(std::string_view stream_id, StreamHead* head) c
 }
 
 Status EventStore::FindEvent(std::string_view event_id, EventRecord* record) const {
+  std::shared_lock db_lock(db_mutex_);
+  if (Status open = CheckOpen(); !open.ok()) return open;
   std::optional<std::string> id = UuidBytes(event_id);
   if (!id) return Status::InvalidArgument(fmt::format("'{}' is not a canonical UUID", event_id));
   std::string value;
@@ -271,6 +300,8 @@ StoreStats EventStore::Stats() const {
 }
 
 Status EventStore::PutProjectionState(std::string_view name, std::string_view value) {
+  std::shared_lock db_lock(db_mutex_);
+  if (Status open = CheckOpen(); !open.ok()) return open;
   if (options_.read_only) return Status::ReadOnly("the store was opened read-only");
   rocksdb::WriteOptions write;
   write.sync = options_.sync;
@@ -279,6 +310,8 @@ Status EventStore::PutProjectionState(std::string_view name, std::string_view va
 }
 
 Status EventStore::GetProjectionState(std::string_view name, std::string* value) const {
+  std::shared_lock db_lock(db_mutex_);
+  if (Status open = CheckOpen(); !open.ok()) return open;
   rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), projections_, std::string(name), value);
   if (rs.IsNotFound()) return Status::NotFound(fmt::format("no projection state '{}'", name));
   return FromRocks(rs, "reading projection state");

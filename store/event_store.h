@@ -39,6 +39,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,6 +58,9 @@ struct StoreOptions {
   size_t max_group_events = 2048;    // events one group commit may carry
   size_t max_page_size = 1000;       // the most records one read returns
   bool create_if_missing = true;
+  // The RocksDB environment; nullptr means the default. Tests pass one that
+  // injects faults.
+  rocksdb::Env* env = nullptr;
 };
 
 // What an append expects of its stream before it is written.
@@ -188,6 +192,9 @@ class EventStore {
   class Wakeup;
 
   EventStore() = default;
+  Status OpenDb();   // opens db_ and the column families at path_
+  void CloseDb();
+  Status CheckOpen() const;  // IOError while db_ is closed for a reopen
   Status LoadChainHead();
   Status ReadRecordAt(uint64_t position, accord::v1::EventRecord* record) const;
   Status ReadPositions(const std::vector<uint64_t>& positions, ReadPage* page) const;
@@ -214,6 +221,11 @@ class EventStore {
   void WriteGroup(Group* group);
 
   StoreOptions options_;
+  std::string path_;
+  // Readers hold it shared; the stager holds it exclusively only to reopen
+  // the database after a fatal write error. The write path itself needs no
+  // lock: only the stager reopens, and only while the syncer is idle.
+  mutable std::shared_mutex db_mutex_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;

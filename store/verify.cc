@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <shared_mutex>
 
 #include "store/event_store.h"
 #include "store/internal.h"
@@ -15,6 +16,8 @@ using accord::v1::StreamHead;
 using namespace internal;  // NOLINT(google-build-using-namespace)
 
 Status EventStore::Verify(VerifyReport* report) const {
+  std::shared_lock db_lock(db_mutex_);
+  if (Status open = CheckOpen(); !open.ok()) return open;
   *report = VerifyReport{};
   // One snapshot, so that appends running meanwhile do not look like damage.
   const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
