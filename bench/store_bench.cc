@@ -244,7 +244,8 @@ int main(int argc, char** argv) {
       "threads", po::value(&thread_list)->default_value("1,8,64"), "appender counts")(
       "no-baseline", "skip raw RocksDB (for profiling accord alone)")(
       "no-sync", "accord without fsync: its CPU path alone")(
-      "no-async", "skip the AppendAsync runs");
+      "no-async", "skip the AppendAsync runs")(
+      "no-blocking", "skip the blocking Append runs");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, flags), vm);
@@ -267,6 +268,7 @@ int main(int argc, char** argv) {
               "accord ev/s", "ratio", "raw p50 us", "accord p50", "raw p99 us", "accord p99",
               "ev/sync");
   for (int threads : counts) {
+    if (vm.count("no-blocking")) break;
     Result raw = vm.count("no-baseline") ? Result{1, 0, 0, 0, 0} : RawRocksDb(dir + "/raw", threads, seconds, 1);
     Result ours = AccordStore(dir + "/accord", threads, seconds, !vm.count("no-sync"));
     if (!vm.count("no-baseline")) {
@@ -297,6 +299,7 @@ int main(int argc, char** argv) {
     std::printf("\nraw RocksDB writing accord's 4 keys per event, one event per synced WriteBatch:\n");
     for (auto [threads, rate] : equivalent) std::printf("%-10d %14.0f ev/s\n", threads, rate);
   }
+  if (vm.count("no-baseline")) return 0;
   Result batched = RawRocksDb(dir + "/raw100", 1, seconds, 100);
   std::printf("raw RocksDB, 100 events per synced WriteBatch, 1 writer: %.0f ev/s\n",
               batched.events_per_second);

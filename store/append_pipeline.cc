@@ -47,9 +47,6 @@ bool SameContent(const EventRecord& stored, std::string_view stream_id, const Ne
 }  // namespace
 
 void EventStore::StartPipeline() {
-  stager_wakeup_ = std::make_unique<Wakeup>();
-  syncer_wakeup_ = std::make_unique<Wakeup>();
-  completer_wakeup_ = std::make_unique<Wakeup>();
   stager_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "accord:stager");
     StagerLoop();
@@ -70,8 +67,8 @@ void EventStore::StopPipeline() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
-  stager_wakeup_->NotifyAll();
-  syncer_wakeup_->NotifyAll();
+  stager_cv_.notify_all();
+  syncer_cv_.notify_all();
   if (stager_.joinable()) stager_.join();
   if (syncer_.joinable()) syncer_.join();
   if (completer_.joinable()) completer_.join();
@@ -125,7 +122,7 @@ void EventStore::AppendAsync(std::string stream_id, ExpectedVersion expected,
     writer->done(Status::IOError("the store is closing"), AppendResult{});
     return;
   }
-  stager_wakeup_->Notify();
+  stager_cv_.notify_one();
 }
 
 void EventStore::StagerLoop() {
@@ -134,7 +131,7 @@ void EventStore::StagerLoop() {
     Group* group = nullptr;
     {
       std::unique_lock lock(mutex_);
-      stager_wakeup_->Await(lock, [this] {
+      stager_cv_.wait(lock, [this] {
         return (stopping_ && queued_.empty()) ||
                (!queued_.empty() &&
                 (!open_group_ || open_group_->events < options_.max_group_events));
@@ -144,7 +141,7 @@ void EventStore::StagerLoop() {
       // After a failed write, wait until every group staged on top of it
       // has failed too, then restart from what the disk holds.
       if (!write_failure_.ok()) {
-        stager_wakeup_->Await(lock, [this] { return !open_group_ && !syncer_busy_; });
+        stager_cv_.wait(lock, [this] { return !open_group_ && !syncer_busy_; });
         lock.unlock();
         Status recovered = RecoverAfterWriteFailure();
         lock.lock();
@@ -181,17 +178,31 @@ void EventStore::StagerLoop() {
     }
     group->next_position = next_position_;
     group->chain_hash = chain_hash_;
+    // With no one else waiting and the disk free, write the group here: one
+    // thread hand-over fewer for a lone appender. Under load the syncer
+    // writes while this thread stages the next group.
+    std::unique_ptr<Group> sealed;
+    Status failure;
     {
       std::lock_guard lock(mutex_);
       extending_ = false;
+      if (queued_.empty() && !syncer_busy_) {
+        sealed = std::move(open_group_);
+        syncer_busy_ = true;
+        failure = write_failure_;
+      }
     }
-    syncer_wakeup_->Notify();
+    if (sealed) {
+      FinishGroup(std::move(sealed), failure);
+    } else {
+      syncer_cv_.notify_one();
+    }
   }
   {
     std::lock_guard lock(mutex_);
     stager_done_ = true;
   }
-  syncer_wakeup_->Notify();
+  syncer_cv_.notify_one();
 }
 
 void EventStore::SyncerLoop() {
@@ -200,47 +211,53 @@ void EventStore::SyncerLoop() {
     Status failure;
     {
       std::unique_lock lock(mutex_);
-      syncer_wakeup_->Await(lock, [this] {
-        return (open_group_ && !extending_) || (stager_done_ && !open_group_);
+      syncer_cv_.wait(lock, [this] {
+        return (open_group_ && !extending_ && !syncer_busy_) || (stager_done_ && !open_group_);
       });
       if (!open_group_) {
         syncer_done_ = true;
-        completer_wakeup_->Notify();
+        completer_cv_.notify_one();
         return;
       }
       group = std::move(open_group_);
       syncer_busy_ = true;
       failure = write_failure_;
     }
-    stager_wakeup_->Notify();
-    if (failure.ok()) {
-      WriteGroup(group.get());
-    } else {
-      // Staged on top of a group that failed: its positions and hashes
-      // assumed a write that did not happen.
-      for (auto& w : group->writers) w->status = failure;
-    }
-    {
-      std::lock_guard lock(in_flight_mutex_);
-      for (const auto& key : group->id_keys) in_flight_ids_.erase(key);
-    }
-    // With nothing waiting to be written, call back here and save the
-    // hand-over; otherwise the completer does it while the next group syncs.
-    // Either way callbacks keep commit order: inline only when the
-    // completer has nothing left.
-    bool inline_completion;
-    {
-      std::lock_guard lock(mutex_);
-      syncer_busy_ = false;
-      inline_completion = !open_group_ && completed_.empty() && !completer_busy_;
-      if (!inline_completion) completed_.push_back(std::move(group));
-    }
-    stager_wakeup_->Notify();
-    if (inline_completion) {
-      for (auto& w : group->writers) w->done(w->status, w->result);
-    } else {
-      completer_wakeup_->Notify();
-    }
+    stager_cv_.notify_one();
+    FinishGroup(std::move(group), failure);
+  }
+}
+
+// REQUIRES: the caller set syncer_busy_ when it sealed `group`.
+void EventStore::FinishGroup(std::unique_ptr<Group> group, const Status& failure) {
+  if (failure.ok()) {
+    WriteGroup(group.get());
+  } else {
+    // Staged on top of a group that failed: its positions and hashes
+    // assumed a write that did not happen.
+    for (auto& w : group->writers) w->status = failure;
+  }
+  {
+    std::lock_guard lock(in_flight_mutex_);
+    for (const auto& key : group->id_keys) in_flight_ids_.erase(key);
+  }
+  // With nothing waiting to be written, call back here and save the
+  // hand-over; otherwise the completer does it while the next group syncs.
+  // Either way callbacks keep commit order: inline only when the completer
+  // has nothing left.
+  bool inline_completion;
+  {
+    std::lock_guard lock(mutex_);
+    syncer_busy_ = false;
+    inline_completion = !open_group_ && completed_.empty() && !completer_busy_;
+    if (!inline_completion) completed_.push_back(std::move(group));
+  }
+  stager_cv_.notify_one();
+  syncer_cv_.notify_one();
+  if (inline_completion) {
+    for (auto& w : group->writers) w->done(w->status, w->result);
+  } else {
+    completer_cv_.notify_one();
   }
 }
 
@@ -251,7 +268,7 @@ void EventStore::CompleterLoop() {
     std::deque<std::unique_ptr<Group>> groups;
     {
       std::unique_lock lock(mutex_);
-      completer_wakeup_->Await(lock, [this] { return !completed_.empty() || syncer_done_; });
+      completer_cv_.wait(lock, [this] { return !completed_.empty() || syncer_done_; });
       if (completed_.empty()) return;
       groups.swap(completed_);
       completer_busy_ = true;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <google/protobuf/util/time_util.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -21,6 +22,24 @@ using accord::v1::ChainHead;
 using accord::v1::EventRecord;
 using accord::v1::StreamHead;
 using namespace internal;  // NOLINT(google-build-using-namespace): the store's own helpers
+
+namespace {
+
+constexpr size_t kIndexWriteBufferBytes = 4 << 20;
+
+// The stream id (and its NUL) of a stream index key. Given as the memtable's
+// insert-hint prefix, it lets RocksDB insert a stream's next version right
+// after its last one instead of searching the memtable from the top.
+class StreamPrefix : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "accord.StreamPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), key.size() - 8);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override { return key.size() > 8; }
+};
+
+}  // namespace
 
 std::string ExpectedVersion::ToString() const {
   switch (kind_) {
@@ -68,16 +87,24 @@ Status EventStore::OpenDb() {
   db_options.create_missing_column_families = true;
   if (options_.env != nullptr) db_options.env = options_.env;
 
+  // The log's keys arrive in order, so its memtable inserts are cheap at any
+  // size. The indexes' keys are scattered (stream names, random UUIDs): small
+  // memtables keep their skiplists shallow and in cache, which is most of
+  // the cost of a group commit.
   rocksdb::ColumnFamilyOptions plain;
-  rocksdb::ColumnFamilyOptions with_bloom;
+  rocksdb::ColumnFamilyOptions index;
+  index.write_buffer_size = kIndexWriteBufferBytes;
+  rocksdb::ColumnFamilyOptions index_with_bloom = index;
+  rocksdb::ColumnFamilyOptions stream_index = index;
+  stream_index.memtable_insert_with_hint_prefix_extractor = std::make_shared<StreamPrefix>();
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  with_bloom.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  index_with_bloom.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, plain}, {kLogFamily, plain},
-      {kStreamIndexFamily, plain},                {kStreamHeadsFamily, with_bloom},
-      {kEventIdsFamily, with_bloom},              {kProjectionsFamily, plain},
+      {kStreamIndexFamily, stream_index},         {kStreamHeadsFamily, index_with_bloom},
+      {kEventIdsFamily, index_with_bloom},        {kProjectionsFamily, plain},
   };
   rocksdb::DB* raw = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;

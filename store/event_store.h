@@ -189,7 +189,6 @@ class EventStore {
   struct Writer;
   struct Group;
   struct InFlightEvent;
-  class Wakeup;
 
   EventStore() = default;
   Status OpenDb();   // opens db_ and the column families at path_
@@ -219,6 +218,8 @@ class EventStore {
   Status LoadHead(std::string_view stream_id, std::optional<accord::v1::StreamHead>* head);
   Status RecoverAfterWriteFailure();
   void WriteGroup(Group* group);
+  // Writes (or fails) a sealed group and completes its writers.
+  void FinishGroup(std::unique_ptr<Group> group, const Status& failure);
 
   StoreOptions options_;
   std::string path_;
@@ -237,13 +238,14 @@ class EventStore {
   Status open_error_;  // set when the store refuses writes
 
   std::mutex mutex_;
-  std::unique_ptr<Wakeup> stager_wakeup_;     // work for the stager, or room to stage
-  std::unique_ptr<Wakeup> syncer_wakeup_;     // an open group for the syncer
-  std::unique_ptr<Wakeup> completer_wakeup_;  // a written group to complete
+  std::condition_variable stager_cv_;     // work for the stager, or room to stage
+  std::condition_variable syncer_cv_;     // an open group for the syncer
+  std::condition_variable completer_cv_;  // a written group to complete
   std::deque<std::unique_ptr<Writer>> queued_;  // guarded by mutex_
   std::unique_ptr<Group> open_group_;  // guarded by mutex_: staged, not yet sealed
   bool extending_ = false;       // guarded by mutex_: the stager is adding to open_group_
   bool syncer_busy_ = false;     // guarded by mutex_: a sealed group is being written
+                                 // (by the syncer, or by the stager when idle)
   bool stopping_ = false;        // guarded by mutex_
   bool stager_done_ = false;     // guarded by mutex_
   bool syncer_done_ = false;     // guarded by mutex_

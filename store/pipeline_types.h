@@ -4,57 +4,14 @@
 
 #include <rocksdb/write_batch.h>
 
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <string>
 #include <vector>
 
 #include "store/event_store.h"
 
 namespace accord::store {
-
-// How a pipeline thread waits for work. It spins (yielding the CPU) for up to
-// a fifth of a millisecond before it sleeps: work handed from one thread to
-// the next usually arrives sooner than a futex sleep and wake-up would take,
-// and a single appender's latency is mostly such hand-overs.
-class EventStore::Wakeup {
- public:
-  static constexpr std::chrono::microseconds kSpin{200};
-
-  // REQUIRES: `lock` holds the mutex that guards what `ready` reads.
-  template <typename Ready>
-  void Await(std::unique_lock<std::mutex>& lock, Ready ready) {
-    if (ready()) return;
-    uint64_t seen = signal_.load(std::memory_order_acquire);
-    lock.unlock();
-    auto deadline = std::chrono::steady_clock::now() + kSpin;
-    while (signal_.load(std::memory_order_acquire) == seen &&
-           std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::yield();
-    }
-    lock.lock();
-    cv_.wait(lock, ready);
-  }
-
-  // Call after changing, under the mutex, what the waiter's `ready` reads.
-  void Notify() {
-    signal_.fetch_add(1, std::memory_order_release);
-    cv_.notify_one();
-  }
-  void NotifyAll() {
-    signal_.fetch_add(1, std::memory_order_release);
-    cv_.notify_all();
-  }
-
- private:
-  std::condition_variable cv_;
-  std::atomic<uint64_t> signal_{0};
-};
 
 // One append, from its caller to its callback.
 struct EventStore::Writer {
