@@ -25,8 +25,8 @@
 #include <thread>
 #include <vector>
 
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <boost/program_options.hpp>
 
 #include "store/coding.h"
 #include "store/event_store.h"
@@ -188,22 +188,23 @@ Result AccordStoreAsync(const std::string& dir, int appenders, double seconds) {
     event.set_payload(payload);
     event.set_actor("bench");
     a.started = Clock::now();
-    store->AppendAsync(fmt::format("agreement-{}", a.id), accord::store::ExpectedVersion::Any(),
-                       {std::move(event)},
-                       [&](const accord::store::Status& s, const accord::store::AppendResult&) {
-                         double us = std::chrono::duration<double, std::micro>(Clock::now() - a.started).count();
-                         {
-                           std::lock_guard lock(latency_mutex);
-                           latencies.push_back(us);
-                         }
-                         if (!s.ok()) ++failures;
-                         ++done;
-                         if (stop.load()) {
-                           --running;
-                         } else {
-                           issue(a);
-                         }
-                       });
+    store->AppendAsync(
+        fmt::format("agreement-{}", a.id), accord::store::ExpectedVersion::Any(),
+        {std::move(event)},
+        [&](const accord::store::Status& s, const accord::store::AppendResult&) {
+          double us = std::chrono::duration<double, std::micro>(Clock::now() - a.started).count();
+          {
+            std::lock_guard lock(latency_mutex);
+            latencies.push_back(us);
+          }
+          if (!s.ok()) ++failures;
+          ++done;
+          if (stop.load()) {
+            --running;
+          } else {
+            issue(a);
+          }
+        });
   };
   auto start = Clock::now();
   for (int i = 0; i < appenders; ++i) {
@@ -238,14 +239,13 @@ int main(int argc, char** argv) {
   std::string dir;
   std::string thread_list;
   po::options_description flags("store_bench: accord's durable appends against raw RocksDB");
-  flags.add_options()("help", "show this help")(
-      "seconds", po::value(&seconds)->default_value(3.0), "seconds per measurement")(
+  flags.add_options()("help", "show this help")("seconds", po::value(&seconds)->default_value(3.0),
+                                                "seconds per measurement")(
       "dir", po::value(&dir)->default_value("bench-data"), "scratch folder (emptied)")(
       "threads", po::value(&thread_list)->default_value("1,8,64"), "appender counts")(
       "no-baseline", "skip raw RocksDB (for profiling accord alone)")(
       "no-sync", "accord without fsync: its CPU path alone")(
-      "no-async", "skip the AppendAsync runs")(
-      "no-blocking", "skip the blocking Append runs");
+      "no-async", "skip the AppendAsync runs")("no-blocking", "skip the blocking Append runs");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, flags), vm);
@@ -269,20 +269,22 @@ int main(int argc, char** argv) {
               "ev/sync");
   for (int threads : counts) {
     if (vm.count("no-blocking")) break;
-    Result raw = vm.count("no-baseline") ? Result{1, 0, 0, 0, 0} : RawRocksDb(dir + "/raw", threads, seconds, 1);
+    Result raw = vm.count("no-baseline") ? Result{1, 0, 0, 0, 0}
+                                         : RawRocksDb(dir + "/raw", threads, seconds, 1);
     Result ours = AccordStore(dir + "/accord", threads, seconds, !vm.count("no-sync"));
     if (!vm.count("no-baseline")) {
       equivalent[threads] = RawRocksDb(dir + "/raw4", threads, seconds, 1, 4).events_per_second;
     }
     std::printf("%-10d %14.0f %14.0f %8.2f %12.0f %12.0f %12.0f %12.0f %10.1f%s\n", threads,
                 raw.events_per_second, ours.events_per_second,
-                ours.events_per_second / raw.events_per_second, raw.p50_us, ours.p50_us,
-                raw.p99_us, ours.p99_us, ours.events_per_sync,
+                ours.events_per_second / raw.events_per_second, raw.p50_us, ours.p50_us, raw.p99_us,
+                ours.p99_us, ours.events_per_sync,
                 raw.failures + ours.failures ? "  (failures!)" : "");
     std::fflush(stdout);
   }
   if (!vm.count("no-async")) {
-    std::printf("\nasync appenders (AppendAsync, one append in flight each), same raw baselines:\n");
+    std::printf(
+        "\nasync appenders (AppendAsync, one append in flight each), same raw baselines:\n");
     for (int threads : counts) {
       Result raw = vm.count("no-baseline") ? Result{1, 0, 0, 0, 0}
                                            : RawRocksDb(dir + "/raw", threads, seconds, 1);
@@ -296,7 +298,8 @@ int main(int argc, char** argv) {
     }
   }
   if (!equivalent.empty()) {
-    std::printf("\nraw RocksDB writing accord's 4 keys per event, one event per synced WriteBatch:\n");
+    std::printf(
+        "\nraw RocksDB writing accord's 4 keys per event, one event per synced WriteBatch:\n");
     for (auto [threads, rate] : equivalent) std::printf("%-10d %14.0f ev/s\n", threads, rate);
   }
   if (vm.count("no-baseline")) return 0;

@@ -120,7 +120,8 @@ void ApplyCorrection(const accord::v1::EventCorrected& correction, AgreementEven
     return;
   }
   const auto* field = DomainEvent::descriptor()->FindFieldByNumber(target.event.kind_case());
-  const auto& source = correction.replacement().GetReflection()->GetMessage(correction.replacement(), field);
+  const auto& source =
+      correction.replacement().GetReflection()->GetMessage(correction.replacement(), field);
   auto* destination = target.event.GetReflection()->MutableMessage(&target.event, field);
   google::protobuf::FieldMask mask;
   for (const auto& path : correction.fields()) mask.add_paths(path);
@@ -134,13 +135,20 @@ void ApplyCorrection(const accord::v1::EventCorrected& correction, AgreementEven
 
 std::string_view StageName(Stage stage) {
   switch (stage) {
-    case Stage::kNone: return "none";
-    case Stage::kProposed: return "proposed";
-    case Stage::kAgreed: return "agreed";
-    case Stage::kPartiallySigned: return "partially signed";
-    case Stage::kSigned: return "signed";
-    case Stage::kWithdrawn: return "withdrawn";
-    case Stage::kTerminated: return "terminated";
+    case Stage::kNone:
+      return "none";
+    case Stage::kProposed:
+      return "proposed";
+    case Stage::kAgreed:
+      return "agreed";
+    case Stage::kPartiallySigned:
+      return "partially signed";
+    case Stage::kSigned:
+      return "signed";
+    case Stage::kWithdrawn:
+      return "withdrawn";
+    case Stage::kTerminated:
+      return "terminated";
   }
   return "unknown";
 }

@@ -22,7 +22,7 @@
 namespace accord::core {
 
 enum class Stage {
-  kNone,             // no event yet: the stream does not exist
+  kNone,  // no event yet: the stream does not exist
   kProposed,
   kAgreed,           // terms agreed, no signature yet
   kPartiallySigned,  // some but not all signatory parties have signed
@@ -54,9 +54,9 @@ struct PartyStatus {
 };
 
 struct PlannedMilestone {
-  accord::v1::MilestoneScheduled plan;               // the latest plan
+  accord::v1::MilestoneScheduled plan;                  // the latest plan
   std::vector<accord::v1::MilestoneScheduled> earlier;  // plans it replaced, oldest first
-  std::string fulfilled_by_event_id;                 // empty while open
+  std::string fulfilled_by_event_id;                    // empty while open
 };
 
 struct AgreementState {
@@ -67,7 +67,7 @@ struct AgreementState {
   std::vector<accord::v1::Commitment> commitments;
   std::map<std::string, PlannedMilestone, std::less<>> milestones;
   std::optional<accord::v1::EntryIntoForceConditionSet> entry_into_force;
-  std::string closing_reason;        // why it was withdrawn or terminated
+  std::string closing_reason;           // why it was withdrawn or terminated
   std::vector<AgreementEvent> history;  // every event as logged, in order
 
   const PartyStatus* FindParty(std::string_view organisation_id) const;

@@ -45,22 +45,34 @@ class Rules {
       return Reject(accord::v1::AGREEMENT_CLOSED, "it is closed to new milestones");
     }
     switch (m.kind_case()) {
-      case DomainEvent::kVisitHeld: return Visit(m.visit_held());
-      case DomainEvent::kTermsAgreed: return AgreeTerms(m.terms_agreed());
-      case DomainEvent::kAgreementSigned: return Sign(m.agreement_signed());
-      case DomainEvent::kFollowUpMeetingHeld: return FollowUp(m.follow_up_meeting_held());
-      case DomainEvent::kMilestoneScheduled: return Schedule(m.milestone_scheduled());
-      case DomainEvent::kConsentToBeBound: return Consent(m.consent_to_be_bound());
+      case DomainEvent::kVisitHeld:
+        return Visit(m.visit_held());
+      case DomainEvent::kTermsAgreed:
+        return AgreeTerms(m.terms_agreed());
+      case DomainEvent::kAgreementSigned:
+        return Sign(m.agreement_signed());
+      case DomainEvent::kFollowUpMeetingHeld:
+        return FollowUp(m.follow_up_meeting_held());
+      case DomainEvent::kMilestoneScheduled:
+        return Schedule(m.milestone_scheduled());
+      case DomainEvent::kConsentToBeBound:
+        return Consent(m.consent_to_be_bound());
       case DomainEvent::kMembershipCategoryChanged:
         return Membership(m.membership_category_changed());
-      case DomainEvent::kPartyWithdrew: return PartyWithdraw(m.party_withdrew());
+      case DomainEvent::kPartyWithdrew:
+        return PartyWithdraw(m.party_withdrew());
       case DomainEvent::kEntryIntoForceConditionSet:
         return Condition(m.entry_into_force_condition_set());
-      case DomainEvent::kAgreementWithdrawn: return Withdraw(m.agreement_withdrawn());
-      case DomainEvent::kAgreementTerminated: return Terminate(m.agreement_terminated());
-      case DomainEvent::kNoteAdded: return Note(m.note_added());
-      case DomainEvent::kEventCorrected: return Correct(m.event_corrected());
-      default: return Reject(accord::v1::INVALID_COMMAND, "unknown milestone kind");
+      case DomainEvent::kAgreementWithdrawn:
+        return Withdraw(m.agreement_withdrawn());
+      case DomainEvent::kAgreementTerminated:
+        return Terminate(m.agreement_terminated());
+      case DomainEvent::kNoteAdded:
+        return Note(m.note_added());
+      case DomainEvent::kEventCorrected:
+        return Correct(m.event_corrected());
+      default:
+        return Reject(accord::v1::INVALID_COMMAND, "unknown milestone kind");
     }
   }
 
@@ -70,9 +82,8 @@ class Rules {
         state_.stage == Stage::kNone
             ? fmt::format("agreement '{}' does not exist", command_.agreement_id())
             : fmt::format("agreement '{}' is {}", command_.agreement_id(), StageName(state_.stage));
-    return MakeUnexpected(Rejection{
-        code, fmt::format("{}: {}; allowed now: {}", where, reason,
-                          fmt::join(AllowedActions(state_), ", "))});
+    return MakeUnexpected(Rejection{code, fmt::format("{}: {}; allowed now: {}", where, reason,
+                                                      fmt::join(AllowedActions(state_), ", "))});
   }
 
   Decision Accept() const {
@@ -151,8 +162,9 @@ class Rules {
       return Reject(accord::v1::INVALID_COMMAND, "at least one party must be a signatory");
     }
     if (!p.proposer_party_id().empty() && ids.count(p.proposer_party_id()) == 0) {
-      return Reject(accord::v1::UNKNOWN_PARTY,
-                    fmt::format("the proposer '{}' is not one of the parties", p.proposer_party_id()));
+      return Reject(
+          accord::v1::UNKNOWN_PARTY,
+          fmt::format("the proposer '{}' is not one of the parties", p.proposer_party_id()));
     }
     return Accept();
   }
@@ -198,7 +210,8 @@ class Rules {
 
   Decision Sign(const accord::v1::AgreementSigned& s) const {
     if (state_.stage == Stage::kProposed) {
-      return Reject(accord::v1::TERMS_NOT_AGREED, "it cannot be signed before its terms are agreed");
+      return Reject(accord::v1::TERMS_NOT_AGREED,
+                    "it cannot be signed before its terms are agreed");
     }
     if (auto rejected = CheckParty(s.party_id())) return *rejected;
     const PartyStatus& party = *state_.FindParty(s.party_id());
@@ -259,8 +272,9 @@ class Rules {
     }
     const PartyStatus& party = *state_.FindParty(c.party_id());
     if (party.party.role() != Party::SIGNATORY) {
-      return Reject(accord::v1::PARTY_NOT_SIGNATORY,
-                    fmt::format("'{}' takes part as an observer and cannot be bound", c.party_id()));
+      return Reject(
+          accord::v1::PARTY_NOT_SIGNATORY,
+          fmt::format("'{}' takes part as an observer and cannot be bound", c.party_id()));
     }
     if (party.withdrawal) {
       return Reject(accord::v1::PARTY_ALREADY_WITHDRAWN,
@@ -272,9 +286,9 @@ class Rules {
     }
     bool accession = c.instrument() == accord::v1::ConsentToBeBound::ACCESSION;
     if (!accession && !party.signature) {
-      return Reject(accord::v1::PARTY_NOT_SIGNED,
-                    fmt::format("'{}' has not signed: sign first, or record an accession",
-                                c.party_id()));
+      return Reject(
+          accord::v1::PARTY_NOT_SIGNED,
+          fmt::format("'{}' has not signed: sign first, or record an accession", c.party_id()));
     }
     if (!HasDate(c.deposited())) {
       return Reject(accord::v1::INVALID_COMMAND, "the instrument needs its deposit date");
@@ -371,9 +385,8 @@ class Rules {
         return Reject(accord::v1::INVALID_CORRECTION,
                       "the replacement must be of the corrected event's type");
       }
-      const auto* type = DomainEvent::descriptor()
-                             ->FindFieldByNumber(target->event.kind_case())
-                             ->message_type();
+      const auto* type =
+          DomainEvent::descriptor()->FindFieldByNumber(target->event.kind_case())->message_type();
       for (const auto& path : c.fields()) {
         if (!google::protobuf::util::FieldMaskUtil::GetFieldDescriptors(type, path, nullptr)) {
           return Reject(accord::v1::INVALID_CORRECTION,
@@ -389,7 +402,8 @@ class Rules {
   // replay the corrected history through them.
   Decision ReplayCorrected() const {
     std::vector<AgreementEvent> history = state_.history;
-    history.push_back(AgreementEvent{command_.event_id(), command_.effective(), command_.milestone()});
+    history.push_back(
+        AgreementEvent{command_.event_id(), command_.effective(), command_.milestone()});
     AgreementState replayed = InitialState(state_.agreement_id);
     for (const AgreementEvent& e : CorrectedHistory(history)) {
       Command again;
@@ -438,10 +452,13 @@ bool IsCanonicalUuid(const std::string& id) {
 
 std::vector<std::string> AllowedActions(const AgreementState& state) {
   switch (state.stage) {
-    case Stage::kNone: return {"propose it"};
+    case Stage::kNone:
+      return {"propose it"};
     case Stage::kWithdrawn:
-    case Stage::kTerminated: return {"add a note", "correct an event"};
-    default: break;
+    case Stage::kTerminated:
+      return {"add a note", "correct an event"};
+    default:
+      break;
   }
   std::vector<std::string> actions = {"record a visit"};
   if (state.stage == Stage::kProposed) {
@@ -455,9 +472,9 @@ std::vector<std::string> AllowedActions(const AgreementState& state) {
     actions.push_back("record a follow-up meeting");
     actions.push_back("record consent to be bound");
   }
-  actions.insert(actions.end(), {"schedule a milestone", "change a membership category",
-                                 "set an entry-into-force condition", "add a note",
-                                 "correct an event"});
+  actions.insert(actions.end(),
+                 {"schedule a milestone", "change a membership category",
+                  "set an entry-into-force condition", "add a note", "correct an event"});
   actions.push_back(state.stage == Stage::kSigned ? "terminate it" : "withdraw it");
   return actions;
 }

@@ -17,7 +17,7 @@ namespace accord::core {
 
 struct EntryIntoForce {
   bool in_force = false;
-  std::optional<Day> since;           // set when in_force
+  std::optional<Day> since;            // set when in_force
   uint32_t instruments_deposited = 0;  // counted on as_of
   uint32_t instruments_required = 0;   // 0 without a condition
 };

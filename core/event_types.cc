@@ -17,20 +17,13 @@ using google::protobuf::FieldDescriptor;
 // whenever its message changes in a way old readers cannot parse as-is.
 const std::map<std::string, uint32_t, std::less<>>& SchemaVersions() {
   static const auto* versions = new std::map<std::string, uint32_t, std::less<>>{
-      {"accord.v1.AgreementProposed", 1},
-      {"accord.v1.VisitHeld", 2},
-      {"accord.v1.TermsAgreed", 1},
-      {"accord.v1.AgreementSigned", 1},
-      {"accord.v1.FollowUpMeetingHeld", 1},
-      {"accord.v1.MilestoneScheduled", 1},
-      {"accord.v1.ConsentToBeBound", 1},
-      {"accord.v1.MembershipCategoryChanged", 1},
-      {"accord.v1.PartyWithdrew", 1},
-      {"accord.v1.EntryIntoForceConditionSet", 1},
-      {"accord.v1.AgreementWithdrawn", 1},
-      {"accord.v1.AgreementTerminated", 1},
-      {"accord.v1.NoteAdded", 1},
-      {"accord.v1.EventCorrected", 1},
+      {"accord.v1.AgreementProposed", 1},   {"accord.v1.VisitHeld", 2},
+      {"accord.v1.TermsAgreed", 1},         {"accord.v1.AgreementSigned", 1},
+      {"accord.v1.FollowUpMeetingHeld", 1}, {"accord.v1.MilestoneScheduled", 1},
+      {"accord.v1.ConsentToBeBound", 1},    {"accord.v1.MembershipCategoryChanged", 1},
+      {"accord.v1.PartyWithdrew", 1},       {"accord.v1.EntryIntoForceConditionSet", 1},
+      {"accord.v1.AgreementWithdrawn", 1},  {"accord.v1.AgreementTerminated", 1},
+      {"accord.v1.NoteAdded", 1},           {"accord.v1.EventCorrected", 1},
   };
   return *versions;
 }
@@ -75,8 +68,7 @@ EncodedEvent EncodeEvent(const DomainEvent& event) {
   return out;
 }
 
-Expected<DomainEvent, std::string> DecodeEvent(std::string_view event_type,
-                                               uint32_t schema_version,
+Expected<DomainEvent, std::string> DecodeEvent(std::string_view event_type, uint32_t schema_version,
                                                std::string_view payload) {
   const FieldDescriptor* field = FieldForType(event_type);
   uint32_t current = CurrentSchemaVersion(event_type);

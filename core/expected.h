@@ -21,7 +21,8 @@ Unexpected<E> MakeUnexpected(E error) {
 template <typename T, typename E>
 class [[nodiscard]] Expected {
  public:
-  Expected(T value) : value_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Expected(T value)
+      : value_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   Expected(Unexpected<E> e) : value_(std::in_place_index<1>, std::move(e.error)) {}  // NOLINT
 
   bool ok() const { return value_.index() == 0; }

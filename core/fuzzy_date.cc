@@ -1,7 +1,7 @@
 #include "core/fuzzy_date.h"
 
-#include <array>
 #include <fmt/format.h>
+#include <array>
 
 namespace accord::core {
 namespace {
@@ -36,28 +36,39 @@ Day FirstOfMonth(int y, int m) {
 }
 
 Day LastOfMonth(int y, int m) {
-  return Day{year_month_day_last{year{y}, std::chrono::month_day_last{month{static_cast<unsigned>(m)}}}};
+  return Day{
+      year_month_day_last{year{y}, std::chrono::month_day_last{month{static_cast<unsigned>(m)}}}};
 }
 
 // Months of a northern-hemisphere meteorological season, as (first, last)
 // with `last` possibly in the next year for winter.
 std::pair<int, int> SeasonMonths(Season s) {
   switch (s) {
-    case accord::v1::SPRING: return {3, 5};
-    case accord::v1::SUMMER: return {6, 8};
-    case accord::v1::AUTUMN: return {9, 11};
-    case accord::v1::WINTER: return {12, 14};
-    default: return {0, 0};
+    case accord::v1::SPRING:
+      return {3, 5};
+    case accord::v1::SUMMER:
+      return {6, 8};
+    case accord::v1::AUTUMN:
+      return {9, 11};
+    case accord::v1::WINTER:
+      return {12, 14};
+    default:
+      return {0, 0};
   }
 }
 
 const char* SeasonName(Season s) {
   switch (s) {
-    case accord::v1::SPRING: return "spring";
-    case accord::v1::SUMMER: return "summer";
-    case accord::v1::AUTUMN: return "autumn";
-    case accord::v1::WINTER: return "winter";
-    default: return "season?";
+    case accord::v1::SPRING:
+      return "spring";
+    case accord::v1::SUMMER:
+      return "summer";
+    case accord::v1::AUTUMN:
+      return "autumn";
+    case accord::v1::WINTER:
+      return "winter";
+    default:
+      return "season?";
   }
 }
 
@@ -100,9 +111,7 @@ std::string ValidateFuzzyDate(const FuzzyDate& date) {
   }
 }
 
-bool HasDate(const FuzzyDate& date) {
-  return date.precision() != FuzzyDate::PRECISION_UNSPECIFIED;
-}
+bool HasDate(const FuzzyDate& date) { return date.precision() != FuzzyDate::PRECISION_UNSPECIFIED; }
 
 Day ToDay(const CalendarDate& d) {
   return Day{year_month_day{year{d.year()}, month{static_cast<unsigned>(d.month())},
@@ -113,26 +122,36 @@ std::optional<Day> EarliestDay(const FuzzyDate& date) {
   const CalendarDate& d = date.date();
   switch (date.precision()) {
     case FuzzyDate::DAY:
-    case FuzzyDate::RANGE: return ToDay(d);
-    case FuzzyDate::MONTH: return FirstOfMonth(d.year(), d.month());
-    case FuzzyDate::SEASON: return FirstOfMonth(d.year(), SeasonMonths(date.season()).first);
-    case FuzzyDate::YEAR: return FirstOfMonth(d.year(), 1);
-    default: return std::nullopt;
+    case FuzzyDate::RANGE:
+      return ToDay(d);
+    case FuzzyDate::MONTH:
+      return FirstOfMonth(d.year(), d.month());
+    case FuzzyDate::SEASON:
+      return FirstOfMonth(d.year(), SeasonMonths(date.season()).first);
+    case FuzzyDate::YEAR:
+      return FirstOfMonth(d.year(), 1);
+    default:
+      return std::nullopt;
   }
 }
 
 std::optional<Day> LatestDay(const FuzzyDate& date) {
   const CalendarDate& d = date.date();
   switch (date.precision()) {
-    case FuzzyDate::DAY: return ToDay(d);
-    case FuzzyDate::RANGE: return ToDay(date.until());
-    case FuzzyDate::MONTH: return LastOfMonth(d.year(), d.month());
+    case FuzzyDate::DAY:
+      return ToDay(d);
+    case FuzzyDate::RANGE:
+      return ToDay(date.until());
+    case FuzzyDate::MONTH:
+      return LastOfMonth(d.year(), d.month());
     case FuzzyDate::SEASON: {
       int last = SeasonMonths(date.season()).second;
       return last > 12 ? LastOfMonth(d.year() + 1, last - 12) : LastOfMonth(d.year(), last);
     }
-    case FuzzyDate::YEAR: return LastOfMonth(d.year(), 12);
-    default: return std::nullopt;
+    case FuzzyDate::YEAR:
+      return LastOfMonth(d.year(), 12);
+    default:
+      return std::nullopt;
   }
 }
 
@@ -150,13 +169,27 @@ std::string FormatFuzzyDate(const FuzzyDate& date) {
   const CalendarDate& d = date.date();
   std::string text;
   switch (date.precision()) {
-    case FuzzyDate::DAY: text = IsoDay(d); break;
-    case FuzzyDate::MONTH: text = fmt::format("{} {}", kMonthNames[d.month()], d.year()); break;
-    case FuzzyDate::SEASON: text = fmt::format("{} {}", SeasonName(date.season()), d.year()); break;
-    case FuzzyDate::YEAR: text = fmt::format("{}", d.year()); break;
-    case FuzzyDate::RANGE: text = fmt::format("{} to {}", IsoDay(d), IsoDay(date.until())); break;
-    case FuzzyDate::UNDATED: text = "undated"; break;
-    default: text = "no date"; break;
+    case FuzzyDate::DAY:
+      text = IsoDay(d);
+      break;
+    case FuzzyDate::MONTH:
+      text = fmt::format("{} {}", kMonthNames[d.month()], d.year());
+      break;
+    case FuzzyDate::SEASON:
+      text = fmt::format("{} {}", SeasonName(date.season()), d.year());
+      break;
+    case FuzzyDate::YEAR:
+      text = fmt::format("{}", d.year());
+      break;
+    case FuzzyDate::RANGE:
+      text = fmt::format("{} to {}", IsoDay(d), IsoDay(date.until()));
+      break;
+    case FuzzyDate::UNDATED:
+      text = "undated";
+      break;
+    default:
+      text = "no date";
+      break;
   }
   if (!date.as_stated().empty()) text += fmt::format(" (\"{}\")", date.as_stated());
   return text;

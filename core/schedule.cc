@@ -4,9 +4,12 @@ namespace accord::core {
 
 std::string_view MilestoneStatusName(MilestoneStatus status) {
   switch (status) {
-    case MilestoneStatus::kPlanned: return "planned";
-    case MilestoneStatus::kOverdue: return "overdue";
-    case MilestoneStatus::kFulfilled: return "fulfilled";
+    case MilestoneStatus::kPlanned:
+      return "planned";
+    case MilestoneStatus::kOverdue:
+      return "overdue";
+    case MilestoneStatus::kFulfilled:
+      return "fulfilled";
   }
   return "?";
 }

@@ -58,9 +58,9 @@ core::Expected<Logged, LogFailure> CommandHandler::Log(const accord::v1::Command
                   stored->event.SerializeAsString() == command.milestone().SerializeAsString() &&
                   stored->effective.SerializeAsString() == command.effective().SerializeAsString();
       if (!same) {
-        return MakeUnexpected(StoreFailure(Status::DuplicateEvent(fmt::format(
-            "event id {} was used for another milestone, at position {}", command.event_id(),
-            existing.position()))));
+        return MakeUnexpected(StoreFailure(Status::DuplicateEvent(
+            fmt::format("event id {} was used for another milestone, at position {}",
+                        command.event_id(), existing.position()))));
       }
       return Logged{existing.position(), existing.stream_version(), true};
     }
@@ -107,7 +107,8 @@ core::Expected<Logged, LogFailure> CommandHandler::Log(const accord::v1::Command
                                           : store::ExpectedVersion::Exact(loaded.event_count - 1);
     store::AppendResult result;
     Status appended = store_->Append(command.agreement_id(), expected, events, &result);
-    if (appended.ok()) return Logged{result.first_position, result.last_version, result.already_stored};
+    if (appended.ok())
+      return Logged{result.first_position, result.last_version, result.already_stored};
     bool decide_again = appended.IsWrongExpectedVersion() && !command.has_expected_version() &&
                         attempt < max_attempts_;
     if (!decide_again) return MakeUnexpected(StoreFailure(appended));

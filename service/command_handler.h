@@ -34,8 +34,8 @@ struct Logged {
 struct LogFailure {
   enum class Kind { kRejected, kStore };
   Kind kind = Kind::kStore;
-  core::Rejection rejection;    // kRejected
-  store::Status status;         // kStore: WrongExpectedVersion, DuplicateEvent, IOError, ...
+  core::Rejection rejection;  // kRejected
+  store::Status status;       // kStore: WrongExpectedVersion, DuplicateEvent, IOError, ...
   std::string Message() const;
 };
 

@@ -285,9 +285,11 @@ void EventStore::WriteGroup(Group* group) {
   if (group->events == 0) return;
   std::sort(group->stream_index_puts.begin(), group->stream_index_puts.end());
   std::sort(group->event_id_puts.begin(), group->event_id_puts.end());
-  for (const auto& [key, value] : group->stream_index_puts) group->batch.Put(stream_index_, key, value);
+  for (const auto& [key, value] : group->stream_index_puts)
+    group->batch.Put(stream_index_, key, value);
   for (const auto& [key, value] : group->event_id_puts) group->batch.Put(event_ids_, key, value);
-  for (const auto& [key, value] : group->stream_head_puts) group->batch.Put(stream_heads_, key, value);
+  for (const auto& [key, value] : group->stream_head_puts)
+    group->batch.Put(stream_heads_, key, value);
   ChainHead head;
   head.set_position(group->next_position - 1);
   head.set_hash(group->chain_hash);
@@ -299,7 +301,8 @@ void EventStore::WriteGroup(Group* group) {
   rocksdb::Status rs = db_->Write(write, &group->batch);
   if (!rs.ok()) {
     Status failed = Status::IOError(
-        FromRocks(rs, "writing the log (outcome unknown: retry with the same event ids)").message());
+        FromRocks(rs, "writing the log (outcome unknown: retry with the same event ids)")
+            .message());
     for (auto& w : group->writers) {
       // Every writer is failed, rejected ones too: what they were checked
       // against may have assumed earlier groups that are not on disk.
@@ -381,7 +384,8 @@ Status EventStore::StageAppend(Writer* w, Group* g) {
     }
     ids.push_back(std::move(*id));
   }
-  if (ids.size() > 1 && std::unordered_set<std::string>(ids.begin(), ids.end()).size() != ids.size()) {
+  if (ids.size() > 1 &&
+      std::unordered_set<std::string>(ids.begin(), ids.end()).size() != ids.size()) {
     return Status::InvalidArgument("an event id appears twice in one append");
   }
 
@@ -417,9 +421,9 @@ Status EventStore::StageAppend(Writer* w, Group* g) {
     }
     bool in_sequence = found == i && (i == 0 || position == result->last_position + 1);
     if (!same || !in_sequence) {
-      return Status::DuplicateEvent(fmt::format(
-          "event {} is stored at position {} with other content or in another append",
-          events[i].event_id(), position));
+      return Status::DuplicateEvent(
+          fmt::format("event {} is stored at position {} with other content or in another append",
+                      events[i].event_id(), position));
     }
     if (i == 0) result->first_position = position;
     result->last_position = position;
@@ -442,9 +446,14 @@ Status EventStore::StageAppend(Writer* w, Group* g) {
   if (Status s = LoadHead(w->stream_id, &head); !s.ok()) return s;
   bool matches = true;
   switch (w->expected.kind()) {
-    case ExpectedVersion::Kind::kAny: break;
-    case ExpectedVersion::Kind::kNoStream: matches = !head.has_value(); break;
-    case ExpectedVersion::Kind::kStreamExists: matches = head.has_value(); break;
+    case ExpectedVersion::Kind::kAny:
+      break;
+    case ExpectedVersion::Kind::kNoStream:
+      matches = !head.has_value();
+      break;
+    case ExpectedVersion::Kind::kStreamExists:
+      matches = head.has_value();
+      break;
     case ExpectedVersion::Kind::kExact:
       matches = head.has_value() && head->last_version() == w->expected.version();
       break;
@@ -489,7 +498,8 @@ Status EventStore::StageAppend(Writer* w, Group* g) {
     chain_hash_ = entry.hash();
     {
       std::lock_guard lock(in_flight_mutex_);
-      in_flight_ids_[ids[i]] = InFlightEvent{position, version, w->stream_id, e.SerializeAsString()};
+      in_flight_ids_[ids[i]] =
+          InFlightEvent{position, version, w->stream_id, e.SerializeAsString()};
     }
     g->id_keys.push_back(ids[i]);
 

@@ -43,10 +43,14 @@ class StreamPrefix : public rocksdb::SliceTransform {
 
 std::string ExpectedVersion::ToString() const {
   switch (kind_) {
-    case Kind::kAny: return "any";
-    case Kind::kNoStream: return "no stream";
-    case Kind::kStreamExists: return "stream exists";
-    case Kind::kExact: return fmt::format("version {}", version_);
+    case Kind::kAny:
+      return "any";
+    case Kind::kNoStream:
+      return "no stream";
+    case Kind::kStreamExists:
+      return "stream exists";
+    case Kind::kExact:
+      return fmt::format("version {}", version_);
   }
   return "?";
 }
@@ -109,9 +113,8 @@ Status EventStore::OpenDb() {
   rocksdb::DB* raw = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::Status rs =
-      options_.read_only
-          ? rocksdb::DB::OpenForReadOnly(db_options, path_, families, &handles, &raw)
-          : rocksdb::DB::Open(db_options, path_, families, &handles, &raw);
+      options_.read_only ? rocksdb::DB::OpenForReadOnly(db_options, path_, families, &handles, &raw)
+                         : rocksdb::DB::Open(db_options, path_, families, &handles, &raw);
   if (!rs.ok()) return FromRocks(rs, "opening " + path_);
   db_.reset(raw);
   handles_ = std::move(handles);
@@ -161,14 +164,14 @@ Status EventStore::LoadChainHead() {
     ChainHead head;
     if (!head.ParseFromString(value)) return Status::Corruption("the chain head does not parse");
     if (!it->Valid()) {
-      return Status::Corruption(fmt::format(
-          "the chain head names position {} but the log is empty", head.position()));
+      return Status::Corruption(
+          fmt::format("the chain head names position {} but the log is empty", head.position()));
     }
     uint64_t last = DecodeFixed64BE(it->key().ToStringView());
     if (last != head.position()) {
-      return Status::Corruption(fmt::format(
-          "the log ends at position {} but the chain head names position {}", last,
-          head.position()));
+      return Status::Corruption(
+          fmt::format("the log ends at position {} but the chain head names position {}", last,
+                      head.position()));
     }
     EventRecord record;
     Status decoded = DecodeEntry(last, it->value(), &record);
@@ -179,7 +182,8 @@ Status EventStore::LoadChainHead() {
     }
     next_position_ = last + 1;
     chain_hash_ = head.hash();
-    last_recorded_micros_ = google::protobuf::util::TimeUtil::TimestampToMicroseconds(head.recorded_at());
+    last_recorded_micros_ =
+        google::protobuf::util::TimeUtil::TimestampToMicroseconds(head.recorded_at());
   }
   committed_position_.store(next_position_);
   std::lock_guard lock(head_hash_mutex_);
@@ -224,7 +228,8 @@ Status EventStore::ReadStreamForward(std::string_view stream_id, uint64_t from_v
   std::shared_lock db_lock(db_mutex_);
   if (Status open = CheckOpen(); !open.ok()) return open;
   *page = ReadPage{};
-  size_t limit = max_count == 0 ? options_.max_page_size : std::min(max_count, options_.max_page_size);
+  size_t limit =
+      max_count == 0 ? options_.max_page_size : std::min(max_count, options_.max_page_size);
   std::string prefix = StreamIndexPrefix(stream_id);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), stream_index_));
   std::vector<uint64_t> positions;
@@ -249,7 +254,8 @@ Status EventStore::ReadStreamBackward(std::string_view stream_id, uint64_t from_
   std::shared_lock db_lock(db_mutex_);
   if (Status open = CheckOpen(); !open.ok()) return open;
   *page = ReadPage{};
-  size_t limit = max_count == 0 ? options_.max_page_size : std::min(max_count, options_.max_page_size);
+  size_t limit =
+      max_count == 0 ? options_.max_page_size : std::min(max_count, options_.max_page_size);
   std::string prefix = StreamIndexPrefix(stream_id);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), stream_index_));
   std::vector<uint64_t> positions;
@@ -269,7 +275,8 @@ Status EventStore::ReadAll(uint64_t from_position, size_t max_count, ReadPage* p
   std::shared_lock db_lock(db_mutex_);
   if (Status open = CheckOpen(); !open.ok()) return open;
   *page = ReadPage{};
-  size_t limit = max_count == 0 ? options_.max_page_size : std::min(max_count, options_.max_page_size);
+  size_t limit =
+      max_count == 0 ? options_.max_page_size : std::min(max_count, options_.max_page_size);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_));
   uint64_t position = from_position;
   for (it->Seek(EncodePosition(from_position)); it->Valid() && page->records.size() < limit;
@@ -292,7 +299,8 @@ Status EventStore::GetStreamHead(std::string_view stream_id, StreamHead* head) c
   std::shared_lock db_lock(db_mutex_);
   if (Status open = CheckOpen(); !open.ok()) return open;
   std::string value;
-  rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), stream_heads_, std::string(stream_id), &value);
+  rocksdb::Status rs =
+      db_->Get(rocksdb::ReadOptions(), stream_heads_, std::string(stream_id), &value);
   if (rs.IsNotFound()) return Status::NotFound(fmt::format("no stream '{}'", stream_id));
   if (!rs.ok()) return FromRocks(rs, "reading a stream head");
   if (!head->ParseFromString(value)) {

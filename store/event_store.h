@@ -39,8 +39,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -53,10 +53,10 @@
 namespace accord::store {
 
 struct StoreOptions {
-  bool sync = true;                  // fsync the WAL before an append returns
-  bool read_only = false;            // open without writing; Append fails
-  size_t max_group_events = 2048;    // events one group commit may carry
-  size_t max_page_size = 1000;       // the most records one read returns
+  bool sync = true;                // fsync the WAL before an append returns
+  bool read_only = false;          // open without writing; Append fails
+  size_t max_group_events = 2048;  // events one group commit may carry
+  size_t max_page_size = 1000;     // the most records one read returns
   bool create_if_missing = true;
   // The RocksDB environment; nullptr means the default. Tests pass one that
   // injects faults.
@@ -191,7 +191,7 @@ class EventStore {
   struct InFlightEvent;
 
   EventStore() = default;
-  Status OpenDb();   // opens db_ and the column families at path_
+  Status OpenDb();  // opens db_ and the column families at path_
   void CloseDb();
   Status CheckOpen() const;  // IOError while db_ is closed for a reopen
   Status LoadChainHead();
@@ -238,11 +238,11 @@ class EventStore {
   Status open_error_;  // set when the store refuses writes
 
   std::mutex mutex_;
-  std::condition_variable stager_cv_;     // work for the stager, or room to stage
-  std::condition_variable syncer_cv_;     // an open group for the syncer
-  std::condition_variable completer_cv_;  // a written group to complete
+  std::condition_variable stager_cv_;           // work for the stager, or room to stage
+  std::condition_variable syncer_cv_;           // an open group for the syncer
+  std::condition_variable completer_cv_;        // a written group to complete
   std::deque<std::unique_ptr<Writer>> queued_;  // guarded by mutex_
-  std::unique_ptr<Group> open_group_;  // guarded by mutex_: staged, not yet sealed
+  std::unique_ptr<Group> open_group_;           // guarded by mutex_: staged, not yet sealed
   bool extending_ = false;       // guarded by mutex_: the stager is adding to open_group_
   bool syncer_busy_ = false;     // guarded by mutex_: a sealed group is being written
                                  // (by the syncer, or by the stager when idle)
@@ -251,7 +251,7 @@ class EventStore {
   bool syncer_done_ = false;     // guarded by mutex_
   bool completer_busy_ = false;  // guarded by mutex_: calling back a batch of groups
   std::deque<std::unique_ptr<Group>> completed_;  // guarded by mutex_: written, to complete
-  Status write_failure_;         // guarded by mutex_: sticky until the stager recovers
+  Status write_failure_;  // guarded by mutex_: sticky until the stager recovers
   std::thread stager_;
   std::thread syncer_;
   std::thread completer_;

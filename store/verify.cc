@@ -23,8 +23,9 @@ Status EventStore::Verify(VerifyReport* report) const {
   const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
   rocksdb::ReadOptions read;
   read.snapshot = snapshot;
-  auto release = std::unique_ptr<const rocksdb::Snapshot, std::function<void(const rocksdb::Snapshot*)>>(
-      snapshot, [this](const rocksdb::Snapshot* s) { db_->ReleaseSnapshot(s); });
+  auto release =
+      std::unique_ptr<const rocksdb::Snapshot, std::function<void(const rocksdb::Snapshot*)>>(
+          snapshot, [this](const rocksdb::Snapshot* s) { db_->ReleaseSnapshot(s); });
 
   std::map<std::string, StreamHead> streams;
   std::string previous_hash = GenesisHash();
@@ -47,9 +48,9 @@ Status EventStore::Verify(VerifyReport* report) const {
     StreamHead& head = streams[record.stream_id()];
     uint64_t expected_version = head.event_count();
     if (record.stream_version() != expected_version) {
-      return Status::Corruption(fmt::format(
-          "the record at position {} has version {} of stream '{}' where {} was due", position,
-          record.stream_version(), record.stream_id(), expected_version));
+      return Status::Corruption(
+          fmt::format("the record at position {} has version {} of stream '{}' where {} was due",
+                      position, record.stream_version(), record.stream_id(), expected_version));
     }
     head.set_last_version(record.stream_version());
     head.set_last_position(position);
@@ -57,8 +58,8 @@ Status EventStore::Verify(VerifyReport* report) const {
 
     std::string value;
     std::string key = EncodePosition(position);
-    rocksdb::Status rs = db_->Get(read, stream_index_,
-                                  StreamIndexKey(record.stream_id(), record.stream_version()), &value);
+    rocksdb::Status rs = db_->Get(
+        read, stream_index_, StreamIndexKey(record.stream_id(), record.stream_version()), &value);
     if (!rs.ok() || value != key) {
       return Status::Corruption(
           fmt::format("the stream index disagrees with the log at position {}", position));
@@ -107,8 +108,8 @@ Status EventStore::Verify(VerifyReport* report) const {
     StreamHead stored;
     if (found == streams.end() || !stored.ParseFromString(heads->value().ToString()) ||
         stored.SerializeAsString() != found->second.SerializeAsString()) {
-      return Status::Corruption(fmt::format("the head of stream '{}' disagrees with the log",
-                                            heads->key().ToString()));
+      return Status::Corruption(
+          fmt::format("the head of stream '{}' disagrees with the log", heads->key().ToString()));
     }
   }
   if (head_count != streams.size()) return Status::Corruption("a stream in the log has no head");

@@ -115,11 +115,13 @@ std::string Describe(const accord::v1::DomainEvent& e) {
       return "withdrawn: " + e.agreement_withdrawn().reason();
     case accord::v1::DomainEvent::kAgreementTerminated:
       return "terminated: " + e.agreement_terminated().reason();
-    case accord::v1::DomainEvent::kNoteAdded: return "note: " + e.note_added().text();
+    case accord::v1::DomainEvent::kNoteAdded:
+      return "note: " + e.note_added().text();
     case accord::v1::DomainEvent::kEventCorrected:
       return fmt::format("corrects {} ({}): {}", e.event_corrected().corrected_event_id(),
                          Join(e.event_corrected().fields()), e.event_corrected().reason());
-    default: return "?";
+    default:
+      return "?";
   }
 }
 
@@ -190,16 +192,19 @@ int Show(accord::service::CommandHandler& handler, const Options& options) {
               std::string(accord::core::StageName(a.stage)).c_str(),
               static_cast<unsigned long long>(loaded.event_count - 1));
   accord::core::EntryIntoForce force = accord::core::EvaluateEntryIntoForce(a, today);
-  std::printf("  in force: %s\n",
-              force.in_force ? FormatFuzzyDate(accord::core::FuzzyDay(*force.since)).insert(0, "since ").c_str()
-                             : "no");
+  std::printf(
+      "  in force: %s\n",
+      force.in_force
+          ? FormatFuzzyDate(accord::core::FuzzyDay(*force.since)).insert(0, "since ").c_str()
+          : "no");
   std::printf("  parties:\n");
   for (const auto& p : a.parties) {
     std::string status = p.party.role() == accord::v1::Party::OBSERVER ? "observer, does not sign"
                          : p.signature ? "signed " + FormatFuzzyDate(p.signed_on)
                                        : "not signed";
     if (p.consent) {
-      status += ", " + Words(accord::v1::ConsentToBeBound::Instrument_Name(p.consent->instrument())) +
+      status += ", " +
+                Words(accord::v1::ConsentToBeBound::Instrument_Name(p.consent->instrument())) +
                 " deposited " + FormatFuzzyDate(p.consent->deposited());
     }
     if (p.category != accord::v1::MEMBERSHIP_CATEGORY_UNSPECIFIED) {
@@ -221,7 +226,7 @@ int Show(accord::service::CommandHandler& handler, const Options& options) {
   }
   if (!a.milestones.empty()) {
     std::fflush(stdout);
-  std::printf("  planned milestones (as of %s):\n",
+    std::printf("  planned milestones (as of %s):\n",
                 FormatFuzzyDate(accord::core::FuzzyDay(today)).c_str());
     for (const auto& [id, m] : a.milestones) {
       std::string status(accord::core::MilestoneStatusName(accord::core::StatusOf(m, a, today)));
@@ -241,8 +246,8 @@ int History(accord::store::EventStore& store, const Options& options) {
     accord::store::Status s = store.ReadStreamForward(options.args[0], from, 0, &page);
     if (!s.ok()) return Fail(s.ToString());
     for (const auto& record : page.records) {
-      auto event = accord::core::DecodeEvent(record.event_type(), record.schema_version(),
-                                             record.payload());
+      auto event =
+          accord::core::DecodeEvent(record.event_type(), record.schema_version(), record.payload());
       if (!event) return Fail(fmt::format("position {}: {}", record.position(), event.error()));
       ++shown;
       if (options.json) {
@@ -274,11 +279,12 @@ int Verify(accord::store::EventStore& store) {
   accord::store::VerifyReport report;
   accord::store::Status s = store.Verify(&report);
   if (!s.ok()) return Fail("verification failed: " + s.ToString());
-  std::printf("verified: %llu events in %llu agreements; the hash chain and every index agree\n"
-              "head hash: %s\n",
-              static_cast<unsigned long long>(report.records),
-              static_cast<unsigned long long>(report.streams),
-              accord::store::HexEncode(report.head_hash).c_str());
+  std::printf(
+      "verified: %llu events in %llu agreements; the hash chain and every index agree\n"
+      "head hash: %s\n",
+      static_cast<unsigned long long>(report.records),
+      static_cast<unsigned long long>(report.streams),
+      accord::store::HexEncode(report.head_hash).c_str());
   return 0;
 }
 

@@ -31,7 +31,8 @@ class AgreementDecider : public ::testing::Test {
     ASSERT_TRUE(decision.ok()) << decision.error().message;
     ASSERT_EQ(decision.value().size(), 1u);
     EXPECT_EQ(decision.value()[0].event_id, command.event_id());
-    EXPECT_EQ(decision.value()[0].event.SerializeAsString(), command.milestone().SerializeAsString());
+    EXPECT_EQ(decision.value()[0].event.SerializeAsString(),
+              command.milestone().SerializeAsString());
     state_ = Evolve(std::move(state_), decision.value()[0]);
   }
 
@@ -86,7 +87,8 @@ TEST_F(AgreementDecider, RejectsMalformedProposals) {
   ThenRejected(stranger, accord::v1::UNKNOWN_PARTY);
 
   Command no_signatory = b_.Propose();
-  for (auto& party : *no_signatory.mutable_milestone()->mutable_agreement_proposed()->mutable_parties()) {
+  for (auto& party :
+       *no_signatory.mutable_milestone()->mutable_agreement_proposed()->mutable_parties()) {
     party.set_role(accord::v1::Party::OBSERVER);
   }
   ThenRejected(no_signatory, accord::v1::INVALID_COMMAND);
@@ -147,7 +149,10 @@ TEST_F(AgreementDecider, TermsAreAgreedOnceAfterTheProposal) {
 TEST_F(AgreementDecider, RejectsTermsNamingAStrangerOrRepeatingACommitment) {
   Given({b_.Propose()});
   Command stranger = b_.Terms();
-  stranger.mutable_milestone()->mutable_terms_agreed()->mutable_commitments(0)->add_responsible_party_ids("esa");
+  stranger.mutable_milestone()
+      ->mutable_terms_agreed()
+      ->mutable_commitments(0)
+      ->add_responsible_party_ids("esa");
   ThenRejected(stranger, accord::v1::UNKNOWN_PARTY);
 
   Command twice = b_.Terms();
@@ -195,7 +200,8 @@ TEST_F(AgreementDecider, FollowUpMeetingsOnlyAfterTerms) {
   Given({b_.Terms()});
   ThenAccepted(b_.FollowUp());
   Command unknown = b_.FollowUp();
-  unknown.mutable_milestone()->mutable_follow_up_meeting_held()->add_commitments_progressed("moon-base");
+  unknown.mutable_milestone()->mutable_follow_up_meeting_held()->add_commitments_progressed(
+      "moon-base");
   ThenRejected(unknown, accord::v1::INVALID_COMMAND);
 }
 

@@ -37,7 +37,10 @@ accord::v1::Command Convention(accord::testing::CommandBuilder& b) {
 
 accord::v1::Command ConventionTerms(accord::testing::CommandBuilder& b) {
   auto command = b.Terms();
-  command.mutable_milestone()->mutable_terms_agreed()->mutable_commitments(0)->clear_responsible_party_ids();
+  command.mutable_milestone()
+      ->mutable_terms_agreed()
+      ->mutable_commitments(0)
+      ->clear_responsible_party_ids();
   return command;
 }
 
@@ -53,8 +56,11 @@ accord::v1::Command Condition(accord::testing::CommandBuilder& b, uint32_t instr
 TEST(EntryIntoForce, ConventionEntersIntoForceAfterTheKthInstrument) {
   accord::testing::CommandBuilder b("convention");
   AgreementState state = Fold({
-      Convention(b), Condition(b, 3, 30), ConventionTerms(b),
-      b.Sign("bangladesh", accord::testing::Day(2005, 10, 28)), b.Sign("china", accord::testing::Day(2005, 10, 28)),
+      Convention(b),
+      Condition(b, 3, 30),
+      ConventionTerms(b),
+      b.Sign("bangladesh", accord::testing::Day(2005, 10, 28)),
+      b.Sign("china", accord::testing::Day(2005, 10, 28)),
       b.Consent("china", Instrument::RATIFICATION, accord::testing::Day(2006, 6, 1)),
       b.Consent("bangladesh", Instrument::RATIFICATION, accord::testing::Day(2007, 3, 1)),
       b.Consent("iran", Instrument::ACCESSION, accord::testing::Day(2008, 11, 1)),
@@ -74,12 +80,14 @@ TEST(EntryIntoForce, ConventionEntersIntoForceAfterTheKthInstrument) {
 
 TEST(EntryIntoForce, MemorandumIsInForceFromItsLastSignature) {
   accord::testing::CommandBuilder b;
-  AgreementState partial = Fold({b.Propose(), b.Terms(), b.Sign("cospar", accord::testing::Day(2024, 11, 5))});
+  AgreementState partial =
+      Fold({b.Propose(), b.Terms(), b.Sign("cospar", accord::testing::Day(2024, 11, 5))});
   EXPECT_FALSE(EvaluateEntryIntoForce(partial, On(2030, 1, 1)).in_force);
 
   accord::testing::CommandBuilder b2;
-  AgreementState full = Fold({b2.Propose(), b2.Terms(), b2.Sign("cospar", accord::testing::Day(2024, 11, 5)),
-                              b2.Sign("apsco", accord::testing::Day(2024, 11, 6))});
+  AgreementState full =
+      Fold({b2.Propose(), b2.Terms(), b2.Sign("cospar", accord::testing::Day(2024, 11, 5)),
+            b2.Sign("apsco", accord::testing::Day(2024, 11, 6))});
   EXPECT_FALSE(EvaluateEntryIntoForce(full, On(2024, 11, 5)).in_force);
   EntryIntoForce in_force = EvaluateEntryIntoForce(full, On(2024, 11, 6));
   EXPECT_TRUE(in_force.in_force);

@@ -44,8 +44,8 @@ int main(int argc, char** argv) {
           std::fprintf(stderr, "append: %s\n", appended.ToString().c_str());
           _exit(1);
         }
-        std::string line = stream + " " + std::to_string(id) + " " +
-                           std::to_string(result.first_position) + "\n";
+        std::string line =
+            stream + " " + std::to_string(id) + " " + std::to_string(result.first_position) + "\n";
         // One write(2) per line: lines from threads never interleave.
         if (write(STDOUT_FILENO, line.data(), line.size()) < 0) _exit(1);
       }

@@ -111,8 +111,9 @@ TEST_F(EventStoreTest, StampsTheEnvelopeAndChainsEveryRecord) {
     EXPECT_EQ(all[i].hash().size(), 32u);
     if (i > 0) {
       EXPECT_EQ(all[i].prev_hash(), all[i - 1].hash());
-      EXPECT_GE(all[i].recorded_at().seconds() * 1000000000LL + all[i].recorded_at().nanos(),
-                all[i - 1].recorded_at().seconds() * 1000000000LL + all[i - 1].recorded_at().nanos());
+      EXPECT_GE(
+          all[i].recorded_at().seconds() * 1000000000LL + all[i].recorded_at().nanos(),
+          all[i - 1].recorded_at().seconds() * 1000000000LL + all[i - 1].recorded_at().nanos());
     }
   }
   EXPECT_EQ(store_->Head().last_hash, all.back().hash());
@@ -195,8 +196,9 @@ TEST_F(EventStoreTest, RefusesMalformedAppends) {
   AppendResult result;
   EXPECT_EQ(store_->Append("", ExpectedVersion::Any(), Events(1, 1), &result).code(),
             Status::Code::kInvalidArgument);
-  EXPECT_EQ(store_->Append(std::string("a\0b", 3), ExpectedVersion::Any(), Events(1, 1), &result).code(),
-            Status::Code::kInvalidArgument);
+  EXPECT_EQ(
+      store_->Append(std::string("a\0b", 3), ExpectedVersion::Any(), Events(1, 1), &result).code(),
+      Status::Code::kInvalidArgument);
   EXPECT_EQ(store_->Append("a", ExpectedVersion::Any(), {}, &result).code(),
             Status::Code::kInvalidArgument);
   std::vector<NewEvent> bad_id = Events(1, 1);
@@ -215,7 +217,8 @@ TEST_F(EventStoreTest, RefusesMalformedAppends) {
 
 TEST_F(EventStoreTest, ReadsInBoundedPages) {
   Reopen(StoreOptions{.max_page_size = 10});
-  for (uint64_t i = 0; i < 25; ++i) MustAppend(i % 2 ? "odd" : "even", ExpectedVersion::Any(), i + 1);
+  for (uint64_t i = 0; i < 25; ++i)
+    MustAppend(i % 2 ? "odd" : "even", ExpectedVersion::Any(), i + 1);
 
   ReadPage page;
   ASSERT_TRUE(store_->ReadAll(0, 1000, &page).ok());
@@ -332,8 +335,9 @@ TEST_F(EventStoreTest, ConcurrentAppendsGetGaplessOrderedPositions) {
         AppendResult result;
         uint64_t id = static_cast<uint64_t>(t * 1000 + i * 2 + 1);
         std::string stream = "s" + std::to_string(t);
-        ExpectedVersion expected = i == 0 ? ExpectedVersion::NoStream()
-                                          : ExpectedVersion::Exact(static_cast<uint64_t>(i * 2 - 1));
+        ExpectedVersion expected = i == 0
+                                       ? ExpectedVersion::NoStream()
+                                       : ExpectedVersion::Exact(static_cast<uint64_t>(i * 2 - 1));
         if (!store_->Append(stream, expected, Events(id, 2), &result).ok()) ++failures;
       }
     });

@@ -104,7 +104,8 @@ class CommandBuilder {
     return command;
   }
 
-  accord::v1::Command Sign(const std::string& party, accord::v1::FuzzyDate when = Day(2024, 11, 6)) {
+  accord::v1::Command Sign(const std::string& party,
+                           accord::v1::FuzzyDate when = Day(2024, 11, 6)) {
     auto command = Base(std::move(when));
     auto* s = command.mutable_milestone()->mutable_agreement_signed();
     s->set_party_id(party);

@@ -57,11 +57,13 @@ class FaultInjectingFs : public rocksdb::FileSystemWrapper {
       if (fs_->fail_wal_appends) return Inject(rocksdb::IOStatus::NoSpace("injected: disk full"));
       return target()->Append(data, options, info, dbg);
     }
-    rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus Sync(const rocksdb::IOOptions& options,
+                           rocksdb::IODebugContext* dbg) override {
       if (fs_->fail_wal_syncs) return Inject(rocksdb::IOStatus::IOError("injected: sync failed"));
       return target()->Sync(options, dbg);
     }
-    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
+                            rocksdb::IODebugContext* dbg) override {
       if (fs_->fail_wal_syncs) return Inject(rocksdb::IOStatus::IOError("injected: sync failed"));
       return target()->Fsync(options, dbg);
     }
