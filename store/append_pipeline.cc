@@ -112,16 +112,14 @@ void EventStore::AppendAsync(std::string stream_id, ExpectedVersion expected,
   writer->expected = expected;
   writer->events = std::move(events);
   writer->done = std::move(done);
-  {
-    std::lock_guard lock(mutex_);
-    if (!stopping_) {
-      queued_.push_back(std::move(writer));
-    }
-  }
-  if (writer) {
+  std::unique_lock lock(mutex_);
+  if (stopping_) {
+    lock.unlock();
     writer->done(Status::IOError("the store is closing"), AppendResult{});
     return;
   }
+  queued_.push_back(std::move(writer));
+  lock.unlock();
   stager_cv_.notify_one();
 }
 
@@ -245,20 +243,20 @@ void EventStore::FinishGroup(std::unique_ptr<Group> group, const Status& failure
   // hand-over; otherwise the completer does it while the next group syncs.
   // Either way callbacks keep commit order: inline only when the completer
   // has nothing left.
-  bool inline_completion;
-  {
-    std::lock_guard lock(mutex_);
-    syncer_busy_ = false;
-    inline_completion = !open_group_ && completed_.empty() && !completer_busy_;
-    if (!inline_completion) completed_.push_back(std::move(group));
+  std::unique_lock lock(mutex_);
+  syncer_busy_ = false;
+  if (!open_group_ && completed_.empty() && !completer_busy_) {
+    lock.unlock();
+    stager_cv_.notify_one();
+    syncer_cv_.notify_one();
+    for (auto& w : group->writers) w->done(w->status, w->result);
+    return;
   }
+  completed_.push_back(std::move(group));
+  lock.unlock();
   stager_cv_.notify_one();
   syncer_cv_.notify_one();
-  if (inline_completion) {
-    for (auto& w : group->writers) w->done(w->status, w->result);
-  } else {
-    completer_cv_.notify_one();
-  }
+  completer_cv_.notify_one();
 }
 
 // Callbacks run here, in commit order, so that waking a caller never delays
