@@ -259,6 +259,80 @@ TEST_F(AgreementDecider, RatificationNeedsASignatureButAccessionDoesNot) {
   ThenAccepted(b_.Consent("cospar", Instrument::RATIFICATION, Day(2025, 3, 1)));
 }
 
+TEST_F(AgreementDecider, ConsentIsRefusedToObserversAndWithoutADepositDate) {
+  Command proposal = b_.Propose();
+  *proposal.mutable_milestone()->mutable_agreement_proposed()->add_parties() =
+      accord::testing::MakeParty("isnet", "ISNET", accord::v1::Party::OBSERVER);
+  Given({proposal});
+  using Instrument = accord::v1::ConsentToBeBound;
+  ThenRejected(b_.Consent("apsco", Instrument::ACCESSION, Day(2025, 1, 1)),
+               accord::v1::TERMS_NOT_AGREED);
+  Given({b_.Terms()});
+  ThenRejected(b_.Consent("isnet", Instrument::ACCESSION, Day(2025, 1, 1)),
+               accord::v1::PARTY_NOT_SIGNATORY);
+  Command undated = b_.Consent("apsco", Instrument::ACCESSION, Day(2025, 1, 1));
+  undated.mutable_milestone()->mutable_consent_to_be_bound()->clear_deposited();
+  ThenRejected(undated, accord::v1::INVALID_COMMAND);
+  Command no_instrument = b_.Consent("apsco", Instrument::INSTRUMENT_UNSPECIFIED, Day(2025, 1, 1));
+  ThenRejected(no_instrument, accord::v1::INVALID_COMMAND);
+}
+
+TEST_F(AgreementDecider, APartyWithdrawsOnlyFromWhatItSignedOrIsBoundBy) {
+  Given({b_.Propose(), b_.Terms()});
+  Command withdraw = b_.Base(Day(2026, 1, 1));
+  withdraw.mutable_milestone()->mutable_party_withdrew()->set_party_id("cospar");
+  ThenRejected(withdraw, accord::v1::PARTY_NOT_SIGNED);
+
+  Given({b_.Sign("cospar")});
+  withdraw.set_event_id(accord::testing::Uuid(500));
+  ThenAccepted(withdraw);
+  EXPECT_TRUE(state_.FindParty("cospar")->withdrawal.has_value());
+
+  Command again = withdraw;
+  again.set_event_id(accord::testing::Uuid(501));
+  ThenRejected(again, accord::v1::PARTY_ALREADY_WITHDRAWN);
+  using Instrument = accord::v1::ConsentToBeBound;
+  ThenRejected(b_.Consent("cospar", Instrument::RATIFICATION, Day(2026, 2, 1)),
+               accord::v1::PARTY_ALREADY_WITHDRAWN);
+}
+
+TEST_F(AgreementDecider, MembershipCategoriesNameAPartyAndACategory) {
+  Given({b_.Propose()});
+  Command change = b_.Base(Month(2024, 10));
+  auto* m = change.mutable_milestone()->mutable_membership_category_changed();
+  m->set_party_id("apsco");
+  ThenRejected(change, accord::v1::INVALID_COMMAND);
+  m->set_category(accord::v1::SIGNATORY_MEMBER);
+  m->set_note("ratification in process");
+  ThenAccepted(change);
+  EXPECT_EQ(state_.FindParty("apsco")->category, accord::v1::SIGNATORY_MEMBER);
+  EXPECT_EQ(state_.FindParty("apsco")->category_note, "ratification in process");
+
+  Command stranger = b_.Base(Month(2024, 10));
+  stranger.mutable_milestone()->mutable_membership_category_changed()->set_party_id("esa");
+  stranger.mutable_milestone()->mutable_membership_category_changed()->set_category(
+      accord::v1::FULL_MEMBER);
+  ThenRejected(stranger, accord::v1::UNKNOWN_PARTY);
+}
+
+TEST_F(AgreementDecider, PlansAndConditionsMustBeComplete) {
+  Given({b_.Propose()});
+  Command undated = b_.Schedule("signing", {});
+  ThenRejected(undated, accord::v1::INVALID_COMMAND);
+  Command stranger = b_.Schedule("signing", Month(2025, 1));
+  stranger.mutable_milestone()->mutable_milestone_scheduled()->add_party_ids("esa");
+  ThenRejected(stranger, accord::v1::UNKNOWN_PARTY);
+
+  Command condition = b_.Base({});
+  condition.mutable_milestone()->mutable_entry_into_force_condition_set()->set_as_stated(
+      "after ratification");
+  ThenRejected(condition, accord::v1::INVALID_COMMAND);
+  condition.mutable_milestone()->mutable_entry_into_force_condition_set()->set_instruments_required(5);
+  ThenAccepted(condition);
+  ASSERT_TRUE(state_.entry_into_force.has_value());
+  EXPECT_EQ(state_.entry_into_force->instruments_required(), 5u);
+}
+
 TEST_F(AgreementDecider, NotesMayNameOnlyEventsOfTheAgreement) {
   Command proposal = b_.Propose();
   Given({proposal});
