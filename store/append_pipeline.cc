@@ -1,14 +1,17 @@
-// The write path of EventStore: a queue, a stager and a syncer.
+// The write path of EventStore: a queue and three threads.
 //
-//   Append/AppendAsync --> queued_ --> stager --> staged_ --> syncer --> callbacks
+//   Append/AppendAsync -> queued_ -> stager -> open_group_ -> syncer -> completer
+//                                                                      (callbacks)
 //
 // The stager alone assigns positions (so they are gapless and in commit
 // order) and owns the staged state: next position, chain hash, stream heads.
 // It keeps one group open, which grows while the syncer writes the group
 // before it; the syncer seals the open group when it is ready for it, writes
 // its batch with one synced write, publishes the committed head, and
-// completes the group's writers. So each sync carries every append that
-// arrived while the previous one was on its way to the disk.
+// hands the group's writers to the completer. So each sync carries every
+// append that arrived while the previous one was on its way to the disk.
+// When nothing else is waiting, the stager writes and the syncer calls back
+// themselves, to spare a lone appender the hand-overs.
 #include <fmt/format.h>
 #include <google/protobuf/util/time_util.h>
 #include <rocksdb/write_batch.h>

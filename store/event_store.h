@@ -170,8 +170,9 @@ class EventStore {
   // The record stored under `event_id`; NotFound if none.
   Status FindEvent(std::string_view event_id, accord::v1::EventRecord* record) const;
 
-  // What is durable now: readers never see a position at or past
-  // next_position.
+  // The newest durable record. Published just after each group's write
+  // returns, so a reader of the log may briefly see records past it, never
+  // fewer.
   LogHead Head() const;
   StoreStats Stats() const;
 
