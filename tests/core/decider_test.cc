@@ -347,12 +347,12 @@ TEST_F(AgreementDecider, NotesMayNameOnlyEventsOfTheAgreement) {
 class Corrections : public AgreementDecider {
  protected:
   Command Correct(const std::string& target, const accord::v1::DomainEvent& replacement,
-                  std::vector<std::string> fields) {
+                  const std::vector<std::string>& fields) {
     Command command = b_.Base({});
     auto* c = command.mutable_milestone()->mutable_event_corrected();
     c->set_corrected_event_id(target);
     *c->mutable_replacement() = replacement;
-    for (auto& f : fields) c->add_fields(f);
+    for (const auto& f : fields) c->add_fields(f);
     c->set_reason("the city was misheard");
     c->set_source("COSPAR announcement");
     return command;

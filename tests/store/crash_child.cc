@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::vector<std::thread> workers;
+  workers.reserve(static_cast<size_t>(threads));
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
       std::string stream = "crash-" + std::to_string(t);
