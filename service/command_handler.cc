@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <functional>
+
 #include "core/event_types.h"
 
 namespace accord::service {
@@ -45,8 +47,13 @@ Status CommandHandler::Load(std::string_view agreement_id, LoadedAgreement* load
   return Status::OK();
 }
 
+std::mutex& CommandHandler::StripeFor(std::string_view agreement_id) const {
+  return stripes_[std::hash<std::string_view>()(agreement_id) % stripes_.size()];
+}
+
 core::Expected<Logged, LogFailure> CommandHandler::Log(const accord::v1::Command& command,
                                                        std::string_view actor) const {
+  std::lock_guard agreement_lock(StripeFor(command.agreement_id()));
   for (int attempt = 1;; ++attempt) {
     // A retry of a logged command is answered from the store first: the
     // rules would refuse it now ("already signed"), yet it succeeded.

@@ -7,12 +7,18 @@
 // means another milestone landed first: the handler decides again on the
 // new state (a few times). With one, the conflict is the user's answer.
 //
+// Commands on one agreement are decided one at a time within the process
+// (a striped lock), so local writers never race each other into conflicts;
+// the version check still guards against any other writer of the store.
+//
 // A retried command (same event id) returns the original position and
 // writes nothing, even across restarts: the store keeps event ids forever.
-// Thread safety: shareable; all state lives in the store.
+// Thread safety: shareable.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -58,8 +64,11 @@ class CommandHandler {
   store::Status Load(std::string_view agreement_id, LoadedAgreement* loaded) const;
 
  private:
+  std::mutex& StripeFor(std::string_view agreement_id) const;
+
   store::EventStore* store_;
   int max_attempts_;
+  mutable std::array<std::mutex, 64> stripes_;
 };
 
 }  // namespace accord::service

@@ -1,0 +1,87 @@
+#include "service/client.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <boost/asio.hpp>
+
+#include "service/framing.h"
+#include "service/server.h"
+
+namespace accord::service {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using store::Status;
+
+class Client::Impl {
+ public:
+  asio::io_context io;
+  tcp::socket socket{io};
+};
+
+Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Client::~Client() {
+  boost::system::error_code ignored;
+  impl_->socket.close(ignored);
+}
+
+Status Client::Connect(const std::string& host, uint16_t port, const std::string& client_name,
+                       std::unique_ptr<Client>* client) {
+  auto impl = std::make_unique<Impl>();
+  boost::system::error_code ec;
+  tcp::resolver resolver(impl->io);
+  auto endpoints = resolver.resolve(host, std::to_string(port), ec);
+  if (!ec) asio::connect(impl->socket, endpoints, ec);
+  if (ec) return Status::IOError(fmt::format("cannot connect to {}:{}: {}", host, port, ec.message()));
+  impl->socket.set_option(tcp::no_delay(true), ec);
+  std::unique_ptr<Client> connected(new Client(std::move(impl)));
+
+  accord::v1::Request hello;
+  hello.mutable_hello()->set_protocol_version(kProtocolVersion);
+  hello.mutable_hello()->set_client_name(client_name);
+  accord::v1::Response response;
+  if (Status s = connected->Call(hello, &response); !s.ok()) return s;
+  if (!response.has_hello()) {
+    return Status::IOError("the server refused the hello: " + response.error().message());
+  }
+  *client = std::move(connected);
+  return Status::OK();
+}
+
+Status Client::Send(accord::v1::Request* request, uint64_t* request_id) {
+  request->set_request_id(next_id_++);
+  if (request_id != nullptr) *request_id = request->request_id();
+  return SendRaw(EncodeFrame(*request));
+}
+
+Status Client::SendRaw(const std::string& bytes) {
+  boost::system::error_code ec;
+  asio::write(impl_->socket, asio::buffer(bytes), ec);
+  if (ec) return Status::IOError("sending: " + ec.message());
+  return Status::OK();
+}
+
+Status Client::Receive(accord::v1::Response* response) {
+  std::array<unsigned char, kFrameHeaderBytes> header{};
+  boost::system::error_code ec;
+  asio::read(impl_->socket, asio::buffer(header), ec);
+  if (ec) return Status::IOError("the connection closed: " + ec.message());
+  std::string body(DecodeFrameLength(header), '\0');
+  asio::read(impl_->socket, asio::buffer(body), ec);
+  if (ec) return Status::IOError("the connection closed mid-frame: " + ec.message());
+  if (!response->ParseFromString(body)) return Status::Corruption("the server sent a malformed frame");
+  return Status::OK();
+}
+
+Status Client::Call(accord::v1::Request request, accord::v1::Response* response) {
+  uint64_t id = 0;
+  if (Status s = Send(&request, &id); !s.ok()) return s;
+  for (;;) {
+    if (Status s = Receive(response); !s.ok()) return s;
+    // A protocol error answers request 0 when the server could not read an id.
+    if (response->request_id() == id || response->request_id() == 0) return Status::OK();
+  }
+}
+
+}  // namespace accord::service

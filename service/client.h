@@ -1,0 +1,51 @@
+// accord/service: a blocking client of the TCP protocol, for the command-line
+// tools and the tests.
+//
+//   std::unique_ptr<Client> client;
+//   Status s = Client::Connect("127.0.0.1", kDefaultPort, "accord-cli", &client);
+//   accord::v1::Request request;
+//   *request.mutable_log_milestone() = command;
+//   accord::v1::Response response;
+//   s = client->Call(request, &response);     // one request, its response
+//
+// Pipelining: Send several requests, then Receive their responses (by id).
+// Statuses are transport outcomes; what the server answered, including its
+// typed errors and rejections, is in the Response.
+// Thread safety: one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "accord/v1/wire.pb.h"
+#include "store/status.h"
+
+namespace accord::service {
+
+class Client {
+ public:
+  // Connects and exchanges the hello.
+  static store::Status Connect(const std::string& host, uint16_t port,
+                               const std::string& client_name, std::unique_ptr<Client>* client);
+  ~Client();
+
+  // Sets request_id to the next id and sends; returns the id used.
+  store::Status Send(accord::v1::Request* request, uint64_t* request_id = nullptr);
+  // The next response, whichever request it answers. IOError when the
+  // server closed the connection.
+  store::Status Receive(accord::v1::Response* response);
+  // Send, then Receive until the response to this request.
+  store::Status Call(accord::v1::Request request, accord::v1::Response* response);
+
+  // Writes raw bytes: for tests of what the server does with bad frames.
+  store::Status SendRaw(const std::string& bytes);
+
+ private:
+  class Impl;
+  explicit Client(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  uint64_t next_id_ = 1;
+};
+
+}  // namespace accord::service

@@ -1,0 +1,383 @@
+#include "service/server.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/as_tuple.hpp>
+#include <chrono>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "accord/v1/wire.pb.h"
+#include "core/event_types.h"
+#include "service/framing.h"
+
+namespace accord::service {
+namespace {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::ip::tcp;
+using accord::v1::ErrorCode;
+using accord::v1::Request;
+using accord::v1::Response;
+constexpr auto kAsTuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+ErrorCode ToErrorCode(const store::Status& s) {
+  switch (s.code()) {
+    case store::Status::Code::kInvalidArgument: return accord::v1::INVALID_ARGUMENT;
+    case store::Status::Code::kWrongExpectedVersion: return accord::v1::WRONG_EXPECTED_VERSION;
+    case store::Status::Code::kDuplicateEvent: return accord::v1::DUPLICATE_EVENT;
+    case store::Status::Code::kNotFound: return accord::v1::NOT_FOUND;
+    case store::Status::Code::kCorruption: return accord::v1::CORRUPTION;
+    case store::Status::Code::kReadOnly: return accord::v1::READ_ONLY;
+    default: return accord::v1::IO_ERROR;
+  }
+}
+
+Response ErrorResponse(uint64_t request_id, ErrorCode code, std::string message) {
+  Response response;
+  response.set_request_id(request_id);
+  response.mutable_error()->set_code(code);
+  response.mutable_error()->set_message(std::move(message));
+  return response;
+}
+
+}  // namespace
+
+class Session;
+
+class Server::Impl {
+ public:
+  Impl(store::EventStore* store, ServerOptions options)
+      : store_(store),
+        handler_(store),
+        options_(std::move(options)),
+        acceptor_(io_),
+        pool_(static_cast<size_t>(options_.store_threads)) {}
+
+  store::Status Start();
+  void Stop();
+  uint16_t port() const { return port_; }
+
+  // Runs on a store thread: the answer to one request that needs the store.
+  Response Execute(const Request& request, const std::string& actor) const;
+
+  const ServerOptions& options() const { return options_; }
+  asio::thread_pool& pool() { return pool_; }
+  bool stopping() const { return stopping_.load(); }
+
+ private:
+  awaitable<void> Accept();
+  Response ReadPage(uint64_t request_id, const store::Status& s, const store::ReadPage& page) const;
+
+  store::EventStore* store_;
+  CommandHandler handler_;
+  ServerOptions options_;
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  asio::thread_pool pool_;
+  std::vector<std::thread> threads_;
+  uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  bool started_ = false;
+  bool stopped_ = false;
+
+  std::mutex sessions_mutex_;
+  std::vector<std::weak_ptr<Session>> sessions_;  // guarded by sessions_mutex_
+};
+
+// One connection. Everything but the store work runs on its strand.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Server::Impl* server)
+      : socket_(std::move(socket)), wake_writer_(socket_.get_executor()), server_(server) {
+    wake_writer_.expires_at(asio::steady_timer::time_point::max());
+  }
+
+  void Start() {
+    asio::co_spawn(socket_.get_executor(), [self = shared_from_this()] { return self->Reader(); },
+                   asio::detached);
+    asio::co_spawn(socket_.get_executor(), [self = shared_from_this()] { return self->Writer(); },
+                   asio::detached);
+  }
+
+  // Stops taking requests; answers those begun, then closes. Any thread.
+  void Drain() {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      boost::system::error_code ignored;
+      self->socket_.shutdown(tcp::socket::shutdown_receive, ignored);
+      self->close_after_flush_ = true;
+      self->wake_writer_.cancel();
+    });
+  }
+
+  // Closes now. Any thread.
+  void Close() {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->CloseNow(); });
+  }
+
+  bool closed() const { return closed_.load(); }
+
+ private:
+  awaitable<void> Reader() {
+    for (;;) {
+      std::array<unsigned char, kFrameHeaderBytes> header{};
+      auto [header_error, header_bytes] =
+          co_await asio::async_read(socket_, asio::buffer(header), kAsTuple);
+      if (header_error) break;  // the peer closed, or we did
+      uint32_t length = DecodeFrameLength(header);
+      if (length > server_->options().max_frame_bytes) {
+        Fail(0, accord::v1::FRAME_TOO_LARGE,
+             fmt::format("a frame of {} bytes is over the limit of {}", length,
+                         server_->options().max_frame_bytes));
+        break;
+      }
+      std::string body(length, '\0');
+      auto [body_error, body_bytes] = co_await asio::async_read(socket_, asio::buffer(body), kAsTuple);
+      if (body_error) break;  // a truncated frame: the peer went away
+      Request request;
+      if (length == 0 || !request.ParseFromString(body)) {
+        Fail(0, accord::v1::MALFORMED_FRAME, "the frame does not hold a Request");
+        break;
+      }
+      if (!Handle(std::move(request))) break;
+      if (server_->stopping()) break;
+    }
+  }
+
+  awaitable<void> Writer() {
+    while (!closed_) {
+      if (outbox_.empty()) {
+        if (close_after_flush_ && pending_ == 0) {
+          CloseNow();
+          break;
+        }
+        wake_writer_.expires_at(asio::steady_timer::time_point::max());
+        co_await wake_writer_.async_wait(kAsTuple);
+        continue;
+      }
+      auto [error, written] = co_await asio::async_write(socket_, asio::buffer(outbox_.front()), kAsTuple);
+      if (error) {
+        CloseNow();
+        break;
+      }
+      outbox_.pop_front();
+    }
+  }
+
+  // Returns false when the connection must stop reading.
+  bool Handle(Request request) {
+    uint64_t id = request.request_id();
+    if (!hello_ && !request.has_hello()) {
+      Fail(id, accord::v1::HELLO_REQUIRED, "the first request on a connection must be a hello");
+      return false;
+    }
+    switch (request.kind_case()) {
+      case Request::kHello: {
+        if (request.hello().protocol_version() != kProtocolVersion) {
+          Fail(id, accord::v1::UNSUPPORTED_VERSION,
+               fmt::format("this server speaks protocol version {}, not {}", kProtocolVersion,
+                           request.hello().protocol_version()));
+          return false;
+        }
+        if (hello_) {
+          Send(ErrorResponse(id, accord::v1::INVALID_ARGUMENT, "hello was already sent"));
+          return true;
+        }
+        hello_ = true;
+        client_name_ = request.hello().client_name();
+        Response response;
+        response.set_request_id(id);
+        response.mutable_hello()->set_protocol_version(kProtocolVersion);
+        response.mutable_hello()->set_server_name(server_->options().server_name);
+        Send(response);
+        return true;
+      }
+      case Request::kLogMilestone:
+      case Request::kReadStream:
+      case Request::kReadAll: {
+        ++pending_;
+        asio::post(server_->pool(), [self = shared_from_this(), request = std::move(request)] {
+          Response response = self->server_->Execute(request, self->client_name_);
+          asio::post(self->socket_.get_executor(), [self, response = std::move(response)] {
+            --self->pending_;
+            self->Send(response);
+          });
+        });
+        return true;
+      }
+      default:
+        Fail(id, accord::v1::UNKNOWN_REQUEST, "this server does not know that request");
+        return false;
+    }
+  }
+
+  void Send(const Response& response) {
+    if (closed_) return;
+    outbox_.push_back(EncodeFrame(response));
+    wake_writer_.cancel();
+  }
+
+  // A protocol error: answer it, then close once everything is written.
+  void Fail(uint64_t request_id, ErrorCode code, std::string message) {
+    Send(ErrorResponse(request_id, code, std::move(message)));
+    close_after_flush_ = true;
+    wake_writer_.cancel();
+  }
+
+  void CloseNow() {
+    if (closed_.exchange(true)) return;
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    wake_writer_.cancel();
+  }
+
+  tcp::socket socket_;
+  asio::steady_timer wake_writer_;  // a condition variable for the writer
+  std::deque<std::string> outbox_;
+  Server::Impl* server_;
+  bool hello_ = false;
+  std::string client_name_;
+  bool close_after_flush_ = false;
+  size_t pending_ = 0;  // requests at the store, not yet answered
+  std::atomic<bool> closed_{false};
+};
+
+store::Status Server::Impl::Start() {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(options_.address, ec);
+  if (ec) return store::Status::InvalidArgument("bad listen address " + options_.address);
+  tcp::endpoint endpoint(address, options_.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return store::Status::IOError(
+        fmt::format("cannot listen on {}:{}: {}", options_.address, options_.port, ec.message()));
+  }
+  port_ = acceptor_.local_endpoint().port();
+  asio::co_spawn(io_, Accept(), asio::detached);
+  for (int i = 0; i < options_.network_threads; ++i) threads_.emplace_back([this] { io_.run(); });
+  started_ = true;
+  return store::Status::OK();
+}
+
+awaitable<void> Server::Impl::Accept() {
+  for (;;) {
+    auto [error, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kAsTuple);
+    if (error) {
+      if (!acceptor_.is_open()) co_return;
+      continue;
+    }
+    auto session = std::make_shared<Session>(std::move(socket), this);
+    {
+      std::lock_guard lock(sessions_mutex_);
+      std::erase_if(sessions_, [](const std::weak_ptr<Session>& s) { return s.expired(); });
+      sessions_.push_back(session);
+    }
+    session->Start();
+  }
+}
+
+void Server::Impl::Stop() {
+  if (!started_ || stopped_) return;
+  stopped_ = true;
+  stopping_ = true;
+  asio::post(io_, [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  });
+  std::vector<std::shared_ptr<Session>> sessions;
+  {
+    std::lock_guard lock(sessions_mutex_);
+    for (auto& weak : sessions_) {
+      if (auto s = weak.lock()) sessions.push_back(std::move(s));
+    }
+  }
+  // No new requests; those at the store finish and are answered.
+  for (auto& s : sessions) s->Drain();
+  pool_.join();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  for (auto& s : sessions) {
+    while (!s->closed() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    s->Close();
+  }
+  io_.stop();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+Response Server::Impl::Execute(const Request& request, const std::string& actor) const {
+  uint64_t id = request.request_id();
+  switch (request.kind_case()) {
+    case Request::kLogMilestone: {
+      auto logged = handler_.Log(request.log_milestone(), actor);
+      Response response;
+      response.set_request_id(id);
+      if (logged) {
+        response.mutable_logged()->set_position(logged->position);
+        response.mutable_logged()->set_version(logged->version);
+        response.mutable_logged()->set_already_logged(logged->already_stored);
+      } else if (logged.error().kind == LogFailure::Kind::kRejected) {
+        response.mutable_rejected()->set_code(logged.error().rejection.code);
+        response.mutable_rejected()->set_message(logged.error().rejection.message);
+      } else {
+        return ErrorResponse(id, ToErrorCode(logged.error().status), logged.error().status.message());
+      }
+      return response;
+    }
+    case Request::kReadStream: {
+      const auto& read = request.read_stream();
+      store::ReadPage page;
+      store::Status s = store_->ReadStreamForward(read.stream_id(), read.from_version(), read.max_count(), &page);
+      return ReadPage(id, s, page);
+    }
+    case Request::kReadAll: {
+      store::ReadPage page;
+      store::Status s = store_->ReadAll(request.read_all().from_position(), request.read_all().max_count(), &page);
+      return ReadPage(id, s, page);
+    }
+    default: return ErrorResponse(id, accord::v1::UNKNOWN_REQUEST, "not a store request");
+  }
+}
+
+Response Server::Impl::ReadPage(uint64_t request_id, const store::Status& s,
+                                const store::ReadPage& page) const {
+  if (!s.ok()) return ErrorResponse(request_id, ToErrorCode(s), s.message());
+  Response response;
+  response.set_request_id(request_id);
+  auto* out = response.mutable_page();
+  for (const auto& record : page.records) {
+    auto event = core::DecodeEvent(record.event_type(), record.schema_version(), record.payload());
+    if (!event) {
+      return ErrorResponse(request_id, accord::v1::CORRUPTION,
+                           fmt::format("position {}: {}", record.position(), event.error()));
+    }
+    auto* view = out->add_events();
+    *view->mutable_record() = record;
+    view->mutable_record()->clear_payload();
+    *view->mutable_event() = std::move(event.value());
+  }
+  out->set_next(page.next);
+  out->set_end_of_data(page.end_of_data);
+  return response;
+}
+
+Server::Server(store::EventStore* store, ServerOptions options)
+    : impl_(std::make_unique<Impl>(store, std::move(options))) {}
+
+Server::~Server() { Stop(); }
+
+store::Status Server::Start() { return impl_->Start(); }
+uint16_t Server::port() const { return impl_->port(); }
+void Server::Stop() { impl_->Stop(); }
+
+}  // namespace accord::service

@@ -1,0 +1,64 @@
+// accord/service: the TCP server.
+//
+// Speaks proto/accord/v1/wire.proto over length-prefixed frames
+// (docs/protocol.md). One session per connection; each session reads
+// requests as they come (clients may pipeline) and writes responses through
+// one write queue. Work that touches the store runs on a separate thread
+// pool, never on the network threads, and its response is posted back to
+// the session.
+//
+// A malformed frame, an oversized frame, an unknown request or a request
+// before the hello gets a typed Error and that connection is closed; other
+// connections and the store are unaffected.
+//
+// Thread safety: Start and Stop are called from one thread. Stop stops
+// accepting and reading, lets the store work already begun finish and be
+// answered, then closes every connection.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "service/command_handler.h"
+#include "store/event_store.h"
+#include "store/status.h"
+
+namespace accord::service {
+
+class Session;
+
+inline constexpr uint16_t kDefaultPort = 7420;
+inline constexpr uint32_t kProtocolVersion = 1;
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  uint16_t port = kDefaultPort;  // 0: any free port (see Server::port)
+  uint32_t max_frame_bytes = 4 << 20;
+  int network_threads = 1;
+  int store_threads = 4;  // blocking store work: decisions, appends, reads
+  std::string server_name = "accordd";
+};
+
+class Server {
+ public:
+  // REQUIRES: store outlives the server.
+  Server(store::EventStore* store, ServerOptions options);
+  ~Server();  // Stop()s
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts serving; IOError when the address cannot be bound.
+  store::Status Start();
+  // The bound port: the one asked for, or the one the system chose for 0.
+  uint16_t port() const;
+  // Idempotent.
+  void Stop();
+
+ private:
+  friend class Session;
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace accord::service

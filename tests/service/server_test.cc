@@ -1,0 +1,225 @@
+// The server over real loopback TCP, driven through the real client.
+#include "service/server.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <set>
+#include <thread>
+
+#include "service/client.h"
+#include "service/framing.h"
+#include "tests/testing/builders.h"
+#include "tests/testing/temp_dir.h"
+
+namespace accord::service {
+namespace {
+
+using accord::testing::CommandBuilder;
+using accord::v1::Request;
+using accord::v1::Response;
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(store::EventStore::Open({}, dir_.path(), &store_).ok());
+    ServerOptions options;
+    options.port = 0;
+    options.max_frame_bytes = 64 * 1024;
+    server_ = std::make_unique<Server>(store_.get(), options);
+    store::Status s = server_->Start();
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  void TearDown() override { server_->Stop(); }
+
+  std::unique_ptr<Client> Connect(const std::string& name = "clerk") {
+    std::unique_ptr<Client> client;
+    store::Status s = Client::Connect("127.0.0.1", server_->port(), name, &client);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return client;
+  }
+
+  static Request Log(const accord::v1::Command& command) {
+    Request request;
+    *request.mutable_log_milestone() = command;
+    return request;
+  }
+
+  Response MustCall(Client& client, Request request) {
+    Response response;
+    store::Status s = client.Call(std::move(request), &response);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return response;
+  }
+
+  // A connection that has said hello, for sending malformed bytes after it.
+  std::unique_ptr<Client> ConnectRaw() { return Connect("raw"); }
+
+  accord::testing::TempDir dir_;
+  std::unique_ptr<store::EventStore> store_;
+  std::unique_ptr<Server> server_;
+  CommandBuilder b_;
+};
+
+TEST_F(ServerTest, LogsMilestonesWithTheConnectionsActorAndAnswersRejections) {
+  auto client = Connect("legal-affairs");
+  Response proposed = MustCall(*client, Log(b_.Propose()));
+  ASSERT_TRUE(proposed.has_logged()) << proposed.DebugString();
+  EXPECT_EQ(proposed.logged().version(), 0u);
+
+  Response refused = MustCall(*client, Log(b_.Sign("cospar")));
+  ASSERT_TRUE(refused.has_rejected()) << refused.DebugString();
+  EXPECT_EQ(refused.rejected().code(), accord::v1::TERMS_NOT_AGREED);
+  EXPECT_NE(refused.rejected().message().find("cannot be signed before its terms are agreed"),
+            std::string::npos);
+
+  Request read;
+  read.mutable_read_stream()->set_stream_id(accord::testing::kMou);
+  Response page = MustCall(*client, read);
+  ASSERT_TRUE(page.has_page()) << page.DebugString();
+  ASSERT_EQ(page.page().events_size(), 1);
+  EXPECT_EQ(page.page().events(0).record().actor(), "legal-affairs");
+  EXPECT_TRUE(page.page().events(0).event().has_agreement_proposed());
+  EXPECT_TRUE(page.page().events(0).record().payload().empty()) << "decoded, not raw";
+}
+
+TEST_F(ServerTest, ARetriedCommandIsAnsweredWithTheOriginalPosition) {
+  auto client = Connect();
+  accord::v1::Command propose = b_.Propose();
+  Response first = MustCall(*client, Log(propose));
+  Response again = MustCall(*client, Log(propose));
+  ASSERT_TRUE(again.has_logged());
+  EXPECT_TRUE(again.logged().already_logged());
+  EXPECT_EQ(again.logged().position(), first.logged().position());
+  EXPECT_EQ(store_->Head().next_position, 1u);
+}
+
+TEST_F(ServerTest, PipelinesHundredsOfRequestsOnOneConnection) {
+  auto client = Connect();
+  ASSERT_TRUE(MustCall(*client, Log(b_.Propose())).has_logged());
+  constexpr int kRequests = 300;
+  std::set<uint64_t> sent;
+  for (int i = 0; i < kRequests; ++i) {
+    Request request = i % 2 == 0 ? Log(b_.Note("note " + std::to_string(i))) : Request();
+    if (i % 2 == 1) request.mutable_read_all()->set_max_count(10);
+    uint64_t id = 0;
+    ASSERT_TRUE(client->Send(&request, &id).ok());
+    sent.insert(id);
+  }
+  int logged = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    Response response;
+    ASSERT_TRUE(client->Receive(&response).ok());
+    EXPECT_EQ(sent.erase(response.request_id()), 1u) << "each request answered once";
+    logged += response.has_logged() ? 1 : 0;
+    EXPECT_FALSE(response.has_error()) << response.DebugString();
+  }
+  EXPECT_TRUE(sent.empty());
+  EXPECT_EQ(logged, kRequests / 2);
+  EXPECT_EQ(store_->Head().next_position, 1u + kRequests / 2);
+}
+
+TEST_F(ServerTest, RequestsBeforeTheHelloAreRefusedAndTheConnectionClosed) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), server_->port()});
+  Request early;
+  early.set_request_id(3);
+  early.mutable_read_all();
+  boost::asio::write(socket, boost::asio::buffer(EncodeFrame(early)));
+
+  std::array<unsigned char, kFrameHeaderBytes> header{};
+  boost::asio::read(socket, boost::asio::buffer(header));
+  std::string body(DecodeFrameLength(header), '\0');
+  boost::asio::read(socket, boost::asio::buffer(body));
+  Response response;
+  ASSERT_TRUE(response.ParseFromString(body));
+  EXPECT_EQ(response.request_id(), 3u);
+  EXPECT_EQ(response.error().code(), accord::v1::HELLO_REQUIRED);
+  boost::system::error_code ec;
+  boost::asio::read(socket, boost::asio::buffer(header), ec);
+  EXPECT_EQ(ec, boost::asio::error::eof) << "the server closed the connection";
+}
+
+TEST_F(ServerTest, AHelloWithAnotherProtocolVersionIsRefused) {
+  auto raw = ConnectRaw();
+  auto other = Connect();
+  Request wrong_version;
+  wrong_version.mutable_hello()->set_protocol_version(99);
+  Response response;
+  ASSERT_TRUE(raw->Call(wrong_version, &response).ok());
+  ASSERT_TRUE(response.has_error());
+  EXPECT_EQ(response.error().code(), accord::v1::UNSUPPORTED_VERSION);
+  EXPECT_FALSE(raw->Receive(&response).ok()) << "the server closed the connection";
+  EXPECT_TRUE(MustCall(*other, Log(b_.Propose())).has_logged()) << "other clients unaffected";
+}
+
+TEST_F(ServerTest, AMalformedFrameClosesThatConnectionOnlyAndWritesNothing) {
+  auto bad = ConnectRaw();
+  auto good = Connect();
+  ASSERT_TRUE(bad->SendRaw(std::string("\x00\x00\x00\x05\xff\xff\xff\xff\xff", 9)).ok());
+  Response response;
+  ASSERT_TRUE(bad->Receive(&response).ok());
+  ASSERT_TRUE(response.has_error());
+  EXPECT_EQ(response.error().code(), accord::v1::MALFORMED_FRAME);
+  EXPECT_FALSE(bad->Receive(&response).ok());
+  EXPECT_EQ(store_->Head().next_position, 0u);
+  EXPECT_TRUE(MustCall(*good, Log(b_.Propose())).has_logged());
+}
+
+TEST_F(ServerTest, AnOversizedFrameIsRefusedBeforeItIsRead) {
+  auto bad = ConnectRaw();
+  auto good = Connect();
+  ASSERT_TRUE(bad->SendRaw(std::string("\x7f\xff\xff\xff", 4)).ok());
+  Response response;
+  ASSERT_TRUE(bad->Receive(&response).ok());
+  EXPECT_EQ(response.error().code(), accord::v1::FRAME_TOO_LARGE);
+  EXPECT_FALSE(bad->Receive(&response).ok());
+  EXPECT_TRUE(MustCall(*good, Log(b_.Propose())).has_logged());
+}
+
+TEST_F(ServerTest, ATruncatedFrameCostsOthersNothing) {
+  {
+    auto bad = ConnectRaw();
+    ASSERT_TRUE(bad->SendRaw(std::string("\x00\x00\x01\x00partial", 11)).ok());
+  }  // the client goes away mid-frame
+  auto good = Connect();
+  EXPECT_TRUE(MustCall(*good, Log(b_.Propose())).has_logged());
+  EXPECT_EQ(store_->Head().next_position, 1u);
+}
+
+TEST_F(ServerTest, AnUnknownRequestKindIsRefused) {
+  auto bad = ConnectRaw();
+  // A Request with request_id 7 and an unknown field 99 (a kind from a newer client).
+  std::string body("\x08\x07\x9a\x06\x00", 5);
+  std::string frame = std::string("\x00\x00\x00", 3) + static_cast<char>(body.size()) + body;
+  ASSERT_TRUE(bad->SendRaw(frame).ok());
+  Response response;
+  ASSERT_TRUE(bad->Receive(&response).ok());
+  EXPECT_EQ(response.error().code(), accord::v1::UNKNOWN_REQUEST);
+  EXPECT_EQ(response.request_id(), 7u);
+}
+
+TEST_F(ServerTest, StopAnswersAppendsInFlightThenCloses) {
+  auto client = Connect();
+  ASSERT_TRUE(MustCall(*client, Log(b_.Propose())).has_logged());
+  constexpr int kInFlight = 50;
+  for (int i = 0; i < kInFlight; ++i) {
+    Request request = Log(b_.Note("in flight " + std::to_string(i)));
+    ASSERT_TRUE(client->Send(&request).ok());
+  }
+  // Wait until the server has read them all, then stop it.
+  for (int spins = 0; spins < 2000 && store_->Head().next_position < 2; ++spins) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  server_->Stop();
+  int answered = 0;
+  Response response;
+  while (client->Receive(&response).ok()) answered += response.has_logged() ? 1 : 0;
+  // Every note the store wrote was acknowledged before the connection closed.
+  EXPECT_EQ(static_cast<uint64_t>(answered) + 1, store_->Head().next_position);
+  EXPECT_GE(answered, 1);
+}
+
+}  // namespace
+}  // namespace accord::service
