@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 
 #include "core/core.h"
+#include "tools/render.h"
 #include "service/command_handler.h"
 #include "store/coding.h"
 #include "store/event_store.h"
@@ -28,6 +29,8 @@
 namespace {
 
 namespace po = boost::program_options;
+using accord::tools::Describe;
+using accord::tools::Words;
 using accord::core::AgreementState;
 using accord::core::Day;
 using accord::core::FormatFuzzyDate;
@@ -55,75 +58,6 @@ struct Options {
   std::string command;
   std::vector<std::string> args;
 };
-
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
-// "MEMORANDUM_OF_UNDERSTANDING" -> "memorandum of understanding"
-std::string Words(std::string enum_name) {
-  for (char& c : enum_name) c = c == '_' ? ' ' : c;
-  return Lower(enum_name);
-}
-
-std::string Join(const google::protobuf::RepeatedPtrField<std::string>& items) {
-  return fmt::format("{}", fmt::join(items.begin(), items.end(), ", "));
-}
-
-std::string Describe(const accord::v1::DomainEvent& e) {
-  switch (e.kind_case()) {
-    case accord::v1::DomainEvent::kAgreementProposed:
-      return fmt::format("proposed: {} ({} parties)", e.agreement_proposed().title(),
-                         e.agreement_proposed().parties_size());
-    case accord::v1::DomainEvent::kVisitHeld: {
-      const auto& v = e.visit_held();
-      return fmt::format("visit to {}, {}: {} delegates, {} topics, {} outcomes", v.place().name(),
-                         v.place().city(), v.delegations_size(), v.topics_size(),
-                         v.outcomes_size());
-    }
-    case accord::v1::DomainEvent::kTermsAgreed:
-      return fmt::format("terms agreed: {} commitments", e.terms_agreed().commitments_size());
-    case accord::v1::DomainEvent::kAgreementSigned:
-      return fmt::format("signed for {} by {}", e.agreement_signed().party_id(),
-                         e.agreement_signed().signatory().name());
-    case accord::v1::DomainEvent::kFollowUpMeetingHeld:
-      return fmt::format("follow-up meeting in {}", e.follow_up_meeting_held().place().city());
-    case accord::v1::DomainEvent::kMilestoneScheduled: {
-      const auto& m = e.milestone_scheduled();
-      return fmt::format("planned {}: {}, {}", m.milestone_id(), m.description(),
-                         FormatFuzzyDate(m.planned()));
-    }
-    case accord::v1::DomainEvent::kConsentToBeBound:
-      return fmt::format("{}: {}, deposited {}", e.consent_to_be_bound().party_id(),
-                         Words(accord::v1::ConsentToBeBound::Instrument_Name(
-                             e.consent_to_be_bound().instrument())),
-                         FormatFuzzyDate(e.consent_to_be_bound().deposited()));
-    case accord::v1::DomainEvent::kMembershipCategoryChanged: {
-      const auto& m = e.membership_category_changed();
-      return fmt::format("{}: {}{}", m.party_id(),
-                         Words(accord::v1::MembershipCategory_Name(m.category())),
-                         m.note().empty() ? "" : " (" + m.note() + ")");
-    }
-    case accord::v1::DomainEvent::kPartyWithdrew:
-      return fmt::format("{} withdrew", e.party_withdrew().party_id());
-    case accord::v1::DomainEvent::kEntryIntoForceConditionSet:
-      return fmt::format("enters into force {} days after instrument {}",
-                         e.entry_into_force_condition_set().days_after_last_instrument(),
-                         e.entry_into_force_condition_set().instruments_required());
-    case accord::v1::DomainEvent::kAgreementWithdrawn:
-      return "withdrawn: " + e.agreement_withdrawn().reason();
-    case accord::v1::DomainEvent::kAgreementTerminated:
-      return "terminated: " + e.agreement_terminated().reason();
-    case accord::v1::DomainEvent::kNoteAdded:
-      return "note: " + e.note_added().text();
-    case accord::v1::DomainEvent::kEventCorrected:
-      return fmt::format("corrects {} ({}): {}", e.event_corrected().corrected_event_id(),
-                         Join(e.event_corrected().fields()), e.event_corrected().reason());
-    default:
-      return "?";
-  }
-}
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "accord-local: %s\n", message.c_str());
@@ -255,19 +189,10 @@ int History(accord::store::EventStore& store, const Options& options) {
         *view.mutable_record() = record;
         view.mutable_record()->clear_payload();
         *view.mutable_event() = *event;
-        std::string json;
-        google::protobuf::util::JsonPrintOptions print;
-        print.always_print_primitive_fields = true;
-        (void)google::protobuf::util::MessageToJsonString(view, &json, print);
-        std::printf("%s\n", json.c_str());
+        std::printf("%s\n", accord::tools::ToJson(view).c_str());
         continue;
       }
-      std::printf("v%-3llu @%-5llu %-44s recorded %s by %s\n       %s\n",
-                  static_cast<unsigned long long>(record.stream_version()),
-                  static_cast<unsigned long long>(record.position()),
-                  FormatFuzzyDate(record.effective()).c_str(),
-                  google::protobuf::util::TimeUtil::ToString(record.recorded_at()).c_str(),
-                  record.actor().c_str(), Describe(*event).c_str());
+      std::fputs(accord::tools::HistoryLine(record, *event).c_str(), stdout);
     }
     from = page.next;
   } while (!page.end_of_data);

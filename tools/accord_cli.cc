@@ -1,0 +1,169 @@
+// accord: the command-line client of an accordd server.
+//
+//   accord [--host H] [--port P] [--as NAME] log FILE.ndjson...
+//   accord [--host H] [--port P] history AGREEMENT [--json]
+//
+// Exits non-zero, with the server's sentence, on any refusal or error.
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <google/protobuf/util/json_util.h>
+
+#include "core/event_types.h"
+#include "service/client.h"
+#include "service/server.h"
+#include "tools/render.h"
+
+namespace {
+
+namespace po = boost::program_options;
+using accord::v1::Request;
+using accord::v1::Response;
+
+constexpr char kUsage[] = R"(usage: accord [--host H] [--port P] [--as NAME] COMMAND [ARGS]
+
+The client of an accordd server.
+
+commands:
+  log FILE...         log each line of each NDJSON file (an accord.v1.Command in
+                      protobuf's JSON mapping), in order, waiting for each answer
+  history AGREEMENT   every event of the agreement in log order (--json: one
+                      accord.v1.RecordedEvent per line)
+)";
+
+struct Options {
+  std::string host;
+  uint16_t port = accord::service::kDefaultPort;
+  std::string name;
+  bool json = false;
+  std::string command;
+  std::vector<std::string> args;
+};
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "accord: %s\n", message.c_str());
+  return 1;
+}
+
+std::string Explain(const Response& response) {
+  if (response.has_rejected()) {
+    return fmt::format("refused ({}): {}", accord::v1::RejectionCode_Name(response.rejected().code()),
+                       response.rejected().message());
+  }
+  if (response.has_error()) {
+    return fmt::format("error ({}): {}", accord::v1::ErrorCode_Name(response.error().code()),
+                       response.error().message());
+  }
+  return "unexpected answer";
+}
+
+int LogFiles(accord::service::Client& client, const Options& options) {
+  if (options.args.empty()) return Fail("log needs at least one file");
+  int failures = 0;
+  for (const std::string& path : options.args) {
+    std::ifstream in(path);
+    if (!in) return Fail("cannot read " + path);
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number) {
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      Request request;
+      auto parsed = google::protobuf::util::JsonStringToMessage(line, request.mutable_log_milestone());
+      if (!parsed.ok()) {
+        std::fprintf(stderr, "%s:%d: not a command: %s\n", path.c_str(), number,
+                     std::string(parsed.message()).c_str());
+        ++failures;
+        continue;
+      }
+      const accord::v1::Command& command = request.log_milestone();
+      std::string kind = accord::core::EventTypeName(command.milestone());
+      std::string agreement = command.agreement_id();
+      Response response;
+      if (auto s = client.Call(std::move(request), &response); !s.ok()) return Fail(s.ToString());
+      if (!response.has_logged()) {
+        std::fprintf(stderr, "%s:%d: %s\n", path.c_str(), number, Explain(response).c_str());
+        ++failures;
+        continue;
+      }
+      if (options.json) {
+        std::printf("%s\n", accord::tools::ToJson(response.logged()).c_str());
+      } else {
+        fmt::print("{:<18} v{:<3} position {:<5} {:<36} {}\n", agreement,
+                   response.logged().version(), response.logged().position(), kind,
+                   response.logged().already_logged() ? "(already logged)" : "logged");
+      }
+    }
+  }
+  return failures == 0 ? 0 : 1;
+}
+
+int History(accord::service::Client& client, const Options& options) {
+  if (options.args.size() != 1) return Fail("history needs one agreement id");
+  uint64_t from = 0;
+  size_t shown = 0;
+  for (;;) {
+    Request request;
+    request.mutable_read_stream()->set_stream_id(options.args[0]);
+    request.mutable_read_stream()->set_from_version(from);
+    Response response;
+    if (auto s = client.Call(std::move(request), &response); !s.ok()) return Fail(s.ToString());
+    if (!response.has_page()) return Fail(Explain(response));
+    for (const auto& view : response.page().events()) {
+      ++shown;
+      if (options.json) {
+        std::printf("%s\n", accord::tools::ToJson(view).c_str());
+      } else {
+        std::fputs(accord::tools::HistoryLine(view.record(), view.event()).c_str(), stdout);
+      }
+    }
+    if (response.page().end_of_data()) break;
+    from = response.page().next();
+  }
+  if (shown == 0) return Fail("no agreement '" + options.args[0] + "'");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  const char* user = std::getenv("USER");
+  po::options_description flags("options");
+  flags.add_options()("help,h", "show this help")(
+      "host", po::value(&options.host)->default_value("127.0.0.1"), "server address")(
+      "port", po::value(&options.port)->default_value(accord::service::kDefaultPort),
+      "server port")("as", po::value(&options.name)->default_value(user ? user : "accord"),
+                     "who you are, recorded as the actor of what you log")(
+      "json", po::bool_switch(&options.json), "print protobuf JSON, one message per line");
+  po::options_description hidden;
+  hidden.add_options()("command", po::value(&options.command))(
+      "args", po::value(&options.args)->composing());
+  po::options_description all;
+  all.add(flags).add(hidden);
+  po::positional_options_description positional;
+  positional.add("command", 1).add("args", -1);
+  try {
+    po::variables_map vm;
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+    if (vm.count("help") || options.command.empty()) {
+      std::cout << kUsage << "\n" << flags;
+      return options.command.empty() && !vm.count("help") ? 2 : 0;
+    }
+  } catch (const po::error& e) {
+    return Fail(std::string(e.what()) + " (see --help)");
+  }
+  if (options.command != "log" && options.command != "history") {
+    return Fail("unknown command '" + options.command + "' (see --help)");
+  }
+  std::unique_ptr<accord::service::Client> client;
+  if (auto s = accord::service::Client::Connect(options.host, options.port, options.name, &client);
+      !s.ok()) {
+    return Fail(s.ToString());
+  }
+  return options.command == "log" ? LogFiles(*client, options) : History(*client, options);
+}

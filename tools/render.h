@@ -1,0 +1,27 @@
+// How the command-line tools show events to people (and to scripts: JSON
+// through protobuf's own mapping).
+#pragma once
+
+#include <google/protobuf/message.h>
+
+#include <string>
+
+#include "accord/v1/events.pb.h"
+#include "accord/v1/record.pb.h"
+
+namespace accord::tools {
+
+// "MEMORANDUM_OF_UNDERSTANDING" -> "memorandum of understanding"
+std::string Words(std::string enum_name);
+
+// One line saying what the event records: "signed for apsco by ...".
+std::string Describe(const accord::v1::DomainEvent& event);
+
+// Two lines: version, position, effective date, recorded-at and actor; then
+// what the event records.
+std::string HistoryLine(const accord::v1::EventRecord& record, const accord::v1::DomainEvent& event);
+
+// protobuf's JSON mapping on one line, with fields at their defaults shown.
+std::string ToJson(const google::protobuf::Message& message);
+
+}  // namespace accord::tools
