@@ -68,6 +68,9 @@ void Apply(AgreementState& s, const AgreementEvent& e) {
       MarkFulfilled(s, ev.agreement_signed().fulfils_milestone_id(), e.event_id);
       break;
     case DomainEvent::kFollowUpMeetingHeld:
+      for (const auto& id : ev.follow_up_meeting_held().commitments_progressed()) {
+        s.commitment_progress[id].push_back(e.event_id);
+      }
       MarkFulfilled(s, ev.follow_up_meeting_held().fulfils_milestone_id(), e.event_id);
       break;
     case DomainEvent::kMilestoneScheduled: {

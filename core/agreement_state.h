@@ -65,6 +65,8 @@ struct AgreementState {
   accord::v1::AgreementProposed proposal;
   std::vector<PartyStatus> parties;  // in the order the proposal lists them
   std::vector<accord::v1::Commitment> commitments;
+  // Commitment id -> the follow-up meetings (event ids) that moved it on.
+  std::map<std::string, std::vector<std::string>, std::less<>> commitment_progress;
   std::map<std::string, PlannedMilestone, std::less<>> milestones;
   std::optional<accord::v1::EntryIntoForceConditionSet> entry_into_force;
   std::string closing_reason;           // why it was withdrawn or terminated

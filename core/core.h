@@ -6,6 +6,7 @@
 //   decider.h          decide: command + state -> events | typed rejection
 //   entry_into_force.h is an agreement in force on a given day
 //   schedule.h         is a planned milestone fulfilled, planned or overdue
+//   summary.h          the agreement summary projection
 //
 // Everything here returns values (Expected, Rejection) and never throws.
 // Depends only on proto/ (accord_proto) and fmt.
@@ -17,3 +18,4 @@
 #include "core/event_types.h"
 #include "core/fuzzy_date.h"
 #include "core/schedule.h"
+#include "core/summary.h"

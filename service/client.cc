@@ -33,7 +33,8 @@ Status Client::Connect(const std::string& host, uint16_t port, const std::string
   tcp::resolver resolver(impl->io);
   auto endpoints = resolver.resolve(host, std::to_string(port), ec);
   if (!ec) asio::connect(impl->socket, endpoints, ec);
-  if (ec) return Status::IOError(fmt::format("cannot connect to {}:{}: {}", host, port, ec.message()));
+  if (ec)
+    return Status::IOError(fmt::format("cannot connect to {}:{}: {}", host, port, ec.message()));
   impl->socket.set_option(tcp::no_delay(true), ec);
   std::unique_ptr<Client> connected(new Client(std::move(impl)));
 
@@ -70,7 +71,8 @@ Status Client::Receive(accord::v1::Response* response) {
   std::string body(DecodeFrameLength(header), '\0');
   asio::read(impl_->socket, asio::buffer(body), ec);
   if (ec) return Status::IOError("the connection closed mid-frame: " + ec.message());
-  if (!response->ParseFromString(body)) return Status::Corruption("the server sent a malformed frame");
+  if (!response->ParseFromString(body))
+    return Status::Corruption("the server sent a malformed frame");
   return Status::OK();
 }
 

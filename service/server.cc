@@ -13,28 +13,36 @@
 
 #include "accord/v1/wire.pb.h"
 #include "core/event_types.h"
+#include "core/summary.h"
 #include "service/framing.h"
 
 namespace accord::service {
 namespace {
 
 namespace asio = boost::asio;
-using asio::awaitable;
-using asio::ip::tcp;
 using accord::v1::ErrorCode;
 using accord::v1::Request;
 using accord::v1::Response;
+using asio::awaitable;
+using asio::ip::tcp;
 constexpr auto kAsTuple = asio::experimental::as_tuple(asio::use_awaitable);
 
 ErrorCode ToErrorCode(const store::Status& s) {
   switch (s.code()) {
-    case store::Status::Code::kInvalidArgument: return accord::v1::INVALID_ARGUMENT;
-    case store::Status::Code::kWrongExpectedVersion: return accord::v1::WRONG_EXPECTED_VERSION;
-    case store::Status::Code::kDuplicateEvent: return accord::v1::DUPLICATE_EVENT;
-    case store::Status::Code::kNotFound: return accord::v1::NOT_FOUND;
-    case store::Status::Code::kCorruption: return accord::v1::CORRUPTION;
-    case store::Status::Code::kReadOnly: return accord::v1::READ_ONLY;
-    default: return accord::v1::IO_ERROR;
+    case store::Status::Code::kInvalidArgument:
+      return accord::v1::INVALID_ARGUMENT;
+    case store::Status::Code::kWrongExpectedVersion:
+      return accord::v1::WRONG_EXPECTED_VERSION;
+    case store::Status::Code::kDuplicateEvent:
+      return accord::v1::DUPLICATE_EVENT;
+    case store::Status::Code::kNotFound:
+      return accord::v1::NOT_FOUND;
+    case store::Status::Code::kCorruption:
+      return accord::v1::CORRUPTION;
+    case store::Status::Code::kReadOnly:
+      return accord::v1::READ_ONLY;
+    default:
+      return accord::v1::IO_ERROR;
   }
 }
 
@@ -73,6 +81,8 @@ class Server::Impl {
  private:
   awaitable<void> Accept();
   Response ReadPage(uint64_t request_id, const store::Status& s, const store::ReadPage& page) const;
+  Response List(uint64_t request_id, const accord::v1::ListAgreements& list) const;
+  static core::Day Today();
 
   store::EventStore* store_;
   CommandHandler handler_;
@@ -99,10 +109,12 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Start() {
-    asio::co_spawn(socket_.get_executor(), [self = shared_from_this()] { return self->Reader(); },
-                   asio::detached);
-    asio::co_spawn(socket_.get_executor(), [self = shared_from_this()] { return self->Writer(); },
-                   asio::detached);
+    asio::co_spawn(
+        socket_.get_executor(), [self = shared_from_this()] { return self->Reader(); },
+        asio::detached);
+    asio::co_spawn(
+        socket_.get_executor(), [self = shared_from_this()] { return self->Writer(); },
+        asio::detached);
   }
 
   // Stops taking requests; answers those begun, then closes. Any thread.
@@ -137,7 +149,8 @@ class Session : public std::enable_shared_from_this<Session> {
         break;
       }
       std::string body(length, '\0');
-      auto [body_error, body_bytes] = co_await asio::async_read(socket_, asio::buffer(body), kAsTuple);
+      auto [body_error, body_bytes] =
+          co_await asio::async_read(socket_, asio::buffer(body), kAsTuple);
       if (body_error) break;  // a truncated frame: the peer went away
       Request request;
       if (length == 0 || !request.ParseFromString(body)) {
@@ -160,7 +173,8 @@ class Session : public std::enable_shared_from_this<Session> {
         co_await wake_writer_.async_wait(kAsTuple);
         continue;
       }
-      auto [error, written] = co_await asio::async_write(socket_, asio::buffer(outbox_.front()), kAsTuple);
+      auto [error, written] =
+          co_await asio::async_write(socket_, asio::buffer(outbox_.front()), kAsTuple);
       if (error) {
         CloseNow();
         break;
@@ -199,7 +213,9 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       case Request::kLogMilestone:
       case Request::kReadStream:
-      case Request::kReadAll: {
+      case Request::kReadAll:
+      case Request::kGetAgreement:
+      case Request::kListAgreements: {
         ++pending_;
         asio::post(server_->pool(), [self = shared_from_this(), request = std::move(request)] {
           Response response = self->server_->Execute(request, self->client_name_);
@@ -330,22 +346,87 @@ Response Server::Impl::Execute(const Request& request, const std::string& actor)
         response.mutable_rejected()->set_code(logged.error().rejection.code);
         response.mutable_rejected()->set_message(logged.error().rejection.message);
       } else {
-        return ErrorResponse(id, ToErrorCode(logged.error().status), logged.error().status.message());
+        return ErrorResponse(id, ToErrorCode(logged.error().status),
+                             logged.error().status.message());
       }
       return response;
     }
     case Request::kReadStream: {
       const auto& read = request.read_stream();
       store::ReadPage page;
-      store::Status s = store_->ReadStreamForward(read.stream_id(), read.from_version(), read.max_count(), &page);
+      store::Status s =
+          store_->ReadStreamForward(read.stream_id(), read.from_version(), read.max_count(), &page);
       return ReadPage(id, s, page);
     }
     case Request::kReadAll: {
       store::ReadPage page;
-      store::Status s = store_->ReadAll(request.read_all().from_position(), request.read_all().max_count(), &page);
+      store::Status s = store_->ReadAll(request.read_all().from_position(),
+                                        request.read_all().max_count(), &page);
       return ReadPage(id, s, page);
     }
-    default: return ErrorResponse(id, accord::v1::UNKNOWN_REQUEST, "not a store request");
+    case Request::kGetAgreement: {
+      LoadedAgreement loaded;
+      store::Status s = handler_.Load(request.get_agreement().agreement_id(), &loaded);
+      if (!s.ok()) return ErrorResponse(id, ToErrorCode(s), s.message());
+      if (loaded.event_count == 0) {
+        return ErrorResponse(
+            id, accord::v1::NOT_FOUND,
+            fmt::format("no agreement '{}'", request.get_agreement().agreement_id()));
+      }
+      Response response;
+      response.set_request_id(id);
+      *response.mutable_agreement() =
+          core::Summarize(loaded.state, loaded.event_count - 1, Today());
+      return response;
+    }
+    case Request::kListAgreements:
+      return List(id, request.list_agreements());
+    default:
+      return ErrorResponse(id, accord::v1::UNKNOWN_REQUEST, "not a store request");
+  }
+}
+
+core::Day Server::Impl::Today() {
+  return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+}
+
+// Reads agreements in id order until a page of matches (or the end).
+Response Server::Impl::List(uint64_t request_id, const accord::v1::ListAgreements& list) const {
+  constexpr size_t kMaxAgreements = 100;
+  size_t wanted =
+      list.max_count() == 0 ? kMaxAgreements : std::min<size_t>(list.max_count(), kMaxAgreements);
+  Response response;
+  response.set_request_id(request_id);
+  auto* out = response.mutable_agreements();
+  std::string after = list.after();
+  core::Day today = Today();
+  for (;;) {
+    std::vector<std::string> ids;
+    bool end = false;
+    store::Status s = store_->ListStreams(after, wanted, &ids, &end);
+    if (!s.ok()) return ErrorResponse(request_id, ToErrorCode(s), s.message());
+    for (const std::string& id : ids) {
+      after = id;
+      LoadedAgreement loaded;
+      s = handler_.Load(id, &loaded);
+      if (!s.ok()) return ErrorResponse(request_id, ToErrorCode(s), s.message());
+      if (loaded.event_count == 0) continue;
+      accord::v1::AgreementSummary summary =
+          core::Summarize(loaded.state, loaded.event_count - 1, today);
+      bool stage_matches = list.stage() == accord::v1::AGREEMENT_STAGE_UNSPECIFIED ||
+                           summary.stage() == list.stage();
+      bool party_matches = list.party_id().empty() || loaded.state.FindParty(list.party_id());
+      if (stage_matches && party_matches) *out->add_agreements() = std::move(summary);
+      if (static_cast<size_t>(out->agreements_size()) == wanted) {
+        out->set_next_after(after);
+        out->set_end_of_data(end && id == ids.back());
+        return response;
+      }
+    }
+    if (end) {
+      out->set_end_of_data(true);
+      return response;
+    }
   }
 }
 

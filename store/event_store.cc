@@ -309,6 +309,23 @@ Status EventStore::GetStreamHead(std::string_view stream_id, StreamHead* head) c
   return Status::OK();
 }
 
+Status EventStore::ListStreams(std::string_view after, size_t max_count,
+                               std::vector<std::string>* streams, bool* end) const {
+  std::shared_lock db_lock(db_mutex_);
+  if (Status open = CheckOpen(); !open.ok()) return open;
+  streams->clear();
+  size_t limit =
+      max_count == 0 ? options_.max_page_size : std::min(max_count, options_.max_page_size);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), stream_heads_));
+  it->Seek(std::string(after));
+  if (it->Valid() && !after.empty() && it->key().ToStringView() == after) it->Next();
+  for (; it->Valid() && streams->size() < limit; it->Next())
+    streams->push_back(it->key().ToString());
+  if (!it->status().ok()) return FromRocks(it->status(), "listing streams");
+  *end = !it->Valid();
+  return Status::OK();
+}
+
 Status EventStore::FindEvent(std::string_view event_id, EventRecord* record) const {
   std::shared_lock db_lock(db_mutex_);
   if (Status open = CheckOpen(); !open.ok()) return open;

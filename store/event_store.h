@@ -167,6 +167,10 @@ class EventStore {
 
   // NotFound when the stream has no event.
   Status GetStreamHead(std::string_view stream_id, accord::v1::StreamHead* head) const;
+  // Up to `max_count` stream ids in byte order, starting after `after`
+  // (empty: from the first). *end is true when there are no more.
+  Status ListStreams(std::string_view after, size_t max_count, std::vector<std::string>* streams,
+                     bool* end) const;
   // The record stored under `event_id`; NotFound if none.
   Status FindEvent(std::string_view event_id, accord::v1::EventRecord* record) const;
 

@@ -1,13 +1,14 @@
 // accord: the command-line client of an accordd server.
 //
 //   accord [--host H] [--port P] [--as NAME] log FILE.ndjson...
-//   accord [--host H] [--port P] history AGREEMENT [--json]
+//   accord [--host H] [--port P] show AGREEMENT | list | history AGREEMENT [--json]
 //
 // Exits non-zero, with the server's sentence, on any refusal or error.
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,8 +33,11 @@ The client of an accordd server.
 commands:
   log FILE...         log each line of each NDJSON file (an accord.v1.Command in
                       protobuf's JSON mapping), in order, waiting for each answer
-  history AGREEMENT   every event of the agreement in log order (--json: one
-                      accord.v1.RecordedEvent per line)
+  show AGREEMENT      the agreement's stage, parties, commitments and planned
+                      milestones, judged on the server's today
+  list                agreements in id order (--stage S, --party P to filter)
+  history AGREEMENT   every event of the agreement in log order
+--json prints protobuf's JSON mapping, one message per line.
 )";
 
 struct Options {
@@ -41,6 +45,8 @@ struct Options {
   uint16_t port = accord::service::kDefaultPort;
   std::string name;
   bool json = false;
+  std::string stage;
+  std::string party;
   std::string command;
   std::vector<std::string> args;
 };
@@ -52,7 +58,8 @@ int Fail(const std::string& message) {
 
 std::string Explain(const Response& response) {
   if (response.has_rejected()) {
-    return fmt::format("refused ({}): {}", accord::v1::RejectionCode_Name(response.rejected().code()),
+    return fmt::format("refused ({}): {}",
+                       accord::v1::RejectionCode_Name(response.rejected().code()),
                        response.rejected().message());
   }
   if (response.has_error()) {
@@ -72,7 +79,8 @@ int LogFiles(accord::service::Client& client, const Options& options) {
     for (int number = 1; std::getline(in, line); ++number) {
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       Request request;
-      auto parsed = google::protobuf::util::JsonStringToMessage(line, request.mutable_log_milestone());
+      auto parsed =
+          google::protobuf::util::JsonStringToMessage(line, request.mutable_log_milestone());
       if (!parsed.ok()) {
         std::fprintf(stderr, "%s:%d: not a command: %s\n", path.c_str(), number,
                      std::string(parsed.message()).c_str());
@@ -127,6 +135,56 @@ int History(accord::service::Client& client, const Options& options) {
   return 0;
 }
 
+int Show(accord::service::Client& client, const Options& options) {
+  if (options.args.size() != 1) return Fail("show needs one agreement id");
+  Request request;
+  request.mutable_get_agreement()->set_agreement_id(options.args[0]);
+  Response response;
+  if (auto s = client.Call(std::move(request), &response); !s.ok()) return Fail(s.ToString());
+  if (!response.has_agreement()) return Fail(Explain(response));
+  if (options.json) {
+    std::printf("%s\n", accord::tools::ToJson(response.agreement()).c_str());
+  } else {
+    std::fputs(accord::tools::RenderSummary(response.agreement()).c_str(), stdout);
+  }
+  return 0;
+}
+
+int List(accord::service::Client& client, const Options& options) {
+  accord::v1::AgreementStage stage = accord::v1::AGREEMENT_STAGE_UNSPECIFIED;
+  if (!options.stage.empty()) {
+    std::string name;
+    for (char c : options.stage)
+      name.push_back(c == ' ' || c == '-'
+                         ? '_'
+                         : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    if (!accord::v1::AgreementStage_Parse(name, &stage)) {
+      return Fail("unknown stage '" + options.stage +
+                  "' (proposed, agreed, partially-signed, signed, withdrawn, terminated)");
+    }
+  }
+  std::string after;
+  for (;;) {
+    Request request;
+    auto* list = request.mutable_list_agreements();
+    list->set_stage(stage);
+    list->set_party_id(options.party);
+    list->set_after(after);
+    Response response;
+    if (auto s = client.Call(std::move(request), &response); !s.ok()) return Fail(s.ToString());
+    if (!response.has_agreements()) return Fail(Explain(response));
+    for (const auto& summary : response.agreements().agreements()) {
+      if (options.json) {
+        std::printf("%s\n", accord::tools::ToJson(summary).c_str());
+      } else {
+        std::fputs(accord::tools::RenderListLine(summary).c_str(), stdout);
+      }
+    }
+    if (response.agreements().end_of_data()) return 0;
+    after = response.agreements().next_after();
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -138,7 +196,9 @@ int main(int argc, char** argv) {
       "port", po::value(&options.port)->default_value(accord::service::kDefaultPort),
       "server port")("as", po::value(&options.name)->default_value(user ? user : "accord"),
                      "who you are, recorded as the actor of what you log")(
-      "json", po::bool_switch(&options.json), "print protobuf JSON, one message per line");
+      "json", po::bool_switch(&options.json), "print protobuf JSON, one message per line")(
+      "stage", po::value(&options.stage), "list: only agreements at this stage")(
+      "party", po::value(&options.party), "list: only agreements with this party");
   po::options_description hidden;
   hidden.add_options()("command", po::value(&options.command))(
       "args", po::value(&options.args)->composing());
@@ -157,7 +217,10 @@ int main(int argc, char** argv) {
   } catch (const po::error& e) {
     return Fail(std::string(e.what()) + " (see --help)");
   }
-  if (options.command != "log" && options.command != "history") {
+  static const std::map<std::string, int (*)(accord::service::Client&, const Options&)> kCommands =
+      {{"log", LogFiles}, {"history", History}, {"show", Show}, {"list", List}};
+  auto command = kCommands.find(options.command);
+  if (command == kCommands.end()) {
     return Fail("unknown command '" + options.command + "' (see --help)");
   }
   std::unique_ptr<accord::service::Client> client;
@@ -165,5 +228,5 @@ int main(int argc, char** argv) {
       !s.ok()) {
     return Fail(s.ToString());
   }
-  return options.command == "log" ? LogFiles(*client, options) : History(*client, options);
+  return command->second(*client, options);
 }

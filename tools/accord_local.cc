@@ -21,19 +21,19 @@
 #include <fmt/format.h>
 
 #include "core/core.h"
-#include "tools/render.h"
 #include "service/command_handler.h"
 #include "store/coding.h"
 #include "store/event_store.h"
+#include "tools/render.h"
 
 namespace {
 
 namespace po = boost::program_options;
-using accord::tools::Describe;
-using accord::tools::Words;
 using accord::core::AgreementState;
 using accord::core::Day;
 using accord::core::FormatFuzzyDate;
+using accord::tools::Describe;
+using accord::tools::Words;
 
 constexpr char kUsage[] = R"(usage: accord-local [--data DIR] [--actor NAME] COMMAND [ARGS]
 
@@ -116,57 +116,13 @@ int Show(accord::service::CommandHandler& handler, const Options& options) {
   accord::service::LoadedAgreement loaded;
   accord::store::Status s = handler.Load(options.args[0], &loaded);
   if (!s.ok()) return Fail(s.ToString());
-  const AgreementState& a = loaded.state;
-  if (a.stage == accord::core::Stage::kNone) return Fail("no agreement '" + options.args[0] + "'");
-  Day today = Today(options);
-
-  std::printf("%s: %s\n", a.agreement_id.c_str(), a.proposal.title().c_str());
-  std::printf("  kind: %s   stage: %s   version: %llu\n",
-              Words(accord::v1::AgreementKind_Name(a.proposal.kind())).c_str(),
-              std::string(accord::core::StageName(a.stage)).c_str(),
-              static_cast<unsigned long long>(loaded.event_count - 1));
-  accord::core::EntryIntoForce force = accord::core::EvaluateEntryIntoForce(a, today);
-  std::printf(
-      "  in force: %s\n",
-      force.in_force
-          ? FormatFuzzyDate(accord::core::FuzzyDay(*force.since)).insert(0, "since ").c_str()
-          : "no");
-  std::printf("  parties:\n");
-  for (const auto& p : a.parties) {
-    std::string status = p.party.role() == accord::v1::Party::OBSERVER ? "observer, does not sign"
-                         : p.signature ? "signed " + FormatFuzzyDate(p.signed_on)
-                                       : "not signed";
-    if (p.consent) {
-      status += ", " +
-                Words(accord::v1::ConsentToBeBound::Instrument_Name(p.consent->instrument())) +
-                " deposited " + FormatFuzzyDate(p.consent->deposited());
-    }
-    if (p.category != accord::v1::MEMBERSHIP_CATEGORY_UNSPECIFIED) {
-      status += ", " + Words(accord::v1::MembershipCategory_Name(p.category));
-      if (!p.category_note.empty()) status += " (" + p.category_note + ")";
-    }
-    if (p.withdrawal) status += ", withdrawn";
-    std::string name =
-        p.party.name() + (p.party.acronym().empty() ? "" : " (" + p.party.acronym() + ")");
-    fmt::print("    {:<10} {:<52} {}\n", p.party.organisation_id(), name, status);
-  }
-  if (!a.commitments.empty()) {
-    std::printf("  commitments:\n");
-    for (const auto& c : a.commitments) {
-      std::printf("    %-36s %-16s %s\n", c.id().c_str(),
-                  Words(accord::v1::Commitment::Kind_Name(c.kind())).c_str(),
-                  c.description().c_str());
-    }
-  }
-  if (!a.milestones.empty()) {
-    std::fflush(stdout);
-    std::printf("  planned milestones (as of %s):\n",
-                FormatFuzzyDate(accord::core::FuzzyDay(today)).c_str());
-    for (const auto& [id, m] : a.milestones) {
-      std::string status(accord::core::MilestoneStatusName(accord::core::StatusOf(m, a, today)));
-      std::printf("    %-18s %-9s %-62s %s\n", id.c_str(), status.c_str(),
-                  FormatFuzzyDate(m.plan.planned()).c_str(), m.plan.description().c_str());
-    }
+  if (loaded.event_count == 0) return Fail("no agreement '" + options.args[0] + "'");
+  accord::v1::AgreementSummary summary =
+      accord::core::Summarize(loaded.state, loaded.event_count - 1, Today(options));
+  if (options.json) {
+    std::printf("%s\n", accord::tools::ToJson(summary).c_str());
+  } else {
+    std::fputs(accord::tools::RenderSummary(summary).c_str(), stdout);
   }
   return 0;
 }

@@ -22,8 +22,8 @@ int main(int argc, char** argv) {
   std::string data;
   accord::service::ServerOptions options;
   po::options_description flags("usage: accordd [options]\n\noptions");
-  flags.add_options()("help,h", "show this help")(
-      "data", po::value(&data)->default_value("data"), "the data folder (created if missing)")(
+  flags.add_options()("help,h", "show this help")("data", po::value(&data)->default_value("data"),
+                                                  "the data folder (created if missing)")(
       "listen", po::value(&options.address)->default_value("127.0.0.1"), "address to listen on")(
       "port", po::value(&options.port)->default_value(accord::service::kDefaultPort),
       "port to listen on (0: any free port, printed on start)")(

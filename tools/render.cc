@@ -86,11 +86,97 @@ std::string Describe(const accord::v1::DomainEvent& e) {
   }
 }
 
-std::string HistoryLine(const accord::v1::EventRecord& record, const accord::v1::DomainEvent& event) {
+std::string HistoryLine(const accord::v1::EventRecord& record,
+                        const accord::v1::DomainEvent& event) {
   return fmt::format("v{:<3} @{:<5} {:<44} recorded {} by {}\n       {}\n", record.stream_version(),
                      record.position(), FormatFuzzyDate(record.effective()),
-                     google::protobuf::util::TimeUtil::ToString(record.recorded_at()), record.actor(),
-                     Describe(event));
+                     google::protobuf::util::TimeUtil::ToString(record.recorded_at()),
+                     record.actor(), Describe(event));
+}
+
+namespace {
+
+std::string PartyStatusText(const accord::v1::PartySummary& p) {
+  std::string status = p.party().role() == accord::v1::Party::OBSERVER ? "observer, does not sign"
+                       : p.has_signature() ? "signed " + FormatFuzzyDate(p.signed_on())
+                                           : "not signed";
+  if (p.has_consent()) {
+    status += ", " +
+              Words(accord::v1::ConsentToBeBound::Instrument_Name(p.consent().instrument())) +
+              " deposited " + FormatFuzzyDate(p.consent().deposited());
+  }
+  if (p.category() != accord::v1::MEMBERSHIP_CATEGORY_UNSPECIFIED) {
+    status += ", " + Words(accord::v1::MembershipCategory_Name(p.category()));
+    if (!p.category_note().empty()) status += " (" + p.category_note() + ")";
+  }
+  if (p.has_withdrawal()) status += ", withdrawn";
+  return status;
+}
+
+std::string StageText(accord::v1::AgreementStage stage) {
+  return Words(accord::v1::AgreementStage_Name(stage));
+}
+
+std::string MilestoneStatusText(accord::v1::MilestoneSummary::Status status) {
+  return Words(accord::v1::MilestoneSummary::Status_Name(status));
+}
+
+}  // namespace
+
+std::string RenderSummary(const accord::v1::AgreementSummary& a) {
+  std::string out = fmt::format("{}: {}\n", a.agreement_id(), a.title());
+  out += fmt::format("  kind: {}   stage: {}   version: {}\n",
+                     Words(accord::v1::AgreementKind_Name(a.kind())), StageText(a.stage()),
+                     a.version());
+  if (!a.closing_reason().empty()) out += fmt::format("  closed: {}\n", a.closing_reason());
+  const auto& force = a.entry_into_force();
+  std::string in_force = force.in_force() ? "since " + FormatFuzzyDate(force.since()) : "no";
+  if (force.instruments_required() > 0) {
+    in_force += fmt::format(" ({} of {} instruments deposited)", force.instruments_deposited(),
+                            force.instruments_required());
+  }
+  out += fmt::format("  in force: {}\n", in_force);
+  out += "  parties:\n";
+  for (const auto& p : a.parties()) {
+    std::string name =
+        p.party().name() + (p.party().acronym().empty() ? "" : " (" + p.party().acronym() + ")");
+    out += fmt::format("    {:<10} {:<52} {}\n", p.party().organisation_id(), name,
+                       PartyStatusText(p));
+  }
+  if (a.commitments_size() > 0) {
+    out += "  commitments:\n";
+    for (const auto& c : a.commitments()) {
+      std::string progress =
+          c.progressed_by_event_ids_size() == 0
+              ? ""
+              : fmt::format(" [moved on at {} meeting(s)]", c.progressed_by_event_ids_size());
+      out += fmt::format("    {:<36} {:<16} {}{}\n", c.commitment().id(),
+                         Words(accord::v1::Commitment::Kind_Name(c.commitment().kind())),
+                         c.commitment().description(), progress);
+    }
+  }
+  if (a.milestones_size() > 0) {
+    out += fmt::format("  planned milestones (as of {}):\n", FormatFuzzyDate(a.as_of()));
+    for (const auto& m : a.milestones()) {
+      std::string moved = m.times_rescheduled() == 0
+                              ? ""
+                              : fmt::format(" (rescheduled {} times)", m.times_rescheduled());
+      out += fmt::format("    {:<18} {:<9} {:<62} {}{}\n", m.plan().milestone_id(),
+                         MilestoneStatusText(m.status()), FormatFuzzyDate(m.plan().planned()),
+                         m.plan().description(), moved);
+    }
+  }
+  return out;
+}
+
+std::string RenderListLine(const accord::v1::AgreementSummary& a) {
+  std::string next = a.has_next_milestone()
+                         ? fmt::format("next: {} {}, {}", a.next_milestone().plan().milestone_id(),
+                                       MilestoneStatusText(a.next_milestone().status()),
+                                       FormatFuzzyDate(a.next_milestone().plan().planned()))
+                         : "";
+  return fmt::format("{:<20} {:<17} {:<62} {}\n", a.agreement_id(), StageText(a.stage()), a.title(),
+                     next);
 }
 
 std::string ToJson(const google::protobuf::Message& message) {

@@ -8,6 +8,7 @@
 
 #include "accord/v1/events.pb.h"
 #include "accord/v1/record.pb.h"
+#include "accord/v1/views.pb.h"
 
 namespace accord::tools {
 
@@ -19,7 +20,15 @@ std::string Describe(const accord::v1::DomainEvent& event);
 
 // Two lines: version, position, effective date, recorded-at and actor; then
 // what the event records.
-std::string HistoryLine(const accord::v1::EventRecord& record, const accord::v1::DomainEvent& event);
+std::string HistoryLine(const accord::v1::EventRecord& record,
+                        const accord::v1::DomainEvent& event);
+
+// An agreement's summary as a page of text: stage, parties, commitments,
+// planned milestones with their status.
+std::string RenderSummary(const accord::v1::AgreementSummary& summary);
+
+// One line per agreement: id, stage, title, next milestone.
+std::string RenderListLine(const accord::v1::AgreementSummary& summary);
 
 // protobuf's JSON mapping on one line, with fields at their defaults shown.
 std::string ToJson(const google::protobuf::Message& message);

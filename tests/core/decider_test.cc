@@ -327,7 +327,8 @@ TEST_F(AgreementDecider, PlansAndConditionsMustBeComplete) {
   condition.mutable_milestone()->mutable_entry_into_force_condition_set()->set_as_stated(
       "after ratification");
   ThenRejected(condition, accord::v1::INVALID_COMMAND);
-  condition.mutable_milestone()->mutable_entry_into_force_condition_set()->set_instruments_required(5);
+  condition.mutable_milestone()->mutable_entry_into_force_condition_set()->set_instruments_required(
+      5);
   ThenAccepted(condition);
   ASSERT_TRUE(state_.entry_into_force.has_value());
   EXPECT_EQ(state_.entry_into_force->instruments_required(), 5u);

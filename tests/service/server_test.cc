@@ -83,6 +83,59 @@ TEST_F(ServerTest, LogsMilestonesWithTheConnectionsActorAndAnswersRejections) {
   EXPECT_TRUE(page.page().events(0).record().payload().empty()) << "decoded, not raw";
 }
 
+TEST_F(ServerTest, ShowsAnAgreementsSummaryAndRefusesAnUnknownOne) {
+  auto client = Connect();
+  ASSERT_TRUE(MustCall(*client, Log(b_.Propose())).has_logged());
+  ASSERT_TRUE(MustCall(*client, Log(b_.Terms())).has_logged());
+  ASSERT_TRUE(MustCall(*client, Log(b_.Sign("apsco"))).has_logged());
+
+  Request get;
+  get.mutable_get_agreement()->set_agreement_id(accord::testing::kMou);
+  Response shown = MustCall(*client, get);
+  ASSERT_TRUE(shown.has_agreement()) << shown.DebugString();
+  EXPECT_EQ(shown.agreement().stage(), accord::v1::PARTIALLY_SIGNED);
+  EXPECT_EQ(shown.agreement().version(), 2u);
+  EXPECT_TRUE(shown.agreement().parties(1).has_signature());
+
+  get.mutable_get_agreement()->set_agreement_id("no-such-agreement");
+  Response missing = MustCall(*client, get);
+  EXPECT_EQ(missing.error().code(), accord::v1::NOT_FOUND);
+}
+
+TEST_F(ServerTest, ListsAgreementsByStageAndPartyInPages) {
+  auto client = Connect();
+  uint64_t first_id = 1000;
+  for (const char* id : {"a-mou", "b-mou", "c-mou", "d-mou"}) {
+    CommandBuilder b(id, first_id += 100);
+    ASSERT_TRUE(MustCall(*client, Log(b.Propose())).has_logged());
+    if (std::string(id) != "b-mou") {
+      ASSERT_TRUE(MustCall(*client, Log(b.Terms())).has_logged());
+    }
+  }
+  auto list = [&](accord::v1::AgreementStage stage, const std::string& party, uint32_t page) {
+    std::vector<std::string> ids;
+    std::string after;
+    for (int pages = 0; pages < 10; ++pages) {
+      Request request;
+      request.mutable_list_agreements()->set_stage(stage);
+      request.mutable_list_agreements()->set_party_id(party);
+      request.mutable_list_agreements()->set_after(after);
+      request.mutable_list_agreements()->set_max_count(page);
+      Response response = MustCall(*client, request);
+      EXPECT_TRUE(response.has_agreements()) << response.DebugString();
+      for (const auto& a : response.agreements().agreements()) ids.push_back(a.agreement_id());
+      if (response.agreements().end_of_data()) break;
+      after = response.agreements().next_after();
+    }
+    return ids;
+  };
+  EXPECT_EQ(list(accord::v1::AGREEMENT_STAGE_UNSPECIFIED, "", 3),
+            (std::vector<std::string>{"a-mou", "b-mou", "c-mou", "d-mou"}));
+  EXPECT_EQ(list(accord::v1::AGREED, "", 2), (std::vector<std::string>{"a-mou", "c-mou", "d-mou"}));
+  EXPECT_EQ(list(accord::v1::PROPOSED, "apsco", 10), (std::vector<std::string>{"b-mou"}));
+  EXPECT_TRUE(list(accord::v1::AGREEMENT_STAGE_UNSPECIFIED, "esa", 10).empty());
+}
+
 TEST_F(ServerTest, ARetriedCommandIsAnsweredWithTheOriginalPosition) {
   auto client = Connect();
   accord::v1::Command propose = b_.Propose();

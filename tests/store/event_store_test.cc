@@ -285,6 +285,19 @@ TEST_F(EventStoreTest, ReopenRecoversHeadsAndTheChainWithoutAScan) {
   EXPECT_EQ(report.streams, 2u);
 }
 
+TEST_F(EventStoreTest, ListsStreamsInPages) {
+  for (const char* stream : {"c", "a", "d", "b"})
+    MustAppend(stream, ExpectedVersion::Any(), 0x100 + stream[0]);
+  std::vector<std::string> streams;
+  bool end = false;
+  ASSERT_TRUE(store_->ListStreams("", 3, &streams, &end).ok());
+  EXPECT_EQ(streams, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_FALSE(end);
+  ASSERT_TRUE(store_->ListStreams("c", 3, &streams, &end).ok());
+  EXPECT_EQ(streams, (std::vector<std::string>{"d"}));
+  EXPECT_TRUE(end);
+}
+
 TEST_F(EventStoreTest, FindsEventsById) {
   MustAppend("a", ExpectedVersion::NoStream(), 1, 2);
   EventRecord record;

@@ -55,7 +55,10 @@ inline accord::v1::Party MakeParty(const std::string& id, const std::string& nam
 // A command with a fresh id for `agreement`, effective July 2024.
 class CommandBuilder {
  public:
-  explicit CommandBuilder(std::string agreement = kMou) : agreement_(std::move(agreement)) {}
+  // Event ids count up from first_id + 1: give builders of different
+  // agreements in one store different ranges.
+  explicit CommandBuilder(std::string agreement = kMou, uint64_t first_id = 0)
+      : agreement_(std::move(agreement)), next_id_(first_id) {}
 
   accord::v1::Command Base(accord::v1::FuzzyDate effective) {
     accord::v1::Command command;
