@@ -7,6 +7,7 @@
 //   entry_into_force.h is an agreement in force on a given day
 //   schedule.h         is a planned milestone fulfilled, planned or overdue
 //   summary.h          the agreement summary projection
+//   timeline.h         the timeline projection
 //
 // Everything here returns values (Expected, Rejection) and never throws.
 // Depends only on proto/ (accord_proto) and fmt.
@@ -19,3 +20,4 @@
 #include "core/fuzzy_date.h"
 #include "core/schedule.h"
 #include "core/summary.h"
+#include "core/timeline.h"

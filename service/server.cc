@@ -14,6 +14,7 @@
 #include "accord/v1/wire.pb.h"
 #include "core/event_types.h"
 #include "core/summary.h"
+#include "core/timeline.h"
 #include "service/framing.h"
 
 namespace accord::service {
@@ -82,6 +83,15 @@ class Server::Impl {
   awaitable<void> Accept();
   Response ReadPage(uint64_t request_id, const store::Status& s, const store::ReadPage& page) const;
   Response List(uint64_t request_id, const accord::v1::ListAgreements& list) const;
+  Response AppendEvents(uint64_t request_id, const accord::v1::AppendEvents& append,
+                        const std::string& actor) const;
+  Response Timeline(uint64_t request_id, const std::string& agreement_id) const;
+
+ public:
+  // Answered on the network thread: cheap, and answers while the store is busy.
+  Response Health(uint64_t request_id);
+
+ private:
   static core::Day Today();
 
   store::EventStore* store_;
@@ -160,6 +170,9 @@ class Session : public std::enable_shared_from_this<Session> {
       if (!Handle(std::move(request))) break;
       if (server_->stopping()) break;
     }
+    // No more requests from this connection: answer those begun, then close.
+    close_after_flush_ = true;
+    wake_writer_.cancel();
   }
 
   awaitable<void> Writer() {
@@ -215,7 +228,9 @@ class Session : public std::enable_shared_from_this<Session> {
       case Request::kReadStream:
       case Request::kReadAll:
       case Request::kGetAgreement:
-      case Request::kListAgreements: {
+      case Request::kListAgreements:
+      case Request::kAppendEvents:
+      case Request::kGetTimeline: {
         ++pending_;
         asio::post(server_->pool(), [self = shared_from_this(), request = std::move(request)] {
           Response response = self->server_->Execute(request, self->client_name_);
@@ -226,6 +241,9 @@ class Session : public std::enable_shared_from_this<Session> {
         });
         return true;
       }
+      case Request::kGetHealth:
+        Send(server_->Health(id));
+        return true;
       default:
         Fail(id, accord::v1::UNKNOWN_REQUEST, "this server does not know that request");
         return false;
@@ -381,9 +399,96 @@ Response Server::Impl::Execute(const Request& request, const std::string& actor)
     }
     case Request::kListAgreements:
       return List(id, request.list_agreements());
+    case Request::kAppendEvents:
+      return AppendEvents(id, request.append_events(), actor);
+    case Request::kGetTimeline:
+      return Timeline(id, request.get_timeline().agreement_id());
     default:
       return ErrorResponse(id, accord::v1::UNKNOWN_REQUEST, "not a store request");
   }
+}
+
+Response Server::Impl::AppendEvents(uint64_t request_id, const accord::v1::AppendEvents& append,
+                                    const std::string& actor) const {
+  std::vector<accord::v1::NewEvent> events(append.events().begin(), append.events().end());
+  for (auto& e : events) {
+    auto decoded = core::DecodeEvent(e.event_type(), e.schema_version(), e.payload());
+    if (!decoded) {
+      return ErrorResponse(request_id, accord::v1::INVALID_ARGUMENT,
+                           fmt::format("event {}: {}", e.event_id(), decoded.error()));
+    }
+    e.set_actor(actor);
+  }
+  store::ExpectedVersion expected = store::ExpectedVersion::Any();
+  switch (append.expected().kind_case()) {
+    case accord::v1::ExpectedVersion::kNoStream:
+      expected = store::ExpectedVersion::NoStream();
+      break;
+    case accord::v1::ExpectedVersion::kStreamExists:
+      expected = store::ExpectedVersion::StreamExists();
+      break;
+    case accord::v1::ExpectedVersion::kExact:
+      expected = store::ExpectedVersion::Exact(append.expected().exact());
+      break;
+    default:
+      break;
+  }
+  store::AppendResult result;
+  store::Status s = store_->Append(append.stream_id(), expected, events, &result);
+  if (!s.ok()) {
+    Response error = ErrorResponse(request_id, ToErrorCode(s), s.message());
+    if (result.current_version) error.mutable_error()->set_current_version(*result.current_version);
+    return error;
+  }
+  Response response;
+  response.set_request_id(request_id);
+  auto* appended = response.mutable_appended();
+  appended->set_first_position(result.first_position);
+  appended->set_last_position(result.last_position);
+  appended->set_last_version(result.last_version);
+  appended->set_already_stored(result.already_stored);
+  return response;
+}
+
+Response Server::Impl::Health(uint64_t request_id) {
+  Response response;
+  response.set_request_id(request_id);
+  auto* health = response.mutable_health();
+  store::LogHead head = store_->Head();
+  store::StoreStats stats = store_->Stats();
+  health->set_log_position(head.next_position);
+  health->set_head_hash(head.last_hash);
+  health->set_group_commits(stats.group_commits);
+  health->set_events_written(stats.events_written);
+  std::lock_guard lock(sessions_mutex_);
+  uint32_t connections = 0;
+  for (const auto& weak : sessions_) {
+    auto session = weak.lock();
+    if (session && !session->closed()) ++connections;
+  }
+  health->set_connections(connections);
+  return response;
+}
+
+Response Server::Impl::Timeline(uint64_t request_id, const std::string& agreement_id) const {
+  std::vector<accord::v1::RecordedEvent> events;
+  uint64_t from = 0;
+  store::ReadPage page;
+  do {
+    store::Status s = store_->ReadStreamForward(agreement_id, from, 0, &page);
+    Response read = ReadPage(request_id, s, page);
+    if (!read.has_page()) return read;
+    events.insert(events.end(), read.page().events().begin(), read.page().events().end());
+    from = page.next;
+  } while (!page.end_of_data);
+  if (events.empty()) {
+    return ErrorResponse(request_id, accord::v1::NOT_FOUND,
+                         fmt::format("no agreement '{}'", agreement_id));
+  }
+  Response response;
+  response.set_request_id(request_id);
+  *response.mutable_timeline() = core::BuildTimeline(agreement_id, events);
+  return response;
 }
 
 core::Day Server::Impl::Today() {

@@ -36,7 +36,10 @@ commands:
   show AGREEMENT      the agreement's stage, parties, commitments and planned
                       milestones, judged on the server's today
   list                agreements in id order (--stage S, --party P to filter)
+  timeline AGREEMENT  its milestones by when they happened, each with when it was
+                      recorded and by whom, corrections shown with what they changed
   history AGREEMENT   every event of the agreement in log order
+  health              the log position, connections and writes of the server
 --json prints protobuf's JSON mapping, one message per line.
 )";
 
@@ -185,6 +188,39 @@ int List(accord::service::Client& client, const Options& options) {
   }
 }
 
+int ShowTimeline(accord::service::Client& client, const Options& options) {
+  if (options.args.size() != 1) return Fail("timeline needs one agreement id");
+  Request request;
+  request.mutable_get_timeline()->set_agreement_id(options.args[0]);
+  Response response;
+  if (auto s = client.Call(std::move(request), &response); !s.ok()) return Fail(s.ToString());
+  if (!response.has_timeline()) return Fail(Explain(response));
+  if (options.json) {
+    for (const auto& entry : response.timeline().entries()) {
+      std::printf("%s\n", accord::tools::ToJson(entry).c_str());
+    }
+  } else {
+    std::fputs(accord::tools::RenderTimeline(response.timeline()).c_str(), stdout);
+  }
+  return 0;
+}
+
+int ShowHealth(accord::service::Client& client, const Options& options) {
+  Request request;
+  request.mutable_get_health();
+  Response response;
+  if (auto s = client.Call(std::move(request), &response); !s.ok()) return Fail(s.ToString());
+  if (!response.has_health()) return Fail(Explain(response));
+  const auto& h = response.health();
+  if (options.json) {
+    std::printf("%s\n", accord::tools::ToJson(h).c_str());
+  } else {
+    fmt::print("log position {}, {} connection(s), {} events in {} synced writes since start\n",
+               h.log_position(), h.connections(), h.events_written(), h.group_commits());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -218,7 +254,8 @@ int main(int argc, char** argv) {
     return Fail(std::string(e.what()) + " (see --help)");
   }
   static const std::map<std::string, int (*)(accord::service::Client&, const Options&)> kCommands =
-      {{"log", LogFiles}, {"history", History}, {"show", Show}, {"list", List}};
+      {{"log", LogFiles}, {"history", History},       {"show", Show},
+       {"list", List},    {"timeline", ShowTimeline}, {"health", ShowHealth}};
   auto command = kCommands.find(options.command);
   if (command == kCommands.end()) {
     return Fail("unknown command '" + options.command + "' (see --help)");

@@ -179,6 +179,24 @@ std::string RenderListLine(const accord::v1::AgreementSummary& a) {
                      next);
 }
 
+std::string RenderTimeline(const accord::v1::Timeline& timeline) {
+  std::string out = fmt::format("{}: {} milestones, by when they happened\n",
+                                timeline.agreement_id(), timeline.entries_size());
+  for (const auto& e : timeline.entries()) {
+    out += fmt::format("  {:<44} recorded {} by {} (@{} v{})\n      {}\n",
+                       FormatFuzzyDate(e.effective()),
+                       google::protobuf::util::TimeUtil::ToString(e.recorded_at()), e.actor(),
+                       e.position(), e.version(), Describe(e.event()));
+    if (e.corrected_by_size() > 0) {
+      out += fmt::format("      corrected by {}; before: {}", fmt::join(e.corrected_by(), ", "),
+                         Describe(e.original()));
+      if (e.has_original_effective()) out += ", " + FormatFuzzyDate(e.original_effective());
+      out += "\n";
+    }
+  }
+  return out;
+}
+
 std::string ToJson(const google::protobuf::Message& message) {
   std::string json;
   google::protobuf::util::JsonPrintOptions print;

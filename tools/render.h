@@ -30,6 +30,10 @@ std::string RenderSummary(const accord::v1::AgreementSummary& summary);
 // One line per agreement: id, stage, title, next milestone.
 std::string RenderListLine(const accord::v1::AgreementSummary& summary);
 
+// The timeline, one entry per milestone, earliest first; a corrected entry
+// also says what was believed before and which events corrected it.
+std::string RenderTimeline(const accord::v1::Timeline& timeline);
+
 // protobuf's JSON mapping on one line, with fields at their defaults shown.
 std::string ToJson(const google::protobuf::Message& message);
 

@@ -136,6 +136,63 @@ TEST_F(ServerTest, ListsAgreementsByStageAndPartyInPages) {
   EXPECT_TRUE(list(accord::v1::AGREEMENT_STAGE_UNSPECIFIED, "esa", 10).empty());
 }
 
+TEST_F(ServerTest, AnswersTimelinesAndHealth) {
+  auto client = Connect();
+  ASSERT_TRUE(MustCall(*client, Log(b_.Propose())).has_logged());
+  ASSERT_TRUE(MustCall(*client, Log(b_.Visit())).has_logged());
+  Request timeline;
+  timeline.mutable_get_timeline()->set_agreement_id(accord::testing::kMou);
+  Response t = MustCall(*client, timeline);
+  ASSERT_TRUE(t.has_timeline()) << t.DebugString();
+  ASSERT_EQ(t.timeline().entries_size(), 2);
+  EXPECT_TRUE(t.timeline().entries(0).event().has_agreement_proposed())
+      << "both in July 2024: log order";
+  EXPECT_EQ(t.timeline().entries(1).actor(), "clerk");
+
+  auto second = Connect("auditor");
+  Request health;
+  health.mutable_get_health();
+  Response h = MustCall(*second, health);
+  ASSERT_TRUE(h.has_health());
+  EXPECT_EQ(h.health().log_position(), 2u);
+  EXPECT_EQ(h.health().connections(), 2u);
+  EXPECT_EQ(h.health().head_hash().size(), 32u);
+
+  client.reset();  // a client that goes away is no longer counted
+  for (int tries = 0; tries < 1000 && h.health().connections() != 1; ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    h = MustCall(*second, health);
+  }
+  EXPECT_EQ(h.health().connections(), 1u);
+}
+
+TEST_F(ServerTest, AppendsRawEventsWithAnExpectedVersion) {
+  auto client = Connect("importer");
+  accord::v1::NewEvent event = accord::testing::RawEvent(900);
+  accord::v1::NoteAdded note;
+  note.set_text("imported");
+  event.set_payload(note.SerializeAsString());
+  Request append;
+  append.mutable_append_events()->set_stream_id("imported");
+  append.mutable_append_events()->mutable_expected()->set_no_stream(true);
+  *append.mutable_append_events()->add_events() = event;
+  Response appended = MustCall(*client, append);
+  ASSERT_TRUE(appended.has_appended()) << appended.DebugString();
+  EXPECT_EQ(appended.appended().last_version(), 0u);
+
+  event.set_event_id(accord::testing::Uuid(901));
+  *append.mutable_append_events()->mutable_events(0) = event;
+  Response conflict = MustCall(*client, append);
+  EXPECT_EQ(conflict.error().code(), accord::v1::WRONG_EXPECTED_VERSION);
+  EXPECT_EQ(conflict.error().current_version(), 0u);
+
+  append.mutable_append_events()->mutable_expected()->set_exact(0);
+  append.mutable_append_events()->mutable_events(0)->set_payload("\xff\xff");
+  Response garbage = MustCall(*client, append);
+  EXPECT_EQ(garbage.error().code(), accord::v1::INVALID_ARGUMENT) << "payloads must decode";
+  EXPECT_EQ(store_->Head().next_position, 1u);
+}
+
 TEST_F(ServerTest, ARetriedCommandIsAnsweredWithTheOriginalPosition) {
   auto client = Connect();
   accord::v1::Command propose = b_.Propose();
