@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <array>
 #include <boost/asio.hpp>
 
@@ -54,6 +57,13 @@ Status Client::Send(accord::v1::Request* request, uint64_t* request_id) {
   request->set_request_id(next_id_++);
   if (request_id != nullptr) *request_id = request->request_id();
   return SendRaw(EncodeFrame(*request));
+}
+
+void Client::SetReceiveTimeout(std::chrono::milliseconds timeout) {
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
+  setsockopt(impl_->socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
 Status Client::SendRaw(const std::string& bytes) {

@@ -14,6 +14,7 @@
 // Thread safety: one thread at a time.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -37,6 +38,10 @@ class Client {
   store::Status Receive(accord::v1::Response* response);
   // Send, then Receive until the response to this request.
   store::Status Call(accord::v1::Request request, accord::v1::Response* response);
+
+  // Receive gives up with IOError after this long without a frame
+  // (0: wait forever, the default).
+  void SetReceiveTimeout(std::chrono::milliseconds timeout);
 
   // Writes raw bytes: for tests of what the server does with bad frames.
   store::Status SendRaw(const std::string& bytes);

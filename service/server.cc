@@ -8,6 +8,7 @@
 #include <chrono>
 #include <deque>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -77,6 +78,9 @@ class Server::Impl {
 
   const ServerOptions& options() const { return options_; }
   asio::thread_pool& pool() { return pool_; }
+  store::EventStore* store() const { return store_; }
+  // Called by the store's commit thread: wake the subscribers.
+  void LogGrew();
   bool stopping() const { return stopping_.load(); }
 
  private:
@@ -108,15 +112,35 @@ class Server::Impl {
 
   std::mutex sessions_mutex_;
   std::vector<std::weak_ptr<Session>> sessions_;  // guarded by sessions_mutex_
+
+  // What the store's commit listener reaches the server through.
+  struct Alive {
+    explicit Alive(Impl* impl) : server(impl) {}
+    std::mutex mutex;
+    Impl* server;
+  };
+  std::shared_ptr<Alive> alive_ = std::make_shared<Alive>(this);
 };
 
 // One connection. Everything but the store work runs on its strand.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, Server::Impl* server)
-      : socket_(std::move(socket)), wake_writer_(socket_.get_executor()), server_(server) {
+      : socket_(std::move(socket)),
+        wake_writer_(socket_.get_executor()),
+        log_grew_(socket_.get_executor()),
+        drained_(socket_.get_executor()),
+        server_(server) {
     wake_writer_.expires_at(asio::steady_timer::time_point::max());
   }
+
+  // The log grew: wake this connection's subscriptions. Any thread.
+  void NotifyLogGrew() {
+    if (subscriptions_.load() == 0) return;
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->log_grew_.cancel(); });
+  }
+
+  int subscriptions() const { return subscriptions_.load(); }
 
   void Start() {
     asio::co_spawn(
@@ -134,6 +158,8 @@ class Session : public std::enable_shared_from_this<Session> {
       self->socket_.shutdown(tcp::socket::shutdown_receive, ignored);
       self->close_after_flush_ = true;
       self->wake_writer_.cancel();
+      self->log_grew_.cancel();
+      self->drained_.cancel();
     });
   }
 
@@ -192,7 +218,9 @@ class Session : public std::enable_shared_from_this<Session> {
         CloseNow();
         break;
       }
+      outbox_bytes_ -= outbox_.front().size();
       outbox_.pop_front();
+      if (outbox_bytes_ <= server_->options().subscriber_buffer_bytes / 2) drained_.cancel();
     }
   }
 
@@ -244,6 +272,14 @@ class Session : public std::enable_shared_from_this<Session> {
       case Request::kGetHealth:
         Send(server_->Health(id));
         return true;
+      case Request::kSubscribe:
+        asio::co_spawn(
+            socket_.get_executor(),
+            [self = shared_from_this(), id, subscribe = request.subscribe()] {
+              return self->Subscription(id, subscribe);
+            },
+            asio::detached);
+        return true;
       default:
         Fail(id, accord::v1::UNKNOWN_REQUEST, "this server does not know that request");
         return false;
@@ -253,6 +289,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Send(const Response& response) {
     if (closed_) return;
     outbox_.push_back(EncodeFrame(response));
+    outbox_bytes_ += outbox_.back().size();
     wake_writer_.cancel();
   }
 
@@ -269,10 +306,124 @@ class Session : public std::enable_shared_from_this<Session> {
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
     wake_writer_.cancel();
+    log_grew_.cancel();
+    drained_.cancel();
+  }
+
+  // Runs `work` on a store thread and resumes on this connection's strand.
+  template <typename Work>
+  awaitable<std::invoke_result_t<Work&>> OnStoreThread(Work work) {
+    using Result = std::invoke_result_t<Work&>;
+    co_return co_await asio::co_spawn(
+        server_->pool().get_executor(),
+        [work = std::move(work)]() mutable -> awaitable<Result> { co_return work(); },
+        asio::use_awaitable);
+  }
+
+  void SendSubscription(uint64_t id, accord::v1::SubscriptionMessage message) {
+    Response response;
+    response.set_request_id(id);
+    *response.mutable_subscription() = std::move(message);
+    Send(response);
+  }
+
+  // Reads from the store, never from what appenders push: catch-up and
+  // live are one loop, so the switch between them cannot lose or repeat an
+  // event, and a slow subscriber costs appends nothing.
+  awaitable<void> Subscription(uint64_t id, accord::v1::Subscribe subscribe) {
+    ++subscriptions_;
+    const bool whole_log = subscribe.stream_id().empty();
+    const std::set<std::string, std::less<>> types(subscribe.event_types().begin(),
+                                                   subscribe.event_types().end());
+    const uint32_t checkpoint_every =
+        subscribe.checkpoint_every() == 0 ? 100 : subscribe.checkpoint_every();
+    store::EventStore* store = server_->store();
+    uint64_t next = subscribe.from();
+    uint32_t skipped = 0;
+    bool caught_up = false;
+    while (!closed_ && !close_after_flush_) {
+      // Pause while the connection is full; drop if that leaves it too far behind.
+      while (outbox_bytes_ > server_->options().subscriber_buffer_bytes && !closed_) {
+        uint64_t head = store->Head().next_position;
+        uint64_t at = whole_log ? next : head;  // a stream's lag is not known cheaply
+        if (head - std::min(head, at) > server_->options().max_subscriber_lag || !whole_log) {
+          accord::v1::SubscriptionMessage dropped;
+          dropped.set_dropped(fmt::format(
+              "the subscriber fell behind (read up to {}, the log is at {}); resubscribe from {}",
+              next, head, next));
+          SendSubscription(id, std::move(dropped));
+          --subscriptions_;
+          co_return;
+        }
+        drained_.expires_at(asio::steady_timer::time_point::max());
+        co_await drained_.async_wait(kAsTuple);
+      }
+      uint64_t head_before = store->Head().next_position;
+      auto [status, page] = co_await OnStoreThread([store, whole_log, &subscribe, next] {
+        store::ReadPage read;
+        store::Status s = whole_log
+                              ? store->ReadAll(next, 0, &read)
+                              : store->ReadStreamForward(subscribe.stream_id(), next, 0, &read);
+        return std::make_pair(s, std::move(read));
+      });
+      if (!status.ok()) {
+        Send(ErrorResponse(id, ToErrorCode(status), status.message()));
+        break;
+      }
+      for (auto& record : page.records) {
+        uint64_t here = whole_log ? record.position() : record.stream_version();
+        if (!types.empty() && types.count(record.event_type()) == 0) {
+          if (++skipped >= checkpoint_every) {
+            accord::v1::SubscriptionMessage checkpoint;
+            checkpoint.set_checkpoint(here + 1);
+            SendSubscription(id, std::move(checkpoint));
+            skipped = 0;
+          }
+          continue;
+        }
+        auto event =
+            core::DecodeEvent(record.event_type(), record.schema_version(), record.payload());
+        if (!event) {
+          Send(ErrorResponse(id, accord::v1::CORRUPTION,
+                             fmt::format("position {}: {}", record.position(), event.error())));
+          --subscriptions_;
+          co_return;
+        }
+        accord::v1::SubscriptionMessage message;
+        auto* view = message.mutable_event();
+        *view->mutable_record() = std::move(record);
+        view->mutable_record()->clear_payload();
+        *view->mutable_event() = std::move(event.value());
+        SendSubscription(id, std::move(message));
+        skipped = 0;
+      }
+      next = page.next;
+      if (!page.end_of_data) continue;
+      if (!caught_up || skipped > 0) {
+        accord::v1::SubscriptionMessage mark;
+        if (caught_up) {
+          mark.set_checkpoint(next);
+        } else {
+          mark.set_caught_up(next);
+        }
+        SendSubscription(id, std::move(mark));
+        caught_up = true;
+        skipped = 0;
+      }
+      // A commit between the read and here shows in the head: read again.
+      if (store->Head().next_position != head_before) continue;
+      log_grew_.expires_at(asio::steady_timer::time_point::max());
+      co_await log_grew_.async_wait(kAsTuple);
+    }
+    --subscriptions_;
   }
 
   tcp::socket socket_;
   asio::steady_timer wake_writer_;  // a condition variable for the writer
+  asio::steady_timer log_grew_;     // wakes subscriptions when the log grows
+  asio::steady_timer drained_;      // wakes paused subscriptions when the outbox empties
+  size_t outbox_bytes_ = 0;
+  std::atomic<int> subscriptions_{0};
   std::deque<std::string> outbox_;
   Server::Impl* server_;
   bool hello_ = false;
@@ -296,6 +447,11 @@ store::Status Server::Impl::Start() {
         fmt::format("cannot listen on {}:{}: {}", options_.address, options_.port, ec.message()));
   }
   port_ = acceptor_.local_endpoint().port();
+  // The listener outlives nothing it points to: Stop clears `alive` first.
+  store_->SetCommitListener([alive = alive_](uint64_t) {
+    std::lock_guard lock(alive->mutex);
+    if (alive->server != nullptr) alive->server->LogGrew();
+  });
   asio::co_spawn(io_, Accept(), asio::detached);
   for (int i = 0; i < options_.network_threads; ++i) threads_.emplace_back([this] { io_.run(); });
   started_ = true;
@@ -319,10 +475,21 @@ awaitable<void> Server::Impl::Accept() {
   }
 }
 
+void Server::Impl::LogGrew() {
+  std::lock_guard lock(sessions_mutex_);
+  for (auto& weak : sessions_) {
+    if (auto session = weak.lock()) session->NotifyLogGrew();
+  }
+}
+
 void Server::Impl::Stop() {
   if (!started_ || stopped_) return;
   stopped_ = true;
   stopping_ = true;
+  {
+    std::lock_guard lock(alive_->mutex);
+    alive_->server = nullptr;
+  }
   asio::post(io_, [this] {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
@@ -462,11 +629,14 @@ Response Server::Impl::Health(uint64_t request_id) {
   health->set_events_written(stats.events_written);
   std::lock_guard lock(sessions_mutex_);
   uint32_t connections = 0;
+  uint32_t subscriptions = 0;
   for (const auto& weak : sessions_) {
     auto session = weak.lock();
     if (session && !session->closed()) ++connections;
+    if (session) subscriptions += static_cast<uint32_t>(session->subscriptions());
   }
   health->set_connections(connections);
+  health->set_subscriptions(subscriptions);
   return response;
 }
 

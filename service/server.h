@@ -37,6 +37,10 @@ struct ServerOptions {
   uint32_t max_frame_bytes = 4 << 20;
   int network_threads = 1;
   int store_threads = 4;  // blocking store work: decisions, appends, reads
+  // A subscription pauses while its connection has this much unsent; paused
+  // and more than max_subscriber_lag events behind the log, it is dropped.
+  size_t subscriber_buffer_bytes = 1 << 20;
+  uint64_t max_subscriber_lag = 10000;
   std::string server_name = "accordd";
 };
 

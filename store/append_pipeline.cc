@@ -315,9 +315,16 @@ void EventStore::WriteGroup(Group* group) {
   }
   group_commits_.fetch_add(1, std::memory_order_relaxed);
   events_written_.fetch_add(group->events, std::memory_order_relaxed);
-  std::lock_guard lock(head_hash_mutex_);
-  committed_hash_ = group->chain_hash;
-  committed_position_.store(group->next_position);
+  {
+    std::lock_guard lock(head_hash_mutex_);
+    committed_hash_ = group->chain_hash;
+    committed_position_.store(group->next_position);
+  }
+  if (commit_listener_) commit_listener_(group->next_position);
+}
+
+void EventStore::SetCommitListener(std::function<void(uint64_t next_position)> listener) {
+  commit_listener_ = std::move(listener);
 }
 
 // A failed write leaves RocksDB in a background-error state and the staged

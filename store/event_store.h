@@ -155,6 +155,11 @@ class EventStore {
   void AppendAsync(std::string stream_id, ExpectedVersion expected,
                    std::vector<accord::v1::NewEvent> events, AppendCallback done);
 
+  // Called on the store's commit thread after each synced write, with the
+  // new next position. It must return quickly (post the news elsewhere) and
+  // must not append. REQUIRES: set before the first append.
+  void SetCommitListener(std::function<void(uint64_t next_position)> listener);
+
   // Up to `max_count` (capped at max_page_size; 0 means the cap) events of a
   // stream from `from_version` upward. A missing stream reads as empty.
   Status ReadStreamForward(std::string_view stream_id, uint64_t from_version, size_t max_count,
@@ -273,6 +278,7 @@ class EventStore {
 
   // Committed state, published by the syncer for readers.
   std::atomic<uint64_t> committed_position_{0};
+  std::function<void(uint64_t)> commit_listener_;  // set before appends; called by the writer
   std::atomic<uint64_t> group_commits_{0};
   std::atomic<uint64_t> events_written_{0};
   mutable std::mutex head_hash_mutex_;

@@ -40,6 +40,10 @@ commands:
                       recorded and by whom, corrections shown with what they changed
   history AGREEMENT   every event of the agreement in log order
   health              the log position, connections and writes of the server
+  follow [AGREEMENT]  print the log (or one agreement) from --from, then each new
+                      event as it is committed, until interrupted
+  follow [AGREEMENT]  print the log (or one agreement) from --from, then each new
+                      event as it is committed, until interrupted
 --json prints protobuf's JSON mapping, one message per line.
 )";
 
@@ -50,6 +54,8 @@ struct Options {
   bool json = false;
   std::string stage;
   std::string party;
+  uint64_t from = 0;
+  std::vector<std::string> types;
   std::string command;
   std::vector<std::string> args;
 };
@@ -221,6 +227,34 @@ int ShowHealth(accord::service::Client& client, const Options& options) {
   return 0;
 }
 
+// Prints the log (or one agreement) as it grows, until interrupted.
+int Follow(accord::service::Client& client, const Options& options) {
+  if (options.args.size() > 1) return Fail("follow takes at most one agreement id");
+  Request request;
+  auto* subscribe = request.mutable_subscribe();
+  if (!options.args.empty()) subscribe->set_stream_id(options.args[0]);
+  subscribe->set_from(options.from);
+  for (const auto& type : options.types) subscribe->add_event_types(type);
+  if (auto s = client.Send(&request); !s.ok()) return Fail(s.ToString());
+  for (;;) {
+    Response response;
+    if (auto s = client.Receive(&response); !s.ok()) return Fail(s.ToString());
+    if (!response.has_subscription()) return Fail(Explain(response));
+    const auto& m = response.subscription();
+    if (options.json) {
+      std::printf("%s\n", accord::tools::ToJson(m).c_str());
+    } else if (m.has_event()) {
+      fmt::print("{:<18} {}", m.event().record().stream_id(),
+                 accord::tools::HistoryLine(m.event().record(), m.event().event()));
+    } else if (m.has_caught_up()) {
+      fmt::print("-- caught up at {}; following live\n", m.caught_up());
+    } else if (m.has_dropped()) {
+      return Fail("dropped: " + m.dropped());
+    }
+    std::fflush(stdout);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -234,7 +268,11 @@ int main(int argc, char** argv) {
                      "who you are, recorded as the actor of what you log")(
       "json", po::bool_switch(&options.json), "print protobuf JSON, one message per line")(
       "stage", po::value(&options.stage), "list: only agreements at this stage")(
-      "party", po::value(&options.party), "list: only agreements with this party");
+      "party", po::value(&options.party), "list: only agreements with this party")(
+      "from", po::value(&options.from)->default_value(0),
+      "follow: the position (or, with an agreement, the version) to start at")(
+      "type", po::value(&options.types)->composing(),
+      "follow: only events of this type (repeatable), e.g. accord.v1.AgreementSigned");
   po::options_description hidden;
   hidden.add_options()("command", po::value(&options.command))(
       "args", po::value(&options.args)->composing());
@@ -254,8 +292,8 @@ int main(int argc, char** argv) {
     return Fail(std::string(e.what()) + " (see --help)");
   }
   static const std::map<std::string, int (*)(accord::service::Client&, const Options&)> kCommands =
-      {{"log", LogFiles}, {"history", History},       {"show", Show},
-       {"list", List},    {"timeline", ShowTimeline}, {"health", ShowHealth}};
+      {{"log", LogFiles},          {"history", History},   {"show", Show},    {"list", List},
+       {"timeline", ShowTimeline}, {"health", ShowHealth}, {"follow", Follow}};
   auto command = kCommands.find(options.command);
   if (command == kCommands.end()) {
     return Fail("unknown command '" + options.command + "' (see --help)");
