@@ -16,6 +16,7 @@
 #include "core/event_types.h"
 #include "core/summary.h"
 #include "core/timeline.h"
+#include "service/agreement_index.h"
 #include "service/framing.h"
 
 namespace accord::service {
@@ -65,6 +66,7 @@ class Server::Impl {
   Impl(store::EventStore* store, ServerOptions options)
       : store_(store),
         handler_(store),
+        index_(store),
         options_(std::move(options)),
         acceptor_(io_),
         pool_(static_cast<size_t>(options_.store_threads)) {}
@@ -74,7 +76,7 @@ class Server::Impl {
   uint16_t port() const { return port_; }
 
   // Runs on a store thread: the answer to one request that needs the store.
-  Response Execute(const Request& request, const std::string& actor) const;
+  Response Execute(const Request& request, const std::string& actor);
 
   const ServerOptions& options() const { return options_; }
   asio::thread_pool& pool() { return pool_; }
@@ -86,7 +88,7 @@ class Server::Impl {
  private:
   awaitable<void> Accept();
   Response ReadPage(uint64_t request_id, const store::Status& s, const store::ReadPage& page) const;
-  Response List(uint64_t request_id, const accord::v1::ListAgreements& list) const;
+  Response List(uint64_t request_id, const accord::v1::ListAgreements& list);
   Response AppendEvents(uint64_t request_id, const accord::v1::AppendEvents& append,
                         const std::string& actor) const;
   Response Timeline(uint64_t request_id, const std::string& agreement_id) const;
@@ -100,6 +102,8 @@ class Server::Impl {
 
   store::EventStore* store_;
   CommandHandler handler_;
+  AgreementIndex index_;
+  std::atomic<bool> index_catch_up_queued_{false};
   ServerOptions options_;
   asio::io_context io_;
   tcp::acceptor acceptor_;
@@ -452,6 +456,8 @@ store::Status Server::Impl::Start() {
     std::lock_guard lock(alive->mutex);
     if (alive->server != nullptr) alive->server->LogGrew();
   });
+  // Start-up reads only what was logged since the index's checkpoint.
+  if (store::Status s = index_.Open(); !s.ok()) return s;
   asio::co_spawn(io_, Accept(), asio::detached);
   for (int i = 0; i < options_.network_threads; ++i) threads_.emplace_back([this] { io_.run(); });
   started_ = true;
@@ -476,6 +482,13 @@ awaitable<void> Server::Impl::Accept() {
 }
 
 void Server::Impl::LogGrew() {
+  // Keep the index close behind the log; one catch-up queued at a time.
+  if (!index_catch_up_queued_.exchange(true)) {
+    asio::post(pool_, [this] {
+      index_catch_up_queued_ = false;
+      (void)index_.CatchUp();
+    });
+  }
   std::lock_guard lock(sessions_mutex_);
   for (auto& weak : sessions_) {
     if (auto session = weak.lock()) session->NotifyLogGrew();
@@ -516,7 +529,7 @@ void Server::Impl::Stop() {
   threads_.clear();
 }
 
-Response Server::Impl::Execute(const Request& request, const std::string& actor) const {
+Response Server::Impl::Execute(const Request& request, const std::string& actor) {
   uint64_t id = request.request_id();
   switch (request.kind_case()) {
     case Request::kLogMilestone: {
@@ -626,6 +639,10 @@ Response Server::Impl::Health(uint64_t request_id) {
   health->set_log_position(head.next_position);
   health->set_head_hash(head.last_hash);
   health->set_group_commits(stats.group_commits);
+  auto* index = health->add_projections();
+  index->set_name("agreement-index");
+  index->set_checkpoint(index_.checkpoint());
+  index->set_lag(head.next_position - std::min(head.next_position, index_.checkpoint()));
   health->set_events_written(stats.events_written);
   std::lock_guard lock(sessions_mutex_);
   uint32_t connections = 0;
@@ -665,44 +682,33 @@ core::Day Server::Impl::Today() {
   return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
 }
 
-// Reads agreements in id order until a page of matches (or the end).
-Response Server::Impl::List(uint64_t request_id, const accord::v1::ListAgreements& list) const {
+// Finds the page through the agreement index (caught up first, so that a
+// client sees what it has just logged), then folds each agreement listed.
+Response Server::Impl::List(uint64_t request_id, const accord::v1::ListAgreements& list) {
   constexpr size_t kMaxAgreements = 100;
   size_t wanted =
       list.max_count() == 0 ? kMaxAgreements : std::min<size_t>(list.max_count(), kMaxAgreements);
+  if (store::Status s = index_.CatchUp(); !s.ok()) {
+    return ErrorResponse(request_id, ToErrorCode(s), s.message());
+  }
+  std::vector<std::string> ids;
+  bool end = false;
+  store::Status s = index_.Find(list.stage(), list.party_id(), list.after(), wanted, &ids, &end);
+  if (!s.ok()) return ErrorResponse(request_id, ToErrorCode(s), s.message());
   Response response;
   response.set_request_id(request_id);
   auto* out = response.mutable_agreements();
-  std::string after = list.after();
   core::Day today = Today();
-  for (;;) {
-    std::vector<std::string> ids;
-    bool end = false;
-    store::Status s = store_->ListStreams(after, wanted, &ids, &end);
+  for (const std::string& id : ids) {
+    LoadedAgreement loaded;
+    s = handler_.Load(id, &loaded);
     if (!s.ok()) return ErrorResponse(request_id, ToErrorCode(s), s.message());
-    for (const std::string& id : ids) {
-      after = id;
-      LoadedAgreement loaded;
-      s = handler_.Load(id, &loaded);
-      if (!s.ok()) return ErrorResponse(request_id, ToErrorCode(s), s.message());
-      if (loaded.event_count == 0) continue;
-      accord::v1::AgreementSummary summary =
-          core::Summarize(loaded.state, loaded.event_count - 1, today);
-      bool stage_matches = list.stage() == accord::v1::AGREEMENT_STAGE_UNSPECIFIED ||
-                           summary.stage() == list.stage();
-      bool party_matches = list.party_id().empty() || loaded.state.FindParty(list.party_id());
-      if (stage_matches && party_matches) *out->add_agreements() = std::move(summary);
-      if (static_cast<size_t>(out->agreements_size()) == wanted) {
-        out->set_next_after(after);
-        out->set_end_of_data(end && id == ids.back());
-        return response;
-      }
-    }
-    if (end) {
-      out->set_end_of_data(true);
-      return response;
-    }
+    if (loaded.event_count == 0) continue;
+    *out->add_agreements() = core::Summarize(loaded.state, loaded.event_count - 1, today);
   }
+  if (!ids.empty()) out->set_next_after(ids.back());
+  out->set_end_of_data(end);
+  return response;
 }
 
 Response Server::Impl::ReadPage(uint64_t request_id, const store::Status& s,

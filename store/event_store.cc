@@ -369,4 +369,36 @@ Status EventStore::GetProjectionState(std::string_view name, std::string* value)
   return FromRocks(rs, "reading projection state");
 }
 
+Status EventStore::WriteProjectionState(const std::vector<ProjectionWrite>& writes) {
+  if (options_.read_only) return Status::ReadOnly("the store was opened read-only");
+  std::shared_lock db_lock(db_mutex_);
+  if (Status open = CheckOpen(); !open.ok()) return open;
+  rocksdb::WriteBatch batch;
+  for (const auto& w : writes) {
+    if (w.value) {
+      batch.Put(projections_, w.key, *w.value);
+    } else {
+      batch.Delete(projections_, w.key);
+    }
+  }
+  rocksdb::WriteOptions write;
+  write.sync = options_.sync;
+  return FromRocks(db_->Write(write, &batch), "writing projection state");
+}
+
+Status EventStore::ScanProjectionState(
+    std::string_view prefix, std::string_view after, size_t max_count,
+    std::vector<std::pair<std::string, std::string>>* entries) const {
+  std::shared_lock db_lock(db_mutex_);
+  if (Status open = CheckOpen(); !open.ok()) return open;
+  entries->clear();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), projections_));
+  it->Seek(after.empty() ? std::string(prefix) : std::string(after));
+  if (it->Valid() && !after.empty() && it->key().ToStringView() == after) it->Next();
+  for (; it->Valid() && it->key().starts_with(prefix) && entries->size() < max_count; it->Next()) {
+    entries->emplace_back(it->key().ToString(), it->value().ToString());
+  }
+  return FromRocks(it->status(), "scanning projection state");
+}
+
 }  // namespace accord::store

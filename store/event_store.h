@@ -194,6 +194,17 @@ class EventStore {
   // Projection state and checkpoints, written by projections (not the log).
   Status PutProjectionState(std::string_view name, std::string_view value);
   Status GetProjectionState(std::string_view name, std::string* value) const;
+  // Puts (value set) and deletes (value unset), applied together or not at
+  // all, so that a projection's state and its checkpoint always agree.
+  struct ProjectionWrite {
+    std::string key;
+    std::optional<std::string> value;
+  };
+  Status WriteProjectionState(const std::vector<ProjectionWrite>& writes);
+  // Up to `max_count` (key, value) pairs whose key starts with `prefix`, in
+  // key order, after the key `after` (empty: from the start of the prefix).
+  Status ScanProjectionState(std::string_view prefix, std::string_view after, size_t max_count,
+                             std::vector<std::pair<std::string, std::string>>* entries) const;
 
  private:
   struct Writer;

@@ -221,8 +221,14 @@ int ShowHealth(accord::service::Client& client, const Options& options) {
   if (options.json) {
     std::printf("%s\n", accord::tools::ToJson(h).c_str());
   } else {
-    fmt::print("log position {}, {} connection(s), {} events in {} synced writes since start\n",
-               h.log_position(), h.connections(), h.events_written(), h.group_commits());
+    fmt::print(
+        "log position {}, {} connection(s), {} subscription(s), {} events in {} synced writes "
+        "since start\n",
+        h.log_position(), h.connections(), h.subscriptions(), h.events_written(),
+        h.group_commits());
+    for (const auto& p : h.projections()) {
+      fmt::print("projection {}: at position {}, {} behind\n", p.name(), p.checkpoint(), p.lag());
+    }
   }
   return 0;
 }

@@ -1,0 +1,157 @@
+#include "service/agreement_index.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "core/summary.h"
+#include "store/coding.h"
+
+namespace accord::service {
+namespace {
+
+using store::Status;
+
+constexpr char kPrefix[] = "agreements/";
+constexpr char kVersionKey[] = "agreements/version";
+constexpr char kCheckpointKey[] = "agreements/checkpoint";
+constexpr char kEntryPrefix[] = "agreements/entry/";
+constexpr size_t kPage = 1000;
+
+std::string StageKey(accord::v1::AgreementStage stage, const std::string& id) {
+  return fmt::format("agreements/stage/{}/{}", accord::v1::AgreementStage_Name(stage), id);
+}
+
+std::string PartyKey(const std::string& party, const std::string& id) {
+  return fmt::format("agreements/party/{}/{}", party, id);
+}
+
+std::set<std::string> IndexKeys(const std::string& id, const accord::v1::AgreementIndexEntry& e) {
+  std::set<std::string> keys = {StageKey(e.stage(), id)};
+  for (const auto& party : e.party_ids()) keys.insert(PartyKey(party, id));
+  return keys;
+}
+
+}  // namespace
+
+Status AgreementIndex::Open() {
+  std::unique_lock lock(mutex_);
+  std::string version;
+  Status s = store_->GetProjectionState(kVersionKey, &version);
+  if (!s.ok() && !s.IsNotFound()) return s;
+  if (version != kVersion) {
+    if (s = Clear(); !s.ok()) return s;
+  } else {
+    std::string checkpoint;
+    s = store_->GetProjectionState(kCheckpointKey, &checkpoint);
+    if (s.ok() && checkpoint.size() == 8) {
+      checkpoint_ = store::DecodeFixed64BE(checkpoint);
+    } else if (!s.IsNotFound()) {
+      return s.ok() ? Status::Corruption("the agreement index checkpoint is malformed") : s;
+    }
+  }
+  lock.unlock();
+  return CatchUp();
+}
+
+Status AgreementIndex::Rebuild() {
+  {
+    std::lock_guard lock(mutex_);
+    if (Status s = Clear(); !s.ok()) return s;
+  }
+  return CatchUp();
+}
+
+// REQUIRES: mutex_ held.
+Status AgreementIndex::Clear() {
+  for (;;) {
+    std::vector<std::pair<std::string, std::string>> entries;
+    if (Status s = store_->ScanProjectionState(kPrefix, "", kPage, &entries); !s.ok()) return s;
+    if (entries.empty()) break;
+    std::vector<store::EventStore::ProjectionWrite> deletes;
+    for (auto& [key, value] : entries) deletes.push_back({key, std::nullopt});
+    if (Status s = store_->WriteProjectionState(deletes); !s.ok()) return s;
+  }
+  checkpoint_ = 0;
+  return store_->WriteProjectionState(
+      {{kVersionKey, std::string(kVersion)}, {kCheckpointKey, store::EncodePosition(0)}});
+}
+
+Status AgreementIndex::CatchUp() {
+  std::lock_guard lock(mutex_);
+  for (;;) {
+    store::ReadPage page;
+    if (Status s = store_->ReadAll(checkpoint_, kPage, &page); !s.ok()) return s;
+    if (page.records.empty()) return Status::OK();
+    std::set<std::string> changed;
+    for (const auto& record : page.records) changed.insert(record.stream_id());
+
+    std::vector<store::EventStore::ProjectionWrite> writes;
+    for (const std::string& id : changed) {
+      LoadedAgreement loaded;
+      if (Status s = loader_.Load(id, &loaded); !s.ok()) return s;
+      if (loaded.event_count == 0 || loaded.state.stage == core::Stage::kNone) continue;
+      accord::v1::AgreementIndexEntry now;
+      now.set_stage(core::ToStage(loaded.state.stage));
+      for (const auto& p : loaded.state.parties) now.add_party_ids(p.party.organisation_id());
+      now.set_version(loaded.event_count - 1);
+
+      std::string stored;
+      Status s = store_->GetProjectionState(kEntryPrefix + id, &stored);
+      if (!s.ok() && !s.IsNotFound()) return s;
+      accord::v1::AgreementIndexEntry before;
+      std::set<std::string> old_keys;
+      if (s.ok() && before.ParseFromString(stored)) old_keys = IndexKeys(id, before);
+      std::set<std::string> new_keys = IndexKeys(id, now);
+      for (const auto& key : old_keys) {
+        if (new_keys.count(key) == 0) writes.push_back({key, std::nullopt});
+      }
+      for (const auto& key : new_keys) writes.push_back({key, std::string()});
+      writes.push_back({kEntryPrefix + id, now.SerializeAsString()});
+    }
+    writes.push_back({kCheckpointKey, store::EncodePosition(page.next)});
+    if (Status s = store_->WriteProjectionState(writes); !s.ok()) return s;
+    checkpoint_ = page.next;
+    events_processed_ += page.records.size();
+  }
+}
+
+Status AgreementIndex::Find(accord::v1::AgreementStage stage, const std::string& party_id,
+                            const std::string& after, size_t max_count,
+                            std::vector<std::string>* ids, bool* end) const {
+  ids->clear();
+  std::string prefix =
+      !party_id.empty() ? fmt::format("agreements/party/{}/", party_id)
+      : stage != accord::v1::AGREEMENT_STAGE_UNSPECIFIED
+          ? fmt::format("agreements/stage/{}/", accord::v1::AgreementStage_Name(stage))
+          : std::string(kEntryPrefix);
+  bool filter_stage = !party_id.empty() && stage != accord::v1::AGREEMENT_STAGE_UNSPECIFIED;
+  std::string cursor = after.empty() ? std::string() : prefix + after;
+  for (;;) {
+    std::vector<std::pair<std::string, std::string>> entries;
+    if (Status s = store_->ScanProjectionState(prefix, cursor, kPage, &entries); !s.ok()) return s;
+    for (const auto& [key, value] : entries) {
+      cursor = key;
+      std::string id = key.substr(prefix.size());
+      if (filter_stage) {
+        std::string stored;
+        accord::v1::AgreementIndexEntry entry;
+        Status s = store_->GetProjectionState(kEntryPrefix + id, &stored);
+        if (!s.ok() || !entry.ParseFromString(stored) || entry.stage() != stage) continue;
+      }
+      ids->push_back(std::move(id));
+      if (ids->size() == max_count) {
+        std::vector<std::pair<std::string, std::string>> more;
+        if (Status s = store_->ScanProjectionState(prefix, cursor, 1, &more); !s.ok()) return s;
+        *end = more.empty();
+        return Status::OK();
+      }
+    }
+    if (entries.size() < kPage) {
+      *end = true;
+      return Status::OK();
+    }
+  }
+}
+
+}  // namespace accord::service

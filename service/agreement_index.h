@@ -1,0 +1,63 @@
+// The agreement index projection: which agreements are at which stage and
+// which have which party, kept in the store's projection state beside a
+// checkpoint (the next log position to process), both written in one batch.
+//
+//   agreements/version               -> projection code version
+//   agreements/checkpoint            -> next position, u64 big-endian
+//   agreements/entry/<id>            -> AgreementIndexEntry
+//   agreements/stage/<STAGE>/<id>    -> ""
+//   agreements/party/<party>/<id>    -> ""
+//
+// Opening resumes from the checkpoint, so start-up reads only the events
+// logged since; a changed kVersion rebuilds the index from position 0.
+// Thread safety: shareable; catching up is serialised.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "accord/v1/views.pb.h"
+#include "service/command_handler.h"
+#include "store/event_store.h"
+
+namespace accord::service {
+
+class AgreementIndex {
+ public:
+  // Bump when what the index stores, or how it is derived, changes.
+  static constexpr char kVersion[] = "1";
+
+  // REQUIRES: store outlives the index.
+  explicit AgreementIndex(store::EventStore* store) : store_(store), loader_(store) {}
+
+  // Loads the checkpoint (rebuilding if the version changed) and catches up.
+  store::Status Open();
+  // Processes every event logged since the checkpoint.
+  store::Status CatchUp();
+  // Forgets everything and processes the whole log again.
+  store::Status Rebuild();
+
+  // Agreement ids in id order after `after`, at most `max_count`, only
+  // those at `stage` (unspecified: any) and with `party_id` (empty: any).
+  // *end is true when no more match.
+  store::Status Find(accord::v1::AgreementStage stage, const std::string& party_id,
+                     const std::string& after, size_t max_count, std::vector<std::string>* ids,
+                     bool* end) const;
+
+  uint64_t checkpoint() const { return checkpoint_.load(); }
+  uint64_t events_processed() const { return events_processed_.load(); }
+
+ private:
+  store::Status Clear();
+
+  store::EventStore* store_;
+  CommandHandler loader_;  // folds an agreement's stream
+  std::mutex mutex_;       // serialises Open, CatchUp and Rebuild
+  std::atomic<uint64_t> checkpoint_{0};
+  std::atomic<uint64_t> events_processed_{0};
+};
+
+}  // namespace accord::service
