@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <array>
+#include <cctype>
 
 namespace accord::core {
 namespace {
@@ -193,6 +194,93 @@ std::string FormatFuzzyDate(const FuzzyDate& date) {
   }
   if (!date.as_stated().empty()) text += fmt::format(" (\"{}\")", date.as_stated());
   return text;
+}
+
+namespace {
+
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
+  return text;
+}
+
+// "2024-07-15", "2024-07" or "2024": the numbers present, 0 for the rest.
+bool ParseNumbers(std::string_view text, CalendarDate* date, int* parts) {
+  int values[3] = {0, 0, 0};
+  *parts = 0;
+  size_t i = 0;
+  while (*parts < 3) {
+    size_t start = i;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+    if (i == start || i - start > 4) return false;
+    values[(*parts)++] = std::stoi(std::string(text.substr(start, i - start)));
+    if (i == text.size()) break;
+    if (text[i] != '-') return false;
+    ++i;
+  }
+  if (i != text.size()) return false;
+  date->set_year(values[0]);
+  date->set_month(values[1]);
+  date->set_day(values[2]);
+  return true;
+}
+
+}  // namespace
+
+Expected<FuzzyDate, std::string> ParseFuzzyDate(std::string_view text) {
+  FuzzyDate date;
+  text = Trim(text);
+  if (!text.empty() && text.back() == ')') {
+    size_t open = text.rfind('(');
+    if (open == std::string_view::npos)
+      return MakeUnexpected(std::string("unbalanced parentheses"));
+    date.set_as_stated(std::string(Trim(text.substr(open + 1, text.size() - open - 2))));
+    text = Trim(text.substr(0, open));
+  }
+  auto fail = [&] {
+    return MakeUnexpected(
+        fmt::format("'{}' is not a date: write 2024-07-15, 2024-07, 2024, autumn 2024, "
+                    "2024-11-05..2024-11-07 or undated: the source's words",
+                    text));
+  };
+  if (text.starts_with("undated")) {
+    std::string_view words = Trim(text.substr(7));
+    if (!words.empty() && words.front() == ':') words = Trim(words.substr(1));
+    date.set_precision(FuzzyDate::UNDATED);
+    if (!words.empty()) date.set_as_stated(std::string(words));
+  } else if (size_t dots = text.find(".."); dots != std::string_view::npos) {
+    int from_parts = 0;
+    int to_parts = 0;
+    if (!ParseNumbers(Trim(text.substr(0, dots)), date.mutable_date(), &from_parts) ||
+        !ParseNumbers(Trim(text.substr(dots + 2)), date.mutable_until(), &to_parts) ||
+        from_parts != 3 || to_parts != 3) {
+      return fail();
+    }
+    date.set_precision(FuzzyDate::RANGE);
+  } else if (size_t space = text.find(' '); space != std::string_view::npos) {
+    std::string season(text.substr(0, space));
+    for (char& c : season) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    accord::v1::Season value;
+    int parts = 0;
+    if (!accord::v1::Season_Parse(season, &value) ||
+        !ParseNumbers(Trim(text.substr(space + 1)), date.mutable_date(), &parts) || parts != 1) {
+      return fail();
+    }
+    date.set_precision(FuzzyDate::SEASON);
+    date.set_season(value);
+  } else {
+    int parts = 0;
+    if (!ParseNumbers(text, date.mutable_date(), &parts)) return fail();
+    date.set_precision(parts == 3   ? FuzzyDate::DAY
+                       : parts == 2 ? FuzzyDate::MONTH
+                                    : FuzzyDate::YEAR);
+  }
+  if (std::string problem = ValidateFuzzyDate(date); !problem.empty()) {
+    return MakeUnexpected(problem);
+  }
+  return date;
 }
 
 bool EffectiveBefore(const FuzzyDate& a, const FuzzyDate& b) {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "accord/v1/common.pb.h"
+#include "core/expected.h"
 
 namespace accord::core {
 
@@ -37,6 +38,13 @@ Day ToDay(const accord::v1::CalendarDate& date);
 // "2024-07-15", "July 2024", "autumn 2024", "2005", "5-7 November 2024",
 // followed by the source's words in quotes when there are any.
 std::string FormatFuzzyDate(const accord::v1::FuzzyDate& date);
+
+// Reads the text form people type:
+//   "2024-07-15"  "2024-07"  "2024"  "autumn 2024"  "2024-11-05..2024-11-07"
+//   "undated: in the coming months"
+// each optionally followed by the source's words in parentheses:
+//   "autumn 2024 (this autumn)". Fails with a sentence on anything else.
+Expected<accord::v1::FuzzyDate, std::string> ParseFuzzyDate(std::string_view text);
 
 // Orders by earliest day, then latest day; undated sorts last.
 bool EffectiveBefore(const accord::v1::FuzzyDate& a, const accord::v1::FuzzyDate& b);

@@ -158,8 +158,9 @@ std::string RenderSummary(const accord::v1::AgreementSummary& a) {
   if (a.milestones_size() > 0) {
     out += fmt::format("  planned milestones (as of {}):\n", FormatFuzzyDate(a.as_of()));
     for (const auto& m : a.milestones()) {
-      std::string moved = m.times_rescheduled() == 0
-                              ? ""
+      std::string moved = m.times_rescheduled() == 0 ? ""
+                          : m.times_rescheduled() == 1
+                              ? std::string(" (rescheduled once)")
                               : fmt::format(" (rescheduled {} times)", m.times_rescheduled());
       out += fmt::format("    {:<18} {:<9} {:<62} {}{}\n", m.plan().milestone_id(),
                          MilestoneStatusText(m.status()), FormatFuzzyDate(m.plan().planned()),

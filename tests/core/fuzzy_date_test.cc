@@ -70,6 +70,23 @@ TEST(FuzzyDate, FormatsKeepTheSourceWords) {
   EXPECT_EQ(FormatFuzzyDate(Autumn(2024, "this autumn")), "autumn 2024 (\"this autumn\")");
 }
 
+TEST(FuzzyDate, ParsesWhatPeopleType) {
+  auto text = [](std::string_view in) {
+    auto parsed = ParseFuzzyDate(in);
+    return parsed ? FormatFuzzyDate(*parsed) : "error: " + parsed.error();
+  };
+  EXPECT_EQ(text("2024-11-06"), "2024-11-06");
+  EXPECT_EQ(text("2024-07"), "July 2024");
+  EXPECT_EQ(text("2005"), "2005");
+  EXPECT_EQ(text("autumn 2024 (this autumn)"), "autumn 2024 (\"this autumn\")");
+  EXPECT_EQ(text("2024-11-05..2024-11-07"), "2024-11-05 to 2024-11-07");
+  EXPECT_EQ(text("undated: in the coming months"), "undated (\"in the coming months\")");
+  EXPECT_EQ(text("2024-02-30").substr(0, 6), "error:");
+  EXPECT_EQ(text("someday").substr(0, 6), "error:");
+  EXPECT_EQ(text("autumn").substr(0, 6), "error:");
+  EXPECT_EQ(text("2024-11-07..2024-11-05").substr(0, 6), "error:");
+}
+
 TEST(FuzzyDate, OrdersByEarliestThenLatestDayWithUndatedLast) {
   FuzzyDate undated;
   undated.set_precision(FuzzyDate::UNDATED);

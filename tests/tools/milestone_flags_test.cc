@@ -1,0 +1,59 @@
+#include "tools/milestone_flags.h"
+
+#include <gtest/gtest.h>
+
+namespace accord::tools {
+namespace {
+
+core::Expected<accord::v1::Command, std::string> Build(const std::string& name,
+                                                       std::vector<std::string> args) {
+  const MilestoneCommand* command = FindMilestoneCommand(name);
+  EXPECT_NE(command, nullptr) << name;
+  return BuildMilestoneCommand(*command, args);
+}
+
+TEST(MilestoneFlags, EveryEventKindHasASubcommandWithHelp) {
+  const auto* oneof = accord::v1::DomainEvent::descriptor()->FindOneofByName("kind");
+  EXPECT_EQ(MilestoneCommands().size(), static_cast<size_t>(oneof->field_count()));
+  for (const auto& c : MilestoneCommands()) {
+    EXPECT_NE(MilestoneHelp(c).find("--agreement"), std::string::npos) << c.name;
+  }
+}
+
+TEST(MilestoneFlags, SetsNestedRepeatedEnumAndDateFields) {
+  auto command =
+      Build("visit", {"--agreement", "cospar-apsco-mou", "--effective", "2024-07", "--place.name",
+                      "APSCO headquarters", "--place.city", "Beijing", "--topics",
+                      "capacity building", "--topics", "education", "--delegations",
+                      R"({"name": "Mr. Niklas Hedman"})", "--host-party-id", "apsco"});
+  ASSERT_TRUE(command.ok()) << command.error();
+  const auto& visit = command->milestone().visit_held();
+  EXPECT_EQ(visit.place().city(), "Beijing");
+  EXPECT_EQ(visit.topics_size(), 2);
+  EXPECT_EQ(visit.delegations(0).name(), "Mr. Niklas Hedman");
+  EXPECT_EQ(command->effective().precision(), accord::v1::FuzzyDate::MONTH);
+  EXPECT_EQ(command->event_id().size(), 36u) << "a fresh UUID when none is given";
+
+  auto schedule = Build("schedule", {"--agreement", "x", "--kind", "signing", "--planned",
+                                     "autumn 2024 (this autumn)", "--event-id",
+                                     "00000000-0000-4000-8000-000000000001"});
+  ASSERT_TRUE(schedule.ok()) << schedule.error();
+  EXPECT_EQ(schedule->milestone().milestone_scheduled().kind(),
+            accord::v1::MilestoneScheduled::SIGNING);
+  EXPECT_EQ(schedule->milestone().milestone_scheduled().planned().as_stated(), "this autumn");
+  EXPECT_EQ(schedule->event_id(), "00000000-0000-4000-8000-000000000001");
+}
+
+TEST(MilestoneFlags, RefusesWhatTheSchemaDoesNotHave) {
+  EXPECT_FALSE(Build("sign", {"--party-id", "cospar"}).ok()) << "no --agreement";
+  auto unknown = Build("sign", {"--agreement", "x", "--colour", "blue"});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().find("has no such field"), std::string::npos);
+  EXPECT_FALSE(Build("sign", {"--agreement", "x", "--effective", "someday"}).ok());
+  EXPECT_FALSE(Build("schedule", {"--agreement", "x", "--kind", "party"}).ok());
+  EXPECT_FALSE(Build("propose", {"--agreement", "x", "--parties", "{not json"}).ok());
+  EXPECT_FALSE(Build("sign", {"--agreement"}).ok()) << "a flag without its value";
+}
+
+}  // namespace
+}  // namespace accord::tools
