@@ -193,6 +193,32 @@ TEST_F(ServerTest, AppendsRawEventsWithAnExpectedVersion) {
   EXPECT_EQ(store_->Head().next_position, 1u);
 }
 
+TEST_F(ServerTest, ARestartResumesItsProjectionsFromTheirCheckpoints) {
+  {
+    auto client = Connect();
+    for (const char* id : {"a-mou", "b-mou"}) {
+      CommandBuilder b(id, id[0] == 'a' ? 100 : 200);
+      ASSERT_TRUE(MustCall(*client, Log(b.Propose())).has_logged());
+    }
+  }
+  server_->Stop();
+  ServerOptions options;
+  options.port = 0;
+  server_ = std::make_unique<Server>(store_.get(), options);
+  ASSERT_TRUE(server_->Start().ok());
+
+  auto client = Connect();
+  Request health;
+  health.mutable_get_health();
+  Response h = MustCall(*client, health);
+  ASSERT_EQ(h.health().projections_size(), 1);
+  EXPECT_EQ(h.health().projections(0).checkpoint(), 2u) << "resumed, nothing left to replay";
+  EXPECT_EQ(h.health().projections(0).lag(), 0u);
+  Request list;
+  list.mutable_list_agreements();
+  EXPECT_EQ(MustCall(*client, list).agreements().agreements_size(), 2);
+}
+
 TEST_F(ServerTest, ARetriedCommandIsAnsweredWithTheOriginalPosition) {
   auto client = Connect();
   accord::v1::Command propose = b_.Propose();
