@@ -69,6 +69,7 @@ Status AgreementIndex::Clear() {
     if (Status s = store_->ScanProjectionState(kPrefix, "", kPage, &entries); !s.ok()) return s;
     if (entries.empty()) break;
     std::vector<store::EventStore::ProjectionWrite> deletes;
+    deletes.reserve(entries.size());
     for (auto& [key, value] : entries) deletes.push_back({key, std::nullopt});
     if (Status s = store_->WriteProjectionState(deletes); !s.ok()) return s;
   }

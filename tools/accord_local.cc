@@ -29,11 +29,7 @@
 namespace {
 
 namespace po = boost::program_options;
-using accord::core::AgreementState;
 using accord::core::Day;
-using accord::core::FormatFuzzyDate;
-using accord::tools::Describe;
-using accord::tools::Words;
 
 constexpr char kUsage[] = R"(usage: accord-local [--data DIR] [--actor NAME] COMMAND [ARGS]
 
