@@ -346,21 +346,30 @@ class Session : public std::enable_shared_from_this<Session> {
     uint32_t skipped = 0;
     bool caught_up = false;
     while (!closed_ && !close_after_flush_) {
-      // Pause while the connection is full; drop if that leaves it too far behind.
+      // Pause while the connection is full. Catching up from far behind is
+      // fine as long as the client reads; a subscriber is dropped when it
+      // stops reading for the stall timeout, or, once live, when it falls
+      // more than max_subscriber_lag events behind the log.
       while (outbox_bytes_ > server_->options().subscriber_buffer_bytes && !closed_) {
         uint64_t head = store->Head().next_position;
-        uint64_t at = whole_log ? next : head;  // a stream's lag is not known cheaply
-        if (head - std::min(head, at) > server_->options().max_subscriber_lag || !whole_log) {
+        bool behind = caught_up && whole_log &&
+                      head - std::min(head, next) > server_->options().max_subscriber_lag;
+        bool stalled = false;
+        if (!behind) {
+          drained_.expires_after(server_->options().subscriber_stall_timeout);
+          auto [waited] = co_await drained_.async_wait(kAsTuple);
+          stalled =
+              !waited && !closed_ && outbox_bytes_ > server_->options().subscriber_buffer_bytes;
+        }
+        if (behind || stalled) {
           accord::v1::SubscriptionMessage dropped;
           dropped.set_dropped(fmt::format(
-              "the subscriber fell behind (read up to {}, the log is at {}); resubscribe from {}",
-              next, head, next));
+              "the subscriber {} (read up to {}, the log is at {}); resubscribe from {}",
+              behind ? "fell behind the live log" : "stopped reading", next, head, next));
           SendSubscription(id, std::move(dropped));
           --subscriptions_;
           co_return;
         }
-        drained_.expires_at(asio::steady_timer::time_point::max());
-        co_await drained_.async_wait(kAsTuple);
       }
       uint64_t head_before = store->Head().next_position;
       auto [status, page] = co_await OnStoreThread([store, whole_log, &subscribe, next] {

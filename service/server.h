@@ -16,6 +16,7 @@
 // answered, then closes every connection.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -37,9 +38,11 @@ struct ServerOptions {
   uint32_t max_frame_bytes = 4 << 20;
   int network_threads = 1;
   int store_threads = 4;  // blocking store work: decisions, appends, reads
-  // A subscription pauses while its connection has this much unsent; paused
-  // and more than max_subscriber_lag events behind the log, it is dropped.
+  // A subscription pauses while its connection has this much unsent. It is
+  // dropped if the client reads nothing for subscriber_stall_timeout, or if,
+  // once live, it falls more than max_subscriber_lag events behind the log.
   size_t subscriber_buffer_bytes = 1 << 20;
+  std::chrono::milliseconds subscriber_stall_timeout{10000};
   uint64_t max_subscriber_lag = 10000;
   std::string server_name = "accordd";
 };

@@ -168,6 +168,7 @@ TEST_F(SubscriptionTest, FollowsOneStreamFromAVersion) {
 TEST_F(SubscriptionTest, ASubscriberThatStopsReadingIsDroppedAndAppendsGoOn) {
   ServerOptions options;
   options.subscriber_buffer_bytes = 64 * 1024;
+  options.subscriber_stall_timeout = std::chrono::milliseconds(300);
   options.max_subscriber_lag = 500;
   Start(options);
 
@@ -222,6 +223,43 @@ TEST_F(SubscriptionTest, ASubscriberThatStopsReadingIsDroppedAndAppendsGoOn) {
   }
   EXPECT_TRUE(dropped) << "after " << events << " events";
   EXPECT_LT(events, 20000u);
+}
+
+TEST_F(SubscriptionTest, ASubscriberCatchingUpFromFarBehindIsNotDropped) {
+  ServerOptions options;
+  options.subscriber_buffer_bytes = 16 * 1024;
+  options.subscriber_stall_timeout = std::chrono::milliseconds(2000);
+  options.max_subscriber_lag = 100;
+  Start(options);
+  auto writer = Connect();
+  constexpr int kEvents = 20000;
+  for (int batch = 0; batch < kEvents / 250; ++batch) {
+    Request append;
+    append.mutable_append_events()->set_stream_id("bulk-" + std::to_string(batch));
+    for (int i = 0; i < 250; ++i) {
+      accord::v1::NewEvent event = accord::testing::RawEvent(100000 + batch * 250 + i);
+      accord::v1::NoteAdded note;
+      note.set_text(std::string(200, 'n'));
+      event.set_payload(note.SerializeAsString());
+      *append.mutable_append_events()->add_events() = event;
+    }
+    Response response;
+    ASSERT_TRUE(writer->Call(std::move(append), &response).ok());
+    ASSERT_TRUE(response.has_appended());
+  }
+  // Far more than the lag limit and the buffer behind, but reading steadily.
+  auto subscriber = Connect();
+  Request subscribe = Subscribe("", 0);
+  ASSERT_TRUE(subscriber->Send(&subscribe).ok());
+  uint64_t events = 0;
+  for (;;) {
+    accord::v1::SubscriptionMessage m = Next(*subscriber);
+    if (HasFailure()) break;
+    ASSERT_FALSE(m.has_dropped()) << m.dropped();
+    if (m.has_caught_up()) break;
+    ASSERT_EQ(m.event().record().position(), events++);
+  }
+  EXPECT_EQ(events, static_cast<uint64_t>(kEvents));
 }
 
 }  // namespace
