@@ -228,6 +228,17 @@ TEST_F(ServerTest, ARetriedCommandIsAnsweredWithTheOriginalPosition) {
   EXPECT_TRUE(again.logged().already_logged());
   EXPECT_EQ(again.logged().position(), first.logged().position());
   EXPECT_EQ(store_->Head().next_position, 1u);
+
+  accord::v1::Command reused = b_.Visit();
+  reused.set_event_id(propose.event_id());
+  Response duplicate = MustCall(*client, Log(reused));
+  EXPECT_EQ(duplicate.error().code(), accord::v1::DUPLICATE_EVENT) << duplicate.DebugString();
+
+  Request hello;
+  hello.mutable_hello()->set_protocol_version(kProtocolVersion);
+  Response second_hello = MustCall(*client, hello);
+  EXPECT_EQ(second_hello.error().code(), accord::v1::INVALID_ARGUMENT);
+  EXPECT_TRUE(MustCall(*client, Log(b_.Visit())).has_logged()) << "the connection stays open";
 }
 
 TEST_F(ServerTest, PipelinesHundredsOfRequestsOnOneConnection) {
