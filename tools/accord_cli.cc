@@ -18,6 +18,7 @@
 #include "core/event_types.h"
 #include "service/client.h"
 #include "service/server.h"
+#include "tools/cli.h"
 #include "tools/milestone_flags.h"
 #include "tools/render.h"
 
@@ -85,41 +86,28 @@ std::string Explain(const Response& response) {
 
 int LogFiles(accord::service::Client& client, const Options& options) {
   if (options.args.empty()) return Fail("log needs at least one file");
-  int failures = 0;
-  for (const std::string& path : options.args) {
-    std::ifstream in(path);
-    if (!in) return Fail("cannot read " + path);
-    std::string line;
-    for (int number = 1; std::getline(in, line); ++number) {
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      Request request;
-      auto parsed =
-          google::protobuf::util::JsonStringToMessage(line, request.mutable_log_milestone());
-      if (!parsed.ok()) {
-        std::fprintf(stderr, "%s:%d: not a command: %s\n", path.c_str(), number,
-                     std::string(parsed.message()).c_str());
-        ++failures;
-        continue;
-      }
-      const accord::v1::Command& command = request.log_milestone();
-      std::string kind = accord::core::EventTypeName(command.milestone());
-      std::string agreement = command.agreement_id();
-      Response response;
-      if (auto s = client.Call(std::move(request), &response); !s.ok()) return Fail(s.ToString());
-      if (!response.has_logged()) {
-        std::fprintf(stderr, "%s:%d: %s\n", path.c_str(), number, Explain(response).c_str());
-        ++failures;
-        continue;
-      }
-      if (options.json) {
-        std::printf("%s\n", accord::tools::ToJson(response.logged()).c_str());
-      } else {
-        fmt::print("{:<18} v{:<3} position {:<5} {:<36} {}\n", agreement,
-                   response.logged().version(), response.logged().position(), kind,
-                   response.logged().already_logged() ? "(already logged)" : "logged");
-      }
-    }
-  }
+  bool connection_lost = false;
+  int failures = accord::tools::ForEachCommand(
+      options.args, [&](const accord::v1::Command& command) -> std::optional<std::string> {
+        if (connection_lost) return "not sent: the connection was lost";
+        Request request;
+        *request.mutable_log_milestone() = command;
+        Response response;
+        if (auto s = client.Call(std::move(request), &response); !s.ok()) {
+          connection_lost = true;
+          return s.ToString();
+        }
+        if (!response.has_logged()) return Explain(response);
+        if (options.json) {
+          std::printf("%s\n", accord::tools::ToJson(response.logged()).c_str());
+        } else {
+          fmt::print("{:<18} v{:<3} position {:<5} {:<36} {}\n", command.agreement_id(),
+                     response.logged().version(), response.logged().position(),
+                     accord::core::EventTypeName(command.milestone()),
+                     response.logged().already_logged() ? "(already logged)" : "logged");
+        }
+        return std::nullopt;
+      });
   return failures == 0 ? 0 : 1;
 }
 
@@ -354,23 +342,9 @@ int main(int argc, char** argv) {
       "follow: the position (or, with an agreement, the version) to start at")(
       "type", po::value(&options.types)->composing(),
       "follow: only events of this type (repeatable), e.g. accord.v1.AgreementSigned");
-  po::options_description hidden;
-  hidden.add_options()("command", po::value(&options.command))(
-      "args", po::value(&options.args)->composing());
-  po::options_description all;
-  all.add(flags).add(hidden);
-  po::positional_options_description positional;
-  positional.add("command", 1).add("args", -1);
-  try {
-    po::variables_map vm;
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-    if (vm.count("help") || options.command.empty()) {
-      std::cout << kUsage << "\n" << flags;
-      return options.command.empty() && !vm.count("help") ? 2 : 0;
-    }
-  } catch (const po::error& e) {
-    return Fail(std::string(e.what()) + " (see --help)");
+  if (auto done = accord::tools::ParseCommandLine(argc, argv, flags, "accord", kUsage,
+                                                  &options.command, &options.args)) {
+    return *done;
   }
   static const std::map<std::string, int (*)(accord::service::Client&, const Options&)> kCommands =
       {{"log", LogFiles},          {"history", History},   {"show", Show},    {"list", List},

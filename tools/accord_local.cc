@@ -24,6 +24,7 @@
 #include "service/command_handler.h"
 #include "store/coding.h"
 #include "store/event_store.h"
+#include "tools/cli.h"
 #include "tools/render.h"
 
 namespace {
@@ -62,35 +63,16 @@ int Fail(const std::string& message) {
 
 int Load(accord::service::CommandHandler& handler, const Options& options) {
   if (options.args.empty()) return Fail("load needs at least one file");
-  int failures = 0;
-  for (const std::string& path : options.args) {
-    std::ifstream in(path);
-    if (!in) return Fail("cannot read " + path);
-    std::string line;
-    for (int number = 1; std::getline(in, line); ++number) {
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      accord::v1::Command command;
-      auto parsed = google::protobuf::util::JsonStringToMessage(line, &command);
-      if (!parsed.ok()) {
-        std::fprintf(stderr, "%s:%d: not a command: %s\n", path.c_str(), number,
-                     std::string(parsed.message()).c_str());
-        ++failures;
-        continue;
-      }
-      auto logged = handler.Log(command, options.actor);
-      std::string kind = accord::core::EventTypeName(command.milestone());
-      if (!logged) {
-        std::fprintf(stderr, "%s:%d: refused: %s\n", path.c_str(), number,
-                     logged.error().Message().c_str());
-        ++failures;
-        continue;
-      }
-      std::printf("%-18s v%-3llu position %-5llu %-36s %s\n", command.agreement_id().c_str(),
-                  static_cast<unsigned long long>(logged->version),
-                  static_cast<unsigned long long>(logged->position), kind.c_str(),
-                  logged->already_stored ? "(already logged)" : "logged");
-    }
-  }
+  int failures = accord::tools::ForEachCommand(
+      options.args, [&](const accord::v1::Command& command) -> std::optional<std::string> {
+        auto logged = handler.Log(command, options.actor);
+        if (!logged) return "refused: " + logged.error().Message();
+        fmt::print("{:<18} v{:<3} position {:<5} {:<36} {}\n", command.agreement_id(),
+                   logged->version, logged->position,
+                   accord::core::EventTypeName(command.milestone()),
+                   logged->already_stored ? "(already logged)" : "logged");
+        return std::nullopt;
+      });
   return failures == 0 ? 0 : 1;
 }
 
@@ -177,23 +159,9 @@ int main(int argc, char** argv) {
       "who logs (recorded on every event)")("json", po::bool_switch(&options.json),
                                             "history as protobuf JSON, one event per line")(
       "today", po::value(&options.today), "the day milestones are judged on (YYYY-MM-DD)");
-  po::options_description hidden;
-  hidden.add_options()("command", po::value(&options.command))(
-      "args", po::value(&options.args)->composing());
-  po::options_description all;
-  all.add(flags).add(hidden);
-  po::positional_options_description positional;
-  positional.add("command", 1).add("args", -1);
-  try {
-    po::variables_map vm;
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-    if (vm.count("help") || options.command.empty()) {
-      std::cout << kUsage << "\n" << flags;
-      return options.command.empty() && !vm.count("help") ? 2 : 0;
-    }
-  } catch (const po::error& e) {
-    return Fail(std::string(e.what()) + " (see --help)");
+  if (auto done = accord::tools::ParseCommandLine(argc, argv, flags, "accord-local", kUsage,
+                                                  &options.command, &options.args)) {
+    return *done;
   }
 
   bool writes = options.command == "load";
