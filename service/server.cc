@@ -262,7 +262,8 @@ class Session : public std::enable_shared_from_this<Session> {
       case Request::kGetAgreement:
       case Request::kListAgreements:
       case Request::kAppendEvents:
-      case Request::kGetTimeline: {
+      case Request::kGetTimeline:
+      case Request::kVerifyLog: {
         ++pending_;
         asio::post(server_->pool(), [self = shared_from_this(), request = std::move(request)] {
           Response response = self->server_->Execute(request, self->client_name_);
@@ -592,6 +593,18 @@ Response Server::Impl::Execute(const Request& request, const std::string& actor)
       return AppendEvents(id, request.append_events(), actor);
     case Request::kGetTimeline:
       return Timeline(id, request.get_timeline().agreement_id());
+    case Request::kVerifyLog: {
+      store::VerifyReport report;
+      if (store::Status s = store_->Verify(&report); !s.ok()) {
+        return ErrorResponse(id, ToErrorCode(s), s.message());
+      }
+      Response response;
+      response.set_request_id(id);
+      response.mutable_verified()->set_records(report.records);
+      response.mutable_verified()->set_streams(report.streams);
+      response.mutable_verified()->set_head_hash(report.head_hash);
+      return response;
+    }
     default:
       return ErrorResponse(id, accord::v1::UNKNOWN_REQUEST, "not a store request");
   }

@@ -18,6 +18,7 @@
 #include "core/event_types.h"
 #include "service/client.h"
 #include "service/server.h"
+#include "store/coding.h"
 #include "tools/cli.h"
 #include "tools/milestone_flags.h"
 #include "tools/render.h"
@@ -44,8 +45,12 @@ commands:
   health              the log position, connections and writes of the server
   follow [AGREEMENT]  print the log (or one agreement) from --from, then each new
                       event as it is committed, until interrupted
+  verify              have the server recompute the hash chain and check every
+                      index; exits non-zero naming the first bad position
   follow [AGREEMENT]  print the log (or one agreement) from --from, then each new
                       event as it is committed, until interrupted
+  verify              have the server recompute the hash chain and check every
+                      index; exits non-zero naming the first bad position
 --json prints protobuf's JSON mapping, one message per line.
 
 logging one milestone (accord COMMAND --help lists its flags, from the schema):
@@ -226,6 +231,24 @@ int ShowHealth(accord::service::Client& client, const Options& options) {
   return 0;
 }
 
+int VerifyLog(accord::service::Client& client, const Options& options) {
+  Request request;
+  request.mutable_verify_log();
+  Response response;
+  if (auto s = client.Call(std::move(request), &response); !s.ok()) return Fail(s.ToString());
+  if (!response.has_verified()) return Fail("verification failed: " + Explain(response));
+  if (options.json) {
+    std::printf("%s\n", accord::tools::ToJson(response.verified()).c_str());
+  } else {
+    fmt::print(
+        "verified: {} events in {} agreements; the hash chain and every index agree\nhead hash: "
+        "{}\n",
+        response.verified().records(), response.verified().streams(),
+        accord::store::HexEncode(response.verified().head_hash()));
+  }
+  return 0;
+}
+
 // Prints the log (or one agreement) as it grows, until interrupted.
 int Follow(accord::service::Client& client, const Options& options) {
   if (options.args.size() > 1) return Fail("follow takes at most one agreement id");
@@ -347,8 +370,9 @@ int main(int argc, char** argv) {
     return *done;
   }
   static const std::map<std::string, int (*)(accord::service::Client&, const Options&)> kCommands =
-      {{"log", LogFiles},          {"history", History},   {"show", Show},    {"list", List},
-       {"timeline", ShowTimeline}, {"health", ShowHealth}, {"follow", Follow}};
+      {{"log", LogFiles},  {"history", History},       {"show", Show},
+       {"list", List},     {"timeline", ShowTimeline}, {"health", ShowHealth},
+       {"follow", Follow}, {"verify", VerifyLog}};
   auto command = kCommands.find(options.command);
   if (command == kCommands.end()) {
     return Fail("unknown command '" + options.command + "' (see --help)");

@@ -219,6 +219,19 @@ TEST_F(ServerTest, ARestartResumesItsProjectionsFromTheirCheckpoints) {
   EXPECT_EQ(MustCall(*client, list).agreements().agreements_size(), 2);
 }
 
+TEST_F(ServerTest, VerifiesTheLogOnRequest) {
+  auto client = Connect();
+  ASSERT_TRUE(MustCall(*client, Log(b_.Propose())).has_logged());
+  ASSERT_TRUE(MustCall(*client, Log(b_.Visit())).has_logged());
+  Request verify;
+  verify.mutable_verify_log();
+  Response verified = MustCall(*client, verify);
+  ASSERT_TRUE(verified.has_verified()) << verified.DebugString();
+  EXPECT_EQ(verified.verified().records(), 2u);
+  EXPECT_EQ(verified.verified().streams(), 1u);
+  EXPECT_EQ(verified.verified().head_hash(), store_->Head().last_hash);
+}
+
 TEST_F(ServerTest, ARetriedCommandIsAnsweredWithTheOriginalPosition) {
   auto client = Connect();
   accord::v1::Command propose = b_.Propose();
