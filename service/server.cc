@@ -130,18 +130,15 @@ class Server::Impl {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, Server::Impl* server)
-      : socket_(std::move(socket)),
-        wake_writer_(socket_.get_executor()),
-        log_grew_(socket_.get_executor()),
-        drained_(socket_.get_executor()),
-        server_(server) {
+      : socket_(std::move(socket)), wake_writer_(socket_.get_executor()), server_(server) {
     wake_writer_.expires_at(asio::steady_timer::time_point::max());
   }
 
   // The log grew: wake this connection's subscriptions. Any thread.
   void NotifyLogGrew() {
     if (subscriptions_.load() == 0) return;
-    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->log_grew_.cancel(); });
+    asio::post(socket_.get_executor(),
+               [self = shared_from_this()] { WakeAll(self->log_waiters_); });
   }
 
   int subscriptions() const { return subscriptions_.load(); }
@@ -162,8 +159,8 @@ class Session : public std::enable_shared_from_this<Session> {
       self->socket_.shutdown(tcp::socket::shutdown_receive, ignored);
       self->close_after_flush_ = true;
       self->wake_writer_.cancel();
-      self->log_grew_.cancel();
-      self->drained_.cancel();
+      WakeAll(self->log_waiters_);
+      WakeAll(self->drain_waiters_);
     });
   }
 
@@ -224,7 +221,7 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       outbox_bytes_ -= outbox_.front().size();
       outbox_.pop_front();
-      if (outbox_bytes_ <= server_->options().subscriber_buffer_bytes / 2) drained_.cancel();
+      if (outbox_bytes_ <= server_->options().subscriber_buffer_bytes / 2) WakeAll(drain_waiters_);
     }
   }
 
@@ -311,8 +308,24 @@ class Session : public std::enable_shared_from_this<Session> {
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
     wake_writer_.cancel();
-    log_grew_.cancel();
-    drained_.cancel();
+    WakeAll(log_waiters_);
+    WakeAll(drain_waiters_);
+  }
+
+  static void WakeAll(const std::set<asio::steady_timer*>& waiters) {
+    for (auto* timer : waiters) timer->cancel();
+  }
+
+  // Waits on `timer` until `deadline` or a WakeAll of `waiters`. Each
+  // subscription has its own timer: re-arming a shared one would cancel the
+  // other subscriptions' waits. Returns true when woken before the deadline.
+  awaitable<bool> WaitOn(asio::steady_timer& timer, std::set<asio::steady_timer*>& waiters,
+                         asio::steady_timer::time_point deadline) {
+    timer.expires_at(deadline);
+    waiters.insert(&timer);
+    auto [error] = co_await timer.async_wait(kAsTuple);
+    waiters.erase(&timer);
+    co_return static_cast<bool>(error);
   }
 
   // Runs `work` on a store thread and resumes on this connection's strand.
@@ -337,6 +350,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // event, and a slow subscriber costs appends nothing.
   awaitable<void> Subscription(uint64_t id, accord::v1::Subscribe subscribe) {
     ++subscriptions_;
+    asio::steady_timer wait(socket_.get_executor());  // this subscription's own
     const bool whole_log = subscribe.stream_id().empty();
     const std::set<std::string, std::less<>> types(subscribe.event_types().begin(),
                                                    subscribe.event_types().end());
@@ -357,10 +371,11 @@ class Session : public std::enable_shared_from_this<Session> {
                       head - std::min(head, next) > server_->options().max_subscriber_lag;
         bool stalled = false;
         if (!behind) {
-          drained_.expires_after(server_->options().subscriber_stall_timeout);
-          auto [waited] = co_await drained_.async_wait(kAsTuple);
+          bool woken = co_await WaitOn(
+              wait, drain_waiters_,
+              asio::steady_timer::clock_type::now() + server_->options().subscriber_stall_timeout);
           stalled =
-              !waited && !closed_ && outbox_bytes_ > server_->options().subscriber_buffer_bytes;
+              !woken && !closed_ && outbox_bytes_ > server_->options().subscriber_buffer_bytes;
         }
         if (behind || stalled) {
           accord::v1::SubscriptionMessage dropped;
@@ -426,16 +441,15 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       // A commit between the read and here shows in the head: read again.
       if (store->Head().next_position != head_before) continue;
-      log_grew_.expires_at(asio::steady_timer::time_point::max());
-      co_await log_grew_.async_wait(kAsTuple);
+      co_await WaitOn(wait, log_waiters_, asio::steady_timer::time_point::max());
     }
     --subscriptions_;
   }
 
   tcp::socket socket_;
-  asio::steady_timer wake_writer_;  // a condition variable for the writer
-  asio::steady_timer log_grew_;     // wakes subscriptions when the log grows
-  asio::steady_timer drained_;      // wakes paused subscriptions when the outbox empties
+  asio::steady_timer wake_writer_;               // a condition variable for the writer
+  std::set<asio::steady_timer*> log_waiters_;    // subscriptions waiting for the log to grow
+  std::set<asio::steady_timer*> drain_waiters_;  // subscriptions paused on a full outbox
   size_t outbox_bytes_ = 0;
   std::atomic<int> subscriptions_{0};
   std::deque<std::string> outbox_;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
+#include <map>
 #include <thread>
 
 #include "service/client.h"
@@ -163,6 +164,36 @@ TEST_F(SubscriptionTest, FollowsOneStreamFromAVersion) {
   while (live.has_checkpoint()) live = Next(*subscriber);
   EXPECT_EQ(live.event().record().stream_version(), 3u);
   EXPECT_TRUE(live.event().event().has_agreement_signed()) << "the other stream is not sent";
+}
+
+TEST_F(SubscriptionTest, SeveralSubscriptionsShareOneConnection) {
+  Start();
+  auto writer = Connect();
+  CommandBuilder mou;
+  CommandBuilder other("other", 5000);
+  auto subscriber = Connect();
+  Request whole = Subscribe("", 0);
+  Request one = Subscribe(accord::testing::kMou, 0);
+  uint64_t whole_id = 0;
+  uint64_t one_id = 0;
+  ASSERT_TRUE(subscriber->Send(&whole, &whole_id).ok());
+  ASSERT_TRUE(subscriber->Send(&one, &one_id).ok());
+  MustLog(*writer, mou.Propose());
+  MustLog(*writer, other.Propose());
+  MustLog(*writer, mou.Visit());
+
+  std::map<uint64_t, std::vector<uint64_t>> positions;  // by subscription
+  for (int frames = 0;
+       frames < 50 && (positions[whole_id].size() < 3 || positions[one_id].size() < 2); ++frames) {
+    Response response;
+    ASSERT_TRUE(subscriber->Receive(&response).ok());
+    if (response.subscription().has_event()) {
+      positions[response.request_id()].push_back(
+          response.subscription().event().record().position());
+    }
+  }
+  EXPECT_EQ(positions[whole_id], (std::vector<uint64_t>{0, 1, 2}));
+  EXPECT_EQ(positions[one_id], (std::vector<uint64_t>{0, 2}));
 }
 
 TEST_F(SubscriptionTest, ASubscriberThatStopsReadingIsDroppedAndAppendsGoOn) {
