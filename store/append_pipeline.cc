@@ -116,9 +116,11 @@ void EventStore::AppendAsync(std::string stream_id, ExpectedVersion expected,
   writer->events = std::move(events);
   writer->done = std::move(done);
   std::unique_lock lock(mutex_);
-  if (stopping_) {
+  if (stopping_ || importing_) {
     lock.unlock();
-    writer->done(Status::IOError("the store is closing"), AppendResult{});
+    writer->done(stopping_ ? Status::IOError("the store is closing")
+                           : Status::ReadOnly("an import is running; append after it"),
+                 AppendResult{});
     return;
   }
   queued_.push_back(std::move(writer));
@@ -521,6 +523,105 @@ Status EventStore::StageAppend(Writer* w, Group* g) {
   g->stream_head_puts[w->stream_id] = next_head.SerializeAsString();
   head_cache_[w->stream_id] = next_head;
   g->events += events.size();
+  return Status::OK();
+}
+
+Status EventStore::Import(const std::vector<EventRecord>& records) {
+  if (options_.read_only) return Status::ReadOnly("the store was opened read-only");
+  if (!open_error_.ok()) return open_error_;
+  {
+    // The staged state belongs to the stager; take it over while it is idle.
+    std::lock_guard lock(mutex_);
+    if (!queued_.empty() || open_group_ || syncer_busy_ || importing_) {
+      return Status::ReadOnly("appends are running; import into a store nobody appends to");
+    }
+    importing_ = true;
+  }
+  struct Release {
+    EventStore* store;
+    ~Release() {
+      std::lock_guard lock(store->mutex_);
+      store->importing_ = false;
+    }
+  } release{this};
+
+  rocksdb::WriteBatch batch;
+  std::unordered_map<std::string, StreamHead> heads;
+  std::unordered_set<std::string> ids;
+  uint64_t position = next_position_;
+  std::string hash = chain_hash_;
+  int64_t recorded_micros = last_recorded_micros_;
+  for (const EventRecord& given : records) {
+    auto refuse = [&](std::string_view why) {
+      return Status::Corruption(fmt::format("record at position {}: {}", given.position(), why));
+    };
+    EventRecord record = given;
+    record.clear_hash();
+    std::string bytes = record.SerializeAsString();
+    if (Sha256(bytes) != given.hash()) return refuse("it does not match its hash");
+    if (given.position() != position) {
+      return refuse(fmt::format("position {} was due", position));
+    }
+    if (given.prev_hash() != hash) return refuse("it does not chain to the record before it");
+    std::optional<std::string> id = UuidBytes(given.event_id());
+    if (!id || !ids.insert(*id).second) return refuse("its event id is malformed or repeated");
+    std::string existing;
+    if (db_->Get(rocksdb::ReadOptions(), event_ids_, *id, &existing).ok()) {
+      return refuse("its event id is stored already");
+    }
+    std::optional<StreamHead> head;
+    if (auto it = heads.find(given.stream_id()); it != heads.end()) {
+      head = it->second;
+    } else if (Status s = LoadHead(given.stream_id(), &head); !s.ok()) {
+      return s;
+    }
+    uint64_t version = head ? head->last_version() + 1 : 0;
+    if (given.stream_version() != version) {
+      return refuse(fmt::format("version {} of stream '{}' was due", version, given.stream_id()));
+    }
+    LogEntry entry;
+    entry.set_record(std::move(bytes));
+    entry.set_hash(given.hash());
+    std::string key = EncodePosition(position);
+    batch.Put(log_, key, entry.SerializeAsString());
+    batch.Put(stream_index_, StreamIndexKey(given.stream_id(), version), key);
+    batch.Put(event_ids_, *id, key);
+    StreamHead next_head;
+    next_head.set_last_version(version);
+    next_head.set_last_position(position);
+    next_head.set_event_count(version + 1);
+    heads[given.stream_id()] = next_head;
+    hash = given.hash();
+    recorded_micros =
+        std::max(recorded_micros,
+                 google::protobuf::util::TimeUtil::TimestampToMicroseconds(given.recorded_at()));
+    ++position;
+  }
+  if (records.empty()) return Status::OK();
+  for (const auto& [stream, head] : heads)
+    batch.Put(stream_heads_, stream, head.SerializeAsString());
+  ChainHead chain;
+  chain.set_position(position - 1);
+  chain.set_hash(hash);
+  *chain.mutable_recorded_at() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(recorded_micros);
+  batch.Put(meta_, kChainHeadKey, chain.SerializeAsString());
+  rocksdb::WriteOptions write;
+  write.sync = options_.sync;
+  if (Status s = FromRocks(db_->Write(write, &batch), "writing imported records"); !s.ok()) {
+    head_cache_.clear();
+    return s;
+  }
+  next_position_ = position;
+  chain_hash_ = hash;
+  last_recorded_micros_ = recorded_micros;
+  for (const auto& [stream, head] : heads) head_cache_[stream] = head;
+  {
+    std::lock_guard lock(head_hash_mutex_);
+    committed_hash_ = hash;
+    committed_position_.store(position);
+  }
+  if (commit_listener_) commit_listener_(position);
   return Status::OK();
 }
 

@@ -160,6 +160,14 @@ class EventStore {
   // must not append. REQUIRES: set before the first append.
   void SetCommitListener(std::function<void(uint64_t next_position)> listener);
 
+  // Appends records exactly as a store wrote them (from an export), keeping
+  // their positions, recorded-at times, actors and hashes. Each must continue
+  // this log (its position is the next one, its prev_hash the head's hash)
+  // and match its own hash; stream versions must follow on and event ids be
+  // new. Appends are refused while an import runs. Corruption names the first
+  // record that does not fit; nothing from that batch is written.
+  Status Import(const std::vector<accord::v1::EventRecord>& records);
+
   // Up to `max_count` (capped at max_page_size; 0 means the cap) events of a
   // stream from `from_version` upward. A missing stream reads as empty.
   Status ReadStreamForward(std::string_view stream_id, uint64_t from_version, size_t max_count,
@@ -271,6 +279,7 @@ class EventStore {
   bool stager_done_ = false;     // guarded by mutex_
   bool syncer_done_ = false;     // guarded by mutex_
   bool completer_busy_ = false;  // guarded by mutex_: calling back a batch of groups
+  bool importing_ = false;       // guarded by mutex_: Import owns the staged state
   std::deque<std::unique_ptr<Group>> completed_;  // guarded by mutex_: written, to complete
   Status write_failure_;  // guarded by mutex_: sticky until the stager recovers
   std::thread stager_;

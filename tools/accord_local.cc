@@ -45,6 +45,11 @@ commands:
                       recorded and by whom (--json: one accord.v1.RecordedEvent
                       per line)
   verify              recompute the hash chain and check every index
+  export [AGREEMENT]  every stored record (or one agreement's) as NDJSON, one
+                      accord.v1.EventRecord per line with its payload and hash
+  import FILE         append an export's records exactly as they were stored
+                      (same positions and hashes), into an empty data folder
+                      or one the export continues
 )";
 
 struct Options {
@@ -134,6 +139,61 @@ int History(accord::store::EventStore& store, const Options& options) {
   return 0;
 }
 
+// One accord.v1.EventRecord per line, in protobuf's JSON mapping, with its
+// payload and hash: what Import takes back.
+int Export(accord::store::EventStore& store, const Options& options) {
+  if (options.args.size() > 1) return Fail("export takes at most one agreement id");
+  accord::store::ReadPage page;
+  uint64_t from = 0;
+  do {
+    accord::store::Status s = options.args.empty()
+                                  ? store.ReadAll(from, 0, &page)
+                                  : store.ReadStreamForward(options.args[0], from, 0, &page);
+    if (!s.ok()) return Fail(s.ToString());
+    for (const auto& record : page.records) {
+      std::printf("%s\n", accord::tools::ToJson(record).c_str());
+    }
+    from = page.next;
+  } while (!page.end_of_data);
+  return 0;
+}
+
+int Import(accord::store::EventStore& store, const Options& options) {
+  if (options.args.size() != 1) return Fail("import needs one export file");
+  std::ifstream in(options.args[0]);
+  if (!in) return Fail("cannot read " + options.args[0]);
+  constexpr size_t kBatch = 1000;
+  std::vector<accord::v1::EventRecord> batch;
+  uint64_t imported = 0;
+  auto flush = [&]() -> bool {
+    if (batch.empty()) return true;
+    accord::store::Status s = store.Import(batch);
+    if (!s.ok()) {
+      std::fprintf(stderr, "accord-local: import stopped: %s\n", s.ToString().c_str());
+      return false;
+    }
+    imported += batch.size();
+    batch.clear();
+    return true;
+  };
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    accord::v1::EventRecord record;
+    auto parsed = google::protobuf::util::JsonStringToMessage(line, &record);
+    if (!parsed.ok()) {
+      return Fail(fmt::format("{}:{}: not a record: {}", options.args[0], number,
+                              std::string(parsed.message())));
+    }
+    batch.push_back(std::move(record));
+    if (batch.size() == kBatch && !flush()) return 1;
+  }
+  if (!flush()) return 1;
+  std::printf("imported %llu events; head hash %s\n", static_cast<unsigned long long>(imported),
+              accord::store::HexEncode(store.Head().last_hash).c_str());
+  return 0;
+}
+
 int Verify(accord::store::EventStore& store) {
   accord::store::VerifyReport report;
   accord::store::Status s = store.Verify(&report);
@@ -164,9 +224,9 @@ int main(int argc, char** argv) {
     return *done;
   }
 
-  bool writes = options.command == "load";
+  bool writes = options.command == "load" || options.command == "import";
   if (!writes && options.command != "show" && options.command != "history" &&
-      options.command != "verify") {
+      options.command != "verify" && options.command != "export") {
     return Fail("unknown command '" + options.command + "' (see --help)");
   }
   accord::store::StoreOptions store_options;
@@ -180,5 +240,7 @@ int main(int argc, char** argv) {
   if (options.command == "load") return Load(handler, options);
   if (options.command == "show") return Show(handler, options);
   if (options.command == "history") return History(*store, options);
+  if (options.command == "export") return Export(*store, options);
+  if (options.command == "import") return Import(*store, options);
   return Verify(*store);
 }

@@ -9,6 +9,8 @@
 #include <set>
 #include <thread>
 
+#include <google/protobuf/util/json_util.h>
+
 #include "accord/v1/legacy.pb.h"
 #include "core/event_types.h"
 #include "store/coding.h"
@@ -480,6 +482,65 @@ TEST_F(EventStoreTest, ClosingFinishesEveryQueuedAppend) {
   EXPECT_EQ(ok.load(), 200);
   Reopen();
   EXPECT_EQ(store_->Head().next_position, 200u);
+}
+
+TEST_F(EventStoreTest, AnExportImportedIntoAnEmptyStoreReproducesTheLogExactly) {
+  MustAppend("a", ExpectedVersion::NoStream(), 1, 3);
+  MustAppend("b", ExpectedVersion::NoStream(), 4, 2);
+  MustAppend("a", ExpectedVersion::Exact(2), 6, 1);
+  // Through protobuf's JSON mapping, as an NDJSON export carries them.
+  std::vector<EventRecord> exported;
+  for (const EventRecord& record : ReadEverything()) {
+    std::string json;
+    ASSERT_TRUE(google::protobuf::util::MessageToJsonString(record, &json).ok());
+    EventRecord back;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &back).ok());
+    exported.push_back(back);
+  }
+
+  accord::testing::TempDir other_dir;
+  std::unique_ptr<EventStore> other;
+  ASSERT_TRUE(EventStore::Open({}, other_dir.path(), &other).ok());
+  Status s = other->Import(exported);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(other->Head().next_position, 6u);
+  EXPECT_EQ(other->Head().last_hash, store_->Head().last_hash);
+  VerifyReport report;
+  ASSERT_TRUE(other->Verify(&report).ok());
+  EXPECT_EQ(report.head_hash, store_->Head().last_hash);
+
+  // The imported store takes appends where the original left off.
+  AppendResult result;
+  ASSERT_TRUE(other->Append("a", ExpectedVersion::Exact(3), Events(7, 1), &result).ok());
+  EXPECT_EQ(result.first_position, 6u);
+  EXPECT_EQ(result.last_version, 4u);
+}
+
+TEST_F(EventStoreTest, ImportRefusesRecordsThatDoNotFit) {
+  MustAppend("a", ExpectedVersion::NoStream(), 1, 3);
+  std::vector<EventRecord> records = ReadEverything();
+  auto import_into_new = [](std::vector<EventRecord> batch) {
+    accord::testing::TempDir dir;
+    std::unique_ptr<EventStore> store;
+    EXPECT_TRUE(EventStore::Open({}, dir.path(), &store).ok());
+    Status s = store->Import(batch);
+    VerifyReport report;
+    EXPECT_TRUE(store->Verify(&report).ok());
+    EXPECT_EQ(report.records, 0u) << "nothing of a refused batch is written";
+    return s;
+  };
+  std::vector<EventRecord> edited = records;
+  edited[1].set_actor("someone else");
+  Status s = import_into_new(edited);
+  EXPECT_TRUE(s.IsCorruption());
+  EXPECT_NE(s.message().find("position 1: it does not match its hash"), std::string::npos) << s.ToString();
+
+  std::vector<EventRecord> gap = {records[0], records[2]};
+  s = import_into_new(gap);
+  EXPECT_NE(s.message().find("position 2: position 1 was due"), std::string::npos) << s.ToString();
+
+  s = import_into_new({records[1]});
+  EXPECT_TRUE(s.IsCorruption()) << "a log starts at position 0: " << s.ToString();
 }
 
 // Tamper evidence: damage stored data directly in RocksDB.
