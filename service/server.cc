@@ -260,7 +260,8 @@ class Session : public std::enable_shared_from_this<Session> {
       case Request::kListAgreements:
       case Request::kAppendEvents:
       case Request::kGetTimeline:
-      case Request::kVerifyLog: {
+      case Request::kVerifyLog:
+      case Request::kBackup: {
         ++pending_;
         asio::post(server_->pool(), [self = shared_from_this(), request = std::move(request)] {
           Response response = self->server_->Execute(request, self->client_name_);
@@ -607,6 +608,16 @@ Response Server::Impl::Execute(const Request& request, const std::string& actor)
       return AppendEvents(id, request.append_events(), actor);
     case Request::kGetTimeline:
       return Timeline(id, request.get_timeline().agreement_id());
+    case Request::kBackup: {
+      uint64_t position = 0;
+      store::Status s = store_->Backup(request.backup().directory(), &position);
+      if (!s.ok()) return ErrorResponse(id, ToErrorCode(s), s.message());
+      Response response;
+      response.set_request_id(id);
+      response.mutable_backed_up()->set_directory(request.backup().directory());
+      response.mutable_backed_up()->set_log_position(position);
+      return response;
+    }
     case Request::kVerifyLog: {
       store::VerifyReport report;
       if (store::Status s = store_->Verify(&report); !s.ok()) {

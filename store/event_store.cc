@@ -5,6 +5,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 #include <chrono>
@@ -399,6 +400,21 @@ Status EventStore::ScanProjectionState(
     entries->emplace_back(it->key().ToString(), it->value().ToString());
   }
   return FromRocks(it->status(), "scanning projection state");
+}
+
+Status EventStore::Backup(const std::string& directory, uint64_t* position) const {
+  std::shared_lock db_lock(db_mutex_);
+  if (Status open = CheckOpen(); !open.ok()) return open;
+  // Everything committed before this call is in the copy: the checkpoint
+  // includes the memtables (flushed) and the WAL.
+  *position = committed_position_.load();
+  rocksdb::Checkpoint* raw = nullptr;
+  if (Status s = FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "starting a backup");
+      !s.ok()) {
+    return s;
+  }
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  return FromRocks(checkpoint->CreateCheckpoint(directory), "backing up to " + directory);
 }
 
 }  // namespace accord::store

@@ -160,6 +160,13 @@ class EventStore {
   // must not append. REQUIRES: set before the first append.
   void SetCommitListener(std::function<void(uint64_t next_position)> listener);
 
+  // Copies the whole store, consistently, into `directory` (which must not
+  // exist yet) while appends go on: hard links where the file system allows,
+  // plus the write-ahead log. The copy is a store of its own: open it (or
+  // move it into place as a data folder) and Verify accepts it. Sets
+  // *position to the log position the copy holds at least.
+  Status Backup(const std::string& directory, uint64_t* position) const;
+
   // Appends records exactly as a store wrote them (from an export), keeping
   // their positions, recorded-at times, actors and hashes. Each must continue
   // this log (its position is the next one, its prev_hash the head's hash)

@@ -47,10 +47,16 @@ commands:
                       event as it is committed, until interrupted
   verify              have the server recompute the hash chain and check every
                       index; exits non-zero naming the first bad position
+  backup DIR          a consistent copy of the running server's store into DIR (a
+                      new directory on the server's machine); to restore, serve
+                      DIR as the data folder
   follow [AGREEMENT]  print the log (or one agreement) from --from, then each new
                       event as it is committed, until interrupted
   verify              have the server recompute the hash chain and check every
                       index; exits non-zero naming the first bad position
+  backup DIR          a consistent copy of the running server's store into DIR (a
+                      new directory on the server's machine); to restore, serve
+                      DIR as the data folder
 --json prints protobuf's JSON mapping, one message per line.
 
 logging one milestone (accord COMMAND --help lists its flags, from the schema):
@@ -249,6 +255,18 @@ int VerifyLog(accord::service::Client& client, const Options& options) {
   return 0;
 }
 
+int BackupStore(accord::service::Client& client, const Options& options) {
+  if (options.args.size() != 1) return Fail("backup needs a directory on the server's machine");
+  Request request;
+  request.mutable_backup()->set_directory(options.args[0]);
+  Response response;
+  if (auto s = client.Call(std::move(request), &response); !s.ok()) return Fail(s.ToString());
+  if (!response.has_backed_up()) return Fail(Explain(response));
+  fmt::print("backed up to {} (log position {} at least)\n", response.backed_up().directory(),
+             response.backed_up().log_position());
+  return 0;
+}
+
 // Prints the log (or one agreement) as it grows, until interrupted.
 int Follow(accord::service::Client& client, const Options& options) {
   if (options.args.size() > 1) return Fail("follow takes at most one agreement id");
@@ -372,7 +390,7 @@ int main(int argc, char** argv) {
   static const std::map<std::string, int (*)(accord::service::Client&, const Options&)> kCommands =
       {{"log", LogFiles},  {"history", History},       {"show", Show},
        {"list", List},     {"timeline", ShowTimeline}, {"health", ShowHealth},
-       {"follow", Follow}, {"verify", VerifyLog}};
+       {"follow", Follow}, {"verify", VerifyLog},      {"backup", BackupStore}};
   auto command = kCommands.find(options.command);
   if (command == kCommands.end()) {
     return Fail("unknown command '" + options.command + "' (see --help)");

@@ -232,6 +232,43 @@ TEST_F(ServerTest, VerifiesTheLogOnRequest) {
   EXPECT_EQ(verified.verified().head_hash(), store_->Head().last_hash);
 }
 
+TEST_F(ServerTest, BacksUpWhileAppendsRunAndTheCopyVerifies) {
+  auto client = Connect();
+  ASSERT_TRUE(MustCall(*client, Log(b_.Propose())).has_logged());
+  std::atomic<bool> stop{false};
+  std::atomic<int> appended{0};
+  std::thread appender([&] {
+    auto writer = Connect("appender");
+    CommandBuilder notes(accord::testing::kMou, 50000);
+    while (!stop) {
+      Response r = MustCall(*writer, Log(notes.Note("during the backup")));
+      if (!r.has_logged()) break;
+      ++appended;
+    }
+  });
+  while (appended < 20) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::string backup_dir = dir_.Sub("backup");
+  Request backup;
+  backup.mutable_backup()->set_directory(backup_dir);
+  Response backed_up = MustCall(*client, backup);
+  stop = true;
+  appender.join();
+  ASSERT_TRUE(backed_up.has_backed_up()) << backed_up.DebugString();
+  EXPECT_GE(backed_up.backed_up().log_position(), 21u);
+
+  // Restore: the copy is a store of its own.
+  std::unique_ptr<store::EventStore> restored;
+  store::Status s = store::EventStore::Open({}, backup_dir, &restored);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  store::VerifyReport report;
+  s = restored->Verify(&report);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_GE(report.records, backed_up.backed_up().log_position());
+
+  Response again = MustCall(*client, backup);
+  EXPECT_EQ(again.error().code(), accord::v1::INVALID_ARGUMENT) << "the directory must not exist";
+}
+
 TEST_F(ServerTest, ARetriedCommandIsAnsweredWithTheOriginalPosition) {
   auto client = Connect();
   accord::v1::Command propose = b_.Propose();
