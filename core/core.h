@@ -8,6 +8,7 @@
 //   schedule.h         is a planned milestone fulfilled, planned or overdue
 //   summary.h          the agreement summary projection
 //   timeline.h         the timeline projection
+//   as_of.h            an agreement as recorded at a moment, or as true on a day
 //
 // Everything here returns values (Expected, Rejection) and never throws.
 // Depends only on proto/ (accord_proto) and fmt.
@@ -21,3 +22,4 @@
 #include "core/schedule.h"
 #include "core/summary.h"
 #include "core/timeline.h"
+#include "core/as_of.h"

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "accord/v1/wire.pb.h"
+#include "core/as_of.h"
 #include "core/event_types.h"
 #include "core/summary.h"
 #include "core/timeline.h"
@@ -91,7 +92,10 @@ class Server::Impl {
   Response List(uint64_t request_id, const accord::v1::ListAgreements& list);
   Response AppendEvents(uint64_t request_id, const accord::v1::AppendEvents& append,
                         const std::string& actor) const;
-  Response Timeline(uint64_t request_id, const std::string& agreement_id) const;
+  Response Timeline(uint64_t request_id, const accord::v1::GetTimeline& get) const;
+  Response Agreement(uint64_t request_id, const accord::v1::GetAgreement& get) const;
+  std::optional<Response> ReadAgreement(uint64_t request_id, const std::string& agreement_id,
+                                        std::vector<accord::v1::RecordedEvent>* events) const;
 
  public:
   // Answered on the network thread: cheap, and answers while the store is busy.
@@ -587,27 +591,14 @@ Response Server::Impl::Execute(const Request& request, const std::string& actor)
                                         request.read_all().max_count(), &page);
       return ReadPage(id, s, page);
     }
-    case Request::kGetAgreement: {
-      LoadedAgreement loaded;
-      store::Status s = handler_.Load(request.get_agreement().agreement_id(), &loaded);
-      if (!s.ok()) return ErrorResponse(id, ToErrorCode(s), s.message());
-      if (loaded.event_count == 0) {
-        return ErrorResponse(
-            id, accord::v1::NOT_FOUND,
-            fmt::format("no agreement '{}'", request.get_agreement().agreement_id()));
-      }
-      Response response;
-      response.set_request_id(id);
-      *response.mutable_agreement() =
-          core::Summarize(loaded.state, loaded.event_count - 1, Today());
-      return response;
-    }
+    case Request::kGetAgreement:
+      return Agreement(id, request.get_agreement());
     case Request::kListAgreements:
       return List(id, request.list_agreements());
     case Request::kAppendEvents:
       return AppendEvents(id, request.append_events(), actor);
     case Request::kGetTimeline:
-      return Timeline(id, request.get_timeline().agreement_id());
+      return Timeline(id, request.get_timeline());
     case Request::kBackup: {
       uint64_t position = 0;
       store::Status s = store_->Backup(request.backup().directory(), &position);
@@ -704,24 +695,70 @@ Response Server::Impl::Health(uint64_t request_id) {
   return response;
 }
 
-Response Server::Impl::Timeline(uint64_t request_id, const std::string& agreement_id) const {
-  std::vector<accord::v1::RecordedEvent> events;
+// All of an agreement's events, decoded; an error response when it fails.
+std::optional<Response> Server::Impl::ReadAgreement(
+    uint64_t request_id, const std::string& agreement_id,
+    std::vector<accord::v1::RecordedEvent>* events) const {
   uint64_t from = 0;
   store::ReadPage page;
   do {
     store::Status s = store_->ReadStreamForward(agreement_id, from, 0, &page);
     Response read = ReadPage(request_id, s, page);
     if (!read.has_page()) return read;
-    events.insert(events.end(), read.page().events().begin(), read.page().events().end());
+    events->insert(events->end(), read.page().events().begin(), read.page().events().end());
     from = page.next;
   } while (!page.end_of_data);
+  return std::nullopt;
+}
+
+Response Server::Impl::Agreement(uint64_t request_id, const accord::v1::GetAgreement& get) const {
+  std::vector<accord::v1::RecordedEvent> events;
+  if (auto error = ReadAgreement(request_id, get.agreement_id(), &events)) return *error;
+  if (get.has_recorded_before()) events = core::AsRecorded(events, get.recorded_before());
   if (events.empty()) {
-    return ErrorResponse(request_id, accord::v1::NOT_FOUND,
-                         fmt::format("no agreement '{}'", agreement_id));
+    return ErrorResponse(
+        request_id, accord::v1::NOT_FOUND,
+        fmt::format("no agreement '{}'{}", get.agreement_id(),
+                    get.has_recorded_before() ? " had been recorded by then" : ""));
+  }
+  core::Day day = Today();
+  std::vector<core::AgreementEvent> folded;
+  if (get.has_true_on()) {
+    accord::v1::FuzzyDate on;
+    on.set_precision(accord::v1::FuzzyDate::DAY);
+    *on.mutable_date() = get.true_on();
+    if (std::string problem = core::ValidateFuzzyDate(on); !problem.empty()) {
+      return ErrorResponse(request_id, accord::v1::INVALID_ARGUMENT, "true_on: " + problem);
+    }
+    day = core::ToDay(get.true_on());
+    folded = core::AsTrueOn(events, day);
+  } else {
+    folded = core::ToAgreementEvents(events);
+  }
+  core::AgreementState state = core::Fold(get.agreement_id(), folded);
+  if (state.stage == core::Stage::kNone) {
+    return ErrorResponse(
+        request_id, accord::v1::NOT_FOUND,
+        fmt::format("agreement '{}' had not been proposed by then", get.agreement_id()));
   }
   Response response;
   response.set_request_id(request_id);
-  *response.mutable_timeline() = core::BuildTimeline(agreement_id, events);
+  *response.mutable_agreement() =
+      core::Summarize(state, events.back().record().stream_version(), day);
+  return response;
+}
+
+Response Server::Impl::Timeline(uint64_t request_id, const accord::v1::GetTimeline& get) const {
+  std::vector<accord::v1::RecordedEvent> events;
+  if (auto error = ReadAgreement(request_id, get.agreement_id(), &events)) return *error;
+  if (get.has_recorded_before()) events = core::AsRecorded(events, get.recorded_before());
+  if (events.empty()) {
+    return ErrorResponse(request_id, accord::v1::NOT_FOUND,
+                         fmt::format("no agreement '{}'", get.agreement_id()));
+  }
+  Response response;
+  response.set_request_id(request_id);
+  *response.mutable_timeline() = core::BuildTimeline(get.agreement_id(), events);
   return response;
 }
 

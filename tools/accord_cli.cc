@@ -14,8 +14,10 @@
 
 #include <fmt/format.h>
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
 
 #include "core/event_types.h"
+#include "core/fuzzy_date.h"
 #include "service/client.h"
 #include "service/server.h"
 #include "store/coding.h"
@@ -73,6 +75,8 @@ struct Options {
   std::string party;
   uint64_t from = 0;
   std::vector<std::string> types;
+  std::string recorded_before;
+  std::string true_on;
   std::string command;
   std::vector<std::string> args;
 };
@@ -152,6 +156,19 @@ int Show(accord::service::Client& client, const Options& options) {
   if (options.args.size() != 1) return Fail("show needs one agreement id");
   Request request;
   request.mutable_get_agreement()->set_agreement_id(options.args[0]);
+  if (!options.recorded_before.empty()) {
+    if (!google::protobuf::util::TimeUtil::FromString(
+            options.recorded_before, request.mutable_get_agreement()->mutable_recorded_before())) {
+      return Fail("--recorded-before takes an RFC 3339 time, e.g. 2024-09-01T00:00:00Z");
+    }
+  }
+  if (!options.true_on.empty()) {
+    auto day = accord::core::ParseFuzzyDate(options.true_on);
+    if (!day || day->precision() != accord::v1::FuzzyDate::DAY) {
+      return Fail("--true-on takes a day, e.g. 2024-08-01");
+    }
+    *request.mutable_get_agreement()->mutable_true_on() = day->date();
+  }
   Response response;
   if (auto s = client.Call(std::move(request), &response); !s.ok()) return Fail(s.ToString());
   if (!response.has_agreement()) return Fail(Explain(response));
@@ -202,6 +219,11 @@ int ShowTimeline(accord::service::Client& client, const Options& options) {
   if (options.args.size() != 1) return Fail("timeline needs one agreement id");
   Request request;
   request.mutable_get_timeline()->set_agreement_id(options.args[0]);
+  if (!options.recorded_before.empty() &&
+      !google::protobuf::util::TimeUtil::FromString(
+          options.recorded_before, request.mutable_get_timeline()->mutable_recorded_before())) {
+    return Fail("--recorded-before takes an RFC 3339 time, e.g. 2024-09-01T00:00:00Z");
+  }
   Response response;
   if (auto s = client.Call(std::move(request), &response); !s.ok()) return Fail(s.ToString());
   if (!response.has_timeline()) return Fail(Explain(response));
@@ -382,7 +404,11 @@ int main(int argc, char** argv) {
       "from", po::value(&options.from)->default_value(0),
       "follow: the position (or, with an agreement, the version) to start at")(
       "type", po::value(&options.types)->composing(),
-      "follow: only events of this type (repeatable), e.g. accord.v1.AgreementSigned");
+      "follow: only events of this type (repeatable), e.g. accord.v1.AgreementSigned")(
+      "recorded-before", po::value(&options.recorded_before),
+      "show, timeline: as the log stood before this time (RFC 3339)")(
+      "true-on", po::value(&options.true_on),
+      "show: what held on this day, by effective dates, with corrections known now");
   if (auto done = accord::tools::ParseCommandLine(argc, argv, flags, "accord", kUsage,
                                                   &options.command, &options.args)) {
     return *done;

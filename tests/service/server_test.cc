@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <google/protobuf/util/time_util.h>
+
 #include <boost/asio.hpp>
 #include <set>
 #include <thread>
@@ -267,6 +269,41 @@ TEST_F(ServerTest, BacksUpWhileAppendsRunAndTheCopyVerifies) {
 
   Response again = MustCall(*client, backup);
   EXPECT_EQ(again.error().code(), accord::v1::INVALID_ARGUMENT) << "the directory must not exist";
+}
+
+TEST_F(ServerTest, AnswersAsRecordedAtAMomentAndAsTrueOnADay) {
+  auto client = Connect();
+  ASSERT_TRUE(MustCall(*client, Log(b_.Propose())).has_logged());  // July 2024
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  google::protobuf::Timestamp between = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(MustCall(*client, Log(b_.Terms())).has_logged());  // July 2024, logged later
+
+  Request get;
+  get.mutable_get_agreement()->set_agreement_id(accord::testing::kMou);
+  EXPECT_EQ(MustCall(*client, get).agreement().stage(), accord::v1::AGREED);
+
+  *get.mutable_get_agreement()->mutable_recorded_before() = between;
+  Response recorded = MustCall(*client, get);
+  EXPECT_EQ(recorded.agreement().stage(), accord::v1::PROPOSED) << recorded.DebugString();
+
+  get.mutable_get_agreement()->clear_recorded_before();
+  *get.mutable_get_agreement()->mutable_true_on() = accord::testing::Day(2024, 8, 1).date();
+  Response on_day = MustCall(*client, get);
+  EXPECT_EQ(on_day.agreement().stage(), accord::v1::AGREED);
+  EXPECT_EQ(on_day.agreement().as_of().date().month(), 8) << "statuses judged on that day";
+
+  *get.mutable_get_agreement()->mutable_true_on() = accord::testing::Day(2024, 7, 15).date();
+  EXPECT_EQ(MustCall(*client, get).error().code(), accord::v1::NOT_FOUND)
+      << "in mid-July nothing had certainly happened";
+
+  Request timeline;
+  timeline.mutable_get_timeline()->set_agreement_id(accord::testing::kMou);
+  *timeline.mutable_get_timeline()->mutable_recorded_before() = between;
+  EXPECT_EQ(MustCall(*client, timeline).timeline().entries_size(), 1);
 }
 
 TEST_F(ServerTest, ARetriedCommandIsAnsweredWithTheOriginalPosition) {
