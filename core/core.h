@@ -9,6 +9,7 @@
 //   summary.h          the agreement summary projection
 //   timeline.h         the timeline projection
 //   as_of.h            an agreement as recorded at a moment, or as true on a day
+//   merkle.h           RFC 6962 Merkle tree hashes, proofs and the growing frontier
 //
 // Everything here returns values (Expected, Rejection) and never throws.
 // Depends only on proto/ (accord_proto) and fmt.
@@ -23,3 +24,4 @@
 #include "core/summary.h"
 #include "core/timeline.h"
 #include "core/as_of.h"
+#include "core/merkle.h"
