@@ -99,6 +99,16 @@ std::string Explain(const Response& response) {
   return "unexpected answer";
 }
 
+// Sends `request` and waits for its answer. On a transport error, or an
+// answer other than the one `answered` checks for, says why and returns the
+// exit code to give.
+std::optional<int> Ask(accord::service::Client& client, Request request,
+                       bool (Response::*answered)() const, Response* response) {
+  if (auto s = client.Call(std::move(request), response); !s.ok()) return Fail(s.ToString());
+  if (!(response->*answered)()) return Fail(Explain(*response));
+  return std::nullopt;
+}
+
 int LogFiles(accord::service::Client& client, const Options& options) {
   if (options.args.empty()) return Fail("log needs at least one file");
   bool connection_lost = false;
@@ -135,8 +145,9 @@ int History(accord::service::Client& client, const Options& options) {
     request.mutable_read_stream()->set_stream_id(options.args[0]);
     request.mutable_read_stream()->set_from_version(from);
     Response response;
-    if (auto s = client.Call(std::move(request), &response); !s.ok()) return Fail(s.ToString());
-    if (!response.has_page()) return Fail(Explain(response));
+    if (auto failed = Ask(client, std::move(request), &Response::has_page, &response)) {
+      return *failed;
+    }
     for (const auto& view : response.page().events()) {
       ++shown;
       if (options.json) {
@@ -170,8 +181,9 @@ int Show(accord::service::Client& client, const Options& options) {
     *request.mutable_get_agreement()->mutable_true_on() = day->date();
   }
   Response response;
-  if (auto s = client.Call(std::move(request), &response); !s.ok()) return Fail(s.ToString());
-  if (!response.has_agreement()) return Fail(Explain(response));
+  if (auto failed = Ask(client, std::move(request), &Response::has_agreement, &response)) {
+    return *failed;
+  }
   if (options.json) {
     std::printf("%s\n", accord::tools::ToJson(response.agreement()).c_str());
   } else {
@@ -201,8 +213,9 @@ int List(accord::service::Client& client, const Options& options) {
     list->set_party_id(options.party);
     list->set_after(after);
     Response response;
-    if (auto s = client.Call(std::move(request), &response); !s.ok()) return Fail(s.ToString());
-    if (!response.has_agreements()) return Fail(Explain(response));
+    if (auto failed = Ask(client, std::move(request), &Response::has_agreements, &response)) {
+      return *failed;
+    }
     for (const auto& summary : response.agreements().agreements()) {
       if (options.json) {
         std::printf("%s\n", accord::tools::ToJson(summary).c_str());
@@ -225,8 +238,9 @@ int ShowTimeline(accord::service::Client& client, const Options& options) {
     return Fail("--recorded-before takes an RFC 3339 time, e.g. 2024-09-01T00:00:00Z");
   }
   Response response;
-  if (auto s = client.Call(std::move(request), &response); !s.ok()) return Fail(s.ToString());
-  if (!response.has_timeline()) return Fail(Explain(response));
+  if (auto failed = Ask(client, std::move(request), &Response::has_timeline, &response)) {
+    return *failed;
+  }
   if (options.json) {
     for (const auto& entry : response.timeline().entries()) {
       std::printf("%s\n", accord::tools::ToJson(entry).c_str());
@@ -241,8 +255,9 @@ int ShowHealth(accord::service::Client& client, const Options& options) {
   Request request;
   request.mutable_get_health();
   Response response;
-  if (auto s = client.Call(std::move(request), &response); !s.ok()) return Fail(s.ToString());
-  if (!response.has_health()) return Fail(Explain(response));
+  if (auto failed = Ask(client, std::move(request), &Response::has_health, &response)) {
+    return *failed;
+  }
   const auto& h = response.health();
   if (options.json) {
     std::printf("%s\n", accord::tools::ToJson(h).c_str());
@@ -263,8 +278,9 @@ int VerifyLog(accord::service::Client& client, const Options& options) {
   Request request;
   request.mutable_verify_log();
   Response response;
-  if (auto s = client.Call(std::move(request), &response); !s.ok()) return Fail(s.ToString());
-  if (!response.has_verified()) return Fail("verification failed: " + Explain(response));
+  if (auto failed = Ask(client, std::move(request), &Response::has_verified, &response)) {
+    return *failed;
+  }
   if (options.json) {
     std::printf("%s\n", accord::tools::ToJson(response.verified()).c_str());
   } else {
@@ -282,8 +298,9 @@ int BackupStore(accord::service::Client& client, const Options& options) {
   Request request;
   request.mutable_backup()->set_directory(options.args[0]);
   Response response;
-  if (auto s = client.Call(std::move(request), &response); !s.ok()) return Fail(s.ToString());
-  if (!response.has_backed_up()) return Fail(Explain(response));
+  if (auto failed = Ask(client, std::move(request), &Response::has_backed_up, &response)) {
+    return *failed;
+  }
   fmt::print("backed up to {} (log position {} at least)\n", response.backed_up().directory(),
              response.backed_up().log_position());
   return 0;
