@@ -28,10 +28,20 @@ std::string LogFailure::Message() const {
 }
 
 Status CommandHandler::Load(std::string_view agreement_id, LoadedAgreement* loaded) const {
-  loaded->state = core::InitialState(std::string(agreement_id));
-  loaded->event_count = 0;
+  std::shared_ptr<const LoadedAgreement> cached;
+  {
+    std::lock_guard lock(cache_mutex_);
+    if (auto it = cache_.find(std::string(agreement_id)); it != cache_.end()) cached = it->second;
+  }
+  if (cached) {
+    *loaded = *cached;
+  } else {
+    loaded->state = core::InitialState(std::string(agreement_id));
+    loaded->event_count = 0;
+  }
+  uint64_t cached_count = loaded->event_count;
   store::ReadPage page;
-  uint64_t from = 0;
+  uint64_t from = loaded->event_count;
   do {
     if (Status s = store_->ReadStreamForward(agreement_id, from, kLoadPage, &page); !s.ok()) {
       return s;
@@ -44,6 +54,12 @@ Status CommandHandler::Load(std::string_view agreement_id, LoadedAgreement* load
     }
     from = page.next;
   } while (!page.end_of_data);
+  if (loaded->event_count > 0 && (!cached || loaded->event_count != cached_count)) {
+    auto fresh = std::make_shared<const LoadedAgreement>(*loaded);
+    std::lock_guard lock(cache_mutex_);
+    if (cache_.size() >= kMaxCached) cache_.clear();
+    cache_[std::string(agreement_id)] = std::move(fresh);
+  }
   return Status::OK();
 }
 

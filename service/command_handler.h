@@ -18,9 +18,11 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "accord/v1/commands.pb.h"
 #include "core/agreement_state.h"
@@ -61,6 +63,8 @@ class CommandHandler {
   core::Expected<Logged, LogFailure> Log(const accord::v1::Command& command,
                                          std::string_view actor) const;
 
+  // Folds the agreement's events. Keeps the folded states of recently used
+  // agreements, so that a load reads only the events logged since.
   store::Status Load(std::string_view agreement_id, LoadedAgreement* loaded) const;
 
  private:
@@ -69,6 +73,12 @@ class CommandHandler {
   store::EventStore* store_;
   int max_attempts_;
   mutable std::array<std::mutex, 64> stripes_;
+
+  // Folded states by agreement id; events are immutable and versions only
+  // grow, so a cached state plus the events after it is the current state.
+  static constexpr size_t kMaxCached = 4096;
+  mutable std::mutex cache_mutex_;
+  mutable std::unordered_map<std::string, std::shared_ptr<const LoadedAgreement>> cache_;
 };
 
 }  // namespace accord::service

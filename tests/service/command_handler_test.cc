@@ -50,6 +50,28 @@ TEST_F(CommandHandlerTest, LogsMilestonesThroughTheRulesWithTheActor) {
   EXPECT_EQ(record.schema_version(), 2u);
 }
 
+TEST_F(CommandHandlerTest, ALoadSeesEventsAppendedSinceItsCachedFold) {
+  MustLog(b_.Propose());
+  LoadedAgreement first;
+  ASSERT_TRUE(handler_->Load(accord::testing::kMou, &first).ok());
+  EXPECT_EQ(first.state.stage, core::Stage::kProposed);
+
+  // Events that reach the store another way (a raw append, another handler).
+  CommandHandler other(store_.get());
+  ASSERT_TRUE(other.Log(b_.Terms(), "elsewhere").ok());
+  ASSERT_TRUE(other.Log(b_.Sign("cospar"), "elsewhere").ok());
+
+  LoadedAgreement cached;
+  ASSERT_TRUE(handler_->Load(accord::testing::kMou, &cached).ok());
+  LoadedAgreement fresh;
+  ASSERT_TRUE(CommandHandler(store_.get()).Load(accord::testing::kMou, &fresh).ok());
+  EXPECT_EQ(cached.event_count, 3u);
+  EXPECT_EQ(cached.state.stage, core::Stage::kPartiallySigned);
+  EXPECT_EQ(cached.state.history.size(), fresh.state.history.size());
+  EXPECT_EQ(cached.state.stage, fresh.state.stage);
+  EXPECT_TRUE(cached.state.FindParty("cospar")->signature.has_value());
+}
+
 TEST_F(CommandHandlerTest, RejectionsAreTypedAndWriteNothing) {
   MustLog(b_.Propose());
   auto refused = handler_->Log(b_.Sign("cospar"), "legal-affairs");
