@@ -10,6 +10,7 @@
 //   timeline.h         the timeline projection
 //   as_of.h            an agreement as recorded at a moment, or as true on a day
 //   merkle.h           RFC 6962 Merkle tree hashes, proofs and the growing frontier
+//   audit.h            the audit report of one agreement
 //
 // Everything here returns values (Expected, Rejection) and never throws.
 // Depends only on proto/ (accord_proto) and fmt.
@@ -25,3 +26,4 @@
 #include "core/timeline.h"
 #include "core/as_of.h"
 #include "core/merkle.h"
+#include "core/audit.h"

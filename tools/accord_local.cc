@@ -45,6 +45,9 @@ commands:
                       recorded and by whom (--json: one accord.v1.RecordedEvent
                       per line)
   verify              recompute the hash chain and check every index
+  audit AGREEMENT     the audit report: every event with its envelope, content,
+                      corrections and hash, and the log's verification, as
+                      Markdown (--json: protobuf's JSON mapping)
   export [AGREEMENT]  every stored record (or one agreement's) as NDJSON, one
                       accord.v1.EventRecord per line with its payload and hash
   import FILE         append an export's records exactly as they were stored
@@ -194,6 +197,42 @@ int Import(accord::store::EventStore& store, const Options& options) {
   return 0;
 }
 
+// The audit report: every event of the agreement with the verification of
+// the whole log, as Markdown (or JSON).
+int Audit(accord::store::EventStore& store, const Options& options) {
+  if (options.args.size() != 1) return Fail("audit needs one agreement id");
+  std::vector<accord::v1::RecordedEvent> events;
+  accord::store::ReadPage page;
+  uint64_t from = 0;
+  do {
+    accord::store::Status s = store.ReadStreamForward(options.args[0], from, 0, &page);
+    if (!s.ok()) return Fail(s.ToString());
+    for (auto& record : page.records) {
+      auto event =
+          accord::core::DecodeEvent(record.event_type(), record.schema_version(), record.payload());
+      if (!event) return Fail(fmt::format("position {}: {}", record.position(), event.error()));
+      auto& view = events.emplace_back();
+      *view.mutable_record() = std::move(record);
+      *view.mutable_event() = std::move(event.value());
+    }
+    from = page.next;
+  } while (!page.end_of_data);
+  if (events.empty()) return Fail("no agreement '" + options.args[0] + "'");
+  accord::v1::AuditReport report = accord::core::BuildAuditReport(options.args[0], events);
+  accord::store::VerifyReport verified;
+  accord::store::Status s = store.Verify(&verified);
+  report.set_log_verified(s.ok());
+  report.set_verification(s.ok() ? "the hash chain and every index agree" : s.ToString());
+  report.set_log_records(verified.records);
+  report.set_log_head_hash(verified.head_hash);
+  if (options.json) {
+    std::printf("%s\n", accord::tools::ToJson(report).c_str());
+  } else {
+    std::fputs(accord::tools::RenderAuditMarkdown(report).c_str(), stdout);
+  }
+  return s.ok() ? 0 : 1;
+}
+
 int Verify(accord::store::EventStore& store) {
   accord::store::VerifyReport report;
   accord::store::Status s = store.Verify(&report);
@@ -226,7 +265,7 @@ int main(int argc, char** argv) {
 
   bool writes = options.command == "load" || options.command == "import";
   if (!writes && options.command != "show" && options.command != "history" &&
-      options.command != "verify" && options.command != "export") {
+      options.command != "verify" && options.command != "export" && options.command != "audit") {
     return Fail("unknown command '" + options.command + "' (see --help)");
   }
   accord::store::StoreOptions store_options;
@@ -241,6 +280,7 @@ int main(int argc, char** argv) {
   if (options.command == "show") return Show(handler, options);
   if (options.command == "history") return History(*store, options);
   if (options.command == "export") return Export(*store, options);
+  if (options.command == "audit") return Audit(*store, options);
   if (options.command == "import") return Import(*store, options);
   return Verify(*store);
 }

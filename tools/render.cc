@@ -198,6 +198,76 @@ std::string RenderTimeline(const accord::v1::Timeline& timeline) {
   return out;
 }
 
+namespace {
+
+std::string Hex(const std::string& bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 0xf]);
+  }
+  return out;
+}
+
+std::string Cell(std::string text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += ' ';
+    else
+      out.push_back(c);
+  }
+  return out;
+}
+
+std::string ShortType(const std::string& type) {
+  size_t dot = type.rfind('.');
+  return dot == std::string::npos ? type : type.substr(dot + 1);
+}
+
+}  // namespace
+
+std::string RenderAuditMarkdown(const accord::v1::AuditReport& report) {
+  std::string out = fmt::format("# Audit report: {}\n\n", report.agreement_id());
+  out += fmt::format("**Log verification:** {} ({} events in the log; head hash `{}`)\n\n",
+                     report.log_verified() ? "passed" : "FAILED: " + report.verification(),
+                     report.log_records(), Hex(report.log_head_hash()));
+  out += fmt::format("{} events, in the order they were logged.\n\n", report.entries_size());
+  out += "| position | version | event | effective | recorded at | by | hash |\n";
+  out += "| --- | --- | --- | --- | --- | --- | --- |\n";
+  for (const auto& e : report.entries()) {
+    const auto& r = e.record();
+    out +=
+        fmt::format("| {} | {} | {}{} | {} | {} | {} | `{}` |\n", r.position(), r.stream_version(),
+                    ShortType(r.event_type()), e.corrected_by_size() > 0 ? " (corrected)" : "",
+                    Cell(FormatFuzzyDate(r.effective())),
+                    google::protobuf::util::TimeUtil::ToString(r.recorded_at()), Cell(r.actor()),
+                    Hex(r.hash()).substr(0, 16));
+  }
+  out += "\n## Events\n";
+  for (const auto& e : report.entries()) {
+    const auto& r = e.record();
+    out += fmt::format("\n### Version {}: {}\n\n", r.stream_version(), Cell(Describe(e.event())));
+    out += fmt::format("- type: `{}` (schema version {})\n", r.event_type(), r.schema_version());
+    out += fmt::format("- effective: {}\n", FormatFuzzyDate(r.effective()));
+    out += fmt::format("- recorded: {} by {}\n",
+                       google::protobuf::util::TimeUtil::ToString(r.recorded_at()), r.actor());
+    out += fmt::format("- position {}, event id `{}`\n", r.position(), r.event_id());
+    if (!r.correlation_id().empty())
+      out += fmt::format("- correlation id `{}`\n", r.correlation_id());
+    if (!r.causation_id().empty()) out += fmt::format("- causation id `{}`\n", r.causation_id());
+    out += fmt::format("- hash `{}`\n- previous hash `{}`\n", Hex(r.hash()), Hex(r.prev_hash()));
+    if (e.corrected_by_size() > 0) {
+      out += fmt::format("- corrected by {}\n", fmt::join(e.corrected_by(), ", "));
+    }
+    out += "\n```json\n" + ToJson(e.event()) + "\n```\n";
+  }
+  return out;
+}
+
 std::string ToJson(const google::protobuf::Message& message) {
   std::string json;
   google::protobuf::util::JsonPrintOptions print;

@@ -34,6 +34,11 @@ std::string RenderListLine(const accord::v1::AgreementSummary& summary);
 // also says what was believed before and which events corrected it.
 std::string RenderTimeline(const accord::v1::Timeline& timeline);
 
+// The audit report as Markdown: the verification result, a table of every
+// event (position, version, type, effective date, recorded-at, actor,
+// hash), then each event in full with its content as JSON.
+std::string RenderAuditMarkdown(const accord::v1::AuditReport& report);
+
 // protobuf's JSON mapping on one line, with fields at their defaults shown.
 std::string ToJson(const google::protobuf::Message& message);
 

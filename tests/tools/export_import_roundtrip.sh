@@ -13,4 +13,5 @@ trap 'rm -rf "$work"' EXIT
 cmp "$work/first.ndjson" "$work/second.ndjson"
 "$tool" --data "$work/copy" verify
 [[ $(wc -l <"$work/first.ndjson") -eq 25 ]]
+"$tool" --data "$work/copy" audit cospar-apsco-mou | grep '^\*\*Log verification:\*\* passed' >/dev/null
 echo "round trip: byte for byte"

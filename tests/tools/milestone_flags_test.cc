@@ -1,4 +1,5 @@
 #include "tools/milestone_flags.h"
+#include "tools/render.h"
 
 #include <gtest/gtest.h>
 
@@ -53,6 +54,25 @@ TEST(MilestoneFlags, RefusesWhatTheSchemaDoesNotHave) {
   EXPECT_FALSE(Build("schedule", {"--agreement", "x", "--kind", "party"}).ok());
   EXPECT_FALSE(Build("propose", {"--agreement", "x", "--parties", "{not json"}).ok());
   EXPECT_FALSE(Build("sign", {"--agreement"}).ok()) << "a flag without its value";
+}
+
+TEST(AuditMarkdown, ShowsTheVerificationEveryEventAndItsCorrections) {
+  accord::v1::AuditReport report;
+  report.set_agreement_id("cospar-apsco-mou");
+  report.set_log_verified(false);
+  report.set_verification("Corruption: the record at position 3 does not match its hash");
+  auto* entry = report.add_entries();
+  entry->mutable_record()->set_event_type("accord.v1.NoteAdded");
+  entry->mutable_record()->set_actor("legal | affairs");
+  entry->mutable_event()->mutable_note_added()->set_text("signed copy received");
+  entry->add_corrected_by("00000000-0000-4000-8000-000000000009");
+  std::string md = RenderAuditMarkdown(report);
+  EXPECT_NE(md.find("# Audit report: cospar-apsco-mou"), std::string::npos);
+  EXPECT_NE(md.find("FAILED: Corruption: the record at position 3"), std::string::npos);
+  EXPECT_NE(md.find("NoteAdded (corrected)"), std::string::npos);
+  EXPECT_NE(md.find("legal \\| affairs"), std::string::npos) << "table cells escape pipes";
+  EXPECT_NE(md.find("corrected by 00000000-0000-4000-8000-000000000009"), std::string::npos);
+  EXPECT_NE(md.find("\"signed copy received\""), std::string::npos) << "content as JSON";
 }
 
 }  // namespace
