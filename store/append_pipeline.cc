@@ -322,11 +322,17 @@ void EventStore::WriteGroup(Group* group) {
     committed_hash_ = group->chain_hash;
     committed_position_.store(group->next_position);
   }
-  if (commit_listener_) commit_listener_(group->next_position);
+  NotifyCommitListener(group->next_position);
 }
 
 void EventStore::SetCommitListener(std::function<void(uint64_t next_position)> listener) {
+  std::lock_guard lock(listener_mutex_);
   commit_listener_ = std::move(listener);
+}
+
+void EventStore::NotifyCommitListener(uint64_t next_position) {
+  std::lock_guard lock(listener_mutex_);
+  if (commit_listener_) commit_listener_(next_position);
 }
 
 // A failed write leaves RocksDB in a background-error state and the staged
@@ -621,7 +627,7 @@ Status EventStore::Import(const std::vector<EventRecord>& records) {
     committed_hash_ = hash;
     committed_position_.store(position);
   }
-  if (commit_listener_) commit_listener_(position);
+  NotifyCommitListener(position);
   return Status::OK();
 }
 

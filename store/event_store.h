@@ -157,7 +157,7 @@ class EventStore {
 
   // Called on the store's commit thread after each synced write, with the
   // new next position. It must return quickly (post the news elsewhere) and
-  // must not append. REQUIRES: set before the first append.
+  // must not append or set the listener. Replaces any earlier listener.
   void SetCommitListener(std::function<void(uint64_t next_position)> listener);
 
   // Copies the whole store, consistently, into `directory` (which must not
@@ -254,6 +254,7 @@ class EventStore {
   Status LoadHead(std::string_view stream_id, std::optional<accord::v1::StreamHead>* head);
   Status RecoverAfterWriteFailure();
   void WriteGroup(Group* group);
+  void NotifyCommitListener(uint64_t next_position);
   // Writes (or fails) a sealed group and completes its writers.
   void FinishGroup(std::unique_ptr<Group> group, const Status& failure);
 
@@ -305,7 +306,8 @@ class EventStore {
 
   // Committed state, published by the syncer for readers.
   std::atomic<uint64_t> committed_position_{0};
-  std::function<void(uint64_t)> commit_listener_;  // set before appends; called by the writer
+  std::mutex listener_mutex_;  // a server may replace the listener while appends go on
+  std::function<void(uint64_t)> commit_listener_;  // guarded by listener_mutex_
   std::atomic<uint64_t> group_commits_{0};
   std::atomic<uint64_t> events_written_{0};
   mutable std::mutex head_hash_mutex_;
