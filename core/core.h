@@ -11,6 +11,7 @@
 //   as_of.h            an agreement as recorded at a moment, or as true on a day
 //   merkle.h           RFC 6962 Merkle tree hashes, proofs and the growing frontier
 //   audit.h            the audit report of one agreement
+//   report.h           the agreements report, by replaying the log
 //
 // Everything here returns values (Expected, Rejection) and never throws.
 // Depends only on proto/ (accord_proto) and fmt.
@@ -27,3 +28,4 @@
 #include "core/as_of.h"
 #include "core/merkle.h"
 #include "core/audit.h"
+#include "core/report.h"

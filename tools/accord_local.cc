@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 
 #include "core/core.h"
+#include "core/report.h"
 #include "service/command_handler.h"
 #include "store/coding.h"
 #include "store/event_store.h"
@@ -48,6 +49,10 @@ commands:
   audit AGREEMENT     the audit report: every event with its envelope, content,
                       corrections and hash, and the log's verification, as
                       Markdown (--json: protobuf's JSON mapping)
+  report              the agreements report built by replaying the whole log:
+                      pipeline by stage, cycle times, overdue milestones, open
+                      commitments by party, conventions' parties (Markdown;
+                      --csv, --json)
   export [AGREEMENT]  every stored record (or one agreement's) as NDJSON, one
                       accord.v1.EventRecord per line with its payload and hash
   import FILE         append an export's records exactly as they were stored
@@ -59,6 +64,7 @@ struct Options {
   std::string data;
   std::string actor;
   bool json = false;
+  bool csv = false;
   std::string today;
   std::string command;
   std::vector<std::string> args;
@@ -233,6 +239,36 @@ int Audit(accord::store::EventStore& store, const Options& options) {
   return s.ok() ? 0 : 1;
 }
 
+// The agreements report, built by replaying the whole log from position 0.
+int Report(accord::store::EventStore& store, const Options& options) {
+  accord::core::ReportBuilder builder;
+  accord::store::ReadPage page;
+  uint64_t from = 0;
+  do {
+    accord::store::Status s = store.ReadAll(from, 0, &page);
+    if (!s.ok()) return Fail(s.ToString());
+    for (auto& record : page.records) {
+      auto event =
+          accord::core::DecodeEvent(record.event_type(), record.schema_version(), record.payload());
+      if (!event) return Fail(fmt::format("position {}: {}", record.position(), event.error()));
+      accord::v1::RecordedEvent view;
+      *view.mutable_record() = std::move(record);
+      *view.mutable_event() = std::move(event.value());
+      builder.Add(view);
+    }
+    from = page.next;
+  } while (!page.end_of_data);
+  accord::v1::AgreementsReport report = builder.Build(Today(options));
+  if (options.json) {
+    std::printf("%s\n", accord::tools::ToJson(report).c_str());
+  } else if (options.csv) {
+    std::fputs(accord::tools::RenderReportCsv(report).c_str(), stdout);
+  } else {
+    std::fputs(accord::tools::RenderReportMarkdown(report).c_str(), stdout);
+  }
+  return 0;
+}
+
 int Verify(accord::store::EventStore& store) {
   accord::store::VerifyReport report;
   accord::store::Status s = store.Verify(&report);
@@ -256,7 +292,8 @@ int main(int argc, char** argv) {
       "data", po::value(&options.data)->default_value("data"), "the data folder")(
       "actor", po::value(&options.actor)->default_value(user ? user : "accord-local"),
       "who logs (recorded on every event)")("json", po::bool_switch(&options.json),
-                                            "history as protobuf JSON, one event per line")(
+                                            "protobuf JSON instead of text")(
+      "csv", po::bool_switch(&options.csv), "report: CSV instead of Markdown")(
       "today", po::value(&options.today), "the day milestones are judged on (YYYY-MM-DD)");
   if (auto done = accord::tools::ParseCommandLine(argc, argv, flags, "accord-local", kUsage,
                                                   &options.command, &options.args)) {
@@ -265,7 +302,8 @@ int main(int argc, char** argv) {
 
   bool writes = options.command == "load" || options.command == "import";
   if (!writes && options.command != "show" && options.command != "history" &&
-      options.command != "verify" && options.command != "export" && options.command != "audit") {
+      options.command != "verify" && options.command != "export" && options.command != "audit" &&
+      options.command != "report") {
     return Fail("unknown command '" + options.command + "' (see --help)");
   }
   accord::store::StoreOptions store_options;
@@ -281,6 +319,7 @@ int main(int argc, char** argv) {
   if (options.command == "history") return History(*store, options);
   if (options.command == "export") return Export(*store, options);
   if (options.command == "audit") return Audit(*store, options);
+  if (options.command == "report") return Report(*store, options);
   if (options.command == "import") return Import(*store, options);
   return Verify(*store);
 }

@@ -268,6 +268,100 @@ std::string RenderAuditMarkdown(const accord::v1::AuditReport& report) {
   return out;
 }
 
+namespace {
+
+std::string Days(int64_t days) { return days < 0 ? "-" : std::to_string(days); }
+
+std::string CsvField(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+std::string ConventionStatus(const accord::v1::PartySummary& p) {
+  std::string status = Words(accord::v1::MembershipCategory_Name(p.category()));
+  if (!p.category_note().empty()) status += " (" + p.category_note() + ")";
+  status += p.has_signature() ? ", signed " + FormatFuzzyDate(p.signed_on()) : ", not signed";
+  if (p.has_consent()) {
+    status += ", " + Words(accord::v1::ConsentToBeBound::Instrument_Name(p.consent().instrument()));
+  }
+  return status;
+}
+
+}  // namespace
+
+std::string RenderReportMarkdown(const accord::v1::AgreementsReport& r) {
+  std::string out = fmt::format("# Agreements report, as of {}\n\nBuilt by replaying {} events.\n",
+                                FormatFuzzyDate(r.as_of()), r.events_replayed());
+  out += "\n## Pipeline\n\n| stage | agreements |\n| --- | --- |\n";
+  for (const auto& p : r.pipeline()) {
+    out += fmt::format("| {} | {} |\n", StageText(p.stage()), fmt::join(p.agreement_ids(), ", "));
+  }
+  out += fmt::format(
+      "\n## Cycle times (days)\n\nMedian: proposed to agreed {}, agreed to signed {}.\n\n"
+      "| agreement | proposed to agreed | agreed to signed |\n| --- | --- | --- |\n",
+      Days(r.median_days_proposed_to_agreed()), Days(r.median_days_agreed_to_signed()));
+  for (const auto& c : r.cycle_times()) {
+    out += fmt::format("| {} | {} | {} |\n", c.agreement_id(), Days(c.days_proposed_to_agreed()),
+                       Days(c.days_agreed_to_signed()));
+  }
+  out +=
+      "\n## Overdue milestones\n\n| agreement | milestone | planned | description |\n"
+      "| --- | --- | --- | --- |\n";
+  for (const auto& o : r.overdue()) {
+    out += fmt::format("| {} | {} | {} | {} |\n", o.agreement_id(), o.plan().milestone_id(),
+                       Cell(FormatFuzzyDate(o.plan().planned())), Cell(o.plan().description()));
+  }
+  out +=
+      "\n## Open commitments by party\n\n| party | agreement | commitment |\n| --- | --- | --- |\n";
+  for (const auto& c : r.open_commitments()) {
+    out += fmt::format("| {} | {} | {}: {} |\n", c.party_id(), c.agreement_id(),
+                       c.commitment().id(), Cell(c.commitment().description()));
+  }
+  out +=
+      "\n## Conventions: each party's status\n\n| convention | party | status |\n| --- | --- | --- "
+      "|\n";
+  for (const auto& c : r.convention_parties()) {
+    out += fmt::format("| {} | {} | {} |\n", c.agreement_id(), Cell(c.party().party().name()),
+                       Cell(ConventionStatus(c.party())));
+  }
+  return out;
+}
+
+std::string RenderReportCsv(const accord::v1::AgreementsReport& r) {
+  std::string out = "section,agreement,item,value\n";
+  for (const auto& p : r.pipeline()) {
+    for (const auto& id : p.agreement_ids()) {
+      out += fmt::format("pipeline,{},stage,{}\n", CsvField(id), StageText(p.stage()));
+    }
+  }
+  for (const auto& c : r.cycle_times()) {
+    out += fmt::format("cycle,{},days proposed to agreed,{}\n", CsvField(c.agreement_id()),
+                       Days(c.days_proposed_to_agreed()));
+    out += fmt::format("cycle,{},days agreed to signed,{}\n", CsvField(c.agreement_id()),
+                       Days(c.days_agreed_to_signed()));
+  }
+  for (const auto& o : r.overdue()) {
+    out += fmt::format("overdue,{},{},{}\n", CsvField(o.agreement_id()),
+                       CsvField(o.plan().milestone_id()),
+                       CsvField(FormatFuzzyDate(o.plan().planned())));
+  }
+  for (const auto& c : r.open_commitments()) {
+    out += fmt::format("open-commitment,{},{},{}\n", CsvField(c.agreement_id()),
+                       CsvField(c.party_id()), CsvField(c.commitment().id()));
+  }
+  for (const auto& c : r.convention_parties()) {
+    out += fmt::format("convention-party,{},{},{}\n", CsvField(c.agreement_id()),
+                       CsvField(c.party().party().organisation_id()),
+                       CsvField(ConventionStatus(c.party())));
+  }
+  return out;
+}
+
 std::string ToJson(const google::protobuf::Message& message) {
   std::string json;
   google::protobuf::util::JsonPrintOptions print;

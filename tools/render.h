@@ -39,6 +39,12 @@ std::string RenderTimeline(const accord::v1::Timeline& timeline);
 // hash), then each event in full with its content as JSON.
 std::string RenderAuditMarkdown(const accord::v1::AuditReport& report);
 
+// The agreements report as Markdown, or as CSV (one row per fact, its first
+// column naming the section: pipeline, cycle, overdue, open-commitment,
+// convention-party).
+std::string RenderReportMarkdown(const accord::v1::AgreementsReport& report);
+std::string RenderReportCsv(const accord::v1::AgreementsReport& report);
+
 // protobuf's JSON mapping on one line, with fields at their defaults shown.
 std::string ToJson(const google::protobuf::Message& message);
 

@@ -14,4 +14,6 @@ cmp "$work/first.ndjson" "$work/second.ndjson"
 "$tool" --data "$work/copy" verify
 [[ $(wc -l <"$work/first.ndjson") -eq 25 ]]
 "$tool" --data "$work/copy" audit cospar-apsco-mou | grep '^\*\*Log verification:\*\* passed' >/dev/null
+"$tool" --data "$work/copy" report --csv | grep '^pipeline,cospar-apsco-mou,stage,agreed$' >/dev/null
+"$tool" --data "$work/copy" report --csv --today 2026-11-23 | grep '^overdue,cospar-apsco-mou,signing,' >/dev/null
 echo "round trip: byte for byte"
