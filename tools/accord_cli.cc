@@ -18,6 +18,7 @@
 
 #include "core/event_types.h"
 #include "core/fuzzy_date.h"
+#include "core/report.h"
 #include "service/client.h"
 #include "service/server.h"
 #include "store/coding.h"
@@ -49,6 +50,8 @@ commands:
                       event as it is committed, until interrupted
   verify              have the server recompute the hash chain and check every
                       index; exits non-zero naming the first bad position
+  report              the agreements report, built by replaying the log through a
+                      subscription (Markdown; --csv, --json)
   backup DIR          a consistent copy of the running server's store into DIR (a
                       new directory on the server's machine); to restore, serve
                       DIR as the data folder
@@ -56,6 +59,8 @@ commands:
                       event as it is committed, until interrupted
   verify              have the server recompute the hash chain and check every
                       index; exits non-zero naming the first bad position
+  report              the agreements report, built by replaying the log through a
+                      subscription (Markdown; --csv, --json)
   backup DIR          a consistent copy of the running server's store into DIR (a
                       new directory on the server's machine); to restore, serve
                       DIR as the data folder
@@ -71,6 +76,7 @@ struct Options {
   uint16_t port = accord::service::kDefaultPort;
   std::string name;
   bool json = false;
+  bool csv = false;
   std::string stage;
   std::string party;
   uint64_t from = 0;
@@ -306,6 +312,34 @@ int BackupStore(accord::service::Client& client, const Options& options) {
   return 0;
 }
 
+// The agreements report, built by replaying the log through a subscription
+// from position 0 until it catches up.
+int ReportFromServer(accord::service::Client& client, const Options& options) {
+  Request request;
+  request.mutable_subscribe()->set_from(0);
+  if (auto s = client.Send(&request); !s.ok()) return Fail(s.ToString());
+  accord::core::ReportBuilder builder;
+  for (;;) {
+    Response response;
+    if (auto s = client.Receive(&response); !s.ok()) return Fail(s.ToString());
+    if (!response.has_subscription()) return Fail(Explain(response));
+    const auto& m = response.subscription();
+    if (m.has_dropped()) return Fail("dropped: " + m.dropped());
+    if (m.has_caught_up()) break;
+    if (m.has_event()) builder.Add(m.event());
+  }
+  accord::v1::AgreementsReport report =
+      builder.Build(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()));
+  if (options.json) {
+    std::printf("%s\n", accord::tools::ToJson(report).c_str());
+  } else if (options.csv) {
+    std::fputs(accord::tools::RenderReportCsv(report).c_str(), stdout);
+  } else {
+    std::fputs(accord::tools::RenderReportMarkdown(report).c_str(), stdout);
+  }
+  return 0;
+}
+
 // Prints the log (or one agreement) as it grows, until interrupted.
 int Follow(accord::service::Client& client, const Options& options) {
   if (options.args.size() > 1) return Fail("follow takes at most one agreement id");
@@ -416,6 +450,7 @@ int main(int argc, char** argv) {
       "server port")("as", po::value(&options.name)->default_value(user ? user : "accord"),
                      "who you are, recorded as the actor of what you log")(
       "json", po::bool_switch(&options.json), "print protobuf JSON, one message per line")(
+      "csv", po::bool_switch(&options.csv), "report: CSV instead of Markdown")(
       "stage", po::value(&options.stage), "list: only agreements at this stage")(
       "party", po::value(&options.party), "list: only agreements with this party")(
       "from", po::value(&options.from)->default_value(0),
@@ -431,9 +466,16 @@ int main(int argc, char** argv) {
     return *done;
   }
   static const std::map<std::string, int (*)(accord::service::Client&, const Options&)> kCommands =
-      {{"log", LogFiles},  {"history", History},       {"show", Show},
-       {"list", List},     {"timeline", ShowTimeline}, {"health", ShowHealth},
-       {"follow", Follow}, {"verify", VerifyLog},      {"backup", BackupStore}};
+      {{"log", LogFiles},
+       {"history", History},
+       {"show", Show},
+       {"list", List},
+       {"timeline", ShowTimeline},
+       {"health", ShowHealth},
+       {"follow", Follow},
+       {"verify", VerifyLog},
+       {"backup", BackupStore},
+       {"report", ReportFromServer}};
   auto command = kCommands.find(options.command);
   if (command == kCommands.end()) {
     return Fail("unknown command '" + options.command + "' (see --help)");
