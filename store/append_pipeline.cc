@@ -422,8 +422,10 @@ Status EventStore::StageAppend(Writer* w, Group* g) {
     if (in_flight) {
       position = in_flight->position;
       version = in_flight->stream_version;
-      same = in_flight->stream_id == w->stream_id &&
-             in_flight->content == events[i].SerializeAsString();
+      // Compared only when an id repeats, so serializing here costs the
+      // append path nothing.
+      same = *in_flight->stream_id == w->stream_id &&
+             in_flight->event->SerializeAsString() == events[i].SerializeAsString();
     } else {
       std::string value;
       rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), event_ids_, ids[i], &value);
@@ -486,6 +488,8 @@ Status EventStore::StageAppend(Writer* w, Group* g) {
   uint64_t version = head ? head->last_version() + 1 : 0;
   StreamHead next_head;
   next_head.set_event_count(head ? head->event_count() : 0);
+  std::vector<std::pair<std::string, InFlightEvent>> staged;
+  staged.reserve(events.size());
   for (size_t i = 0; i < events.size(); ++i, ++version) {
     const NewEvent& e = events[i];
     uint64_t position = next_position_++;
@@ -512,11 +516,7 @@ Status EventStore::StageAppend(Writer* w, Group* g) {
     g->stream_index_puts.emplace_back(StreamIndexKey(w->stream_id, version), key);
     g->event_id_puts.emplace_back(ids[i], key);
     chain_hash_ = entry.hash();
-    {
-      std::lock_guard lock(in_flight_mutex_);
-      in_flight_ids_[ids[i]] =
-          InFlightEvent{position, version, w->stream_id, e.SerializeAsString()};
-    }
+    staged.emplace_back(ids[i], InFlightEvent{position, version, &w->stream_id, &e});
     g->id_keys.push_back(ids[i]);
 
     if (i == 0) result->first_position = position;
@@ -524,6 +524,10 @@ Status EventStore::StageAppend(Writer* w, Group* g) {
     next_head.set_last_version(version);
     next_head.set_last_position(position);
     next_head.set_event_count(next_head.event_count() + 1);
+  }
+  {
+    std::lock_guard lock(in_flight_mutex_);
+    for (auto& [id, event] : staged) in_flight_ids_[id] = event;
   }
   result->last_version = next_head.last_version();
   g->stream_head_puts[w->stream_id] = next_head.SerializeAsString();

@@ -24,11 +24,13 @@ struct EventStore::Writer {
 };
 
 // An event staged but not yet durable, with what a retry is compared to.
+// Points into its Writer, which the group keeps alive until the entry is
+// erased (FinishGroup erases before it completes the writers).
 struct EventStore::InFlightEvent {
   uint64_t position;
   uint64_t stream_version;
-  std::string stream_id;
-  std::string content;  // the NewEvent, serialized
+  const std::string* stream_id;
+  const accord::v1::NewEvent* event;
 };
 
 struct EventStore::Group {

@@ -55,15 +55,6 @@ commands:
   backup DIR          a consistent copy of the running server's store into DIR (a
                       new directory on the server's machine); to restore, serve
                       DIR as the data folder
-  follow [AGREEMENT]  print the log (or one agreement) from --from, then each new
-                      event as it is committed, until interrupted
-  verify              have the server recompute the hash chain and check every
-                      index; exits non-zero naming the first bad position
-  report              the agreements report, built by replaying the log through a
-                      subscription (Markdown; --csv, --json)
-  backup DIR          a consistent copy of the running server's store into DIR (a
-                      new directory on the server's machine); to restore, serve
-                      DIR as the data folder
 --json prints protobuf's JSON mapping, one message per line.
 
 logging one milestone (accord COMMAND --help lists its flags, from the schema):

@@ -533,7 +533,8 @@ TEST_F(EventStoreTest, ImportRefusesRecordsThatDoNotFit) {
   edited[1].set_actor("someone else");
   Status s = import_into_new(edited);
   EXPECT_TRUE(s.IsCorruption());
-  EXPECT_NE(s.message().find("position 1: it does not match its hash"), std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find("position 1: it does not match its hash"), std::string::npos)
+      << s.ToString();
 
   std::vector<EventRecord> gap = {records[0], records[2]};
   s = import_into_new(gap);
@@ -541,6 +542,33 @@ TEST_F(EventStoreTest, ImportRefusesRecordsThatDoNotFit) {
 
   s = import_into_new({records[1]});
   EXPECT_TRUE(s.IsCorruption()) << "a log starts at position 0: " << s.ToString();
+
+  // Records that chain and hash correctly but repeat an event id, or skip a
+  // stream version, are refused too.
+  auto rehashed = [](EventRecord r) {
+    r.clear_hash();
+    r.set_hash(Sha256(r.SerializeAsString()));
+    return r;
+  };
+  EventRecord repeated = records[1];
+  repeated.set_event_id(records[0].event_id());
+  s = import_into_new({records[0], rehashed(repeated)});
+  EXPECT_NE(s.message().find("position 1: its event id is malformed or repeated"),
+            std::string::npos)
+      << s.ToString();
+  EventRecord skipped = records[1];
+  skipped.set_stream_version(5);
+  s = import_into_new({records[0], rehashed(skipped)});
+  EXPECT_NE(s.message().find("version 1 of stream 'a' was due"), std::string::npos) << s.ToString();
+
+  accord::testing::TempDir dir;
+  std::unique_ptr<EventStore> continued;
+  ASSERT_TRUE(EventStore::Open({}, dir.path(), &continued).ok());
+  ASSERT_TRUE(continued->Import({records[0]}).ok());
+  EventRecord stored_again = records[1];
+  stored_again.set_event_id(records[0].event_id());
+  s = continued->Import({rehashed(stored_again)});
+  EXPECT_NE(s.message().find("its event id is stored already"), std::string::npos) << s.ToString();
 }
 
 // Tamper evidence: damage stored data directly in RocksDB.
