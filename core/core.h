@@ -9,6 +9,7 @@
 //   summary.h          the agreement summary projection
 //   timeline.h         the timeline projection
 //   as_of.h            an agreement as recorded at a moment, or as true on a day
+//   checkpoint.h       signed C2SP checkpoints (Ed25519 signed notes)
 //   merkle.h           RFC 6962 Merkle tree hashes, proofs and the growing frontier
 //   audit.h            the audit report of one agreement
 //   report.h           the agreements report, by replaying the log
@@ -26,6 +27,7 @@
 #include "core/summary.h"
 #include "core/timeline.h"
 #include "core/as_of.h"
+#include "core/checkpoint.h"
 #include "core/merkle.h"
 #include "core/audit.h"
 #include "core/report.h"

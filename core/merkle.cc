@@ -141,13 +141,19 @@ bool VerifyConsistency(uint64_t first, uint64_t second, std::string_view first_r
   return fr == first_root && sr == second_root && sn == 0;
 }
 
-void MerkleFrontier::Append(const MerkleHash& leaf_hash) {
+void MerkleFrontier::Append(const MerkleHash& leaf_hash) { Append(leaf_hash, nullptr); }
+
+void MerkleFrontier::Append(const MerkleHash& leaf_hash, const NodeFn& on_node) {
   MerkleHash carry = leaf_hash;
+  if (on_node) on_node(0, size_, carry);
   // Each trailing one bit of the old size is a perfect subtree the new leaf
   // completes into a larger one.
+  int level = 0;
   for (uint64_t bits = size_; (bits & 1) != 0; bits >>= 1) {
     carry = NodeHash(hashes_.back(), carry);
     hashes_.pop_back();
+    ++level;
+    if (on_node) on_node(level, ((size_ + 1) >> level) - 1, carry);
   }
   hashes_.push_back(std::move(carry));
   ++size_;

@@ -47,6 +47,12 @@ bool VerifyConsistency(uint64_t first, uint64_t second, std::string_view first_r
 class MerkleFrontier {
  public:
   void Append(const MerkleHash& leaf_hash);
+  // Append, calling on_node(level, index, hash) for every perfect subtree
+  // the leaf completes: the leaf itself (level 0, index = old size) first,
+  // then each larger one. A store that keeps these nodes can hash any
+  // subtree a proof needs from O(log n) of them.
+  using NodeFn = std::function<void(int level, uint64_t index, const MerkleHash& hash)>;
+  void Append(const MerkleHash& leaf_hash, const NodeFn& on_node);
   MerkleHash Root() const;
   uint64_t size() const { return size_; }
   // The perfect subtrees' roots, largest (leftmost) first.

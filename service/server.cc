@@ -69,6 +69,9 @@ class Server::Impl {
         handler_(store),
         index_(store),
         options_(std::move(options)),
+        signer_(options_.checkpoint_signer
+                    ? *options_.checkpoint_signer
+                    : core::NoteSigner::Generate("accord-ephemeral").value()),
         acceptor_(io_),
         pool_(static_cast<size_t>(options_.store_threads)) {}
 
@@ -93,6 +96,12 @@ class Server::Impl {
   Response AppendEvents(uint64_t request_id, const accord::v1::AppendEvents& append,
                         const std::string& actor) const;
   Response Timeline(uint64_t request_id, const accord::v1::GetTimeline& get) const;
+  // A signed checkpoint of the first `size` records (unset: all).
+  store::Status SignCheckpoint(std::optional<uint64_t> size,
+                               accord::v1::SignedCheckpoint* checkpoint) const;
+  Response Checkpoint(uint64_t request_id, const accord::v1::GetCheckpoint& get) const;
+  Response InclusionProof(uint64_t request_id, const accord::v1::GetInclusionProof& get) const;
+  Response ConsistencyProof(uint64_t request_id, const accord::v1::GetConsistencyProof& get) const;
   Response Agreement(uint64_t request_id, const accord::v1::GetAgreement& get) const;
   std::optional<Response> ReadAgreement(uint64_t request_id, const std::string& agreement_id,
                                         std::vector<accord::v1::RecordedEvent>* events) const;
@@ -109,6 +118,7 @@ class Server::Impl {
   AgreementIndex index_;
   std::atomic<bool> index_catch_up_queued_{false};
   ServerOptions options_;
+  core::NoteSigner signer_;
   asio::io_context io_;
   tcp::acceptor acceptor_;
   asio::thread_pool pool_;
@@ -265,7 +275,10 @@ class Session : public std::enable_shared_from_this<Session> {
       case Request::kAppendEvents:
       case Request::kGetTimeline:
       case Request::kVerifyLog:
-      case Request::kBackup: {
+      case Request::kBackup:
+      case Request::kGetCheckpoint:
+      case Request::kGetInclusionProof:
+      case Request::kGetConsistencyProof: {
         ++pending_;
         asio::post(server_->pool(), [self = shared_from_this(), request = std::move(request)] {
           Response response = self->server_->Execute(request, self->client_name_);
@@ -621,6 +634,12 @@ Response Server::Impl::Execute(const Request& request, const std::string& actor)
       response.mutable_verified()->set_head_hash(report.head_hash);
       return response;
     }
+    case Request::kGetCheckpoint:
+      return Checkpoint(id, request.get_checkpoint());
+    case Request::kGetInclusionProof:
+      return InclusionProof(id, request.get_inclusion_proof());
+    case Request::kGetConsistencyProof:
+      return ConsistencyProof(id, request.get_consistency_proof());
     default:
       return ErrorResponse(id, accord::v1::UNKNOWN_REQUEST, "not a store request");
   }
@@ -665,6 +684,73 @@ Response Server::Impl::AppendEvents(uint64_t request_id, const accord::v1::Appen
   appended->set_last_position(result.last_position);
   appended->set_last_version(result.last_version);
   appended->set_already_stored(result.already_stored);
+  return response;
+}
+
+store::Status Server::Impl::SignCheckpoint(std::optional<uint64_t> size,
+                                           accord::v1::SignedCheckpoint* checkpoint) const {
+  core::Checkpoint c;
+  c.origin = options_.log_origin;
+  c.size = size ? *size : store_->Head().next_position;
+  if (store::Status s = store_->MerkleRoot(c.size, &c.root_hash); !s.ok()) return s;
+  checkpoint->set_note(signer_.Sign(core::CheckpointBody(c)));
+  checkpoint->set_size(c.size);
+  checkpoint->set_root_hash(c.root_hash);
+  checkpoint->set_verifier_key(signer_.VerifierKey());
+  return store::Status::OK();
+}
+
+Response Server::Impl::Checkpoint(uint64_t request_id, const accord::v1::GetCheckpoint& get) const {
+  Response response;
+  response.set_request_id(request_id);
+  std::optional<uint64_t> size;
+  if (get.has_size()) size = get.size();
+  if (store::Status s = SignCheckpoint(size, response.mutable_checkpoint()); !s.ok()) {
+    return ErrorResponse(request_id, ToErrorCode(s), s.message());
+  }
+  return response;
+}
+
+Response Server::Impl::InclusionProof(uint64_t request_id,
+                                      const accord::v1::GetInclusionProof& get) const {
+  uint64_t position = get.position();
+  if (get.has_event_id()) {
+    accord::v1::EventRecord record;
+    if (store::Status s = store_->FindEvent(get.event_id(), &record); !s.ok()) {
+      return ErrorResponse(
+          request_id, ToErrorCode(s),
+          s.IsNotFound() ? fmt::format("no event {} in the log", get.event_id()) : s.message());
+    }
+    position = record.position();
+  }
+  Response response;
+  response.set_request_id(request_id);
+  auto* proof = response.mutable_inclusion_proof();
+  std::optional<uint64_t> size;
+  if (get.has_tree_size()) size = get.tree_size();
+  store::Status s = SignCheckpoint(size, proof->mutable_checkpoint());
+  std::vector<std::string> hashes;
+  if (s.ok()) s = store_->InclusionProof(position, proof->checkpoint().size(), &hashes);
+  if (s.ok()) s = store_->ReadLeaf(position, proof->mutable_leaf());
+  if (!s.ok()) return ErrorResponse(request_id, ToErrorCode(s), s.message());
+  proof->set_position(position);
+  for (auto& h : hashes) proof->add_hashes(std::move(h));
+  return response;
+}
+
+Response Server::Impl::ConsistencyProof(uint64_t request_id,
+                                        const accord::v1::GetConsistencyProof& get) const {
+  Response response;
+  response.set_request_id(request_id);
+  auto* proof = response.mutable_consistency_proof();
+  std::optional<uint64_t> size;
+  if (get.has_second_size()) size = get.second_size();
+  store::Status s = SignCheckpoint(size, proof->mutable_checkpoint());
+  std::vector<std::string> hashes;
+  if (s.ok()) s = store_->ConsistencyProof(get.first_size(), proof->checkpoint().size(), &hashes);
+  if (!s.ok()) return ErrorResponse(request_id, ToErrorCode(s), s.message());
+  proof->set_first_size(get.first_size());
+  for (auto& h : hashes) proof->add_hashes(std::move(h));
   return response;
 }
 

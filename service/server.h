@@ -19,8 +19,10 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "core/checkpoint.h"
 #include "service/command_handler.h"
 #include "store/event_store.h"
 #include "store/status.h"
@@ -45,6 +47,12 @@ struct ServerOptions {
   std::chrono::milliseconds subscriber_stall_timeout{10000};
   uint64_t max_subscriber_lag = 10000;
   std::string server_name = "accordd";
+  // Signs checkpoints of the log (C2SP signed notes). Unset: the server
+  // makes a key of its own for this run, fine for tests only, since nobody
+  // outside can have its verifier key.
+  std::optional<core::NoteSigner> checkpoint_signer;
+  // The checkpoint's origin line: names this log among all logs.
+  std::string log_origin = "accord.local/log";
 };
 
 class Server {

@@ -181,6 +181,7 @@ void EventStore::StagerLoop() {
     }
     group->next_position = next_position_;
     group->chain_hash = chain_hash_;
+    group->merkle_frontier = merkle_frontier_.hashes();
     // With no one else waiting and the disk free, write the group here: one
     // thread hand-over fewer for a lone appender. Under load the syncer
     // writes while this thread stages the next group.
@@ -291,11 +292,14 @@ void EventStore::WriteGroup(Group* group) {
   for (const auto& [key, value] : group->stream_index_puts)
     group->batch.Put(stream_index_, key, value);
   for (const auto& [key, value] : group->event_id_puts) group->batch.Put(event_ids_, key, value);
+  std::sort(group->merkle_node_puts.begin(), group->merkle_node_puts.end());
+  for (const auto& [key, value] : group->merkle_node_puts) group->batch.Put(merkle_, key, value);
   for (const auto& [key, value] : group->stream_head_puts)
     group->batch.Put(stream_heads_, key, value);
   ChainHead head;
   head.set_position(group->next_position - 1);
   head.set_hash(group->chain_hash);
+  for (const auto& hash : group->merkle_frontier) head.add_merkle_frontier(hash);
   *head.mutable_recorded_at() =
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(group->recorded_micros);
   group->batch.Put(meta_, kChainHeadKey, head.SerializeAsString());
@@ -516,6 +520,10 @@ Status EventStore::StageAppend(Writer* w, Group* g) {
     g->stream_index_puts.emplace_back(StreamIndexKey(w->stream_id, version), key);
     g->event_id_puts.emplace_back(ids[i], key);
     chain_hash_ = entry.hash();
+    merkle_frontier_.Append(core::LeafHash(entry.record()),
+                            [g](int level, uint64_t index, const core::MerkleHash& hash) {
+                              g->merkle_node_puts.emplace_back(MerkleNodeKey(level, index), hash);
+                            });
     staged.emplace_back(ids[i], InFlightEvent{position, version, &w->stream_id, &e});
     g->id_keys.push_back(ids[i]);
 
@@ -560,6 +568,7 @@ Status EventStore::Import(const std::vector<EventRecord>& records) {
   std::unordered_set<std::string> ids;
   uint64_t position = next_position_;
   std::string hash = chain_hash_;
+  core::MerkleFrontier frontier = merkle_frontier_;
   int64_t recorded_micros = last_recorded_micros_;
   for (const EventRecord& given : records) {
     auto refuse = [&](std::string_view why) {
@@ -589,6 +598,10 @@ Status EventStore::Import(const std::vector<EventRecord>& records) {
     if (given.stream_version() != version) {
       return refuse(fmt::format("version {} of stream '{}' was due", version, given.stream_id()));
     }
+    frontier.Append(core::LeafHash(bytes),
+                    [&batch, this](int level, uint64_t index, const core::MerkleHash& node) {
+                      batch.Put(merkle_, MerkleNodeKey(level, index), node);
+                    });
     LogEntry entry;
     entry.set_record(std::move(bytes));
     entry.set_hash(given.hash());
@@ -613,6 +626,7 @@ Status EventStore::Import(const std::vector<EventRecord>& records) {
   ChainHead chain;
   chain.set_position(position - 1);
   chain.set_hash(hash);
+  for (const auto& node : frontier.hashes()) chain.add_merkle_frontier(node);
   *chain.mutable_recorded_at() =
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(recorded_micros);
   batch.Put(meta_, kChainHeadKey, chain.SerializeAsString());
@@ -624,6 +638,7 @@ Status EventStore::Import(const std::vector<EventRecord>& records) {
   }
   next_position_ = position;
   chain_hash_ = hash;
+  merkle_frontier_ = std::move(frontier);
   last_recorded_micros_ = recorded_micros;
   for (const auto& [stream, head] : heads) head_cache_[stream] = head;
   {

@@ -54,6 +54,12 @@ std::optional<std::string> UuidBytes(std::string_view canonical_uuid) {
   return std::string(reinterpret_cast<const char*>(id.data), id.size());
 }
 
+std::string MerkleNodeKey(int level, uint64_t index) {
+  std::string key(1, static_cast<char>(level));
+  PutFixed64BE(&key, index);
+  return key;
+}
+
 std::string Sha256(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;

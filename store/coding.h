@@ -5,6 +5,8 @@
 //   stream head key   := stream_id
 //   event id key      := uuid:16 bytes
 //   position value    := position:u64be
+//   merkle node key   := level:u8 index:u64be   (the root of records
+//                        [index << level, (index + 1) << level))
 //
 // Big-endian integers make RocksDB's bytewise order the numeric order, so a
 // forward iterator walks the log, and a stream, in order.
@@ -25,6 +27,8 @@ std::string EncodePosition(uint64_t position);
 std::string StreamIndexKey(std::string_view stream_id, uint64_t version);
 // The prefix every index key of `stream_id` starts with.
 std::string StreamIndexPrefix(std::string_view stream_id);
+
+std::string MerkleNodeKey(int level, uint64_t index);
 
 // The 16 bytes of a UUID in canonical text form; nullopt if malformed.
 std::optional<std::string> UuidBytes(std::string_view canonical_uuid);

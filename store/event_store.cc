@@ -8,6 +8,7 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
+#include <bit>
 #include <chrono>
 #include <limits>
 #include <map>
@@ -107,9 +108,13 @@ Status EventStore::OpenDb() {
   index_with_bloom.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, plain}, {kLogFamily, plain},
-      {kStreamIndexFamily, stream_index},         {kStreamHeadsFamily, index_with_bloom},
-      {kEventIdsFamily, index_with_bloom},        {kProjectionsFamily, plain},
+      {rocksdb::kDefaultColumnFamilyName, plain},
+      {kLogFamily, plain},
+      {kStreamIndexFamily, stream_index},
+      {kStreamHeadsFamily, index_with_bloom},
+      {kEventIdsFamily, index_with_bloom},
+      {kProjectionsFamily, plain},
+      {kMerkleFamily, plain},
   };
   rocksdb::DB* raw = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -125,6 +130,7 @@ Status EventStore::OpenDb() {
   stream_heads_ = handles_[3];
   event_ids_ = handles_[4];
   projections_ = handles_[5];
+  merkle_ = handles_[6];
   return Status::OK();
 }
 
@@ -161,6 +167,7 @@ Status EventStore::LoadChainHead() {
     }
     next_position_ = 0;
     chain_hash_ = GenesisHash();
+    merkle_frontier_ = core::MerkleFrontier();
   } else {
     ChainHead head;
     if (!head.ParseFromString(value)) return Status::Corruption("the chain head does not parse");
@@ -183,6 +190,17 @@ Status EventStore::LoadChainHead() {
     }
     next_position_ = last + 1;
     chain_hash_ = head.hash();
+    std::vector<std::string> frontier(head.merkle_frontier().begin(), head.merkle_frontier().end());
+    if (frontier.size() != static_cast<size_t>(std::popcount(next_position_))) {
+      if (!frontier.empty() || options_.read_only) {
+        return Status::Corruption(
+            fmt::format("the Merkle frontier does not fit a log of {} records", next_position_));
+      }
+      // A store written before the Merkle tree was kept: build it once.
+      if (Status built = BuildMerkleTree(); !built.ok()) return built;
+    } else {
+      merkle_frontier_ = core::MerkleFrontier::FromParts(next_position_, std::move(frontier));
+    }
     last_recorded_micros_ =
         google::protobuf::util::TimeUtil::TimestampToMicroseconds(head.recorded_at());
   }

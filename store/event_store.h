@@ -48,6 +48,7 @@
 #include <vector>
 
 #include "accord/v1/record.pb.h"
+#include "core/merkle.h"
 #include "store/status.h"
 
 namespace accord::store {
@@ -200,10 +201,26 @@ class EventStore {
   LogHead Head() const;
   StoreStats Stats() const;
 
+  // The Merkle tree over the log (RFC 6962; leaf i is the stored bytes of
+  // the record at position i, as ReadLeaf gives them), for checkpoints and
+  // proofs that anyone can check without trusting the store. Each serves
+  // any tree size up to Head().next_position (InvalidArgument beyond it)
+  // from O(log n) stored nodes.
+  Status MerkleRoot(uint64_t size, std::string* root) const;
+  // RFC 9162 inclusion proof of the record at `position` in the tree of
+  // `size` records. REQUIRES: position < size.
+  Status InclusionProof(uint64_t position, uint64_t size, std::vector<std::string>* proof) const;
+  // RFC 9162 consistency proof that the tree of `second` records extends the
+  // tree of `first`. REQUIRES: first <= second.
+  Status ConsistencyProof(uint64_t first, uint64_t second, std::vector<std::string>* proof) const;
+  // The leaf bytes of the record at `position` (its serialized EventRecord).
+  Status ReadLeaf(uint64_t position, std::string* leaf) const;
+
   // Walks the whole log: recomputes every hash and the chain, checks that
   // positions are gapless and that the stream index, the event id index and
   // the stream heads agree with the log, with nothing extra. Corruption names
-  // the first bad position. Runs on a snapshot, beside appends.
+  // the first bad position. Also recomputes the Merkle tree and checks every
+  // stored node and the frontier. Runs on a snapshot, beside appends.
   Status Verify(VerifyReport* report) const;
 
   // Projection state and checkpoints, written by projections (not the log).
@@ -233,6 +250,12 @@ class EventStore {
   Status LoadChainHead();
   Status ReadRecordAt(uint64_t position, accord::v1::EventRecord* record) const;
   Status ReadPositions(const std::vector<uint64_t>& positions, ReadPage* page) const;
+  // The root of records [begin, end) from stored nodes; begin is aligned as
+  // RFC 6962's recursive split leaves it. An error is kept in *error.
+  std::string SubtreeHash(uint64_t begin, uint64_t end, Status* error) const;
+  // Writes the Merkle nodes and frontier of a store written before they
+  // existed, from its log.
+  Status BuildMerkleTree();
 
   // The write path (append_pipeline.cc). Two threads, so that the disk
   // never waits for the CPU work of the next group:
@@ -272,6 +295,7 @@ class EventStore {
   rocksdb::ColumnFamilyHandle* stream_heads_ = nullptr;
   rocksdb::ColumnFamilyHandle* event_ids_ = nullptr;
   rocksdb::ColumnFamilyHandle* projections_ = nullptr;
+  rocksdb::ColumnFamilyHandle* merkle_ = nullptr;
   Status open_error_;  // set when the store refuses writes
 
   std::mutex mutex_;
@@ -297,6 +321,7 @@ class EventStore {
   // Staged state, owned by the stager thread: it runs ahead of the disk.
   uint64_t next_position_ = 0;
   std::string chain_hash_;
+  core::MerkleFrontier merkle_frontier_;
   int64_t last_recorded_micros_ = 0;
   std::unordered_map<std::string, accord::v1::StreamHead> head_cache_;
 

@@ -20,6 +20,7 @@ inline constexpr char kStreamIndexFamily[] = "stream_index";
 inline constexpr char kStreamHeadsFamily[] = "stream_heads";
 inline constexpr char kEventIdsFamily[] = "event_ids";
 inline constexpr char kProjectionsFamily[] = "projections";
+inline constexpr char kMerkleFamily[] = "merkle";
 inline constexpr char kChainHeadKey[] = "chain_head";
 inline constexpr char kFormatKey[] = "format_version";
 inline constexpr char kFormatVersion[] = "1";
@@ -41,8 +42,9 @@ inline Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 }
 
 // Parses a log value, checking its hash and that it sits under its own key.
+// With record_bytes, also gives the record's stored bytes (its Merkle leaf).
 inline Status DecodeEntry(uint64_t position, const rocksdb::Slice& value,
-                          accord::v1::EventRecord* record) {
+                          accord::v1::EventRecord* record, std::string* record_bytes = nullptr) {
   accord::v1::LogEntry entry;
   if (!entry.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
     return Status::Corruption(fmt::format("the record at position {} does not parse", position));
@@ -56,6 +58,7 @@ inline Status DecodeEntry(uint64_t position, const rocksdb::Slice& value,
         fmt::format("the record stored at position {} names another position", position));
   }
   record->set_hash(entry.hash());
+  if (record_bytes != nullptr) *record_bytes = std::move(*entry.mutable_record());
   return Status::OK();
 }
 

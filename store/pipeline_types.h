@@ -37,8 +37,10 @@ struct EventStore::Group {
   std::vector<std::unique_ptr<Writer>> writers;
   rocksdb::WriteBatch batch;
   size_t events = 0;
-  uint64_t next_position = 0;  // after this group
-  std::string chain_hash;      // of its last record
+  uint64_t next_position = 0;                // after this group
+  std::string chain_hash;                    // of its last record
+  std::vector<std::string> merkle_frontier;  // after its last record
+  std::vector<std::pair<std::string, std::string>> merkle_node_puts;
   int64_t recorded_micros = 0;
   std::vector<std::string> id_keys;  // its entries in in_flight_ids_
   // Index entries, written in key order when the group is sealed: RocksDB's

@@ -1,10 +1,12 @@
 #include <rocksdb/db.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
 #include <shared_mutex>
 
+#include "core/merkle.h"
 #include "store/event_store.h"
 #include "store/internal.h"
 
@@ -30,6 +32,21 @@ Status EventStore::Verify(VerifyReport* report) const {
   std::map<std::string, StreamHead> streams;
   std::string previous_hash = GenesisHash();
   uint64_t expected_position = 0;
+  // The Merkle tree is rebuilt as the walk goes; every node it completes
+  // must be the one stored.
+  core::MerkleFrontier frontier;
+  Status merkle_error;
+  uint64_t merkle_nodes = 0;
+  auto check_node = [&](int level, uint64_t index, const core::MerkleHash& hash) {
+    ++merkle_nodes;
+    std::string stored;
+    rocksdb::Status rs = db_->Get(read, merkle_, MerkleNodeKey(level, index), &stored);
+    if (merkle_error.ok() && (!rs.ok() || stored != hash)) {
+      merkle_error = Status::Corruption(
+          fmt::format("the Merkle node over positions {} to {} disagrees with the log",
+                      index << level, ((index + 1) << level) - 1));
+    }
+  };
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, log_));
   for (it->SeekToFirst(); it->Valid(); it->Next(), ++expected_position) {
     uint64_t position = DecodeFixed64BE(it->key().ToStringView());
@@ -38,12 +55,15 @@ Status EventStore::Verify(VerifyReport* report) const {
           fmt::format("position {} is missing from the log", expected_position));
     }
     EventRecord record;
-    if (Status s = DecodeEntry(position, it->value(), &record); !s.ok()) return s;
+    std::string leaf;
+    if (Status s = DecodeEntry(position, it->value(), &record, &leaf); !s.ok()) return s;
     if (record.prev_hash() != previous_hash) {
       return Status::Corruption(fmt::format(
           "the record at position {} does not chain to the record before it", position));
     }
     previous_hash = record.hash();
+    frontier.Append(core::LeafHash(leaf), check_node);
+    if (!merkle_error.ok()) return merkle_error;
 
     StreamHead& head = streams[record.stream_id()];
     uint64_t expected_version = head.event_count();
@@ -85,6 +105,11 @@ Status EventStore::Verify(VerifyReport* report) const {
       return Status::Corruption(fmt::format(
           "the chain head does not match the last record, at position {}", records - 1));
     }
+    if (!std::equal(head.merkle_frontier().begin(), head.merkle_frontier().end(),
+                    frontier.hashes().begin(), frontier.hashes().end())) {
+      return Status::Corruption(fmt::format(
+          "the chain head's Merkle frontier does not match the log of {} records", records));
+    }
   }
 
   // Nothing extra in the indexes: as many entries as records, and a head for
@@ -97,6 +122,9 @@ Status EventStore::Verify(VerifyReport* report) const {
   };
   if (count(stream_index_) != records) {
     return Status::Corruption("the stream index holds entries for no record in the log");
+  }
+  if (count(merkle_) != merkle_nodes) {
+    return Status::Corruption("the Merkle tree holds nodes over no records in the log");
   }
   if (count(event_ids_) != records) {
     return Status::Corruption("the event id index holds ids of no record in the log");

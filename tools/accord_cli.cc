@@ -24,6 +24,7 @@
 #include "store/coding.h"
 #include "tools/cli.h"
 #include "tools/milestone_flags.h"
+#include "tools/proofs.h"
 #include "tools/render.h"
 
 namespace {
@@ -50,6 +51,15 @@ commands:
                       event as it is committed, until interrupted
   verify              have the server recompute the hash chain and check every
                       index; exits non-zero naming the first bad position
+  verify --since FILE check here, with a consistency proof, that the log still
+                      extends the checkpoint saved in FILE (nothing rewritten or
+                      dropped); --save FILE keeps the new checkpoint
+  checkpoint          the log's size and Merkle root, signed by the server (C2SP
+                      tlog-checkpoint); --out FILE saves it for later proofs
+  prove EVENT_ID      check here, with an inclusion proof, that the event is in
+                      the log (of the checkpoint in --checkpoint FILE, or now)
+--vkey KEY checks signatures against the server's verifier key as you obtained
+it (accordd prints it); without it, against the key the server announces.
   report              the agreements report, built by replaying the log through a
                       subscription (Markdown; --csv, --json)
   backup DIR          a consistent copy of the running server's store into DIR (a
@@ -74,6 +84,11 @@ struct Options {
   std::vector<std::string> types;
   std::string recorded_before;
   std::string true_on;
+  std::string vkey;
+  std::string since;
+  std::string save;
+  std::string out;
+  std::string checkpoint;
   std::string command;
   std::vector<std::string> args;
 };
@@ -271,7 +286,141 @@ int ShowHealth(accord::service::Client& client, const Options& options) {
   return 0;
 }
 
+std::optional<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+bool WriteWholeFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  return static_cast<bool>(out.flush());
+}
+
+// Says which key checked a signature, when the user gave none.
+void NoteUnpinnedKey(const Options& options, const std::string& announced) {
+  if (options.vkey.empty()) {
+    std::fprintf(stderr,
+                 "accord: signatures checked with the key the server announced, %s; pass --vkey "
+                 "with the key you hold to check that it is the server's\n",
+                 announced.c_str());
+  }
+}
+
+int SaveCheckpoint(const std::string& path, const accord::v1::SignedCheckpoint& checkpoint) {
+  if (!WriteWholeFile(path, checkpoint.note())) return Fail("cannot write " + path);
+  fmt::print("checkpoint saved to {}\n", path);
+  return 0;
+}
+
+int GetCheckpoint(accord::service::Client& client, const Options& options) {
+  Request request;
+  request.mutable_get_checkpoint();
+  Response response;
+  if (auto failed = Ask(client, std::move(request), &Response::has_checkpoint, &response)) {
+    return *failed;
+  }
+  auto checked = accord::tools::CheckSignedCheckpoint(response.checkpoint(), options.vkey);
+  if (!checked) return Fail(checked.error());
+  NoteUnpinnedKey(options, response.checkpoint().verifier_key());
+  if (options.json) {
+    std::printf("%s\n", accord::tools::ToJson(response.checkpoint()).c_str());
+  } else {
+    std::fputs(response.checkpoint().note().c_str(), stdout);
+  }
+  if (!options.out.empty()) return SaveCheckpoint(options.out, response.checkpoint());
+  return 0;
+}
+
+// Checks that the log extends a checkpoint saved earlier.
+int VerifySince(accord::service::Client& client, const Options& options) {
+  std::optional<std::string> note = ReadWholeFile(options.since);
+  if (!note) return Fail("cannot read " + options.since);
+  Request ask_key;
+  ask_key.mutable_get_checkpoint();
+  Response key_response;
+  std::string key = options.vkey;
+  if (key.empty()) {
+    if (auto failed = Ask(client, std::move(ask_key), &Response::has_checkpoint, &key_response)) {
+      return *failed;
+    }
+    key = key_response.checkpoint().verifier_key();
+  }
+  auto earlier = accord::core::OpenCheckpoint(*note, key);
+  if (!earlier) return Fail(options.since + ": " + earlier.error());
+  Request request;
+  request.mutable_get_consistency_proof()->set_first_size(earlier->size);
+  Response response;
+  if (auto failed = Ask(client, std::move(request), &Response::has_consistency_proof, &response)) {
+    return *failed;
+  }
+  NoteUnpinnedKey(options, response.consistency_proof().checkpoint().verifier_key());
+  auto later = accord::tools::CheckConsistency(*earlier, response.consistency_proof(), key);
+  if (!later) return Fail("NOT CONSISTENT: " + later.error());
+  fmt::print(
+      "consistent: the log of {} records (root {}) extends the checkpoint of {} records (root "
+      "{}); {} proof hashes checked\n",
+      later->size, accord::store::HexEncode(later->root_hash), earlier->size,
+      accord::store::HexEncode(earlier->root_hash), response.consistency_proof().hashes_size());
+  if (!options.save.empty())
+    return SaveCheckpoint(options.save, response.consistency_proof().checkpoint());
+  return 0;
+}
+
+int Prove(accord::service::Client& client, const Options& options) {
+  if (options.args.size() != 1) return Fail("prove needs one event id");
+  Request request;
+  auto* get = request.mutable_get_inclusion_proof();
+  get->set_event_id(options.args[0]);
+  std::optional<accord::core::Checkpoint> pinned;
+  if (!options.checkpoint.empty()) {
+    std::optional<std::string> note = ReadWholeFile(options.checkpoint);
+    if (!note) return Fail("cannot read " + options.checkpoint);
+    // Opened with the pinned key, or, without one, after the server's
+    // answer, with the key it announces.
+    auto body = accord::core::ParseCheckpointBody(note->substr(0, note->rfind("\n\n") + 1));
+    if (!body) return Fail(options.checkpoint + ": " + body.error());
+    get->set_tree_size(body->size);
+  }
+  Response response;
+  if (auto failed = Ask(client, std::move(request), &Response::has_inclusion_proof, &response)) {
+    return *failed;
+  }
+  const auto& proof = response.inclusion_proof();
+  std::string key = options.vkey.empty() ? proof.checkpoint().verifier_key() : options.vkey;
+  if (!options.checkpoint.empty()) {
+    auto held = accord::core::OpenCheckpoint(*ReadWholeFile(options.checkpoint), key);
+    if (!held) return Fail(options.checkpoint + ": " + held.error());
+    if (held->root_hash != proof.checkpoint().root_hash() ||
+        held->size != proof.checkpoint().size()) {
+      return Fail(fmt::format(
+          "NOT PROVED: the server's log of {} records has another root than your checkpoint: its "
+          "history was rewritten or forked",
+          held->size));
+    }
+  }
+  NoteUnpinnedKey(options, proof.checkpoint().verifier_key());
+  auto record = accord::tools::CheckInclusion(proof, key, options.args[0]);
+  if (!record) return Fail("NOT PROVED: " + record.error());
+  if (options.json) {
+    std::printf("%s\n", accord::tools::ToJson(proof).c_str());
+    return 0;
+  }
+  fmt::print(
+      "proved: event {} ({} of {}, version {}, recorded {} by {}) is record {} of the log of {} "
+      "records with root {}\n",
+      record->event_id(), record->event_type(), record->stream_id(), record->stream_version(),
+      google::protobuf::util::TimeUtil::ToString(record->recorded_at()), record->actor(),
+      record->position(), proof.checkpoint().size(),
+      accord::store::HexEncode(proof.checkpoint().root_hash()));
+  fmt::print("record hash {}; {} proof hashes checked\n",
+             accord::store::HexEncode(accord::store::Sha256(proof.leaf())), proof.hashes_size());
+  return 0;
+}
+
 int VerifyLog(accord::service::Client& client, const Options& options) {
+  if (!options.since.empty()) return VerifySince(client, options);
   Request request;
   request.mutable_verify_log();
   Response response;
@@ -451,7 +600,14 @@ int main(int argc, char** argv) {
       "recorded-before", po::value(&options.recorded_before),
       "show, timeline: as the log stood before this time (RFC 3339)")(
       "true-on", po::value(&options.true_on),
-      "show: what held on this day, by effective dates, with corrections known now");
+      "show: what held on this day, by effective dates, with corrections known now")(
+      "vkey", po::value(&options.vkey),
+      "checkpoint, verify --since, prove: the server's verifier key you trust")(
+      "since", po::value(&options.since), "verify: check consistency with this saved checkpoint")(
+      "save", po::value(&options.save), "verify --since: save the new checkpoint here")(
+      "out", po::value(&options.out), "checkpoint: save it to this file")(
+      "checkpoint", po::value(&options.checkpoint),
+      "prove: prove against this saved checkpoint's log");
   if (auto done = accord::tools::ParseCommandLine(argc, argv, flags, "accord", kUsage,
                                                   &options.command, &options.args)) {
     return *done;
@@ -466,7 +622,9 @@ int main(int argc, char** argv) {
        {"follow", Follow},
        {"verify", VerifyLog},
        {"backup", BackupStore},
-       {"report", ReportFromServer}};
+       {"report", ReportFromServer},
+       {"checkpoint", GetCheckpoint},
+       {"prove", Prove}};
   auto command = kCommands.find(options.command);
   if (command == kCommands.end()) {
     return Fail("unknown command '" + options.command + "' (see --help)");

@@ -25,6 +25,7 @@
 #include "service/command_handler.h"
 #include "store/coding.h"
 #include "store/event_store.h"
+#include "tools/audit_page.h"
 #include "tools/cli.h"
 #include "tools/render.h"
 
@@ -48,7 +49,8 @@ commands:
   verify              recompute the hash chain and check every index
   audit AGREEMENT     the audit report: every event with its envelope, content,
                       corrections and hash, and the log's verification, as
-                      Markdown (--json: protobuf's JSON mapping)
+                      Markdown (--json: protobuf's JSON mapping; --html: a
+                      self-contained page with an SVG timeline of its milestones)
   report              the agreements report built by replaying the whole log:
                       pipeline by stage, cycle times, overdue milestones, open
                       commitments by party, conventions' parties (Markdown;
@@ -65,6 +67,7 @@ struct Options {
   std::string actor;
   bool json = false;
   bool csv = false;
+  bool html = false;
   std::string today;
   std::string command;
   std::vector<std::string> args;
@@ -233,6 +236,14 @@ int Audit(accord::store::EventStore& store, const Options& options) {
   report.set_log_head_hash(verified.head_hash);
   if (options.json) {
     std::printf("%s\n", accord::tools::ToJson(report).c_str());
+  } else if (options.html) {
+    accord::core::AgreementState state =
+        accord::core::Fold(options.args[0], accord::core::ToAgreementEvents(events));
+    std::fputs(accord::tools::RenderAuditHtml(
+                   report, accord::core::BuildTimeline(options.args[0], events),
+                   accord::core::Summarize(state, events.size() - 1, Today(options)))
+                   .c_str(),
+               stdout);
   } else {
     std::fputs(accord::tools::RenderAuditMarkdown(report).c_str(), stdout);
   }
@@ -294,6 +305,7 @@ int main(int argc, char** argv) {
       "who logs (recorded on every event)")("json", po::bool_switch(&options.json),
                                             "protobuf JSON instead of text")(
       "csv", po::bool_switch(&options.csv), "report: CSV instead of Markdown")(
+      "html", po::bool_switch(&options.html), "audit: an HTML page with an SVG timeline")(
       "today", po::value(&options.today), "the day milestones are judged on (YYYY-MM-DD)");
   if (auto done = accord::tools::ParseCommandLine(argc, argv, flags, "accord-local", kUsage,
                                                   &options.command, &options.args)) {

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 namespace accord::core {
 namespace {
 
@@ -159,6 +161,33 @@ TEST(Merkle, TheFrontierKeepsTheRootAsLeavesArrive) {
   restored.Append(LeafHash("next"));
   leaves.push_back(LeafHash("next"));
   EXPECT_EQ(restored.Root(), RootOfLeafHashes(leaves));
+}
+
+TEST(Merkle, TheFrontierReportsEveryPerfectSubtreeItCompletes) {
+  // Every node (level, index) is reported once, and is the root of leaves
+  // [index << level, (index + 1) << level).
+  MerkleFrontier frontier;
+  std::vector<MerkleHash> leaves;
+  std::map<std::pair<int, uint64_t>, MerkleHash> nodes;
+  for (int i = 0; i < 37; ++i) {
+    leaves.push_back(LeafHash(std::to_string(i)));
+    frontier.Append(leaves.back(), [&](int level, uint64_t index, const MerkleHash& hash) {
+      EXPECT_TRUE(nodes.emplace(std::make_pair(level, index), hash).second);
+    });
+  }
+  size_t expected_nodes = 0;
+  for (int level = 0; (uint64_t{1} << level) <= leaves.size(); ++level) {
+    for (uint64_t index = 0; ((index + 1) << level) <= leaves.size(); ++index) {
+      ++expected_nodes;
+      auto it = nodes.find({level, index});
+      ASSERT_NE(it, nodes.end()) << level << "/" << index;
+      auto begin = leaves.begin() + static_cast<ptrdiff_t>(index << level);
+      EXPECT_EQ(it->second, RootOfLeafHashes(std::vector<MerkleHash>(
+                                begin, begin + static_cast<ptrdiff_t>(uint64_t{1} << level))));
+    }
+  }
+  EXPECT_EQ(nodes.size(), expected_nodes);
+  EXPECT_EQ(frontier.Root(), RootOfLeafHashes(leaves));
 }
 
 }  // namespace

@@ -14,12 +14,12 @@ namespace accord::testing {
 
 class RawDb {
  public:
-  enum Family { kMeta = 0, kLog, kStreamIndex, kStreamHeads, kEventIds, kProjections };
+  enum Family { kMeta = 0, kLog, kStreamIndex, kStreamHeads, kEventIds, kProjections, kMerkle };
 
   explicit RawDb(const std::string& path) {
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
     for (const char* name :
-         {"default", "log", "stream_index", "stream_heads", "event_ids", "projections"}) {
+         {"default", "log", "stream_index", "stream_heads", "event_ids", "projections", "merkle"}) {
       families.emplace_back(name, rocksdb::ColumnFamilyOptions());
     }
     rocksdb::DB* raw = nullptr;
