@@ -31,6 +31,11 @@ Client::~Client() {
 
 Status Client::Connect(const std::string& host, uint16_t port, const std::string& client_name,
                        std::unique_ptr<Client>* client) {
+  return Connect(host, port, ConnectOptions{client_name, ""}, client);
+}
+
+Status Client::Connect(const std::string& host, uint16_t port, const ConnectOptions& options,
+                       std::unique_ptr<Client>* client) {
   auto impl = std::make_unique<Impl>();
   boost::system::error_code ec;
   tcp::resolver resolver(impl->io);
@@ -43,12 +48,16 @@ Status Client::Connect(const std::string& host, uint16_t port, const std::string
 
   accord::v1::Request hello;
   hello.mutable_hello()->set_protocol_version(kProtocolVersion);
-  hello.mutable_hello()->set_client_name(client_name);
+  hello.mutable_hello()->set_client_name(options.client_name);
+  hello.mutable_hello()->set_token(options.token);
   accord::v1::Response response;
   if (Status s = connected->Call(hello, &response); !s.ok()) return s;
   if (!response.has_hello()) {
-    return Status::IOError("the server refused the hello: " + response.error().message());
+    return Status::IOError(fmt::format("the server refused the hello ({}): {}",
+                                       accord::v1::ErrorCode_Name(response.error().code()),
+                                       response.error().message()));
   }
+  connected->hello_ = response.hello();
   *client = std::move(connected);
   return Status::OK();
 }

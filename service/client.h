@@ -24,11 +24,23 @@
 
 namespace accord::service {
 
+struct ConnectOptions {
+  std::string client_name;  // for the server's logs
+  std::string token;        // the bearer token (service/auth.h); empty: none
+};
+
 class Client {
  public:
-  // Connects and exchanges the hello.
+  // Connects and exchanges the hello. A refused hello (an unknown token, a
+  // protocol version the server does not speak) is PermissionDenied-like:
+  // an IOError whose message is the server's.
+  static store::Status Connect(const std::string& host, uint16_t port,
+                               const ConnectOptions& options, std::unique_ptr<Client>* client);
   static store::Status Connect(const std::string& host, uint16_t port,
                                const std::string& client_name, std::unique_ptr<Client>* client);
+
+  // Who the server says this connection is (from its hello).
+  const accord::v1::HelloAccepted& hello() const { return hello_; }
   ~Client();
 
   // Sets request_id to the next id and sends; returns the id used.
@@ -51,6 +63,7 @@ class Client {
   explicit Client(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
   uint64_t next_id_ = 1;
+  accord::v1::HelloAccepted hello_;
 };
 
 }  // namespace accord::service

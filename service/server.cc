@@ -246,6 +246,17 @@ class Session : public std::enable_shared_from_this<Session> {
       Fail(id, accord::v1::HELLO_REQUIRED, "the first request on a connection must be a hello");
       return false;
     }
+    if (hello_ && request.kind_case() != Request::KIND_NOT_SET && !request.has_hello() &&
+        !Allows(identity_.role, request)) {
+      Send(ErrorResponse(
+          id, accord::v1::PERMISSION_DENIED,
+          fmt::format("{} is a{} {}, who may not make this request", identity_.user,
+                      identity_.role == accord::v1::AUDITOR || identity_.role == accord::v1::ADMIN
+                          ? "n"
+                          : "",
+                      RoleName(identity_.role))));
+      return true;
+    }
     switch (request.kind_case()) {
       case Request::kHello: {
         if (request.hello().protocol_version() != kProtocolVersion) {
@@ -258,12 +269,28 @@ class Session : public std::enable_shared_from_this<Session> {
           Send(ErrorResponse(id, accord::v1::INVALID_ARGUMENT, "hello was already sent"));
           return true;
         }
-        hello_ = true;
         client_name_ = request.hello().client_name();
+        if (const auto& tokens = server_->options().tokens; tokens) {
+          std::optional<Identity> identity = tokens->Authenticate(request.hello().token());
+          if (!identity) {
+            Fail(id, accord::v1::UNAUTHENTICATED,
+                 request.hello().token().empty() ? "this server needs a token in the hello"
+                                                 : "the token is not one this server knows");
+            return false;
+          }
+          identity_ = *identity;
+        } else {
+          // No token file (tests, or accordd --no-auth): whoever connects
+          // is an admin named as they say.
+          identity_ = Identity{client_name_, accord::v1::ADMIN};
+        }
+        hello_ = true;
         Response response;
         response.set_request_id(id);
         response.mutable_hello()->set_protocol_version(kProtocolVersion);
         response.mutable_hello()->set_server_name(server_->options().server_name);
+        response.mutable_hello()->set_user(identity_.user);
+        response.mutable_hello()->set_role(identity_.role);
         Send(response);
         return true;
       }
@@ -281,7 +308,7 @@ class Session : public std::enable_shared_from_this<Session> {
       case Request::kGetConsistencyProof: {
         ++pending_;
         asio::post(server_->pool(), [self = shared_from_this(), request = std::move(request)] {
-          Response response = self->server_->Execute(request, self->client_name_);
+          Response response = self->server_->Execute(request, self->identity_.user);
           asio::post(self->socket_.get_executor(), [self, response = std::move(response)] {
             --self->pending_;
             self->Send(response);
@@ -474,6 +501,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Server::Impl* server_;
   bool hello_ = false;
   std::string client_name_;
+  Identity identity_;
   bool close_after_flush_ = false;
   size_t pending_ = 0;  // requests at the store, not yet answered
   std::atomic<bool> closed_{false};

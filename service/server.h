@@ -23,6 +23,7 @@
 #include <string>
 
 #include "core/checkpoint.h"
+#include "service/auth.h"
 #include "service/command_handler.h"
 #include "store/event_store.h"
 #include "store/status.h"
@@ -51,6 +52,9 @@ struct ServerOptions {
   // makes a key of its own for this run, fine for tests only, since nobody
   // outside can have its verifier key.
   std::optional<core::NoteSigner> checkpoint_signer;
+  // Who may connect (service/auth.h). Unset: anyone, as an admin named as
+  // their hello says; for tests and development only.
+  std::optional<TokenFile> tokens;
   // The checkpoint's origin line: names this log among all logs.
   std::string log_origin = "accord.local/log";
 };

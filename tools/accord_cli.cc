@@ -33,9 +33,11 @@ namespace po = boost::program_options;
 using accord::v1::Request;
 using accord::v1::Response;
 
-constexpr char kUsage[] = R"(usage: accord [--host H] [--port P] [--as NAME] COMMAND [ARGS]
+constexpr char kUsage[] = R"(usage: accord [--host H] [--port P] [--token T] COMMAND [ARGS]
 
-The client of an accordd server.
+The client of an accordd server. The token (--token, or the ACCORD_TOKEN
+environment variable) says who you are; the server records that user, not
+--as, as the actor of what you log.
 
 commands:
   log FILE...         log each line of each NDJSON file (an accord.v1.Command in
@@ -84,6 +86,7 @@ struct Options {
   std::vector<std::string> types;
   std::string recorded_before;
   std::string true_on;
+  std::string token;
   std::string vkey;
   std::string since;
   std::string save;
@@ -92,6 +95,10 @@ struct Options {
   std::string command;
   std::vector<std::string> args;
 };
+
+accord::service::ConnectOptions ConnectOptionsOf(const Options& options) {
+  return accord::service::ConnectOptions{options.name, options.token};
+}
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "accord: %s\n", message.c_str());
@@ -529,7 +536,8 @@ int LogOne(const accord::tools::MilestoneCommand& milestone, std::vector<std::st
   auto command = accord::tools::BuildMilestoneCommand(milestone, fields);
   if (!command) return Fail(command.error() + " (see accord " + milestone.name + " --help)");
   std::unique_ptr<accord::service::Client> client;
-  if (auto s = accord::service::Client::Connect(options.host, options.port, options.name, &client);
+  if (auto s = accord::service::Client::Connect(options.host, options.port,
+                                                ConnectOptionsOf(options), &client);
       !s.ok()) {
     return Fail(s.ToString());
   }
@@ -553,7 +561,7 @@ int LogOne(const accord::tools::MilestoneCommand& milestone, std::vector<std::st
 int FindMilestone(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string token = argv[i];
-    if (token == "--host" || token == "--port" || token == "--as") {
+    if (token == "--host" || token == "--port" || token == "--as" || token == "--token") {
       ++i;
       continue;
     }
@@ -565,13 +573,15 @@ int FindMilestone(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   Options options;
+  if (const char* token = std::getenv("ACCORD_TOKEN"); token != nullptr) options.token = token;
   if (int at = FindMilestone(argc, argv); at > 0) {
     namespace po_cmd = boost::program_options;
     po_cmd::options_description globals;
     const char* user_name = std::getenv("USER");
     globals.add_options()("host", po_cmd::value(&options.host)->default_value("127.0.0.1"))(
         "port", po_cmd::value(&options.port)->default_value(accord::service::kDefaultPort))(
-        "as", po_cmd::value(&options.name)->default_value(user_name ? user_name : "accord"));
+        "as", po_cmd::value(&options.name)->default_value(user_name ? user_name : "accord"))(
+        "token", po_cmd::value(&options.token));
     try {
       po_cmd::variables_map vm;
       po_cmd::store(po_cmd::parse_command_line(at, argv, globals), vm);
@@ -588,7 +598,8 @@ int main(int argc, char** argv) {
       "host", po::value(&options.host)->default_value("127.0.0.1"), "server address")(
       "port", po::value(&options.port)->default_value(accord::service::kDefaultPort),
       "server port")("as", po::value(&options.name)->default_value(user ? user : "accord"),
-                     "who you are, recorded as the actor of what you log")(
+                     "a name for the server's logs (the token says who you are)")(
+      "token", po::value(&options.token), "your token (default: $ACCORD_TOKEN)")(
       "json", po::bool_switch(&options.json), "print protobuf JSON, one message per line")(
       "csv", po::bool_switch(&options.csv), "report: CSV instead of Markdown")(
       "stage", po::value(&options.stage), "list: only agreements at this stage")(
@@ -630,7 +641,8 @@ int main(int argc, char** argv) {
     return Fail("unknown command '" + options.command + "' (see --help)");
   }
   std::unique_ptr<accord::service::Client> client;
-  if (auto s = accord::service::Client::Connect(options.host, options.port, options.name, &client);
+  if (auto s = accord::service::Client::Connect(options.host, options.port,
+                                                ConnectOptionsOf(options), &client);
       !s.ok()) {
     return Fail(s.ToString());
   }

@@ -6,6 +6,12 @@
 // signed-note private key line, mode 0600): --signing-key, by default
 // DATA/checkpoint-signing.key, made on first start. Its verifier key is
 // printed on start and by --print-verifier-key; auditors pin it.
+//
+// Who may connect is in a token file (service/auth.h), given by --tokens;
+// `accordd --tokens FILE --add-user NAME --role ROLE` adds a user and prints
+// their token once. Without --tokens accordd refuses to start, unless
+// --no-auth says that anyone may connect as an admin named as they please
+// (development only).
 #include <signal.h>
 
 #include <boost/program_options.hpp>
@@ -56,6 +62,10 @@ int main(int argc, char** argv) {
   std::string data;
   std::string signing_key;
   bool print_verifier_key = false;
+  std::string tokens_path;
+  bool no_auth = false;
+  std::string add_user;
+  std::string role_name;
   accord::service::ServerOptions options;
   po::options_description flags("usage: accordd [options]\n\noptions");
   flags.add_options()("help,h", "show this help")("data", po::value(&data)->default_value("data"),
@@ -72,7 +82,14 @@ int main(int argc, char** argv) {
       "signing-key", po::value(&signing_key),
       "the checkpoint signing key file (default DATA/checkpoint-signing.key, made if missing)")(
       "print-verifier-key", po::bool_switch(&print_verifier_key),
-      "print the verifier key auditors check checkpoints with, and exit");
+      "print the verifier key auditors check checkpoints with, and exit")(
+      "tokens", po::value(&tokens_path), "the token file: who may connect, with which role")(
+      "no-auth", po::bool_switch(&no_auth),
+      "serve without tokens: anyone is an admin named as they say (development only)")(
+      "add-user", po::value(&add_user),
+      "add this user to the --tokens file, print their new token once, and exit")(
+      "role", po::value(&role_name)->default_value("logger"),
+      "--add-user: logger, auditor or admin");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, flags), vm);
@@ -86,6 +103,22 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  if (!add_user.empty()) {
+    auto role = accord::service::ParseRole(role_name);
+    if (tokens_path.empty() || !role) {
+      Log("--add-user needs --tokens FILE and --role logger|auditor|admin");
+      return 2;
+    }
+    auto added = accord::service::TokenFile::AddUser(tokens_path, add_user, *role);
+    if (!added) {
+      Log(added.error());
+      return 1;
+    }
+    std::cout << added->token << "\n";
+    Log("added " + add_user + " (" + role_name + ") to " + tokens_path +
+        "; the token above is shown once and stored only as its hash");
+    return 0;
+  }
   if (signing_key.empty())
     signing_key = (std::filesystem::path(data) / "checkpoint-signing.key").string();
   std::string key_name = options.log_origin;
@@ -99,6 +132,18 @@ int main(int argc, char** argv) {
     return 0;
   }
   options.checkpoint_signer = *signer;
+  if (!tokens_path.empty()) {
+    auto tokens = accord::service::TokenFile::Load(tokens_path);
+    if (!tokens) {
+      Log(tokens.error());
+      return 1;
+    }
+    options.tokens = std::move(tokens).value();
+  } else if (!no_auth) {
+    Log("no --tokens file: give one (accordd --tokens FILE --add-user NAME --role ROLE makes it), "
+        "or --no-auth to let anyone in");
+    return 2;
+  }
 
   // Block the stop signals before any thread starts, so that only the
   // sigwait below receives them.
@@ -122,6 +167,8 @@ int main(int argc, char** argv) {
   }
   Log("serving " + data + " on " + options.address + ":" + std::to_string(server.port()) +
       " (log position " + std::to_string(store->Head().next_position) + ")");
+  Log(options.tokens ? "users: " + std::to_string(options.tokens->size()) + " in " + tokens_path
+                     : std::string("no authentication (--no-auth): every connection is an admin"));
   Log("checkpoints of " + options.log_origin + " are signed by " + signer->VerifierKey());
 
   int received = 0;
