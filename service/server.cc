@@ -91,6 +91,7 @@ class Server::Impl {
 
  private:
   awaitable<void> Accept();
+  awaitable<void> Refuse(tcp::socket socket);
   Response ReadPage(uint64_t request_id, const store::Status& s, const store::ReadPage& page) const;
   Response List(uint64_t request_id, const accord::v1::ListAgreements& list);
   Response AppendEvents(uint64_t request_id, const accord::v1::AppendEvents& append,
@@ -117,6 +118,12 @@ class Server::Impl {
   CommandHandler handler_;
   AgreementIndex index_;
   std::atomic<bool> index_catch_up_queued_{false};
+
+ public:
+  std::atomic<uint64_t> dropped_slow_readers_{0};
+  std::atomic<uint64_t> refused_connections_{0};
+
+ private:
   ServerOptions options_;
   core::NoteSigner signer_;
   asio::io_context io_;
@@ -158,8 +165,12 @@ class Session : public std::enable_shared_from_this<Session> {
   int subscriptions() const { return subscriptions_.load(); }
 
   void Start() {
+    last_activity_ = std::chrono::steady_clock::now();
     asio::co_spawn(
         socket_.get_executor(), [self = shared_from_this()] { return self->Reader(); },
+        asio::detached);
+    asio::co_spawn(
+        socket_.get_executor(), [self = shared_from_this()] { return self->IdleWatch(); },
         asio::detached);
     asio::co_spawn(
         socket_.get_executor(), [self = shared_from_this()] { return self->Writer(); },
@@ -192,6 +203,7 @@ class Session : public std::enable_shared_from_this<Session> {
       auto [header_error, header_bytes] =
           co_await asio::async_read(socket_, asio::buffer(header), kAsTuple);
       if (header_error) break;  // the peer closed, or we did
+      last_activity_ = std::chrono::steady_clock::now();
       uint32_t length = DecodeFrameLength(header);
       if (length > server_->options().max_frame_bytes) {
         Fail(0, accord::v1::FRAME_TOO_LARGE,
@@ -214,6 +226,29 @@ class Session : public std::enable_shared_from_this<Session> {
     // No more requests from this connection: answer those begun, then close.
     close_after_flush_ = true;
     wake_writer_.cancel();
+  }
+
+  // Closes the connection once it has sent nothing for idle_timeout while
+  // nothing of it is in flight and it follows no subscription.
+  awaitable<void> IdleWatch() {
+    const auto timeout = server_->options().idle_timeout;
+    asio::steady_timer timer(socket_.get_executor());
+    while (!closed_ && !close_after_flush_) {
+      auto idle_until = last_activity_ + timeout;
+      if (std::chrono::steady_clock::now() >= idle_until) {
+        if (pending_ == 0 && subscriptions_.load() == 0) {
+          Fail(0, accord::v1::IDLE_TIMEOUT,
+               fmt::format("nothing was received for {} ms", timeout.count()));
+          boost::system::error_code ignored;
+          socket_.shutdown(tcp::socket::shutdown_receive, ignored);  // ends the reader
+          co_return;
+        }
+        idle_until = std::chrono::steady_clock::now() + timeout;
+        last_activity_ = std::chrono::steady_clock::now();
+      }
+      timer.expires_at(idle_until);
+      co_await timer.async_wait(kAsTuple);
+    }
   }
 
   awaitable<void> Writer() {
@@ -306,6 +341,13 @@ class Session : public std::enable_shared_from_this<Session> {
       case Request::kGetCheckpoint:
       case Request::kGetInclusionProof:
       case Request::kGetConsistencyProof: {
+        if (pending_ >= server_->options().max_in_flight) {
+          Send(ErrorResponse(id, accord::v1::RESOURCE_EXHAUSTED,
+                             fmt::format("{} requests of this connection are unanswered, the "
+                                         "limit; read their responses before sending more",
+                                         pending_)));
+          return true;
+        }
         ++pending_;
         asio::post(server_->pool(), [self = shared_from_this(), request = std::move(request)] {
           Response response = self->server_->Execute(request, self->identity_.user);
@@ -337,6 +379,13 @@ class Session : public std::enable_shared_from_this<Session> {
     if (closed_) return;
     outbox_.push_back(EncodeFrame(response));
     outbox_bytes_ += outbox_.back().size();
+    if (outbox_bytes_ > server_->options().max_queued_bytes) {
+      // The client sends but does not read: its responses would pile up
+      // here without end. What it was sent is lost to it either way.
+      ++server_->dropped_slow_readers_;
+      CloseNow();
+      return;
+    }
     wake_writer_.cancel();
   }
 
@@ -500,6 +549,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::deque<std::string> outbox_;
   Server::Impl* server_;
   bool hello_ = false;
+  std::chrono::steady_clock::time_point last_activity_;
   std::string client_name_;
   Identity identity_;
   bool close_after_flush_ = false;
@@ -541,14 +591,45 @@ awaitable<void> Server::Impl::Accept() {
       if (!acceptor_.is_open()) co_return;
       continue;
     }
-    auto session = std::make_shared<Session>(std::move(socket), this);
+    size_t live = 0;
     {
       std::lock_guard lock(sessions_mutex_);
       std::erase_if(sessions_, [](const std::weak_ptr<Session>& s) { return s.expired(); });
+      for (const auto& weak : sessions_) {
+        auto s = weak.lock();
+        if (s && !s->closed()) ++live;
+      }
+    }
+    if (live >= options_.max_connections) {
+      ++refused_connections_;
+      asio::co_spawn(acceptor_.get_executor(), Refuse(std::move(socket)), asio::detached);
+      continue;
+    }
+    auto session = std::make_shared<Session>(std::move(socket), this);
+    {
+      std::lock_guard lock(sessions_mutex_);
       sessions_.push_back(session);
     }
     session->Start();
   }
+}
+
+// Tells a connection over the limit why, then closes it.
+awaitable<void> Server::Impl::Refuse(tcp::socket socket) {
+  std::string frame = EncodeFrame(ErrorResponse(
+      0, accord::v1::RESOURCE_EXHAUSTED,
+      fmt::format("the server is serving its limit of {} connections; try again later",
+                  options_.max_connections)));
+  asio::steady_timer deadline(socket.get_executor());
+  deadline.expires_after(std::chrono::seconds(1));
+  deadline.async_wait([&socket](const boost::system::error_code& ec) {
+    if (!ec) socket.close();
+  });
+  co_await asio::async_write(socket, asio::buffer(frame), kAsTuple);
+  deadline.cancel();
+  boost::system::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
 }
 
 void Server::Impl::LogGrew() {
@@ -805,6 +886,8 @@ Response Server::Impl::Health(uint64_t request_id) {
     if (session) subscriptions += static_cast<uint32_t>(session->subscriptions());
   }
   health->set_connections(connections);
+  health->set_dropped_slow_readers(dropped_slow_readers_.load());
+  health->set_refused_connections(refused_connections_.load());
   health->set_subscriptions(subscriptions);
   return response;
 }

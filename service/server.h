@@ -39,6 +39,17 @@ struct ServerOptions {
   std::string address = "127.0.0.1";
   uint16_t port = kDefaultPort;  // 0: any free port (see Server::port)
   uint32_t max_frame_bytes = 4 << 20;
+  // Limits, each breach a typed error to that client alone:
+  //   connections beyond max_connections are sent RESOURCE_EXHAUSTED and
+  //   closed; a request beyond max_in_flight unanswered ones on a connection
+  //   is answered RESOURCE_EXHAUSTED (the connection stays); a connection
+  //   that sends nothing for idle_timeout, with no subscription and nothing
+  //   in flight, is sent IDLE_TIMEOUT and closed; one whose unsent responses
+  //   pass max_queued_bytes is not reading them and is closed.
+  size_t max_connections = 1024;
+  size_t max_in_flight = 1024;
+  std::chrono::milliseconds idle_timeout{300000};
+  size_t max_queued_bytes = 16 << 20;
   int network_threads = 1;
   int store_threads = 4;  // blocking store work: decisions, appends, reads
   // A subscription pauses while its connection has this much unsent. It is

@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
   std::string data;
   std::string signing_key;
   bool print_verifier_key = false;
+  int64_t idle_timeout_ms = 300000;
   std::string tokens_path;
   bool no_auth = false;
   std::string add_user;
@@ -77,6 +78,14 @@ int main(int argc, char** argv) {
       "largest request accepted")("store-threads",
                                   po::value(&options.store_threads)->default_value(4),
                                   "threads for store work")(
+      "max-connections", po::value(&options.max_connections)->default_value(1024),
+      "connections beyond this are refused (RESOURCE_EXHAUSTED)")(
+      "max-in-flight", po::value(&options.max_in_flight)->default_value(1024),
+      "unanswered requests per connection beyond which requests are refused")(
+      "idle-timeout-ms", po::value(&idle_timeout_ms)->default_value(300000),
+      "close connections that send nothing for this long (subscribers excepted)")(
+      "max-queued-bytes", po::value(&options.max_queued_bytes)->default_value(16 << 20),
+      "close a connection whose unread responses pass this")(
       "log-origin", po::value(&options.log_origin)->default_value("accord.local/log"),
       "the name of this log in its signed checkpoints")(
       "signing-key", po::value(&signing_key),
@@ -102,6 +111,7 @@ int main(int argc, char** argv) {
     std::cout << flags;
     return 0;
   }
+  options.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
 
   if (!add_user.empty()) {
     auto role = accord::service::ParseRole(role_name);

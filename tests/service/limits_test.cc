@@ -1,0 +1,271 @@
+// Limits and slow clients: each breach is a typed error for that client
+// alone; everyone else is served and appends go on.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "accord/v1/events.pb.h"
+#include "service/client.h"
+#include "service/framing.h"
+#include "service/server.h"
+#include "tests/testing/builders.h"
+#include "tests/testing/temp_dir.h"
+
+namespace accord::service {
+namespace {
+
+using accord::testing::CommandBuilder;
+using accord::v1::Request;
+using accord::v1::Response;
+
+// A bare blocking socket, one file descriptor, for holding many
+// connections or misbehaving on purpose.
+class RawConnection {
+ public:
+  explicit RawConnection(uint16_t port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    timeval tv{5, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+  ~RawConnection() {
+    if (fd_ >= 0) close(fd_);
+  }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  bool connected() const { return connected_; }
+
+  bool Send(const Request& request) {
+    std::string frame = EncodeFrame(request);
+    return write(fd_, frame.data(), frame.size()) == static_cast<ssize_t>(frame.size());
+  }
+  bool Hello() {
+    Request hello;
+    hello.set_request_id(1);
+    hello.mutable_hello()->set_protocol_version(kProtocolVersion);
+    hello.mutable_hello()->set_client_name("raw");
+    return Send(hello);
+  }
+  // The next response; false when the connection closed or timed out.
+  bool Receive(Response* response) {
+    std::array<unsigned char, kFrameHeaderBytes> header{};
+    if (!ReadFully(header.data(), header.size())) return false;
+    std::string body(DecodeFrameLength(header), '\0');
+    return ReadFully(body.data(), body.size()) && response->ParseFromString(body);
+  }
+
+ private:
+  bool ReadFully(void* buffer, size_t size) {
+    auto* at = static_cast<char*>(buffer);
+    while (size > 0) {
+      ssize_t n = read(fd_, at, size);
+      if (n <= 0) return false;
+      at += n;
+      size -= static_cast<size_t>(n);
+    }
+    return true;
+  }
+  int fd_ = -1;
+  bool connected_ = false;
+};
+
+class LimitsTest : public ::testing::Test {
+ protected:
+  void Start(ServerOptions options) {
+    ASSERT_TRUE(store::EventStore::Open({}, dir_.path(), &store_).ok());
+    options.port = 0;
+    server_ = std::make_unique<Server>(store_.get(), options);
+    ASSERT_TRUE(server_->Start().ok());
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+  }
+
+  std::unique_ptr<Client> Connect() {
+    std::unique_ptr<Client> client;
+    store::Status s = Client::Connect("127.0.0.1", server_->port(), "well-behaved", &client);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return client;
+  }
+
+  Response MustCall(Client& client, Request request) {
+    Response response;
+    store::Status s = client.Call(std::move(request), &response);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return response;
+  }
+
+  accord::v1::Health Health() {
+    auto client = Connect();
+    Request request;
+    request.mutable_get_health();
+    return MustCall(*client, request).health();
+  }
+
+  // Appends `count` events that decode (the server's index reads them).
+  void AppendNotes(uint64_t first, uint64_t count) {
+    for (uint64_t i = first; i < first + count; ++i) {
+      accord::v1::NewEvent event = accord::testing::RawEvent(i);
+      accord::v1::NoteAdded note;
+      note.set_text(std::string(280, 'n'));
+      event.set_payload(note.SerializeAsString());
+      store::AppendResult result;
+      ASSERT_TRUE(store_->Append("notes", store::ExpectedVersion::Any(), {event}, &result).ok());
+    }
+  }
+
+  accord::testing::TempDir dir_;
+  std::unique_ptr<store::EventStore> store_;
+  std::unique_ptr<Server> server_;
+  CommandBuilder b_{accord::testing::kMou, 1000000};  // ids apart from AppendNotes'
+
+};
+
+TEST_F(LimitsTest, AThousandConnectionsAreHeldAndAWellBehavedClientIsStillServed) {
+  rlimit files{};
+  getrlimit(RLIMIT_NOFILE, &files);
+  if (files.rlim_cur < 4096 && files.rlim_max >= 4096) {
+    files.rlim_cur = 4096;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
+  ASSERT_GE(files.rlim_cur, 2100u) << "needs file descriptors for both ends of 1,000 connections";
+  ServerOptions options;
+  options.max_connections = 1001;
+  Start(options);
+
+  std::vector<std::unique_ptr<RawConnection>> held;
+  for (int i = 0; i < 1000; ++i) {
+    held.push_back(std::make_unique<RawConnection>(server_->port()));
+    ASSERT_TRUE(held.back()->connected()) << i;
+    ASSERT_TRUE(held.back()->Hello()) << i;
+  }
+  for (auto& connection : held) {
+    Response hello;
+    ASSERT_TRUE(connection->Receive(&hello));
+    ASSERT_TRUE(hello.has_hello());
+  }
+
+  auto client = Connect();  // the 1,001st
+  ASSERT_NE(client, nullptr);
+  Request log;
+  *log.mutable_log_milestone() = b_.Propose();
+  EXPECT_TRUE(MustCall(*client, log).has_logged());
+  Request read;
+  read.mutable_get_agreement()->set_agreement_id(accord::testing::kMou);
+  EXPECT_TRUE(MustCall(*client, read).has_agreement());
+
+  // The 1,002nd is over the limit: told so, and closed.
+  RawConnection over(server_->port());
+  ASSERT_TRUE(over.connected());
+  Response refused;
+  ASSERT_TRUE(over.Receive(&refused));
+  EXPECT_EQ(refused.error().code(), accord::v1::RESOURCE_EXHAUSTED);
+  EXPECT_FALSE(over.Receive(&refused)) << "closed after the error";
+
+  Request health;
+  health.mutable_get_health();
+  Response h = MustCall(*client, health);
+  EXPECT_EQ(h.health().connections(), 1001u);
+  EXPECT_EQ(h.health().refused_connections(), 1u);
+}
+
+TEST_F(LimitsTest, AClientThatStopsReadingIsDroppedWithoutBlockingAppends) {
+  ServerOptions options;
+  options.max_queued_bytes = 256 << 10;
+  Start(options);
+  AppendNotes(1, 1000);  // each page of the log is ~400 KB
+  RawConnection slow(server_->port());
+  ASSERT_TRUE(slow.Hello());
+  for (uint64_t i = 0; i < 100; ++i) {
+    Request read_all;
+    read_all.set_request_id(10 + i);
+    read_all.mutable_read_all()->set_max_count(1000);
+    if (!slow.Send(read_all)) break;  // already dropped
+  }
+  // Appends and a well-behaved client go on meanwhile.
+  AppendNotes(1001, 200);
+  auto client = Connect();
+  Request log;
+  *log.mutable_log_milestone() = b_.Propose();
+  Response logged = MustCall(*client, log);
+  EXPECT_TRUE(logged.has_logged()) << logged.DebugString();
+  for (int i = 0; i < 200 && Health().dropped_slow_readers() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(Health().dropped_slow_readers(), 1u);
+  EXPECT_EQ(store_->Head().next_position, 1201u);
+}
+
+TEST_F(LimitsTest, RequestsBeyondTheInFlightLimitAreRefusedOneByOne) {
+  ServerOptions options;
+  options.max_in_flight = 2;
+  options.store_threads = 1;
+  Start(options);
+  AppendNotes(1, 2000);  // so that each verify takes a while
+  auto client = Connect();
+  std::set<uint64_t> sent;
+  for (int i = 0; i < 40; ++i) {
+    Request verify;
+    verify.mutable_verify_log();
+    uint64_t id = 0;
+    ASSERT_TRUE(client->Send(&verify, &id).ok());
+    sent.insert(id);
+  }
+  int verified = 0;
+  int refused = 0;
+  for (size_t i = 0; i < sent.size(); ++i) {
+    Response response;
+    ASSERT_TRUE(client->Receive(&response).ok());
+    EXPECT_EQ(sent.count(response.request_id()), 1u);
+    if (response.has_verified()) ++verified;
+    if (response.has_error()) {
+      EXPECT_EQ(response.error().code(), accord::v1::RESOURCE_EXHAUSTED);
+      ++refused;
+    }
+  }
+  EXPECT_EQ(verified + refused, 40);
+  EXPECT_GE(verified, 2);
+  EXPECT_GT(refused, 0);
+  Request health;
+  health.mutable_get_health();
+  EXPECT_TRUE(MustCall(*client, health).has_health()) << "the connection stays open";
+}
+
+TEST_F(LimitsTest, AnIdleConnectionIsToldAndClosedButASubscriberIsNot) {
+  ServerOptions options;
+  options.idle_timeout = std::chrono::milliseconds(200);
+  Start(options);
+  auto idle = Connect();
+  auto subscriber = Connect();
+  Request subscribe;
+  subscribe.mutable_subscribe();
+  ASSERT_TRUE(subscriber->Send(&subscribe).ok());
+  Response caught_up;
+  ASSERT_TRUE(subscriber->Receive(&caught_up).ok());
+  EXPECT_TRUE(caught_up.subscription().has_caught_up());
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  Response told;
+  ASSERT_TRUE(idle->Receive(&told).ok());
+  EXPECT_EQ(told.error().code(), accord::v1::IDLE_TIMEOUT);
+  EXPECT_FALSE(idle->Receive(&told).ok()) << "closed after telling";
+
+  AppendNotes(1, 1);
+  Response event;
+  ASSERT_TRUE(subscriber->Receive(&event).ok());
+  EXPECT_TRUE(event.subscription().has_event()) << "the subscriber was kept";
+}
+
+}  // namespace
+}  // namespace accord::service
