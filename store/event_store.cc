@@ -10,6 +10,8 @@
 
 #include <bit>
 #include <chrono>
+#include <cstdarg>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <unordered_set>
@@ -39,6 +41,20 @@ class StreamPrefix : public rocksdb::SliceTransform {
     return rocksdb::Slice(key.data(), key.size() - 8);
   }
   bool InDomain(const rocksdb::Slice& key) const override { return key.size() > 8; }
+};
+
+// RocksDB's own log goes to stderr (warnings and errors only), not to a LOG
+// file in the data folder: on a full disk that file fails too, and this
+// RocksDB build asserts on a log file that failed before.
+class StderrLogger : public rocksdb::Logger {
+ public:
+  StderrLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    std::fprintf(stderr, "rocksdb: %s\n", line);
+  }
 };
 
 }  // namespace
@@ -92,6 +108,8 @@ Status EventStore::OpenDb() {
   db_options.create_if_missing = options_.create_if_missing;
   db_options.create_missing_column_families = true;
   if (options_.env != nullptr) db_options.env = options_.env;
+  static const auto logger = std::make_shared<StderrLogger>();
+  db_options.info_log = logger;
 
   // The log's keys arrive in order, so its memtable inserts are cheap at any
   // size. The indexes' keys are scattered (stream names, random UUIDs): small
