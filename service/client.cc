@@ -7,6 +7,8 @@
 
 #include <array>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <optional>
 
 #include "service/framing.h"
 #include "service/server.h"
@@ -21,6 +23,24 @@ class Client::Impl {
  public:
   asio::io_context io;
   tcp::socket socket{io};
+  std::optional<asio::ssl::context> tls_context;
+  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls;  // set for TLS connections
+
+  template <typename Buffer>
+  void ReadExactly(const Buffer& buffer, boost::system::error_code& ec) {
+    if (tls) {
+      asio::read(*tls, buffer, ec);
+    } else {
+      asio::read(socket, buffer, ec);
+    }
+  }
+  void WriteAll(const std::string& bytes, boost::system::error_code& ec) {
+    if (tls) {
+      asio::write(*tls, asio::buffer(bytes), ec);
+    } else {
+      asio::write(socket, asio::buffer(bytes), ec);
+    }
+  }
 };
 
 Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -31,7 +51,7 @@ Client::~Client() {
 
 Status Client::Connect(const std::string& host, uint16_t port, const std::string& client_name,
                        std::unique_ptr<Client>* client) {
-  return Connect(host, port, ConnectOptions{client_name, ""}, client);
+  return Connect(host, port, ConnectOptions{client_name, "", ""}, client);
 }
 
 Status Client::Connect(const std::string& host, uint16_t port, const ConnectOptions& options,
@@ -44,6 +64,23 @@ Status Client::Connect(const std::string& host, uint16_t port, const ConnectOpti
   if (ec)
     return Status::IOError(fmt::format("cannot connect to {}:{}: {}", host, port, ec.message()));
   impl->socket.set_option(tcp::no_delay(true), ec);
+  if (!options.tls_ca_file.empty()) {
+    impl->tls_context.emplace(asio::ssl::context::tls_client);
+    impl->tls_context->set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+    impl->tls_context->load_verify_file(options.tls_ca_file, ec);
+    if (ec) {
+      return Status::InvalidArgument(
+          fmt::format("cannot read the CA file {}: {}", options.tls_ca_file, ec.message()));
+    }
+    impl->tls_context->set_verify_mode(asio::ssl::verify_peer);
+    impl->tls = std::make_unique<asio::ssl::stream<tcp::socket&>>(impl->socket, *impl->tls_context);
+    impl->tls->set_verify_callback(asio::ssl::host_name_verification(host));
+    SSL_set_tlsext_host_name(impl->tls->native_handle(), host.c_str());  // SNI
+    impl->tls->handshake(asio::ssl::stream_base::client, ec);
+    if (ec) {
+      return Status::IOError(fmt::format("TLS with {}:{} failed: {}", host, port, ec.message()));
+    }
+  }
   std::unique_ptr<Client> connected(new Client(std::move(impl)));
 
   accord::v1::Request hello;
@@ -77,7 +114,7 @@ void Client::SetReceiveTimeout(std::chrono::milliseconds timeout) {
 
 Status Client::SendRaw(const std::string& bytes) {
   boost::system::error_code ec;
-  asio::write(impl_->socket, asio::buffer(bytes), ec);
+  impl_->WriteAll(bytes, ec);
   if (ec) return Status::IOError("sending: " + ec.message());
   return Status::OK();
 }
@@ -85,10 +122,10 @@ Status Client::SendRaw(const std::string& bytes) {
 Status Client::Receive(accord::v1::Response* response) {
   std::array<unsigned char, kFrameHeaderBytes> header{};
   boost::system::error_code ec;
-  asio::read(impl_->socket, asio::buffer(header), ec);
+  impl_->ReadExactly(asio::buffer(header), ec);
   if (ec) return Status::IOError("the connection closed: " + ec.message());
   std::string body(DecodeFrameLength(header), '\0');
-  asio::read(impl_->socket, asio::buffer(body), ec);
+  impl_->ReadExactly(asio::buffer(body), ec);
   if (ec) return Status::IOError("the connection closed mid-frame: " + ec.message());
   if (!response->ParseFromString(body))
     return Status::Corruption("the server sent a malformed frame");

@@ -27,6 +27,9 @@ namespace accord::service {
 struct ConnectOptions {
   std::string client_name;  // for the server's logs
   std::string token;        // the bearer token (service/auth.h); empty: none
+  // TLS: the PEM file of the CA that signed the server's certificate. The
+  // server must present a chain to it, for `host`. Empty: plain TCP.
+  std::string tls_ca_file;
 };
 
 class Client {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/as_tuple.hpp>
+#include <boost/asio/ssl.hpp>
 #include <chrono>
 #include <deque>
 #include <mutex>
@@ -126,6 +127,7 @@ class Server::Impl {
  private:
   ServerOptions options_;
   core::NoteSigner signer_;
+  std::optional<asio::ssl::context> tls_;  // set when the listener speaks TLS
   asio::io_context io_;
   tcp::acceptor acceptor_;
   asio::thread_pool pool_;
@@ -150,15 +152,20 @@ class Server::Impl {
 // One connection. Everything but the store work runs on its strand.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Server::Impl* server)
-      : socket_(std::move(socket)), wake_writer_(socket_.get_executor()), server_(server) {
+  // With `tls`, the connection speaks TLS (the handshake comes first);
+  // without, plain TCP through the same stream's lowest layer.
+  Session(tcp::socket socket, asio::ssl::context* tls, Server::Impl* server)
+      : stream_(std::move(socket), tls != nullptr ? *tls : PlainContext()),
+        tls_(tls != nullptr),
+        wake_writer_(stream_.get_executor()),
+        server_(server) {
     wake_writer_.expires_at(asio::steady_timer::time_point::max());
   }
 
   // The log grew: wake this connection's subscriptions. Any thread.
   void NotifyLogGrew() {
     if (subscriptions_.load() == 0) return;
-    asio::post(socket_.get_executor(),
+    asio::post(stream_.get_executor(),
                [self = shared_from_this()] { WakeAll(self->log_waiters_); });
   }
 
@@ -167,21 +174,21 @@ class Session : public std::enable_shared_from_this<Session> {
   void Start() {
     last_activity_ = std::chrono::steady_clock::now();
     asio::co_spawn(
-        socket_.get_executor(), [self = shared_from_this()] { return self->Reader(); },
+        stream_.get_executor(), [self = shared_from_this()] { return self->Reader(); },
         asio::detached);
     asio::co_spawn(
-        socket_.get_executor(), [self = shared_from_this()] { return self->IdleWatch(); },
+        stream_.get_executor(), [self = shared_from_this()] { return self->IdleWatch(); },
         asio::detached);
     asio::co_spawn(
-        socket_.get_executor(), [self = shared_from_this()] { return self->Writer(); },
+        stream_.get_executor(), [self = shared_from_this()] { return self->Writer(); },
         asio::detached);
   }
 
   // Stops taking requests; answers those begun, then closes. Any thread.
   void Drain() {
-    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
       boost::system::error_code ignored;
-      self->socket_.shutdown(tcp::socket::shutdown_receive, ignored);
+      self->stream_.next_layer().shutdown(tcp::socket::shutdown_receive, ignored);
       self->close_after_flush_ = true;
       self->wake_writer_.cancel();
       WakeAll(self->log_waiters_);
@@ -191,17 +198,25 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Closes now. Any thread.
   void Close() {
-    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->CloseNow(); });
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->CloseNow(); });
   }
 
   bool closed() const { return closed_.load(); }
 
  private:
   awaitable<void> Reader() {
+    if (tls_) {
+      auto [handshake_error] =
+          co_await stream_.async_handshake(asio::ssl::stream_base::server, kAsTuple);
+      if (handshake_error) {
+        // Not TLS, or not a certificate the client accepts: nothing to answer.
+        CloseNow();
+        co_return;
+      }
+    }
     for (;;) {
       std::array<unsigned char, kFrameHeaderBytes> header{};
-      auto [header_error, header_bytes] =
-          co_await asio::async_read(socket_, asio::buffer(header), kAsTuple);
+      auto [header_error, header_bytes] = co_await Read(asio::buffer(header));
       if (header_error) break;  // the peer closed, or we did
       last_activity_ = std::chrono::steady_clock::now();
       uint32_t length = DecodeFrameLength(header);
@@ -212,8 +227,7 @@ class Session : public std::enable_shared_from_this<Session> {
         break;
       }
       std::string body(length, '\0');
-      auto [body_error, body_bytes] =
-          co_await asio::async_read(socket_, asio::buffer(body), kAsTuple);
+      auto [body_error, body_bytes] = co_await Read(asio::buffer(body));
       if (body_error) break;  // a truncated frame: the peer went away
       Request request;
       if (length == 0 || !request.ParseFromString(body)) {
@@ -232,7 +246,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // nothing of it is in flight and it follows no subscription.
   awaitable<void> IdleWatch() {
     const auto timeout = server_->options().idle_timeout;
-    asio::steady_timer timer(socket_.get_executor());
+    asio::steady_timer timer(stream_.get_executor());
     while (!closed_ && !close_after_flush_) {
       auto idle_until = last_activity_ + timeout;
       if (std::chrono::steady_clock::now() >= idle_until) {
@@ -240,7 +254,7 @@ class Session : public std::enable_shared_from_this<Session> {
           Fail(0, accord::v1::IDLE_TIMEOUT,
                fmt::format("nothing was received for {} ms", timeout.count()));
           boost::system::error_code ignored;
-          socket_.shutdown(tcp::socket::shutdown_receive, ignored);  // ends the reader
+          stream_.next_layer().shutdown(tcp::socket::shutdown_receive, ignored);  // ends the reader
           co_return;
         }
         idle_until = std::chrono::steady_clock::now() + timeout;
@@ -262,8 +276,7 @@ class Session : public std::enable_shared_from_this<Session> {
         co_await wake_writer_.async_wait(kAsTuple);
         continue;
       }
-      auto [error, written] =
-          co_await asio::async_write(socket_, asio::buffer(outbox_.front()), kAsTuple);
+      auto [error, written] = co_await Write(asio::buffer(outbox_.front()));
       if (error) {
         CloseNow();
         break;
@@ -351,7 +364,7 @@ class Session : public std::enable_shared_from_this<Session> {
         ++pending_;
         asio::post(server_->pool(), [self = shared_from_this(), request = std::move(request)] {
           Response response = self->server_->Execute(request, self->identity_.user);
-          asio::post(self->socket_.get_executor(), [self, response = std::move(response)] {
+          asio::post(self->stream_.get_executor(), [self, response = std::move(response)] {
             --self->pending_;
             self->Send(response);
           });
@@ -363,7 +376,7 @@ class Session : public std::enable_shared_from_this<Session> {
         return true;
       case Request::kSubscribe:
         asio::co_spawn(
-            socket_.get_executor(),
+            stream_.get_executor(),
             [self = shared_from_this(), id, subscribe = request.subscribe()] {
               return self->Subscription(id, subscribe);
             },
@@ -399,8 +412,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void CloseNow() {
     if (closed_.exchange(true)) return;
     boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    stream_.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.next_layer().close(ignored);
     wake_writer_.cancel();
     WakeAll(log_waiters_);
     WakeAll(drain_waiters_);
@@ -444,7 +457,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // event, and a slow subscriber costs appends nothing.
   awaitable<void> Subscription(uint64_t id, accord::v1::Subscribe subscribe) {
     ++subscriptions_;
-    asio::steady_timer wait(socket_.get_executor());  // this subscription's own
+    asio::steady_timer wait(stream_.get_executor());  // this subscription's own
     const bool whole_log = subscribe.stream_id().empty();
     const std::set<std::string, std::less<>> types(subscribe.event_types().begin(),
                                                    subscribe.event_types().end());
@@ -540,7 +553,22 @@ class Session : public std::enable_shared_from_this<Session> {
     --subscriptions_;
   }
 
-  tcp::socket socket_;
+  // Plain connections use only next_layer(); the TLS state stays unused.
+  static asio::ssl::context& PlainContext() {
+    static asio::ssl::context* context = new asio::ssl::context(asio::ssl::context::tls_server);
+    return *context;
+  }
+  awaitable<std::tuple<boost::system::error_code, size_t>> Read(asio::mutable_buffer buffer) {
+    if (tls_) co_return co_await asio::async_read(stream_, buffer, kAsTuple);
+    co_return co_await asio::async_read(stream_.next_layer(), buffer, kAsTuple);
+  }
+  awaitable<std::tuple<boost::system::error_code, size_t>> Write(asio::const_buffer buffer) {
+    if (tls_) co_return co_await asio::async_write(stream_, buffer, kAsTuple);
+    co_return co_await asio::async_write(stream_.next_layer(), buffer, kAsTuple);
+  }
+
+  asio::ssl::stream<tcp::socket> stream_;
+  bool tls_;
   asio::steady_timer wake_writer_;               // a condition variable for the writer
   std::set<asio::steady_timer*> log_waiters_;    // subscriptions waiting for the log to grow
   std::set<asio::steady_timer*> drain_waiters_;  // subscriptions paused on a full outbox
@@ -559,6 +587,19 @@ class Session : public std::enable_shared_from_this<Session> {
 
 store::Status Server::Impl::Start() {
   boost::system::error_code ec;
+  if (!options_.tls_certificate_file.empty()) {
+    tls_.emplace(asio::ssl::context::tls_server);
+    tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                      asio::ssl::context::no_tlsv1_1);
+    tls_->use_certificate_chain_file(options_.tls_certificate_file, ec);
+    if (!ec) tls_->use_private_key_file(options_.tls_key_file, asio::ssl::context::pem, ec);
+    if (ec) {
+      return store::Status::InvalidArgument(
+          fmt::format("cannot use the TLS certificate {} and key {}: {}",
+                      options_.tls_certificate_file, options_.tls_key_file, ec.message()));
+    }
+  }
   auto address = asio::ip::make_address(options_.address, ec);
   if (ec) return store::Status::InvalidArgument("bad listen address " + options_.address);
   tcp::endpoint endpoint(address, options_.port);
@@ -605,7 +646,7 @@ awaitable<void> Server::Impl::Accept() {
       asio::co_spawn(acceptor_.get_executor(), Refuse(std::move(socket)), asio::detached);
       continue;
     }
-    auto session = std::make_shared<Session>(std::move(socket), this);
+    auto session = std::make_shared<Session>(std::move(socket), tls_ ? &*tls_ : nullptr, this);
     {
       std::lock_guard lock(sessions_mutex_);
       sessions_.push_back(session);

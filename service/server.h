@@ -59,6 +59,10 @@ struct ServerOptions {
   std::chrono::milliseconds subscriber_stall_timeout{10000};
   uint64_t max_subscriber_lag = 10000;
   std::string server_name = "accordd";
+  // TLS on the listener: a PEM certificate chain and its private key. Empty:
+  // plain TCP. Clients verify the chain against a CA they are given.
+  std::string tls_certificate_file;
+  std::string tls_key_file;
   // Signs checkpoints of the log (C2SP signed notes). Unset: the server
   // makes a key of its own for this run, fine for tests only, since nobody
   // outside can have its verifier key.

@@ -10,6 +10,7 @@
 
 #include <bit>
 #include <chrono>
+#include <filesystem>
 #include <cstdarg>
 #include <cstdio>
 #include <limits>
@@ -110,6 +111,11 @@ Status EventStore::OpenDb() {
   if (options_.env != nullptr) db_options.env = options_.env;
   static const auto logger = std::make_shared<StderrLogger>();
   db_options.info_log = logger;
+  if (options_.create_if_missing && !options_.read_only) {
+    // RocksDB reports a missing folder as an error before it makes it.
+    std::error_code ignored;
+    std::filesystem::create_directories(path_, ignored);
+  }
 
   // The log's keys arrive in order, so its memtable inserts are cheap at any
   // size. The indexes' keys are scattered (stream names, random UUIDs): small

@@ -87,6 +87,7 @@ struct Options {
   std::string recorded_before;
   std::string true_on;
   std::string token;
+  std::string tls_ca;
   std::string vkey;
   std::string since;
   std::string save;
@@ -97,7 +98,7 @@ struct Options {
 };
 
 accord::service::ConnectOptions ConnectOptionsOf(const Options& options) {
-  return accord::service::ConnectOptions{options.name, options.token};
+  return accord::service::ConnectOptions{options.name, options.token, options.tls_ca};
 }
 
 int Fail(const std::string& message) {
@@ -561,7 +562,8 @@ int LogOne(const accord::tools::MilestoneCommand& milestone, std::vector<std::st
 int FindMilestone(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string token = argv[i];
-    if (token == "--host" || token == "--port" || token == "--as" || token == "--token") {
+    if (token == "--host" || token == "--port" || token == "--as" || token == "--token" ||
+        token == "--tls-ca") {
       ++i;
       continue;
     }
@@ -581,7 +583,7 @@ int main(int argc, char** argv) {
     globals.add_options()("host", po_cmd::value(&options.host)->default_value("127.0.0.1"))(
         "port", po_cmd::value(&options.port)->default_value(accord::service::kDefaultPort))(
         "as", po_cmd::value(&options.name)->default_value(user_name ? user_name : "accord"))(
-        "token", po_cmd::value(&options.token));
+        "token", po_cmd::value(&options.token))("tls-ca", po_cmd::value(&options.tls_ca));
     try {
       po_cmd::variables_map vm;
       po_cmd::store(po_cmd::parse_command_line(at, argv, globals), vm);
@@ -600,6 +602,8 @@ int main(int argc, char** argv) {
       "server port")("as", po::value(&options.name)->default_value(user ? user : "accord"),
                      "a name for the server's logs (the token says who you are)")(
       "token", po::value(&options.token), "your token (default: $ACCORD_TOKEN)")(
+      "tls-ca", po::value(&options.tls_ca),
+      "speak TLS, trusting the server's certificate if this CA (PEM) signed it")(
       "json", po::bool_switch(&options.json), "print protobuf JSON, one message per line")(
       "csv", po::bool_switch(&options.csv), "report: CSV instead of Markdown")(
       "stage", po::value(&options.stage), "list: only agreements at this stage")(

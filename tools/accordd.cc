@@ -86,6 +86,9 @@ int main(int argc, char** argv) {
       "close connections that send nothing for this long (subscribers excepted)")(
       "max-queued-bytes", po::value(&options.max_queued_bytes)->default_value(16 << 20),
       "close a connection whose unread responses pass this")(
+      "tls-cert", po::value(&options.tls_certificate_file),
+      "serve TLS with this PEM certificate chain (with --tls-key)")(
+      "tls-key", po::value(&options.tls_key_file), "the PEM private key of --tls-cert")(
       "log-origin", po::value(&options.log_origin)->default_value("accord.local/log"),
       "the name of this log in its signed checkpoints")(
       "signing-key", po::value(&signing_key),

@@ -128,7 +128,7 @@ class AuthServerTest : public ::testing::Test {
 
   store::Status Connect(const std::string& token, std::unique_ptr<Client>* client,
                         const std::string& name = "someone-else") {
-    return Client::Connect("127.0.0.1", server_->port(), ConnectOptions{name, token}, client);
+    return Client::Connect("127.0.0.1", server_->port(), ConnectOptions{name, token, ""}, client);
   }
 
   Response MustCall(Client& client, Request request) {
