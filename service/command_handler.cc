@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <functional>
+#include <future>
 
 #include "core/event_types.h"
 
@@ -63,79 +64,157 @@ Status CommandHandler::Load(std::string_view agreement_id, LoadedAgreement* load
   return Status::OK();
 }
 
-std::mutex& CommandHandler::StripeFor(std::string_view agreement_id) const {
+CommandHandler::Stripe& CommandHandler::StripeFor(std::string_view agreement_id) const {
   return stripes_[std::hash<std::string_view>()(agreement_id) % stripes_.size()];
 }
 
-core::Expected<Logged, LogFailure> CommandHandler::Log(const accord::v1::Command& command,
-                                                       std::string_view actor) const {
-  std::lock_guard agreement_lock(StripeFor(command.agreement_id()));
-  for (int attempt = 1;; ++attempt) {
-    // A retry of a logged command is answered from the store first: the
-    // rules would refuse it now ("already signed"), yet it succeeded.
-    accord::v1::EventRecord existing;
-    Status found = store_->FindEvent(command.event_id(), &existing);
-    if (found.ok()) {
-      auto stored = core::ToAgreementEvent(existing);
-      bool same = stored && existing.stream_id() == command.agreement_id() &&
-                  stored->event.SerializeAsString() == command.milestone().SerializeAsString() &&
-                  stored->effective.SerializeAsString() == command.effective().SerializeAsString();
-      if (!same) {
-        return MakeUnexpected(StoreFailure(Status::DuplicateEvent(
-            fmt::format("event id {} was used for another milestone, at position {}",
-                        command.event_id(), existing.position()))));
-      }
-      return Logged{existing.position(), existing.stream_version(), true};
-    }
-    if (!found.IsNotFound() && found.code() != Status::Code::kInvalidArgument) {
-      return MakeUnexpected(StoreFailure(found));
-    }
-
-    LoadedAgreement loaded;
-    if (Status s = Load(command.agreement_id(), &loaded); !s.ok()) {
-      return MakeUnexpected(StoreFailure(s));
-    }
-    if (command.has_expected_version() &&
-        (loaded.event_count == 0 || command.expected_version() != loaded.event_count - 1)) {
-      return MakeUnexpected(StoreFailure(Status::WrongExpectedVersion(fmt::format(
-          "agreement '{}' was expected at version {} but is at {}: reload it and decide again",
-          command.agreement_id(), command.expected_version(),
-          loaded.event_count == 0 ? std::string("no stream")
-                                  : fmt::format("version {}", loaded.event_count - 1)))));
-    }
-
-    core::Decision decision = core::Decide(command, loaded.state);
-    if (!decision) {
-      LogFailure failure;
-      failure.kind = LogFailure::Kind::kRejected;
-      failure.rejection = decision.error();
-      return MakeUnexpected(std::move(failure));
-    }
-
-    std::vector<accord::v1::NewEvent> events;
-    for (const core::AgreementEvent& e : decision.value()) {
-      core::EncodedEvent encoded = core::EncodeEvent(e.event);
-      accord::v1::NewEvent& out = events.emplace_back();
-      out.set_event_id(e.event_id);
-      out.set_event_type(std::move(encoded.event_type));
-      out.set_schema_version(encoded.schema_version);
-      out.set_payload(std::move(encoded.payload));
-      *out.mutable_effective() = e.effective;
-      out.set_actor(std::string(actor));
-      out.set_correlation_id(command.correlation_id());
-      out.set_causation_id(command.causation_id());
-    }
-    store::ExpectedVersion expected = loaded.event_count == 0
-                                          ? store::ExpectedVersion::NoStream()
-                                          : store::ExpectedVersion::Exact(loaded.event_count - 1);
-    store::AppendResult result;
-    Status appended = store_->Append(command.agreement_id(), expected, events, &result);
-    if (appended.ok())
-      return Logged{result.first_position, result.last_version, result.already_stored};
-    bool decide_again = appended.IsWrongExpectedVersion() && !command.has_expected_version() &&
-                        attempt < max_attempts_;
-    if (!decide_again) return MakeUnexpected(StoreFailure(appended));
+void CommandHandler::Execute(std::function<void()> work) const {
+  if (executor_) {
+    executor_(std::move(work));
+  } else {
+    work();
   }
+}
+
+CommandHandler::Prepared CommandHandler::Prepare(const accord::v1::Command& command,
+                                                 std::string_view actor) const {
+  Prepared prepared;
+  // A retry of a logged command is answered from the store first: the
+  // rules would refuse it now ("already signed"), yet it succeeded.
+  accord::v1::EventRecord existing;
+  Status found = store_->FindEvent(command.event_id(), &existing);
+  if (found.ok()) {
+    auto stored = core::ToAgreementEvent(existing);
+    bool same = stored && existing.stream_id() == command.agreement_id() &&
+                stored->event.SerializeAsString() == command.milestone().SerializeAsString() &&
+                stored->effective.SerializeAsString() == command.effective().SerializeAsString();
+    if (!same) {
+      prepared.answer = MakeUnexpected(StoreFailure(Status::DuplicateEvent(
+          fmt::format("event id {} was used for another milestone, at position {}",
+                      command.event_id(), existing.position()))));
+    } else {
+      prepared.answer = Logged{existing.position(), existing.stream_version(), true};
+    }
+    return prepared;
+  }
+  if (!found.IsNotFound() && found.code() != Status::Code::kInvalidArgument) {
+    prepared.answer = MakeUnexpected(StoreFailure(found));
+    return prepared;
+  }
+
+  LoadedAgreement loaded;
+  if (Status s = Load(command.agreement_id(), &loaded); !s.ok()) {
+    prepared.answer = MakeUnexpected(StoreFailure(s));
+    return prepared;
+  }
+  if (command.has_expected_version() &&
+      (loaded.event_count == 0 || command.expected_version() != loaded.event_count - 1)) {
+    prepared.answer = MakeUnexpected(StoreFailure(Status::WrongExpectedVersion(fmt::format(
+        "agreement '{}' was expected at version {} but is at {}: reload it and decide again",
+        command.agreement_id(), command.expected_version(),
+        loaded.event_count == 0 ? std::string("no stream")
+                                : fmt::format("version {}", loaded.event_count - 1)))));
+    return prepared;
+  }
+
+  core::Decision decision = core::Decide(command, loaded.state);
+  if (!decision) {
+    LogFailure failure;
+    failure.kind = LogFailure::Kind::kRejected;
+    failure.rejection = decision.error();
+    prepared.answer = MakeUnexpected(std::move(failure));
+    return prepared;
+  }
+  for (const core::AgreementEvent& e : decision.value()) {
+    core::EncodedEvent encoded = core::EncodeEvent(e.event);
+    accord::v1::NewEvent& out = prepared.events.emplace_back();
+    out.set_event_id(e.event_id);
+    out.set_event_type(std::move(encoded.event_type));
+    out.set_schema_version(encoded.schema_version);
+    out.set_payload(std::move(encoded.payload));
+    *out.mutable_effective() = e.effective;
+    out.set_actor(std::string(actor));
+    out.set_correlation_id(command.correlation_id());
+    out.set_causation_id(command.causation_id());
+  }
+  prepared.expected = loaded.event_count == 0
+                          ? store::ExpectedVersion::NoStream()
+                          : store::ExpectedVersion::Exact(loaded.event_count - 1);
+  return prepared;
+}
+
+void CommandHandler::LogAsync(accord::v1::Command command, std::string actor,
+                              LogCallback done) const {
+  auto shared_command = std::make_shared<const accord::v1::Command>(std::move(command));
+  auto shared_actor = std::make_shared<const std::string>(std::move(actor));
+  auto start = [this, shared_command, shared_actor, done = std::move(done)]() mutable {
+    Run(shared_command, shared_actor, std::move(done), 1);
+  };
+  Stripe& stripe = StripeFor(shared_command->agreement_id());
+  {
+    std::lock_guard lock(stripe.mutex);
+    if (stripe.busy) {
+      stripe.waiting.push_back(std::move(start));
+      return;
+    }
+    stripe.busy = true;
+  }
+  start();
+}
+
+void CommandHandler::Run(std::shared_ptr<const accord::v1::Command> command,
+                         std::shared_ptr<const std::string> actor, LogCallback done,
+                         int attempt) const {
+  Prepared prepared = Prepare(*command, *actor);
+  if (prepared.answer) {
+    Finish(command->agreement_id(), done, std::move(*prepared.answer));
+    return;
+  }
+  store_->AppendAsync(
+      command->agreement_id(), prepared.expected, std::move(prepared.events),
+      [this, command, actor, done, attempt](const Status& appended,
+                                            const store::AppendResult& result) {
+        if (appended.ok()) {
+          Finish(command->agreement_id(), done,
+                 Logged{result.first_position, result.last_version, result.already_stored});
+          return;
+        }
+        // Someone appended to the agreement beside the rules' queue (a raw
+        // append, another process): decide again on what it holds now.
+        bool decide_again = appended.IsWrongExpectedVersion() && !command->has_expected_version() &&
+                            attempt < max_attempts_;
+        if (!decide_again) {
+          Finish(command->agreement_id(), done, MakeUnexpected(StoreFailure(appended)));
+          return;
+        }
+        Execute([this, command, actor, done, attempt] { Run(command, actor, done, attempt + 1); });
+      });
+}
+
+void CommandHandler::Finish(const std::string& agreement_id, const LogCallback& done,
+                            LogResult result) const {
+  done(std::move(result));
+  Stripe& stripe = StripeFor(agreement_id);
+  std::function<void()> next;
+  {
+    std::lock_guard lock(stripe.mutex);
+    if (stripe.waiting.empty()) {
+      stripe.busy = false;
+      return;
+    }
+    next = std::move(stripe.waiting.front());
+    stripe.waiting.pop_front();
+  }
+  Execute(std::move(next));
+}
+
+CommandHandler::LogResult CommandHandler::Log(const accord::v1::Command& command,
+                                              std::string_view actor) const {
+  std::promise<LogResult> answer;
+  std::future<LogResult> future = answer.get_future();
+  LogAsync(command, std::string(actor),
+           [&answer](LogResult result) { answer.set_value(std::move(result)); });
+  return future.get();
 }
 
 }  // namespace accord::service

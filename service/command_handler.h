@@ -18,11 +18,15 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "accord/v1/commands.pb.h"
 #include "core/agreement_state.h"
@@ -55,24 +59,61 @@ struct LoadedAgreement {
 
 class CommandHandler {
  public:
-  // REQUIRES: store outlives the handler.
-  explicit CommandHandler(store::EventStore* store, int max_attempts = 5)
-      : store_(store), max_attempts_(max_attempts) {}
+  using LogResult = core::Expected<Logged, LogFailure>;
+  using LogCallback = std::function<void(LogResult)>;
+  // Runs work the handler hands on: the next command of an agreement whose
+  // previous one just completed, or a decision to take again after a
+  // version conflict. nullptr: run it on the thread that completes.
+  using Executor = std::function<void(std::function<void()>)>;
 
-  // `actor` is who logs it, as the server authenticated them.
-  core::Expected<Logged, LogFailure> Log(const accord::v1::Command& command,
-                                         std::string_view actor) const;
+  // REQUIRES: store outlives the handler.
+  explicit CommandHandler(store::EventStore* store, int max_attempts = 5,
+                          Executor executor = nullptr)
+      : store_(store), max_attempts_(max_attempts), executor_(std::move(executor)) {}
+
+  // Decides the command against its agreement's state and appends what the
+  // rules decided; `actor` is who logs it, as the server authenticated
+  // them. Commands on one agreement are decided one after another, each
+  // on the state the one before left (an agreement's queue); commands on
+  // different agreements run side by side, and their appends share group
+  // commits. `done` is called once, from the store's commit thread or this
+  // one. Never blocks on the disk.
+  void LogAsync(accord::v1::Command command, std::string actor, LogCallback done) const;
+
+  // LogAsync, waiting for the answer. Not from a thread the executor runs
+  // on: the answer may need it.
+  LogResult Log(const accord::v1::Command& command, std::string_view actor) const;
 
   // Folds the agreement's events. Keeps the folded states of recently used
   // agreements, so that a load reads only the events logged since.
   store::Status Load(std::string_view agreement_id, LoadedAgreement* loaded) const;
 
  private:
-  std::mutex& StripeFor(std::string_view agreement_id) const;
+  // Agreements hash to stripes; a stripe runs one command at a time.
+  struct Stripe {
+    std::mutex mutex;
+    bool busy = false;                          // guarded by mutex
+    std::deque<std::function<void()>> waiting;  // guarded by mutex
+  };
+  // What deciding gave: an answer already, or events to append.
+  struct Prepared {
+    std::optional<LogResult> answer;
+    store::ExpectedVersion expected = store::ExpectedVersion::Any();
+    std::vector<accord::v1::NewEvent> events;
+  };
+
+  Stripe& StripeFor(std::string_view agreement_id) const;
+  Prepared Prepare(const accord::v1::Command& command, std::string_view actor) const;
+  void Run(std::shared_ptr<const accord::v1::Command> command,
+           std::shared_ptr<const std::string> actor, LogCallback done, int attempt) const;
+  // Answers, then starts the stripe's next command.
+  void Finish(const std::string& agreement_id, const LogCallback& done, LogResult result) const;
+  void Execute(std::function<void()> work) const;
 
   store::EventStore* store_;
   int max_attempts_;
-  mutable std::array<std::mutex, 64> stripes_;
+  Executor executor_;
+  mutable std::array<Stripe, 256> stripes_;
 
   // Folded states by agreement id; events are immutable and versions only
   // grow, so a cached state plus the events after it is the current state.

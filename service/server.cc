@@ -67,7 +67,8 @@ class Server::Impl {
  public:
   Impl(store::EventStore* store, ServerOptions options)
       : store_(store),
-        handler_(store),
+        handler_(store, 5,
+                 [this](std::function<void()> work) { asio::post(pool_, std::move(work)); }),
         index_(store),
         options_(std::move(options)),
         signer_(options_.checkpoint_signer
@@ -81,7 +82,13 @@ class Server::Impl {
   uint16_t port() const { return port_; }
 
   // Runs on a store thread: the answer to one request that needs the store.
-  Response Execute(const Request& request, const std::string& actor);
+  // (Appends are ExecuteAsync's.)
+  Response Execute(const Request& request);
+  // The same, answering through `done`: appends (milestones and raw) wait
+  // for their group commit without holding a store thread, so that many
+  // connections' appends share each synced write.
+  void ExecuteAsync(const Request& request, const std::string& actor,
+                    std::function<void(Response)> done);
 
   const ServerOptions& options() const { return options_; }
   asio::thread_pool& pool() { return pool_; }
@@ -95,8 +102,16 @@ class Server::Impl {
   awaitable<void> Refuse(tcp::socket socket);
   Response ReadPage(uint64_t request_id, const store::Status& s, const store::ReadPage& page) const;
   Response List(uint64_t request_id, const accord::v1::ListAgreements& list);
-  Response AppendEvents(uint64_t request_id, const accord::v1::AppendEvents& append,
-                        const std::string& actor) const;
+  // Checks a raw append (each payload must decode) and stamps the actor;
+  // an error response if it is refused.
+  static std::optional<Response> PrepareAppend(uint64_t request_id,
+                                               const accord::v1::AppendEvents& append,
+                                               const std::string& actor,
+                                               std::vector<accord::v1::NewEvent>* events,
+                                               store::ExpectedVersion* expected);
+  static Response AppendedResponse(uint64_t request_id, const store::Status& s,
+                                   const store::AppendResult& result);
+  static Response LoggedResponse(uint64_t request_id, const CommandHandler::LogResult& logged);
   Response Timeline(uint64_t request_id, const accord::v1::GetTimeline& get) const;
   // A signed checkpoint of the first `size` records (unset: all).
   store::Status SignCheckpoint(std::optional<uint64_t> size,
@@ -363,10 +378,11 @@ class Session : public std::enable_shared_from_this<Session> {
         }
         ++pending_;
         asio::post(server_->pool(), [self = shared_from_this(), request = std::move(request)] {
-          Response response = self->server_->Execute(request, self->identity_.user);
-          asio::post(self->stream_.get_executor(), [self, response = std::move(response)] {
-            --self->pending_;
-            self->Send(response);
+          self->server_->ExecuteAsync(request, self->identity_.user, [self](Response response) {
+            asio::post(self->stream_.get_executor(), [self, response = std::move(response)] {
+              --self->pending_;
+              self->Send(response);
+            });
           });
         });
         return true;
@@ -706,41 +722,30 @@ void Server::Impl::Stop() {
       if (auto s = weak.lock()) sessions.push_back(std::move(s));
     }
   }
-  // No new requests; those at the store finish and are answered.
+  // No new requests; those begun finish and are answered (appends wait for
+  // their group commit, then the agreement's next command runs on the
+  // pool), and each connection closes once it has nothing left to send.
   for (auto& s : sessions) s->Drain();
-  pool_.join();
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  for (auto& s : sessions) {
-    while (!s->closed() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  auto wait_closed = [&sessions](std::chrono::steady_clock::duration limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    for (auto& s : sessions) {
+      while (!s->closed() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
     }
-    s->Close();
-  }
+  };
+  wait_closed(std::chrono::seconds(10));
+  for (auto& s : sessions) s->Close();  // what is left did not finish in time
+  wait_closed(std::chrono::seconds(1));
+  pool_.join();
   io_.stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
 }
 
-Response Server::Impl::Execute(const Request& request, const std::string& actor) {
+Response Server::Impl::Execute(const Request& request) {
   uint64_t id = request.request_id();
   switch (request.kind_case()) {
-    case Request::kLogMilestone: {
-      auto logged = handler_.Log(request.log_milestone(), actor);
-      Response response;
-      response.set_request_id(id);
-      if (logged) {
-        response.mutable_logged()->set_position(logged->position);
-        response.mutable_logged()->set_version(logged->version);
-        response.mutable_logged()->set_already_logged(logged->already_stored);
-      } else if (logged.error().kind == LogFailure::Kind::kRejected) {
-        response.mutable_rejected()->set_code(logged.error().rejection.code);
-        response.mutable_rejected()->set_message(logged.error().rejection.message);
-      } else {
-        return ErrorResponse(id, ToErrorCode(logged.error().status),
-                             logged.error().status.message());
-      }
-      return response;
-    }
     case Request::kReadStream: {
       const auto& read = request.read_stream();
       store::ReadPage page;
@@ -758,8 +763,6 @@ Response Server::Impl::Execute(const Request& request, const std::string& actor)
       return Agreement(id, request.get_agreement());
     case Request::kListAgreements:
       return List(id, request.list_agreements());
-    case Request::kAppendEvents:
-      return AppendEvents(id, request.append_events(), actor);
     case Request::kGetTimeline:
       return Timeline(id, request.get_timeline());
     case Request::kBackup: {
@@ -795,10 +798,41 @@ Response Server::Impl::Execute(const Request& request, const std::string& actor)
   }
 }
 
-Response Server::Impl::AppendEvents(uint64_t request_id, const accord::v1::AppendEvents& append,
-                                    const std::string& actor) const {
-  std::vector<accord::v1::NewEvent> events(append.events().begin(), append.events().end());
-  for (auto& e : events) {
+void Server::Impl::ExecuteAsync(const Request& request, const std::string& actor,
+                                std::function<void(Response)> done) {
+  uint64_t id = request.request_id();
+  if (request.has_log_milestone()) {
+    handler_.LogAsync(request.log_milestone(), actor,
+                      [id, done = std::move(done)](CommandHandler::LogResult logged) {
+                        done(LoggedResponse(id, logged));
+                      });
+    return;
+  }
+  if (request.has_append_events()) {
+    std::vector<accord::v1::NewEvent> events;
+    store::ExpectedVersion expected = store::ExpectedVersion::Any();
+    if (std::optional<Response> refused =
+            PrepareAppend(id, request.append_events(), actor, &events, &expected)) {
+      done(std::move(*refused));
+      return;
+    }
+    store_->AppendAsync(
+        request.append_events().stream_id(), expected, std::move(events),
+        [id, done = std::move(done)](const store::Status& s, const store::AppendResult& result) {
+          done(AppendedResponse(id, s, result));
+        });
+    return;
+  }
+  done(Execute(request));
+}
+
+std::optional<Response> Server::Impl::PrepareAppend(uint64_t request_id,
+                                                    const accord::v1::AppendEvents& append,
+                                                    const std::string& actor,
+                                                    std::vector<accord::v1::NewEvent>* events,
+                                                    store::ExpectedVersion* expected) {
+  events->assign(append.events().begin(), append.events().end());
+  for (auto& e : *events) {
     auto decoded = core::DecodeEvent(e.event_type(), e.schema_version(), e.payload());
     if (!decoded) {
       return ErrorResponse(request_id, accord::v1::INVALID_ARGUMENT,
@@ -806,22 +840,25 @@ Response Server::Impl::AppendEvents(uint64_t request_id, const accord::v1::Appen
     }
     e.set_actor(actor);
   }
-  store::ExpectedVersion expected = store::ExpectedVersion::Any();
   switch (append.expected().kind_case()) {
     case accord::v1::ExpectedVersion::kNoStream:
-      expected = store::ExpectedVersion::NoStream();
+      *expected = store::ExpectedVersion::NoStream();
       break;
     case accord::v1::ExpectedVersion::kStreamExists:
-      expected = store::ExpectedVersion::StreamExists();
+      *expected = store::ExpectedVersion::StreamExists();
       break;
     case accord::v1::ExpectedVersion::kExact:
-      expected = store::ExpectedVersion::Exact(append.expected().exact());
+      *expected = store::ExpectedVersion::Exact(append.expected().exact());
       break;
     default:
+      *expected = store::ExpectedVersion::Any();
       break;
   }
-  store::AppendResult result;
-  store::Status s = store_->Append(append.stream_id(), expected, events, &result);
+  return std::nullopt;
+}
+
+Response Server::Impl::AppendedResponse(uint64_t request_id, const store::Status& s,
+                                        const store::AppendResult& result) {
   if (!s.ok()) {
     Response error = ErrorResponse(request_id, ToErrorCode(s), s.message());
     if (result.current_version) error.mutable_error()->set_current_version(*result.current_version);
@@ -834,6 +871,24 @@ Response Server::Impl::AppendEvents(uint64_t request_id, const accord::v1::Appen
   appended->set_last_position(result.last_position);
   appended->set_last_version(result.last_version);
   appended->set_already_stored(result.already_stored);
+  return response;
+}
+
+Response Server::Impl::LoggedResponse(uint64_t request_id,
+                                      const CommandHandler::LogResult& logged) {
+  Response response;
+  response.set_request_id(request_id);
+  if (logged) {
+    response.mutable_logged()->set_position(logged->position);
+    response.mutable_logged()->set_version(logged->version);
+    response.mutable_logged()->set_already_logged(logged->already_stored);
+  } else if (logged.error().kind == LogFailure::Kind::kRejected) {
+    response.mutable_rejected()->set_code(logged.error().rejection.code);
+    response.mutable_rejected()->set_message(logged.error().rejection.message);
+  } else {
+    return ErrorResponse(request_id, ToErrorCode(logged.error().status),
+                         logged.error().status.message());
+  }
   return response;
 }
 
