@@ -28,19 +28,7 @@ std::string LogFailure::Message() const {
   return kind == Kind::kRejected ? rejection.message : status.ToString();
 }
 
-Status CommandHandler::Load(std::string_view agreement_id, LoadedAgreement* loaded) const {
-  std::shared_ptr<const LoadedAgreement> cached;
-  {
-    std::lock_guard lock(cache_mutex_);
-    if (auto it = cache_.find(std::string(agreement_id)); it != cache_.end()) cached = it->second;
-  }
-  if (cached) {
-    *loaded = *cached;
-  } else {
-    loaded->state = core::InitialState(std::string(agreement_id));
-    loaded->event_count = 0;
-  }
-  uint64_t cached_count = loaded->event_count;
+Status CommandHandler::CatchUp(std::string_view agreement_id, LoadedAgreement* loaded) const {
   store::ReadPage page;
   uint64_t from = loaded->event_count;
   do {
@@ -55,6 +43,23 @@ Status CommandHandler::Load(std::string_view agreement_id, LoadedAgreement* load
     }
     from = page.next;
   } while (!page.end_of_data);
+  return Status::OK();
+}
+
+Status CommandHandler::Load(std::string_view agreement_id, LoadedAgreement* loaded) const {
+  std::shared_ptr<const LoadedAgreement> cached;
+  {
+    std::lock_guard lock(cache_mutex_);
+    if (auto it = cache_.find(std::string(agreement_id)); it != cache_.end()) cached = it->second;
+  }
+  if (cached) {
+    *loaded = *cached;
+  } else {
+    loaded->state = core::InitialState(std::string(agreement_id));
+    loaded->event_count = 0;
+  }
+  uint64_t cached_count = loaded->event_count;
+  if (Status s = CatchUp(agreement_id, loaded); !s.ok()) return s;
   if (loaded->event_count > 0 && (!cached || loaded->event_count != cached_count)) {
     auto fresh = std::make_shared<const LoadedAgreement>(*loaded);
     std::lock_guard lock(cache_mutex_);
@@ -103,8 +108,21 @@ CommandHandler::Prepared CommandHandler::Prepare(const accord::v1::Command& comm
   }
 
   LoadedAgreement loaded;
-  if (Status s = Load(command.agreement_id(), &loaded); !s.ok()) {
-    prepared.answer = MakeUnexpected(StoreFailure(s));
+  std::unique_ptr<LoadedAgreement> decided;
+  {
+    std::lock_guard lock(decided_mutex_);
+    if (auto it = decided_.find(command.agreement_id()); it != decided_.end()) {
+      decided = std::move(it->second);
+      decided_.erase(it);
+    }
+  }
+  // What this queue decided last (no copy of the history), and anything
+  // appended to the agreement since by others; else the durable state.
+  Status loaded_status =
+      decided ? (loaded = std::move(*decided), CatchUp(command.agreement_id(), &loaded))
+              : Load(command.agreement_id(), &loaded);
+  if (!loaded_status.ok()) {
+    prepared.answer = MakeUnexpected(StoreFailure(loaded_status));
     return prepared;
   }
   if (command.has_expected_version() &&
@@ -114,6 +132,8 @@ CommandHandler::Prepared CommandHandler::Prepare(const accord::v1::Command& comm
         command.agreement_id(), command.expected_version(),
         loaded.event_count == 0 ? std::string("no stream")
                                 : fmt::format("version {}", loaded.event_count - 1)))));
+    prepared.after = std::move(loaded);
+    prepared.keep = true;
     return prepared;
   }
 
@@ -123,9 +143,14 @@ CommandHandler::Prepared CommandHandler::Prepare(const accord::v1::Command& comm
     failure.kind = LogFailure::Kind::kRejected;
     failure.rejection = decision.error();
     prepared.answer = MakeUnexpected(std::move(failure));
+    prepared.after = std::move(loaded);
+    prepared.keep = true;
     return prepared;
   }
+  prepared.after = std::move(loaded);
   for (const core::AgreementEvent& e : decision.value()) {
+    prepared.after.state = core::Evolve(std::move(prepared.after.state), e);
+    ++prepared.after.event_count;
     core::EncodedEvent encoded = core::EncodeEvent(e.event);
     accord::v1::NewEvent& out = prepared.events.emplace_back();
     out.set_event_id(e.event_id);
@@ -137,9 +162,9 @@ CommandHandler::Prepared CommandHandler::Prepare(const accord::v1::Command& comm
     out.set_correlation_id(command.correlation_id());
     out.set_causation_id(command.causation_id());
   }
-  prepared.expected = loaded.event_count == 0
-                          ? store::ExpectedVersion::NoStream()
-                          : store::ExpectedVersion::Exact(loaded.event_count - 1);
+  uint64_t before = prepared.after.event_count - prepared.events.size();
+  prepared.expected =
+      before == 0 ? store::ExpectedVersion::NoStream() : store::ExpectedVersion::Exact(before - 1);
   return prepared;
 }
 
@@ -162,38 +187,76 @@ void CommandHandler::LogAsync(accord::v1::Command command, std::string actor,
   start();
 }
 
+// REQUIRES: the command's stripe is held (busy) for it.
 void CommandHandler::Run(std::shared_ptr<const accord::v1::Command> command,
                          std::shared_ptr<const std::string> actor, LogCallback done,
                          int attempt) const {
   Prepared prepared = Prepare(*command, *actor);
   if (prepared.answer) {
+    if (prepared.keep && prepared.after.event_count > 0) {
+      Remember(command->agreement_id(), std::move(prepared.after));
+    }
     Finish(command->agreement_id(), done, std::move(*prepared.answer));
     return;
   }
+  // The next command of this agreement decides on the state these events
+  // leave, while they wait for their group commit.
+  Remember(command->agreement_id(), std::move(prepared.after));
   store_->AppendAsync(
       command->agreement_id(), prepared.expected, std::move(prepared.events),
       [this, command, actor, done, attempt](const Status& appended,
                                             const store::AppendResult& result) {
         if (appended.ok()) {
-          Finish(command->agreement_id(), done,
-                 Logged{result.first_position, result.last_version, result.already_stored});
+          done(Logged{result.first_position, result.last_version, result.already_stored});
           return;
         }
-        // Someone appended to the agreement beside the rules' queue (a raw
-        // append, another process): decide again on what it holds now.
+        // What was remembered assumed this write: fold from the store again.
+        Forget(command->agreement_id());
+        // The command before it failed, or someone appended to the
+        // agreement beside the rules' queue (a raw append, another
+        // process): decide again, behind the agreement's queue.
         bool decide_again = appended.IsWrongExpectedVersion() && !command->has_expected_version() &&
                             attempt < max_attempts_;
         if (!decide_again) {
-          Finish(command->agreement_id(), done, MakeUnexpected(StoreFailure(appended)));
+          done(MakeUnexpected(StoreFailure(appended)));
           return;
         }
-        Execute([this, command, actor, done, attempt] { Run(command, actor, done, attempt + 1); });
+        auto retry = [this, command, actor, done, attempt] {
+          Run(command, actor, done, attempt + 1);
+        };
+        Stripe& stripe = StripeFor(command->agreement_id());
+        {
+          std::lock_guard lock(stripe.mutex);
+          if (stripe.busy) {
+            stripe.waiting.push_back(std::move(retry));
+            return;
+          }
+          stripe.busy = true;
+        }
+        Execute(std::move(retry));
       });
+  Release(command->agreement_id());
+}
+
+void CommandHandler::Remember(const std::string& agreement_id, LoadedAgreement loaded) const {
+  auto remembered = std::make_unique<LoadedAgreement>(std::move(loaded));
+  std::lock_guard lock(decided_mutex_);
+  if (decided_.size() >= kMaxCached) decided_.clear();
+  decided_[agreement_id] = std::move(remembered);
+}
+
+void CommandHandler::Forget(const std::string& agreement_id) const {
+  std::lock_guard lock(decided_mutex_);
+  decided_.erase(agreement_id);
 }
 
 void CommandHandler::Finish(const std::string& agreement_id, const LogCallback& done,
                             LogResult result) const {
   done(std::move(result));
+  Release(agreement_id);
+}
+
+void CommandHandler::Release(const std::string& agreement_id) const {
   Stripe& stripe = StripeFor(agreement_id);
   std::function<void()> next;
   {

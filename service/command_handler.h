@@ -76,16 +76,20 @@ class CommandHandler {
   // them. Commands on one agreement are decided one after another, each
   // on the state the one before left (an agreement's queue); commands on
   // different agreements run side by side, and their appends share group
-  // commits. `done` is called once, from the store's commit thread or this
-  // one. Never blocks on the disk.
+  // commits. An agreement's next command is decided as soon as the one
+  // before is queued for its group commit, on the state it will leave: if
+  // that write fails, the next one's expected version fails too and it is
+  // decided again. `done` is called once, from the store's commit thread or
+  // this one. Never blocks on the disk.
   void LogAsync(accord::v1::Command command, std::string actor, LogCallback done) const;
 
   // LogAsync, waiting for the answer. Not from a thread the executor runs
   // on: the answer may need it.
   LogResult Log(const accord::v1::Command& command, std::string_view actor) const;
 
-  // Folds the agreement's events. Keeps the folded states of recently used
-  // agreements, so that a load reads only the events logged since.
+  // Folds the agreement's durable events. Keeps the folded states of
+  // recently used agreements, so that a load reads only the events logged
+  // since.
   store::Status Load(std::string_view agreement_id, LoadedAgreement* loaded) const;
 
  private:
@@ -100,7 +104,11 @@ class CommandHandler {
     std::optional<LogResult> answer;
     store::ExpectedVersion expected = store::ExpectedVersion::Any();
     std::vector<accord::v1::NewEvent> events;
+    LoadedAgreement after;  // the agreement as it will be once they are written
+    bool keep = false;      // `after` may be remembered for the next command
   };
+  // Reads and folds the events after loaded->event_count.
+  store::Status CatchUp(std::string_view agreement_id, LoadedAgreement* loaded) const;
 
   Stripe& StripeFor(std::string_view agreement_id) const;
   Prepared Prepare(const accord::v1::Command& command, std::string_view actor) const;
@@ -108,6 +116,10 @@ class CommandHandler {
            std::shared_ptr<const std::string> actor, LogCallback done, int attempt) const;
   // Answers, then starts the stripe's next command.
   void Finish(const std::string& agreement_id, const LogCallback& done, LogResult result) const;
+  // Starts the stripe's next command, if any.
+  void Release(const std::string& agreement_id) const;
+  void Remember(const std::string& agreement_id, LoadedAgreement loaded) const;
+  void Forget(const std::string& agreement_id) const;
   void Execute(std::function<void()> work) const;
 
   store::EventStore* store_;
@@ -120,6 +132,13 @@ class CommandHandler {
   static constexpr size_t kMaxCached = 4096;
   mutable std::mutex cache_mutex_;
   mutable std::unordered_map<std::string, std::shared_ptr<const LoadedAgreement>> cache_;
+
+  // The states the next command of each agreement decides on, including
+  // events queued but not yet durable: only the agreement's own queue
+  // uses them (taken out while it decides, put back after), so nobody
+  // reads a state the disk may yet refuse.
+  mutable std::mutex decided_mutex_;
+  mutable std::unordered_map<std::string, std::unique_ptr<LoadedAgreement>> decided_;
 };
 
 }  // namespace accord::service

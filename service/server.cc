@@ -7,6 +7,7 @@
 #include <boost/asio/experimental/as_tuple.hpp>
 #include <boost/asio/ssl.hpp>
 #include <chrono>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <set>
@@ -230,10 +231,10 @@ class Session : public std::enable_shared_from_this<Session> {
       }
     }
     for (;;) {
-      std::array<unsigned char, kFrameHeaderBytes> header{};
-      auto [header_error, header_bytes] = co_await Read(asio::buffer(header));
-      if (header_error) break;  // the peer closed, or we did
+      if (!co_await Buffered(kFrameHeaderBytes)) break;  // the peer closed, or we did
       last_activity_ = std::chrono::steady_clock::now();
+      std::array<unsigned char, kFrameHeaderBytes> header{};
+      std::memcpy(header.data(), in_.data() + in_begin_, kFrameHeaderBytes);
       uint32_t length = DecodeFrameLength(header);
       if (length > server_->options().max_frame_bytes) {
         Fail(0, accord::v1::FRAME_TOO_LARGE,
@@ -241,11 +242,11 @@ class Session : public std::enable_shared_from_this<Session> {
                          server_->options().max_frame_bytes));
         break;
       }
-      std::string body(length, '\0');
-      auto [body_error, body_bytes] = co_await Read(asio::buffer(body));
-      if (body_error) break;  // a truncated frame: the peer went away
+      if (!co_await Buffered(kFrameHeaderBytes + length)) break;  // truncated: the peer went away
+      const char* body = in_.data() + in_begin_ + kFrameHeaderBytes;
+      in_begin_ += kFrameHeaderBytes + length;
       Request request;
-      if (length == 0 || !request.ParseFromString(body)) {
+      if (length == 0 || !request.ParseFromArray(body, static_cast<int>(length))) {
         Fail(0, accord::v1::MALFORMED_FRAME, "the frame does not hold a Request");
         break;
       }
@@ -291,13 +292,26 @@ class Session : public std::enable_shared_from_this<Session> {
         co_await wake_writer_.async_wait(kAsTuple);
         continue;
       }
-      auto [error, written] = co_await Write(asio::buffer(outbox_.front()));
+      // Everything queued goes in one write: pipelined answers share
+      // system calls (and TLS records).
+      std::vector<asio::const_buffer> buffers;
+      size_t frames = 0;
+      size_t bytes = 0;
+      for (const auto& frame : outbox_) {
+        if (frames > 0 && bytes + frame.size() > kMaxWriteBytes) break;
+        buffers.emplace_back(asio::buffer(frame));
+        bytes += frame.size();
+        ++frames;
+      }
+      auto [error, written] = co_await Write(buffers);
       if (error) {
         CloseNow();
         break;
       }
-      outbox_bytes_ -= outbox_.front().size();
-      outbox_.pop_front();
+      for (size_t i = 0; i < frames; ++i) {
+        outbox_bytes_ -= outbox_.front().size();
+        outbox_.pop_front();
+      }
       if (outbox_bytes_ <= server_->options().subscriber_buffer_bytes / 2) WakeAll(drain_waiters_);
     }
   }
@@ -377,6 +391,17 @@ class Session : public std::enable_shared_from_this<Session> {
           return true;
         }
         ++pending_;
+        auto answer = [self = shared_from_this()](Response response) {
+          asio::post(self->stream_.get_executor(), [self, response = std::move(response)] {
+            --self->pending_;
+            self->Send(response);
+          });
+        };
+        if (request.has_append_events()) {
+          // Checks and queues without touching the disk: no hop to the pool.
+          server_->ExecuteAsync(request, identity_.user, std::move(answer));
+          return true;
+        }
         asio::post(server_->pool(), [self = shared_from_this(), request = std::move(request)] {
           self->server_->ExecuteAsync(request, self->identity_.user, [self](Response response) {
             asio::post(self->stream_.get_executor(), [self, response = std::move(response)] {
@@ -574,14 +599,38 @@ class Session : public std::enable_shared_from_this<Session> {
     static asio::ssl::context* context = new asio::ssl::context(asio::ssl::context::tls_server);
     return *context;
   }
-  awaitable<std::tuple<boost::system::error_code, size_t>> Read(asio::mutable_buffer buffer) {
-    if (tls_) co_return co_await asio::async_read(stream_, buffer, kAsTuple);
-    co_return co_await asio::async_read(stream_.next_layer(), buffer, kAsTuple);
+  // Makes `bytes` bytes available at in_begin_, reading as much as the
+  // socket has each time: pipelined requests come in with one system call.
+  awaitable<bool> Buffered(size_t bytes) {
+    if (in_end_ - in_begin_ >= bytes) co_return true;
+    std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
+    in_end_ -= in_begin_;
+    in_begin_ = 0;
+    if (in_.size() < bytes) in_.resize(bytes);
+    if (in_.size() > kReadBufferBytes && bytes <= kReadBufferBytes && in_end_ <= kReadBufferBytes) {
+      in_.resize(kReadBufferBytes);  // give back what one large frame took
+      in_.shrink_to_fit();
+    }
+    while (in_end_ < bytes) {
+      auto buffer = asio::buffer(in_.data() + in_end_, in_.size() - in_end_);
+      auto [error, got] = tls_ ? co_await stream_.async_read_some(buffer, kAsTuple)
+                               : co_await stream_.next_layer().async_read_some(buffer, kAsTuple);
+      if (error) co_return false;
+      in_end_ += got;
+    }
+    co_return true;
   }
-  awaitable<std::tuple<boost::system::error_code, size_t>> Write(asio::const_buffer buffer) {
-    if (tls_) co_return co_await asio::async_write(stream_, buffer, kAsTuple);
-    co_return co_await asio::async_write(stream_.next_layer(), buffer, kAsTuple);
+  awaitable<std::tuple<boost::system::error_code, size_t>> Write(
+      const std::vector<asio::const_buffer>& buffers) {
+    if (tls_) co_return co_await asio::async_write(stream_, buffers, kAsTuple);
+    co_return co_await asio::async_write(stream_.next_layer(), buffers, kAsTuple);
   }
+
+  static constexpr size_t kReadBufferBytes = 64 << 10;
+  static constexpr size_t kMaxWriteBytes = 1 << 20;
+  std::vector<char> in_ = std::vector<char>(kReadBufferBytes);
+  size_t in_begin_ = 0;  // unread bytes are in_[in_begin_, in_end_)
+  size_t in_end_ = 0;
 
   asio::ssl::stream<tcp::socket> stream_;
   bool tls_;
