@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "core/event_types.h"
 #include "core/summary.h"
 #include "store/coding.h"
 
@@ -58,6 +59,7 @@ Status AgreementIndex::Rebuild() {
   {
     std::lock_guard lock(mutex_);
     if (Status s = Clear(); !s.ok()) return s;
+    folded_.clear();
   }
   return CatchUp();
 }
@@ -85,12 +87,38 @@ Status AgreementIndex::CatchUp() {
     if (Status s = store_->ReadAll(checkpoint_, kPage, &page); !s.ok()) return s;
     if (page.records.empty()) return Status::OK();
     std::set<std::string> changed;
-    for (const auto& record : page.records) changed.insert(record.stream_id());
+    for (const auto& record : page.records) {
+      const std::string& id = record.stream_id();
+      changed.insert(id);
+      auto it = folded_.find(id);
+      if (it != folded_.end() && record.stream_version() > it->second.event_count) {
+        folded_.erase(it);  // a gap (it was cleared for room meanwhile): fold it afresh
+        it = folded_.end();
+      }
+      if (it == folded_.end()) {
+        if (folded_.size() >= kMaxFolded) folded_.clear();
+        LoadedAgreement fresh;
+        if (record.stream_version() == 0) {
+          fresh.state = core::InitialState(id);  // its first event is this one
+        } else if (Status s = loader_.Load(id, &fresh); !s.ok()) {
+          // Folded from the store as far as it is durable, which may be past
+          // this page; the records it already holds are skipped below.
+          return s;
+        }
+        it = folded_.emplace(id, std::move(fresh)).first;
+      }
+      if (record.stream_version() < it->second.event_count) continue;
+      auto event = core::ToAgreementEvent(record);
+      if (!event) return Status::Corruption(event.error());
+      it->second.state = core::Evolve(std::move(it->second.state), *event);
+      ++it->second.event_count;
+    }
 
     std::vector<store::EventStore::ProjectionWrite> writes;
     for (const std::string& id : changed) {
-      LoadedAgreement loaded;
-      if (Status s = loader_.Load(id, &loaded); !s.ok()) return s;
+      auto folded = folded_.find(id);
+      if (folded == folded_.end()) continue;  // cleared for room: folded again when next seen
+      const LoadedAgreement& loaded = folded->second;
       if (loaded.event_count == 0 || loaded.state.stage == core::Stage::kNone) continue;
       accord::v1::AgreementIndexEntry now;
       now.set_stage(core::ToStage(loaded.state.stage));

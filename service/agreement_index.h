@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "accord/v1/views.pb.h"
@@ -55,7 +56,12 @@ class AgreementIndex {
 
   store::EventStore* store_;
   CommandHandler loader_;  // folds an agreement's stream
-  std::mutex mutex_;       // serialises Open, CatchUp and Rebuild
+  // The agreements folded as far as the checkpoint, so that catching up
+  // applies each new record once instead of folding its agreement again.
+  // Bounded; an agreement missing is folded from the store. Guarded by mutex_.
+  static constexpr size_t kMaxFolded = 1024;
+  std::unordered_map<std::string, LoadedAgreement> folded_;
+  std::mutex mutex_;  // serialises Open, CatchUp and Rebuild
   std::atomic<uint64_t> checkpoint_{0};
   std::atomic<uint64_t> events_processed_{0};
 };

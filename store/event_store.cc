@@ -425,7 +425,10 @@ Status EventStore::WriteProjectionState(const std::vector<ProjectionWrite>& writ
     }
   }
   rocksdb::WriteOptions write;
-  write.sync = options_.sync;
+  // Not synced: projections are derived from the log, and a state lost in a
+  // crash goes back with its checkpoint, which is in the same batch, so the
+  // projection replays what it lost. (The WAL keeps the order of writes.)
+  write.sync = false;
   return FromRocks(db_->Write(write, &batch), "writing projection state");
 }
 

@@ -224,6 +224,8 @@ class EventStore {
   Status Verify(VerifyReport* report) const;
 
   // Projection state and checkpoints, written by projections (not the log).
+  // Writes are not synced: a projection keeps its checkpoint in the same
+  // batch as its state, so what a crash loses it replays from the log.
   Status PutProjectionState(std::string_view name, std::string_view value);
   Status GetProjectionState(std::string_view name, std::string* value) const;
   // Puts (value set) and deletes (value unset), applied together or not at
