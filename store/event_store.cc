@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <google/protobuf/util/time_util.h>
+#include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
@@ -31,6 +32,7 @@ using namespace internal;  // NOLINT(google-build-using-namespace): the store's 
 namespace {
 
 constexpr size_t kIndexWriteBufferBytes = 4 << 20;
+constexpr size_t kBlockCacheBytes = 32 << 20;
 
 // The stream id (and its NUL) of a stream index key. Given as the memtable's
 // insert-hint prefix, it lets RocksDB insert a stream's next version right
@@ -121,15 +123,24 @@ Status EventStore::OpenDb() {
   // size. The indexes' keys are scattered (stream names, random UUIDs): small
   // memtables keep their skiplists shallow and in cache, which is most of
   // the cost of a group commit.
+  //
+  // Memory does not grow with the store: every table's index and filter
+  // blocks live in one block cache of fixed size, not beside it.
+  static const std::shared_ptr<rocksdb::Cache> block_cache = rocksdb::NewLRUCache(kBlockCacheBytes);
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = block_cache;
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  rocksdb::BlockBasedTableOptions table_with_bloom = table;
+  table_with_bloom.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   rocksdb::ColumnFamilyOptions plain;
-  rocksdb::ColumnFamilyOptions index;
+  plain.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  rocksdb::ColumnFamilyOptions index = plain;
   index.write_buffer_size = kIndexWriteBufferBytes;
   rocksdb::ColumnFamilyOptions index_with_bloom = index;
+  index_with_bloom.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_with_bloom));
   rocksdb::ColumnFamilyOptions stream_index = index;
   stream_index.memtable_insert_with_hint_prefix_extractor = std::make_shared<StreamPrefix>();
-  rocksdb::BlockBasedTableOptions table;
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  index_with_bloom.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, plain},
