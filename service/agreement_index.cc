@@ -145,6 +145,88 @@ Status AgreementIndex::CatchUp() {
   }
 }
 
+Status AgreementIndex::Verify(uint64_t* agreements) {
+  std::lock_guard lock(mutex_);
+  *agreements = 0;
+  // The stored checkpoint, so that a read-only store can be checked without
+  // opening (and catching up) the index.
+  std::string checkpoint;
+  Status read = store_->GetProjectionState(kCheckpointKey, &checkpoint);
+  if (read.IsNotFound()) return Status::OK();  // no index kept in this store yet
+  if (!read.ok()) return read;
+  if (checkpoint.size() != 8)
+    return Status::Corruption("the agreement index checkpoint is malformed");
+  uint64_t upto = store::DecodeFixed64BE(checkpoint);
+  std::set<std::string> expected_keys;
+  std::string after;
+  for (;;) {
+    std::vector<std::string> streams;
+    bool end = false;
+    if (Status s = store_->ListStreams(after, kPage, &streams, &end); !s.ok()) return s;
+    for (const std::string& id : streams) {
+      LoadedAgreement folded;
+      folded.state = core::InitialState(id);
+      store::ReadPage page;
+      uint64_t from = 0;
+      bool past = false;
+      do {
+        if (Status s = store_->ReadStreamForward(id, from, kPage, &page); !s.ok()) return s;
+        for (const auto& record : page.records) {
+          if (record.position() >= upto) {
+            past = true;
+            break;
+          }
+          auto event = core::ToAgreementEvent(record);
+          if (!event) return Status::Corruption(event.error());
+          folded.state = core::Evolve(std::move(folded.state), *event);
+          ++folded.event_count;
+        }
+        from = page.next;
+      } while (!page.end_of_data && !past);
+      if (folded.event_count == 0 || folded.state.stage == core::Stage::kNone) continue;
+      accord::v1::AgreementIndexEntry want;
+      want.set_stage(core::ToStage(folded.state.stage));
+      for (const auto& p : folded.state.parties) want.add_party_ids(p.party.organisation_id());
+      want.set_version(folded.event_count - 1);
+      std::string stored;
+      Status s = store_->GetProjectionState(kEntryPrefix + id, &stored);
+      if (!s.ok() && !s.IsNotFound()) return s;
+      if (!s.ok() || stored != want.SerializeAsString()) {
+        return Status::Corruption(fmt::format(
+            "the agreement index entry of '{}' disagrees with the log (up to position {})", id,
+            upto));
+      }
+      for (const auto& key : IndexKeys(id, want)) {
+        std::string present;
+        if (!store_->GetProjectionState(key, &present).ok()) {
+          return Status::Corruption(fmt::format("the agreement index lacks '{}'", key));
+        }
+        expected_keys.insert(key);
+      }
+      expected_keys.insert(kEntryPrefix + id);
+      ++*agreements;
+    }
+    if (end || streams.empty()) break;
+    after = streams.back();
+  }
+  // Nothing else under the index's prefix but its version and checkpoint.
+  std::string cursor;
+  for (;;) {
+    std::vector<std::pair<std::string, std::string>> entries;
+    if (Status s = store_->ScanProjectionState(kPrefix, cursor, kPage, &entries); !s.ok()) return s;
+    for (const auto& [key, value] : entries) {
+      cursor = key;
+      if (key == kVersionKey || key == kCheckpointKey) continue;
+      if (!expected_keys.count(key)) {
+        return Status::Corruption(
+            fmt::format("the agreement index holds '{}', which the log does not give", key));
+      }
+    }
+    if (entries.size() < kPage) break;
+  }
+  return Status::OK();
+}
+
 Status AgreementIndex::Find(accord::v1::AgreementStage stage, const std::string& party_id,
                             const std::string& after, size_t max_count,
                             std::vector<std::string>* ids, bool* end) const {

@@ -40,6 +40,12 @@ class AgreementIndex {
   store::Status CatchUp();
   // Forgets everything and processes the whole log again.
   store::Status Rebuild();
+  // Checks the stored index against the log up to its checkpoint: each
+  // agreement folded from its own events, its entry, stage key and party
+  // keys present and right, and no entry or key for anything else.
+  // Corruption names the first agreement that disagrees. One agreement in
+  // memory at a time. *agreements: how many were checked.
+  store::Status Verify(uint64_t* agreements);
 
   // Agreement ids in id order after `after`, at most `max_count`, only
   // those at `stage` (unspecified: any) and with `party_id` (empty: any).

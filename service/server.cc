@@ -829,8 +829,13 @@ Response Server::Impl::Execute(const Request& request) {
       if (store::Status s = store_->Verify(&report); !s.ok()) {
         return ErrorResponse(id, ToErrorCode(s), s.message());
       }
+      uint64_t indexed = 0;
+      if (store::Status s = index_.Verify(&indexed); !s.ok()) {
+        return ErrorResponse(id, ToErrorCode(s), s.message());
+      }
       Response response;
       response.set_request_id(id);
+      response.mutable_verified()->set_agreements_indexed(indexed);
       response.mutable_verified()->set_records(report.records);
       response.mutable_verified()->set_streams(report.streams);
       response.mutable_verified()->set_head_hash(report.head_hash);

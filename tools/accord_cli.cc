@@ -439,9 +439,10 @@ int VerifyLog(accord::service::Client& client, const Options& options) {
     std::printf("%s\n", accord::tools::ToJson(response.verified()).c_str());
   } else {
     fmt::print(
-        "verified: {} events in {} agreements; the hash chain and every index agree\nhead hash: "
-        "{}\n",
+        "verified: {} events in {} agreements; the hash chain, the Merkle tree and every index "
+        "agree with the log, and {} agreement index entries\nhead hash: {}\n",
         response.verified().records(), response.verified().streams(),
+        response.verified().agreements_indexed(),
         accord::store::HexEncode(response.verified().head_hash()));
   }
   return 0;

@@ -95,6 +95,36 @@ TEST_F(AgreementIndexTest, MovesAnAgreementBetweenStagesAsItProgresses) {
   EXPECT_EQ(Find(index, accord::v1::AGREED), (std::vector<std::string>{"a-mou"}));
 }
 
+TEST_F(AgreementIndexTest, VerifyChecksEveryEntryAgainstTheLogAndNamesWhatDisagrees) {
+  AgreementIndex index(store_.get());
+  ASSERT_TRUE(index.Open().ok());
+  LogThree();
+  ASSERT_TRUE(index.CatchUp().ok());
+  uint64_t checked = 0;
+  store::Status s = index.Verify(&checked);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(checked, 3u);
+
+  // An entry rewritten to another stage.
+  std::string stored;
+  ASSERT_TRUE(store_->GetProjectionState("agreements/entry/a-mou", &stored).ok());
+  accord::v1::AgreementIndexEntry entry;
+  ASSERT_TRUE(entry.ParseFromString(stored));
+  entry.set_stage(accord::v1::SIGNED);
+  ASSERT_TRUE(store_->PutProjectionState("agreements/entry/a-mou", entry.SerializeAsString()).ok());
+  s = index.Verify(&checked);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("'a-mou'"), std::string::npos) << s.ToString();
+  ASSERT_TRUE(store_->PutProjectionState("agreements/entry/a-mou", stored).ok());
+  EXPECT_TRUE(index.Verify(&checked).ok());
+
+  // A key the log does not give.
+  ASSERT_TRUE(store_->PutProjectionState("agreements/party/ghost/a-mou", "").ok());
+  s = index.Verify(&checked);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("ghost"), std::string::npos) << s.ToString();
+}
+
 TEST_F(AgreementIndexTest, ARebuildFromTheLogEqualsTheIndexBuiltAsItGrew) {
   AgreementIndex index(store_.get());
   ASSERT_TRUE(index.Open().ok());
