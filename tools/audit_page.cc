@@ -199,8 +199,8 @@ std::string TimelineSvg(const accord::v1::Timeline& timeline,
       undated.push_back(fmt::format("{}: {}", label, date));
       continue;
     }
-    planned.push_back(
-        {*earliest, *latest, Truncate(label, 34), Truncate(date, 34), label + ": " + date, status});
+    planned.push_back({*earliest, *latest, Truncate(label, 34), Truncate(date, 34),
+                       fmt::format("{}: {}", label, date), status});
   }
   std::optional<Day> today;
   if (summary.as_of().has_date()) today = core::ToDay(summary.as_of().date());

@@ -36,7 +36,10 @@ class Harness {
     address.sin_port = htons(server_->port());
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) abort();
-    timeval tv{5, 0};
+    // Generous: inputs may leave the sanitized server busy (subscriptions
+    // replaying the log); a server that answers no hello in this long is
+    // a finding.
+    timeval tv{30, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     accord::v1::Request hello;
     hello.set_request_id(1);
