@@ -116,12 +116,11 @@ class LimitsTest : public ::testing::Test {
   // Appends `count` events that decode (the server's index reads them).
   void AppendNotes(uint64_t first, uint64_t count) {
     for (uint64_t i = first; i < first + count; ++i) {
-      accord::v1::NewEvent event = accord::testing::RawEvent(i);
-      accord::v1::NoteAdded note;
-      note.set_text(std::string(280, 'n'));
-      event.set_payload(note.SerializeAsString());
       store::AppendResult result;
-      ASSERT_TRUE(store_->Append("notes", store::ExpectedVersion::Any(), {event}, &result).ok());
+      ASSERT_TRUE(store_
+                      ->Append("notes", store::ExpectedVersion::Any(),
+                               {accord::testing::NoteEvent(i)}, &result)
+                      .ok());
     }
   }
 
@@ -129,7 +128,6 @@ class LimitsTest : public ::testing::Test {
   std::unique_ptr<store::EventStore> store_;
   std::unique_ptr<Server> server_;
   CommandBuilder b_{accord::testing::kMou, 1000000};  // ids apart from AppendNotes'
-
 };
 
 TEST_F(LimitsTest, AThousandConnectionsAreHeldAndAWellBehavedClientIsStillServed) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "accord/v1/commands.pb.h"
+#include "accord/v1/events.pb.h"
 #include "accord/v1/record.pb.h"
 
 namespace accord::testing {
@@ -177,6 +178,16 @@ inline accord::v1::NewEvent RawEvent(uint64_t id, const std::string& note = "not
   event.set_schema_version(1);
   event.set_payload(note + std::string(300 - std::min<size_t>(note.size(), 300), '.'));
   event.set_actor("tester");
+  return event;
+}
+
+// A raw event whose payload decodes as a NoteAdded, for tests where a server
+// runs: its projections read every event. ~300 bytes, like RawEvent.
+inline accord::v1::NewEvent NoteEvent(uint64_t id, const std::string& text = "note") {
+  accord::v1::NewEvent event = RawEvent(id);
+  accord::v1::NoteAdded note;
+  note.set_text(text + std::string(280 - std::min<size_t>(text.size(), 280), '.'));
+  event.set_payload(note.SerializeAsString());
   return event;
 }
 

@@ -49,14 +49,10 @@ class ProofsTest : public ::testing::Test {
 
   void Append(uint64_t first, uint64_t count) {
     for (uint64_t i = first; i < first + count; ++i) {
-      // A payload that decodes, since the server's projections read it.
-      accord::v1::NewEvent event = accord::testing::RawEvent(i);
-      accord::v1::NoteAdded note;
-      note.set_text("note " + std::to_string(i));
-      event.set_payload(note.SerializeAsString());
       store::AppendResult result;
-      store::Status s = store_->Append("stream-" + std::to_string(i % 2),
-                                       store::ExpectedVersion::Any(), {event}, &result);
+      store::Status s =
+          store_->Append("stream-" + std::to_string(i % 2), store::ExpectedVersion::Any(),
+                         {accord::testing::NoteEvent(i, "note " + std::to_string(i))}, &result);
       ASSERT_TRUE(s.ok()) << s.ToString();
     }
   }
