@@ -480,15 +480,15 @@ class Session : public std::enable_shared_from_this<Session> {
   void Send(const Response& response) {
     if (closed_) return;
     if (outbox_.empty()) last_write_progress_ = std::chrono::steady_clock::now();
-    outbox_.push_back(EncodeFrame(response));
-    if (outbox_.back().size() - kFrameHeaderBytes > server_->options().max_frame_bytes) {
+    if (size_t bytes = response.ByteSizeLong(); bytes > server_->options().max_frame_bytes) {
       // Paging keeps listings and reads under the limit; this is one item
       // too large by itself (a whole agreement, its timeline).
-      outbox_.back() = EncodeFrame(
+      outbox_.push_back(EncodeFrame(
           ErrorResponse(response.request_id(), accord::v1::RESPONSE_TOO_LARGE,
                         fmt::format("the answer would be {} bytes, over the frame limit of {}",
-                                    outbox_.back().size() - kFrameHeaderBytes,
-                                    server_->options().max_frame_bytes)));
+                                    bytes, server_->options().max_frame_bytes))));
+    } else {
+      outbox_.push_back(EncodeFrame(response));
     }
     outbox_bytes_ += outbox_.back().size();
     if (outbox_bytes_ > server_->options().max_queued_bytes && !watching_slow_reader_) {
