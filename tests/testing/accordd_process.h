@@ -30,8 +30,8 @@ namespace accord::testing {
 class AccorddProcess {
  public:
   struct Options {
-    // Set in the child before exec: both the soft and the hard limit.
-    std::optional<rlim_t> open_file_limit;
+    // The child's RLIMIT_NOFILE, set before exec (unset: inherited).
+    std::optional<rlimit> open_file_limit;
   };
 
   // Starts `binary` with `args` plus "--port 0"; its stderr goes to `log_path`.
@@ -49,10 +49,7 @@ class AccorddProcess {
       // Only async-signal-safe calls between fork and exec.
       int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       if (log >= 0) dup2(log, STDERR_FILENO);
-      if (options.open_file_limit) {
-        rlimit limit{*options.open_file_limit, *options.open_file_limit};
-        setrlimit(RLIMIT_NOFILE, &limit);
-      }
+      if (options.open_file_limit) setrlimit(RLIMIT_NOFILE, &*options.open_file_limit);
       execv(argv[0], argv.data());
       _exit(127);
     }
@@ -110,6 +107,16 @@ class AccorddProcess {
     std::string line;
     while (std::getline(status, line)) {
       if (line.rfind("VmRSS:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
+    }
+    return -1;
+  }
+
+  // The soft "Max open files" of the running process; -1 if unreadable.
+  long OpenFileLimit() const {
+    std::ifstream limits("/proc/" + std::to_string(pid_) + "/limits");
+    std::string line;
+    while (std::getline(limits, line)) {
+      if (line.rfind("Max open files", 0) == 0) return std::strtol(line.c_str() + 14, nullptr, 10);
     }
     return -1;
   }
