@@ -11,6 +11,7 @@
 #include "service/framing.h"
 #include "service/server.h"
 #include "tests/testing/builders.h"
+#include "tests/testing/log_capture.h"
 #include "tests/testing/raw_connection.h"
 #include "tests/testing/temp_dir.h"
 
@@ -66,6 +67,7 @@ class LimitsTest : public ::testing::Test {
     }
   }
 
+  accord::testing::LogCapture log_;  // first: it outlives the server
   accord::testing::TempDir dir_;
   std::unique_ptr<store::EventStore> store_;
   std::unique_ptr<Server> server_;
@@ -112,6 +114,8 @@ TEST_F(LimitsTest, AThousandConnectionsAreHeldAndAWellBehavedClientIsStillServed
   ASSERT_TRUE(over.Receive(&refused));
   EXPECT_EQ(refused.error().code(), accord::v1::RESOURCE_EXHAUSTED);
   EXPECT_FALSE(over.Receive(&refused)) << "closed after the error";
+  EXPECT_NE(log_.text().find("refused 1 connection (the last from 127.0.0.1:"), std::string::npos)
+      << log_.text();
 
   Request health;
   health.mutable_get_health();
