@@ -123,5 +123,28 @@ TEST(Accordd, OutOfFileDescriptorsItSaysSoBacksOffAndRecovers) {
   EXPECT_LT(Count(server.log(), "accepting a connection failed"), 100u);
 }
 
+TEST(Accordd, LogsAtTheLevelItIsGiven) {
+  testing::TempDir dir;
+  AccorddProcess bogus(ACCORD_ACCORDD, {"--data", dir.Sub("data"), "--log-level", "loud"},
+                       dir.Sub("bogus.log"));
+  EXPECT_EQ(bogus.WaitForExit(), 2);
+  EXPECT_NE(bogus.log().find("--log-level loud: not one of trace, debug, info, warn, error, "
+                             "critical, off"),
+            std::string::npos)
+      << bogus.log();
+
+  // At warn, only warnings and worse: here the one about a low open-file
+  // limit, and not the start and stop lines (info).
+  AccorddProcess::Options low;
+  low.open_file_limit = rlimit{128, 128};
+  AccorddProcess quiet(ACCORD_ACCORDD,
+                       {"--data", dir.Sub("data"), "--no-auth", "--log-level", "warn"},
+                       dir.Sub("quiet.log"), low);
+  ASSERT_TRUE(LogShows(quiet, "the open-file limit is 128")) << quiet.log();
+  EXPECT_EQ(quiet.Stop(), 0);
+  EXPECT_EQ(Count(quiet.log(), "\n"), 1u) << quiet.log();
+  EXPECT_EQ(quiet.log().find("serving"), std::string::npos) << quiet.log();
+}
+
 }  // namespace
 }  // namespace accord
