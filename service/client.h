@@ -11,6 +11,8 @@
 // Pipelining: Send several requests, then Receive their responses (by id).
 // Statuses are transport outcomes; what the server answered, including its
 // typed errors and rejections, is in the Response.
+// A timeout (ConnectOptions::timeout, SetReceiveTimeout) or a frame over the
+// client's limit closes the connection: a later Send or Receive fails.
 // Thread safety: one thread at a time.
 #pragma once
 
@@ -24,12 +26,23 @@
 
 namespace accord::service {
 
+// Well above the server's own frame limit (4 MiB by default): the client's
+// guard against a server announcing gigabytes, not a protocol limit.
+inline constexpr uint32_t kDefaultClientMaxFrameBytes = 64 << 20;
+
 struct ConnectOptions {
   std::string client_name;  // for the server's logs
   std::string token;        // the bearer token (service/auth.h); empty: none
   // TLS: the PEM file of the CA that signed the server's certificate. The
   // server must present a chain to it, for `host`. Empty: plain TCP.
   std::string tls_ca_file;
+  // Connect (the TCP connection, the TLS handshake and the hello) gives up
+  // with IOError after this long (0: waits forever): a server that accepts
+  // and says nothing does not hang its clients.
+  std::chrono::milliseconds timeout{30000};
+  // The largest frame accepted from the server; a longer length prefix is
+  // Corruption, before anything is allocated for it.
+  uint32_t max_frame_bytes = kDefaultClientMaxFrameBytes;
 };
 
 class Client {
@@ -54,8 +67,9 @@ class Client {
   // Send, then Receive until the response to this request.
   store::Status Call(accord::v1::Request request, accord::v1::Response* response);
 
-  // Receive gives up with IOError after this long without a frame
-  // (0: wait forever, the default).
+  // Receive gives up with IOError, and closes the connection, when a whole
+  // frame has not arrived this long after it began waiting (0: waits
+  // forever, the default).
   void SetReceiveTimeout(std::chrono::milliseconds timeout);
 
   // Writes raw bytes: for tests of what the server does with bad frames.

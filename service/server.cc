@@ -12,6 +12,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "accord/v1/wire.pb.h"
@@ -22,6 +23,7 @@
 #include "core/timeline.h"
 #include "service/agreement_index.h"
 #include "service/framing.h"
+#include "service/log.h"
 #include "service/paging.h"
 
 namespace accord::service {
@@ -134,9 +136,15 @@ class Server::Impl {
   // Called by the store's commit thread: wake the subscribers.
   void LogGrew();
   bool stopping() const { return stopping_.load(); }
+  // A session that closed: it no longer counts against the limit. Any thread.
+  void Forget(const Session* session) {
+    std::lock_guard lock(sessions_mutex_);
+    sessions_.erase(session);
+  }
 
  private:
   awaitable<void> Accept();
+  void LogRefusal(const tcp::endpoint& peer);
   awaitable<void> Refuse(tcp::socket socket);
   // How a page for the wire is cut: by bytes, resuming by position (the
   // whole log) or by version (a stream).
@@ -198,8 +206,12 @@ class Server::Impl {
   bool started_ = false;
   bool stopped_ = false;
 
+  // The open connections: each is added when accepted, removed when it closes.
   std::mutex sessions_mutex_;
-  std::vector<std::weak_ptr<Session>> sessions_;  // guarded by sessions_mutex_
+  std::unordered_map<const Session*, std::weak_ptr<Session>> sessions_;  // by sessions_mutex_
+  // Refusals logged once a second at most: a flood must not flood the log.
+  std::chrono::steady_clock::time_point refusals_logged_at_;
+  uint64_t refusals_unlogged_ = 0;
 
   // What the store's commit listener reaches the server through.
   struct Alive {
@@ -214,19 +226,25 @@ class Server::Impl {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   // With `tls`, the connection speaks TLS (the handshake comes first);
-  // without, plain TCP through the same stream's lowest layer.
+  // without, plain TCP: a plain connection holds no TLS state at all.
   Session(tcp::socket socket, asio::ssl::context* tls, Server::Impl* server)
-      : stream_(std::move(socket), tls != nullptr ? *tls : PlainContext()),
-        tls_(tls != nullptr),
-        wake_writer_(stream_.get_executor()),
+      : socket_(std::move(socket)),
+        wake_writer_(socket_.get_executor()),
+        idle_timer_(socket_.get_executor()),
+        slow_reader_timer_(socket_.get_executor()),
         server_(server) {
+    if (tls != nullptr) tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, *tls);
     wake_writer_.expires_at(asio::steady_timer::time_point::max());
+    boost::system::error_code ec;
+    tcp::endpoint peer = socket_.remote_endpoint(ec);
+    peer_ = ec ? std::string("a peer gone already")
+               : fmt::format("{}:{}", peer.address().to_string(), peer.port());
   }
 
   // The log grew: wake this connection's subscriptions. Any thread.
   void NotifyLogGrew() {
     if (subscriptions_.load() == 0) return;
-    asio::post(stream_.get_executor(),
+    asio::post(socket_.get_executor(),
                [self = shared_from_this()] { WakeAll(self->log_waiters_); });
   }
 
@@ -235,21 +253,21 @@ class Session : public std::enable_shared_from_this<Session> {
   void Start() {
     last_activity_ = std::chrono::steady_clock::now();
     asio::co_spawn(
-        stream_.get_executor(), [self = shared_from_this()] { return self->Reader(); },
+        socket_.get_executor(), [self = shared_from_this()] { return self->Reader(); },
         asio::detached);
     asio::co_spawn(
-        stream_.get_executor(), [self = shared_from_this()] { return self->IdleWatch(); },
+        socket_.get_executor(), [self = shared_from_this()] { return self->IdleWatch(); },
         asio::detached);
     asio::co_spawn(
-        stream_.get_executor(), [self = shared_from_this()] { return self->Writer(); },
+        socket_.get_executor(), [self = shared_from_this()] { return self->Writer(); },
         asio::detached);
   }
 
   // Stops taking requests; answers those begun, then closes. Any thread.
   void Drain() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
       boost::system::error_code ignored;
-      self->stream_.next_layer().shutdown(tcp::socket::shutdown_receive, ignored);
+      self->socket_.shutdown(tcp::socket::shutdown_receive, ignored);
       self->close_after_flush_ = true;
       self->wake_writer_.cancel();
       WakeAll(self->log_waiters_);
@@ -259,7 +277,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Closes now. Any thread.
   void Close() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->CloseNow(); });
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->CloseNow(); });
   }
 
   bool closed() const { return closed_.load(); }
@@ -268,9 +286,10 @@ class Session : public std::enable_shared_from_this<Session> {
   awaitable<void> Reader() {
     if (tls_) {
       auto [handshake_error] =
-          co_await stream_.async_handshake(asio::ssl::stream_base::server, kAsTuple);
+          co_await tls_->async_handshake(asio::ssl::stream_base::server, kAsTuple);
       if (handshake_error) {
         // Not TLS, or not a certificate the client accepts: nothing to answer.
+        ServerLog().warn("TLS handshake with {} failed: {}", peer_, handshake_error.message());
         CloseNow();
         co_return;
       }
@@ -278,14 +297,17 @@ class Session : public std::enable_shared_from_this<Session> {
     for (;;) {
       co_await WaitWhileOutboxFull();
       if (!co_await Buffered(kFrameHeaderBytes)) break;  // the peer closed, or we did
-      last_activity_ = std::chrono::steady_clock::now();
       std::array<unsigned char, kFrameHeaderBytes> header{};
       std::memcpy(header.data(), in_.data() + in_begin_, kFrameHeaderBytes);
       uint32_t length = DecodeFrameLength(header);
-      if (length > server_->options().max_frame_bytes) {
+      // Before the hello, whoever connects may send only a small frame.
+      const uint32_t limit =
+          hello_ ? server_->options().max_frame_bytes
+                 : std::min(server_->options().max_frame_bytes, kMaxFrameBytesBeforeHello);
+      if (length > limit) {
         Fail(0, accord::v1::FRAME_TOO_LARGE,
-             fmt::format("a frame of {} bytes is over the limit of {}", length,
-                         server_->options().max_frame_bytes));
+             fmt::format("a frame of {} bytes is over the limit of {}{}", length, limit,
+                         hello_ ? "" : " before the hello"));
         break;
       }
       if (!co_await Buffered(kFrameHeaderBytes + length)) break;  // truncated: the peer went away
@@ -308,7 +330,6 @@ class Session : public std::enable_shared_from_this<Session> {
   // nothing of it is in flight and it follows no subscription.
   awaitable<void> IdleWatch() {
     const auto timeout = server_->options().idle_timeout;
-    asio::steady_timer timer(stream_.get_executor());
     while (!closed_ && !close_after_flush_) {
       auto idle_until = last_activity_ + timeout;
       if (std::chrono::steady_clock::now() >= idle_until) {
@@ -316,14 +337,14 @@ class Session : public std::enable_shared_from_this<Session> {
           Fail(0, accord::v1::IDLE_TIMEOUT,
                fmt::format("nothing was received for {} ms", timeout.count()));
           boost::system::error_code ignored;
-          stream_.next_layer().shutdown(tcp::socket::shutdown_receive, ignored);  // ends the reader
+          socket_.shutdown(tcp::socket::shutdown_receive, ignored);  // ends the reader
           co_return;
         }
         idle_until = std::chrono::steady_clock::now() + timeout;
         last_activity_ = std::chrono::steady_clock::now();
       }
-      timer.expires_at(idle_until);
-      co_await timer.async_wait(kAsTuple);
+      idle_timer_.expires_at(idle_until);
+      co_await idle_timer_.async_wait(kAsTuple);  // CloseNow cancels it
     }
   }
 
@@ -440,7 +461,7 @@ class Session : public std::enable_shared_from_this<Session> {
         }
         ++pending_;
         auto answer = [self = shared_from_this()](Response response) {
-          asio::post(self->stream_.get_executor(), [self, response = std::move(response)] {
+          asio::post(self->socket_.get_executor(), [self, response = std::move(response)] {
             --self->pending_;
             self->Send(response);
           });
@@ -452,7 +473,7 @@ class Session : public std::enable_shared_from_this<Session> {
         }
         asio::post(server_->pool(), [self = shared_from_this(), request = std::move(request)] {
           self->server_->ExecuteAsync(request, self->identity_.user, [self](Response response) {
-            asio::post(self->stream_.get_executor(), [self, response = std::move(response)] {
+            asio::post(self->socket_.get_executor(), [self, response = std::move(response)] {
               --self->pending_;
               self->Send(response);
             });
@@ -465,7 +486,7 @@ class Session : public std::enable_shared_from_this<Session> {
         return true;
       case Request::kSubscribe:
         asio::co_spawn(
-            stream_.get_executor(),
+            socket_.get_executor(),
             [self = shared_from_this(), id, subscribe = request.subscribe()] {
               return self->Subscription(id, subscribe);
             },
@@ -494,7 +515,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (outbox_bytes_ > server_->options().max_queued_bytes && !watching_slow_reader_) {
       watching_slow_reader_ = true;
       asio::co_spawn(
-          stream_.get_executor(), [self = shared_from_this()] { return self->WatchSlowReader(); },
+          socket_.get_executor(), [self = shared_from_this()] { return self->WatchSlowReader(); },
           asio::detached);
     }
     wake_writer_.cancel();
@@ -506,16 +527,19 @@ class Session : public std::enable_shared_from_this<Session> {
   // either way). One that reads, however slowly, is kept.
   awaitable<void> WatchSlowReader() {
     const auto timeout = server_->options().slow_reader_timeout;
-    asio::steady_timer timer(stream_.get_executor());
     while (!closed_ && outbox_bytes_ > server_->options().max_queued_bytes) {
       auto deadline = last_write_progress_ + timeout;
       if (std::chrono::steady_clock::now() >= deadline) {
         ++server_->dropped_slow_readers_;
+        ServerLog().warn("dropped {}: {} bytes of answers unread for {} ms, over the limit of {}",
+                         peer_, outbox_bytes_,
+                         std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count(),
+                         server_->options().max_queued_bytes);
         CloseNow();
         break;
       }
-      timer.expires_at(deadline);
-      co_await timer.async_wait(kAsTuple);
+      slow_reader_timer_.expires_at(deadline);
+      co_await slow_reader_timer_.async_wait(kAsTuple);  // CloseNow cancels it
     }
     watching_slow_reader_ = false;
   }
@@ -524,7 +548,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // max_queued_bytes, it is sent those before its next request is read.
   awaitable<void> WaitWhileOutboxFull() {
     if (outbox_bytes_ <= server_->options().max_queued_bytes) co_return;
-    asio::steady_timer wait(stream_.get_executor());
+    asio::steady_timer wait(socket_.get_executor());
     while (!closed_ && !close_after_flush_ && outbox_bytes_ > server_->options().max_queued_bytes) {
       co_await WaitOn(wait, drain_waiters_, asio::steady_timer::time_point::max());
     }
@@ -532,19 +556,26 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // A protocol error: answer it, then close once everything is written.
   void Fail(uint64_t request_id, ErrorCode code, std::string message) {
+    ServerLog().debug("closing {} ({}): {}: {}", peer_, client_name_,
+                      accord::v1::ErrorCode_Name(code), message);
     Send(ErrorResponse(request_id, code, std::move(message)));
     close_after_flush_ = true;
     wake_writer_.cancel();
   }
 
+  // Everything the connection holds goes once its coroutines see this:
+  // each wait it may be in is cancelled, and the server forgets it.
   void CloseNow() {
     if (closed_.exchange(true)) return;
     boost::system::error_code ignored;
-    stream_.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.next_layer().close(ignored);
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
     wake_writer_.cancel();
+    idle_timer_.cancel();
+    slow_reader_timer_.cancel();
     WakeAll(log_waiters_);
     WakeAll(drain_waiters_);
+    server_->Forget(this);
   }
 
   static void WakeAll(const std::set<asio::steady_timer*>& waiters) {
@@ -585,7 +616,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // event, and a slow subscriber costs appends nothing.
   awaitable<void> Subscription(uint64_t id, accord::v1::Subscribe subscribe) {
     ++subscriptions_;
-    asio::steady_timer wait(stream_.get_executor());  // this subscription's own
+    asio::steady_timer wait(socket_.get_executor());  // this subscription's own
     const bool whole_log = subscribe.stream_id().empty();
     const std::set<std::string, std::less<>> types(subscribe.event_types().begin(),
                                                    subscribe.event_types().end());
@@ -698,29 +729,30 @@ class Session : public std::enable_shared_from_this<Session> {
     --subscriptions_;
   }
 
-  // Plain connections use only next_layer(); the TLS state stays unused.
-  static asio::ssl::context& PlainContext() {
-    static asio::ssl::context* context = new asio::ssl::context(asio::ssl::context::tls_server);
-    return *context;
-  }
   // Makes `bytes` bytes available at in_begin_, reading as much as the
   // socket has each time: pipelined requests come in with one system call.
+  // The buffer grows with what has arrived, at most doubling each time it
+  // is full, never to what a length prefix merely announces: a connection
+  // holds about what it sent.
   awaitable<bool> Buffered(size_t bytes) {
     if (in_end_ - in_begin_ >= bytes) co_return true;
     std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
     in_end_ -= in_begin_;
     in_begin_ = 0;
-    if (in_.size() < bytes) in_.resize(bytes);
     if (in_.size() > kReadBufferBytes && bytes <= kReadBufferBytes && in_end_ <= kReadBufferBytes) {
       in_.resize(kReadBufferBytes);  // give back what one large frame took
       in_.shrink_to_fit();
     }
     while (in_end_ < bytes) {
+      if (in_end_ == in_.size()) in_.resize(std::min(bytes, 2 * in_.size()));
       auto buffer = asio::buffer(in_.data() + in_end_, in_.size() - in_end_);
-      auto [error, got] = tls_ ? co_await stream_.async_read_some(buffer, kAsTuple)
-                               : co_await stream_.next_layer().async_read_some(buffer, kAsTuple);
+      auto [error, got] = tls_ ? co_await tls_->async_read_some(buffer, kAsTuple)
+                               : co_await socket_.async_read_some(buffer, kAsTuple);
       if (error) co_return false;
+      last_activity_ = std::chrono::steady_clock::now();
       in_end_ += got;
+      // A client that fills the buffer is pipelining: read more at a time.
+      if (in_end_ == in_.size() && in_.size() < kReadBufferBytes) in_.resize(2 * in_.size());
     }
     co_return true;
   }
@@ -732,19 +764,23 @@ class Session : public std::enable_shared_from_this<Session> {
       last_write_progress_ = std::chrono::steady_clock::now();
       return asio::transfer_all()(error, written);
     };
-    if (tls_) co_return co_await asio::async_write(stream_, buffers, progress, kAsTuple);
-    co_return co_await asio::async_write(stream_.next_layer(), buffers, progress, kAsTuple);
+    if (tls_) co_return co_await asio::async_write(*tls_, buffers, progress, kAsTuple);
+    co_return co_await asio::async_write(socket_, buffers, progress, kAsTuple);
   }
 
-  static constexpr size_t kReadBufferBytes = 64 << 10;
+  static constexpr size_t kInitialReadBytes = 4 << 10;  // a hello, or a few requests
+  static constexpr size_t kReadBufferBytes = 64 << 10;  // what pipelining grows it to
   static constexpr size_t kMaxWriteBytes = 1 << 20;
-  std::vector<char> in_ = std::vector<char>(kReadBufferBytes);
+  std::vector<char> in_ = std::vector<char>(kInitialReadBytes);
   size_t in_begin_ = 0;  // unread bytes are in_[in_begin_, in_end_)
   size_t in_end_ = 0;
 
-  asio::ssl::stream<tcp::socket> stream_;
-  bool tls_;
-  asio::steady_timer wake_writer_;               // a condition variable for the writer
+  tcp::socket socket_;
+  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;  // set for TLS connections
+  std::string peer_;                                      // address:port, for the log
+  asio::steady_timer wake_writer_;                        // a condition variable for the writer
+  asio::steady_timer idle_timer_;                         // IdleWatch's
+  asio::steady_timer slow_reader_timer_;                  // WatchSlowReader's
   std::set<asio::steady_timer*> log_waiters_;    // subscriptions waiting for the log to grow
   std::set<asio::steady_timer*> drain_waiters_;  // subscriptions paused on a full outbox
   size_t outbox_bytes_ = 0;
@@ -799,37 +835,62 @@ store::Status Server::Impl::Start() {
   asio::co_spawn(io_, Accept(), asio::detached);
   for (int i = 0; i < options_.network_threads; ++i) threads_.emplace_back([this] { io_.run(); });
   started_ = true;
+  ServerLog().info("listening at {}:{} ({}; at most {} connections)", options_.address, port_,
+                   tls_ ? "TLS" : "plain TCP", options_.max_connections);
   return store::Status::OK();
 }
 
+// An accept error (out of file descriptors, most often) is not retried at
+// once, which would spin while it lasts, but after a pause that doubles up
+// to a second while the errors go on.
 awaitable<void> Server::Impl::Accept() {
+  constexpr std::chrono::milliseconds kFirstPause{10};
+  constexpr std::chrono::milliseconds kLongestPause{1000};
+  std::chrono::milliseconds pause = kFirstPause;
+  asio::steady_timer pause_timer(io_);
   for (;;) {
     auto [error, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kAsTuple);
     if (error) {
-      if (!acceptor_.is_open()) co_return;
+      if (!acceptor_.is_open() || stopping_) co_return;
+      ServerLog().error("accepting a connection failed: {}; trying again in {} ms", error.message(),
+                        pause.count());
+      pause_timer.expires_after(pause);
+      co_await pause_timer.async_wait(kAsTuple);
+      pause = std::min(pause * 2, kLongestPause);
       continue;
     }
+    pause = kFirstPause;
     size_t live = 0;
     {
       std::lock_guard lock(sessions_mutex_);
-      std::erase_if(sessions_, [](const std::weak_ptr<Session>& s) { return s.expired(); });
-      for (const auto& weak : sessions_) {
-        auto s = weak.lock();
-        if (s && !s->closed()) ++live;
-      }
+      live = sessions_.size();
     }
     if (live >= options_.max_connections) {
       ++refused_connections_;
+      boost::system::error_code ignored;
+      LogRefusal(socket.remote_endpoint(ignored));
       asio::co_spawn(acceptor_.get_executor(), Refuse(std::move(socket)), asio::detached);
       continue;
     }
     auto session = std::make_shared<Session>(std::move(socket), tls_ ? &*tls_ : nullptr, this);
     {
       std::lock_guard lock(sessions_mutex_);
-      sessions_.push_back(session);
+      sessions_.emplace(session.get(), session);
     }
     session->Start();
   }
+}
+
+void Server::Impl::LogRefusal(const tcp::endpoint& peer) {
+  ++refusals_unlogged_;
+  auto now = std::chrono::steady_clock::now();
+  if (now - refusals_logged_at_ < std::chrono::seconds(1)) return;
+  ServerLog().warn(
+      "refused {} connection{} (the last from {}:{}): serving the limit of {} connections",
+      refusals_unlogged_, refusals_unlogged_ == 1 ? "" : "s", peer.address().to_string(),
+      peer.port(), options_.max_connections);
+  refusals_logged_at_ = now;
+  refusals_unlogged_ = 0;
 }
 
 // Tells a connection over the limit why, then closes it.
@@ -855,11 +916,14 @@ void Server::Impl::LogGrew() {
   if (!index_catch_up_queued_.exchange(true)) {
     asio::post(pool_, [this] {
       index_catch_up_queued_ = false;
-      (void)index_.CatchUp();
+      // A listing catches up again and answers the error to its client.
+      if (store::Status s = index_.CatchUp(); !s.ok()) {
+        ServerLog().error("the agreement index cannot catch up with the log: {}", s.ToString());
+      }
     });
   }
   std::lock_guard lock(sessions_mutex_);
-  for (auto& weak : sessions_) {
+  for (auto& [key, weak] : sessions_) {
     if (auto session = weak.lock()) session->NotifyLogGrew();
   }
 }
@@ -879,10 +943,12 @@ void Server::Impl::Stop() {
   std::vector<std::shared_ptr<Session>> sessions;
   {
     std::lock_guard lock(sessions_mutex_);
-    for (auto& weak : sessions_) {
+    for (auto& [key, weak] : sessions_) {
       if (auto s = weak.lock()) sessions.push_back(std::move(s));
     }
   }
+  ServerLog().info("stopping: answering what {} connection{} began, then closing them",
+                   sessions.size(), sessions.size() == 1 ? "" : "s");
   // No new requests; those begun finish and are answered (appends wait for
   // their group commit, then the agreement's next command runs on the
   // pool), and each connection closes once it has nothing left to send.
@@ -902,6 +968,7 @@ void Server::Impl::Stop() {
   io_.stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
+  ServerLog().info("stopped serving");
 }
 
 Response Server::Impl::Execute(const Request& request) {
@@ -1147,14 +1214,12 @@ Response Server::Impl::Health(uint64_t request_id) {
   index->set_lag(head.next_position - std::min(head.next_position, index_.checkpoint()));
   health->set_events_written(stats.events_written);
   std::lock_guard lock(sessions_mutex_);
-  uint32_t connections = 0;
   uint32_t subscriptions = 0;
-  for (const auto& weak : sessions_) {
-    auto session = weak.lock();
-    if (session && !session->closed()) ++connections;
-    if (session) subscriptions += static_cast<uint32_t>(session->subscriptions());
+  for (const auto& [key, weak] : sessions_) {
+    if (auto session = weak.lock())
+      subscriptions += static_cast<uint32_t>(session->subscriptions());
   }
-  health->set_connections(connections);
+  health->set_connections(static_cast<uint32_t>(sessions_.size()));
   health->set_dropped_slow_readers(dropped_slow_readers_.load());
   health->set_refused_connections(refused_connections_.load());
   health->set_subscriptions(subscriptions);

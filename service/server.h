@@ -34,6 +34,10 @@ class Session;
 
 inline constexpr uint16_t kDefaultPort = 7420;
 inline constexpr uint32_t kProtocolVersion = 1;
+// The largest frame a connection may send before its hello is accepted (a
+// hello is a few hundred bytes): whoever can connect, token or not, cannot
+// make the server read more than this. FRAME_TOO_LARGE, then closed.
+inline constexpr uint32_t kMaxFrameBytesBeforeHello = 64 << 10;
 
 struct ServerOptions {
   std::string address = "127.0.0.1";

@@ -12,21 +12,92 @@
 // their token once. Without --tokens accordd refuses to start, unless
 // --no-auth says that anyone may connect as an admin named as they please
 // (development only).
+//
+// Its log goes to stderr (--log-level, info by default). At start it raises
+// its open-file limit to fit --max-connections beside the store's files, and
+// it refuses a data folder that another process holds.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 
+#include "service/log.h"
 #include "service/server.h"
 #include "store/event_store.h"
 
 namespace {
 
-void Log(const std::string& line) { std::fprintf(stderr, "accordd: %s\n", line.c_str()); }
+using accord::service::ServerLog;
+
+void Log(const std::string& line) { ServerLog().info("{}", line); }
+void LogError(const std::string& line) { ServerLog().error("{}", line); }
+
+// File descriptors beside the connections': RocksDB's table files and logs,
+// the listener, the signing key and token files.
+constexpr rlim_t kOpenFilesBesideConnections = 1024;
+
+// Raises the soft open-file limit (up to the hard one) so that
+// `max_connections` connections fit beside the store's files; says so when
+// they cannot fit, since accepts then fail with EMFILE.
+void FitOpenFileLimit(size_t max_connections) {
+  const rlim_t wanted = static_cast<rlim_t>(max_connections) + kOpenFilesBesideConnections;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= wanted) return;
+  rlim_t target = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+  if (target > limit.rlim_cur) {
+    rlimit raised{target, limit.rlim_max};
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+      Log("raised the open-file limit from " + std::to_string(limit.rlim_cur) + " to " +
+          std::to_string(target));
+      limit.rlim_cur = target;
+    }
+  }
+  if (limit.rlim_cur < wanted) {
+    ServerLog().warn(
+        "the open-file limit is {} (hard limit {}), under the {} that --max-connections {} "
+        "needs beside the store's files: once it runs out, new connections wait for a free "
+        "descriptor; raise the hard limit (ulimit -Hn, systemd's LimitNOFILE=) or lower "
+        "--max-connections",
+        limit.rlim_cur, limit.rlim_max, wanted, max_connections);
+  }
+}
+
+// The process that holds RocksDB's lock (a POSIX record lock on DATA/LOCK),
+// if another one does, and its name.
+struct LockHolder {
+  pid_t pid;
+  std::string name;
+};
+std::optional<LockHolder> FindLockHolder(const std::string& data) {
+  std::string path = (std::filesystem::path(data) / "LOCK").string();
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  int rc = fcntl(fd, F_GETLK, &lock);
+  close(fd);
+  if (rc != 0 || lock.l_type == F_UNLCK || lock.l_pid == getpid()) return std::nullopt;
+  std::string name;
+  std::ifstream comm("/proc/" + std::to_string(lock.l_pid) + "/comm");
+  std::getline(comm, name);
+  return LockHolder{lock.l_pid, name.empty() ? "process" : name};
+}
+
+std::string InUseMessage(const std::string& data, const LockHolder& holder) {
+  return "data folder " + data + " is in use by another " + holder.name + " (pid " +
+         std::to_string(holder.pid) + " holds the lock on " +
+         (std::filesystem::path(data) / "LOCK").string() + ")";
+}
 
 // Reads the signing key at `path`, or makes one named `name` there if the
 // file does not exist. An error sentence when neither works.
@@ -68,6 +139,7 @@ int main(int argc, char** argv) {
   bool no_auth = false;
   std::string add_user;
   std::string role_name;
+  std::string log_level;
   accord::service::ServerOptions options;
   po::options_description flags("usage: accordd [options]\n\noptions");
   flags.add_options()("help,h", "show this help")("data", po::value(&data)->default_value("data"),
@@ -104,31 +176,40 @@ int main(int argc, char** argv) {
       "add-user", po::value(&add_user),
       "add this user to the --tokens file, print their new token once, and exit")(
       "role", po::value(&role_name)->default_value("logger"),
-      "--add-user: logger, auditor or admin");
+      "--add-user: logger, auditor or admin")(
+      "log-level", po::value(&log_level)->default_value("info"),
+      "what to log on stderr: trace, debug, info, warn, error, critical or off");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, flags), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    Log(std::string(e.what()) + " (see --help)");
+    LogError(std::string(e.what()) + " (see --help)");
     return 2;
   }
   if (vm.count("help")) {
     std::cout << flags;
     return 0;
   }
+  auto level = accord::service::ParseLogLevel(log_level);
+  if (!level) {
+    LogError("--log-level " + log_level +
+             ": not one of trace, debug, info, warn, error, critical, off");
+    return 2;
+  }
+  accord::service::SetLogLevel(*level);
   options.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
   options.slow_reader_timeout = std::chrono::milliseconds(slow_reader_timeout_ms);
 
   if (!add_user.empty()) {
     auto role = accord::service::ParseRole(role_name);
     if (tokens_path.empty() || !role) {
-      Log("--add-user needs --tokens FILE and --role logger|auditor|admin");
+      LogError("--add-user needs --tokens FILE and --role logger|auditor|admin");
       return 2;
     }
     auto added = accord::service::TokenFile::AddUser(tokens_path, add_user, *role);
     if (!added) {
-      Log(added.error());
+      LogError(added.error());
       return 1;
     }
     std::cout << added->token << "\n";
@@ -141,7 +222,7 @@ int main(int argc, char** argv) {
   std::string key_name = options.log_origin;
   auto signer = LoadOrCreateSigner(signing_key, key_name);
   if (!signer) {
-    Log(signer.error());
+    LogError(signer.error());
     return 1;
   }
   if (print_verifier_key) {
@@ -149,15 +230,20 @@ int main(int argc, char** argv) {
     return 0;
   }
   options.checkpoint_signer = *signer;
+  if (auto holder = FindLockHolder(data)) {
+    LogError(InUseMessage(data, *holder));
+    return 1;
+  }
   if (!tokens_path.empty()) {
     auto tokens = accord::service::TokenFile::Load(tokens_path);
     if (!tokens) {
-      Log(tokens.error());
+      LogError(tokens.error());
       return 1;
     }
     options.tokens = std::move(tokens).value();
   } else if (!no_auth) {
-    Log("no --tokens file: give one (accordd --tokens FILE --add-user NAME --role ROLE makes it), "
+    LogError(
+        "no --tokens file: give one (accordd --tokens FILE --add-user NAME --role ROLE makes it), "
         "or --no-auth to let anyone in");
     return 2;
   }
@@ -170,16 +256,19 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  FitOpenFileLimit(options.max_connections);
   std::unique_ptr<accord::store::EventStore> store;
   accord::store::Status s = accord::store::EventStore::Open({}, data, &store);
   if (!s.ok()) {
-    Log("cannot open " + data + ": " + s.ToString());
+    // Another process may have taken the folder since the check above.
+    auto holder = FindLockHolder(data);
+    LogError(holder ? InUseMessage(data, *holder) : "cannot open " + data + ": " + s.ToString());
     return 1;
   }
   accord::service::Server server(store.get(), options);
   s = server.Start();
   if (!s.ok()) {
-    Log(s.ToString());
+    LogError(s.ToString());
     return 1;
   }
   Log("serving " + data + " on " + options.address + ":" + std::to_string(server.port()) +

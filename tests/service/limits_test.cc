@@ -2,11 +2,7 @@
 // alone; everyone else is served and appends go on.
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <thread>
 
@@ -17,70 +13,17 @@
 #include "service/paging.h"
 #include "service/server.h"
 #include "tests/testing/builders.h"
+#include "tests/testing/log_capture.h"
+#include "tests/testing/raw_connection.h"
 #include "tests/testing/temp_dir.h"
 
 namespace accord::service {
 namespace {
 
 using accord::testing::CommandBuilder;
+using accord::testing::RawConnection;
 using accord::v1::Request;
 using accord::v1::Response;
-
-// A bare blocking socket, one file descriptor, for holding many
-// connections or misbehaving on purpose.
-class RawConnection {
- public:
-  explicit RawConnection(uint16_t port) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-    timeval tv{5, 0};
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  }
-  ~RawConnection() {
-    if (fd_ >= 0) close(fd_);
-  }
-  RawConnection(const RawConnection&) = delete;
-  RawConnection& operator=(const RawConnection&) = delete;
-
-  bool connected() const { return connected_; }
-
-  bool Send(const Request& request) {
-    std::string frame = EncodeFrame(request);
-    return write(fd_, frame.data(), frame.size()) == static_cast<ssize_t>(frame.size());
-  }
-  bool Hello() {
-    Request hello;
-    hello.set_request_id(1);
-    hello.mutable_hello()->set_protocol_version(kProtocolVersion);
-    hello.mutable_hello()->set_client_name("raw");
-    return Send(hello);
-  }
-  // The next response; false when the connection closed or timed out.
-  bool Receive(Response* response) {
-    std::array<unsigned char, kFrameHeaderBytes> header{};
-    if (!ReadFully(header.data(), header.size())) return false;
-    std::string body(DecodeFrameLength(header), '\0');
-    return ReadFully(body.data(), body.size()) && response->ParseFromString(body);
-  }
-
- private:
-  bool ReadFully(void* buffer, size_t size) {
-    auto* at = static_cast<char*>(buffer);
-    while (size > 0) {
-      ssize_t n = read(fd_, at, size);
-      if (n <= 0) return false;
-      at += n;
-      size -= static_cast<size_t>(n);
-    }
-    return true;
-  }
-  int fd_ = -1;
-  bool connected_ = false;
-};
 
 class LimitsTest : public ::testing::Test {
  protected:
@@ -126,6 +69,7 @@ class LimitsTest : public ::testing::Test {
     }
   }
 
+  accord::testing::LogCapture log_;  // first: it outlives the server
   accord::testing::TempDir dir_;
   std::unique_ptr<store::EventStore> store_;
   std::unique_ptr<Server> server_;
@@ -172,6 +116,8 @@ TEST_F(LimitsTest, AThousandConnectionsAreHeldAndAWellBehavedClientIsStillServed
   ASSERT_TRUE(over.Receive(&refused));
   EXPECT_EQ(refused.error().code(), accord::v1::RESOURCE_EXHAUSTED);
   EXPECT_FALSE(over.Receive(&refused)) << "closed after the error";
+  EXPECT_NE(log_.text().find("refused 1 connection (the last from 127.0.0.1:"), std::string::npos)
+      << log_.text();
 
   Request health;
   health.mutable_get_health();
@@ -456,6 +402,56 @@ TEST_F(LimitsTest, AnIdleConnectionIsToldAndClosedButASubscriberIsNot) {
   Response event;
   ASSERT_TRUE(subscriber->Receive(&event).ok());
   EXPECT_TRUE(event.subscription().has_event()) << "the subscriber was kept";
+}
+
+// A request padded to `bytes` with a field this server does not know (and
+// so ignores): a big frame no field limit applies to.
+Request Padded(Request request, size_t bytes) {
+  request.GetReflection()->MutableUnknownFields(&request)->AddLengthDelimited(
+      1000, std::string(bytes, 'p'));
+  return request;
+}
+
+TEST_F(LimitsTest, BeforeTheHelloOnlyASmallFrameIsRead) {
+  Start(ServerOptions{});
+  RawConnection stranger(server_->port());
+  ASSERT_TRUE(stranger.SendLengthPrefix(kMaxFrameBytesBeforeHello + 1));
+  Response refused;
+  ASSERT_TRUE(stranger.Receive(&refused));
+  EXPECT_EQ(refused.error().code(), accord::v1::FRAME_TOO_LARGE);
+  EXPECT_EQ(refused.error().message(),
+            "a frame of 65537 bytes is over the limit of 65536 before the hello");
+  EXPECT_FALSE(stranger.Receive(&refused)) << "closed after the error";
+
+  // A hello just under the limit is read and answered.
+  RawConnection greeter(server_->port());
+  Request hello;
+  hello.set_request_id(1);
+  hello.mutable_hello()->set_protocol_version(kProtocolVersion);
+  ASSERT_TRUE(greeter.Send(Padded(hello, kMaxFrameBytesBeforeHello - 100)));
+  Response accepted;
+  ASSERT_TRUE(greeter.Receive(&accepted));
+  EXPECT_TRUE(accepted.has_hello()) << accepted.ShortDebugString();
+}
+
+TEST_F(LimitsTest, AfterTheHelloAFrameUpToTheLimitArrivingInPiecesIsRead) {
+  Start(ServerOptions{});
+  RawConnection client(server_->port());
+  ASSERT_TRUE(client.Hello());
+  Response hello;
+  ASSERT_TRUE(client.Receive(&hello));
+  Request health;
+  health.set_request_id(2);
+  health.mutable_get_health();
+  std::string frame = EncodeFrame(Padded(health, (4 << 20) - 100));
+  ASSERT_LE(frame.size(), kFrameHeaderBytes + (4 << 20));
+  for (size_t at = 0; at < frame.size(); at += 100000) {
+    ASSERT_TRUE(client.SendBytes(frame.substr(at, 100000)));
+  }
+  Response answered;
+  ASSERT_TRUE(client.Receive(&answered));
+  EXPECT_EQ(answered.request_id(), 2u);
+  EXPECT_TRUE(answered.has_health()) << answered.ShortDebugString();
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "service/client.h"
 #include "service/server.h"
 #include "tests/testing/builders.h"
+#include "tests/testing/log_capture.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/tls_certs.h"
 
@@ -33,6 +34,7 @@ class TlsTest : public ::testing::Test {
     return Client::Connect(host, server_->port(), ConnectOptions{"tls-client", "", ca}, client);
   }
 
+  accord::testing::LogCapture log_;  // first: it outlives the server
   accord::testing::TempDir dir_;
   accord::testing::TlsFiles files_;
   std::unique_ptr<store::EventStore> store_;
@@ -74,6 +76,7 @@ TEST_F(TlsTest, APlainClientIsNotServedAndTheServerGoesOn) {
   std::unique_ptr<Client> plain;
   store::Status s = Client::Connect("127.0.0.1", server_->port(), "plain", &plain);
   EXPECT_FALSE(s.ok()) << "a plain hello is not a TLS handshake";
+  EXPECT_NE(log_.text().find("TLS handshake with 127.0.0.1:"), std::string::npos) << log_.text();
   std::unique_ptr<Client> client;
   s = Connect(files_.ca_certificate, &client);
   EXPECT_TRUE(s.ok()) << s.ToString();
