@@ -233,20 +233,19 @@ class Session : public std::enable_shared_from_this<Session> {
     for (;;) {
       if (!co_await Buffered(kFrameHeaderBytes)) break;  // the peer closed, or we did
       last_activity_ = std::chrono::steady_clock::now();
-      std::array<unsigned char, kFrameHeaderBytes> header{};
-      std::memcpy(header.data(), in_.data() + in_begin_, kFrameHeaderBytes);
-      uint32_t length = DecodeFrameLength(header);
-      if (length > server_->options().max_frame_bytes) {
+      const uint32_t max_frame_bytes = server_->options().max_frame_bytes;
+      FrameView frame = DecodeFrame(Unread(), max_frame_bytes);
+      if (frame.state == FrameView::State::kTooLarge) {
         Fail(0, accord::v1::FRAME_TOO_LARGE,
-             fmt::format("a frame of {} bytes is over the limit of {}", length,
-                         server_->options().max_frame_bytes));
+             fmt::format("a frame of {} bytes is over the limit of {}", frame.length,
+                         max_frame_bytes));
         break;
       }
-      if (!co_await Buffered(kFrameHeaderBytes + length)) break;  // truncated: the peer went away
-      const char* body = in_.data() + in_begin_ + kFrameHeaderBytes;
-      in_begin_ += kFrameHeaderBytes + length;
+      if (!co_await Buffered(frame.frame_bytes())) break;  // truncated: the peer went away
+      frame = DecodeFrame(Unread(), max_frame_bytes);      // complete now
+      in_begin_ += frame.frame_bytes();  // frame.message stays valid until the next Buffered
       Request request;
-      if (length == 0 || !request.ParseFromArray(body, static_cast<int>(length))) {
+      if (!DecodeRequest(frame.message, &request)) {
         Fail(0, accord::v1::MALFORMED_FRAME, "the frame does not hold a Request");
         break;
       }
@@ -598,6 +597,10 @@ class Session : public std::enable_shared_from_this<Session> {
   static asio::ssl::context& PlainContext() {
     static asio::ssl::context* context = new asio::ssl::context(asio::ssl::context::tls_server);
     return *context;
+  }
+  // The bytes read and not yet consumed.
+  std::string_view Unread() const {
+    return std::string_view(in_.data() + in_begin_, in_end_ - in_begin_);
   }
   // Makes `bytes` bytes available at in_begin_, reading as much as the
   // socket has each time: pipelined requests come in with one system call.
