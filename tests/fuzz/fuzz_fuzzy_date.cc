@@ -54,6 +54,46 @@ std::string CanonicalText(const FuzzyDate& date) {
   return text;
 }
 
+// The first day of the month `months` after the one `day` is in.
+core::Day MonthsLater(const std::chrono::year_month_day& day, int months) {
+  return core::Day{(day.year() / day.month() + std::chrono::months{months}) / 1};
+}
+
+// The span each precision means: one day; a calendar month; a year; the
+// three months of a named season, starting in its year; two days.
+void CheckSpan(const FuzzyDate& date, core::Day earliest, core::Day latest) {
+  const std::chrono::year_month_day first{earliest};
+  const std::chrono::year y{date.date().year()};
+  const unsigned starts = static_cast<unsigned>(first.month());
+  const core::Day after_latest = latest + std::chrono::days{1};
+  const std::string shown = date.ShortDebugString();
+  switch (date.precision()) {
+    case FuzzyDate::DAY:
+      FUZZ_CHECK(earliest == core::ToDay(date.date()) && latest == earliest, "%s", shown.c_str());
+      break;
+    case FuzzyDate::RANGE:
+      FUZZ_CHECK(earliest == core::ToDay(date.date()) && latest == core::ToDay(date.until()), "%s",
+                 shown.c_str());
+      break;
+    case FuzzyDate::MONTH:
+      FUZZ_CHECK(first.year() == y && starts == static_cast<unsigned>(date.date().month()) &&
+                     first.day() == std::chrono::day{1} && after_latest == MonthsLater(first, 1),
+                 "not its month: %s", shown.c_str());
+      break;
+    case FuzzyDate::YEAR:
+      FUZZ_CHECK(earliest == core::Day{y / 1 / 1} && latest == core::Day{y / 12 / 31},
+                 "not its year: %s", shown.c_str());
+      break;
+    case FuzzyDate::SEASON:
+      FUZZ_CHECK(first.year() == y && first.day() == std::chrono::day{1} && starts % 3 == 0 &&
+                     after_latest == MonthsLater(first, 3),
+                 "not a season of its year: %s", shown.c_str());
+      break;
+    default:
+      break;
+  }
+}
+
 void CheckValid(const FuzzyDate& date) {
   FUZZ_CHECK(core::ValidateFuzzyDate(date).empty(), "invalid: %s", date.ShortDebugString().c_str());
   std::optional<core::Day> earliest = core::EarliestDay(date);
@@ -68,6 +108,7 @@ void CheckValid(const FuzzyDate& date) {
     std::chrono::year_month_day last{*latest};
     FUZZ_CHECK(first.ok() && last.ok(), "a span day is not a calendar day: %s",
                date.ShortDebugString().c_str());
+    CheckSpan(date, *earliest, *latest);
   }
   FUZZ_CHECK(!core::FormatFuzzyDate(date).empty(), "formats to nothing");
   FUZZ_CHECK(!core::EffectiveBefore(date, date), "before itself: %s",
