@@ -92,7 +92,8 @@ std::string ValidateFuzzyDate(const FuzzyDate& date) {
         return "a MONTH date needs a year and a month 1-12, and no day";
       return {};
     case FuzzyDate::SEASON:
-      if (!YearInRange(d.year()) || date.season() == accord::v1::SEASON_UNSPECIFIED)
+      if (!YearInRange(d.year()) || date.season() == accord::v1::SEASON_UNSPECIFIED ||
+          !accord::v1::Season_IsValid(date.season()))
         return "a SEASON date needs a year and a season";
       return {};
     case FuzzyDate::YEAR:

@@ -297,24 +297,22 @@ class Session : public std::enable_shared_from_this<Session> {
     for (;;) {
       co_await WaitWhileOutboxFull();
       if (!co_await Buffered(kFrameHeaderBytes)) break;  // the peer closed, or we did
-      std::array<unsigned char, kFrameHeaderBytes> header{};
-      std::memcpy(header.data(), in_.data() + in_begin_, kFrameHeaderBytes);
-      uint32_t length = DecodeFrameLength(header);
       // Before the hello, whoever connects may send only a small frame.
-      const uint32_t limit =
+      const uint32_t max_frame_bytes =
           hello_ ? server_->options().max_frame_bytes
                  : std::min(server_->options().max_frame_bytes, kMaxFrameBytesBeforeHello);
-      if (length > limit) {
+      FrameView frame = DecodeFrame(Unread(), max_frame_bytes);
+      if (frame.state == FrameView::State::kTooLarge) {
         Fail(0, accord::v1::FRAME_TOO_LARGE,
-             fmt::format("a frame of {} bytes is over the limit of {}{}", length, limit,
-                         hello_ ? "" : " before the hello"));
+             fmt::format("a frame of {} bytes is over the limit of {}{}", frame.length,
+                         max_frame_bytes, hello_ ? "" : " before the hello"));
         break;
       }
-      if (!co_await Buffered(kFrameHeaderBytes + length)) break;  // truncated: the peer went away
-      const char* body = in_.data() + in_begin_ + kFrameHeaderBytes;
-      in_begin_ += kFrameHeaderBytes + length;
+      if (!co_await Buffered(frame.frame_bytes())) break;  // truncated: the peer went away
+      frame = DecodeFrame(Unread(), max_frame_bytes);      // complete now
+      in_begin_ += frame.frame_bytes();  // frame.message stays valid until the next Buffered
       Request request;
-      if (length == 0 || !request.ParseFromArray(body, static_cast<int>(length))) {
+      if (!DecodeRequest(frame.message, &request)) {
         Fail(0, accord::v1::MALFORMED_FRAME, "the frame does not hold a Request");
         break;
       }
@@ -729,6 +727,10 @@ class Session : public std::enable_shared_from_this<Session> {
     --subscriptions_;
   }
 
+  // The bytes read and not yet consumed.
+  std::string_view Unread() const {
+    return std::string_view(in_.data() + in_begin_, in_end_ - in_begin_);
+  }
   // Makes `bytes` bytes available at in_begin_, reading as much as the
   // socket has each time: pipelined requests come in with one system call.
   // The buffer grows with what has arrived, at most doubling each time it

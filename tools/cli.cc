@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 namespace accord::tools {
 
@@ -34,32 +35,49 @@ std::optional<int> ParseCommandLine(int argc, char** argv, const po::options_des
   return std::nullopt;
 }
 
+core::Expected<accord::v1::Command, std::string> ParseCommandJson(std::string_view line) {
+  accord::v1::Command command;
+  auto parsed = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(line.data(), line.size()), &command);
+  if (!parsed.ok()) return core::MakeUnexpected("not a command: " + std::string(parsed.message()));
+  return command;
+}
+
+void ParseCommandLines(
+    std::string_view text,
+    const std::function<void(int, const core::Expected<accord::v1::Command, std::string>&)>& each) {
+  int number = 1;
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    if (line.find_first_not_of(" \t\r") != std::string_view::npos) {
+      each(number, ParseCommandJson(line));
+    }
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+    ++number;
+  }
+}
+
 int ForEachCommand(
     const std::vector<std::string>& paths,
     const std::function<std::optional<std::string>(const accord::v1::Command&)>& log) {
   int failures = 0;
   for (const std::string& path : paths) {
-    std::ifstream in(path);
+    std::ifstream in(path, std::ios::binary);
     if (!in) {
       std::fprintf(stderr, "cannot read %s\n", path.c_str());
       return -1;
     }
-    std::string line;
-    for (int number = 1; std::getline(in, line); ++number) {
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      accord::v1::Command command;
-      auto parsed = google::protobuf::util::JsonStringToMessage(line, &command);
-      std::optional<std::string> error;
-      if (!parsed.ok()) {
-        error = "not a command: " + std::string(parsed.message());
-      } else {
-        error = log(command);
-      }
+    std::stringstream text;
+    text << in.rdbuf();
+    ParseCommandLines(text.str(), [&](int number, const auto& command) {
+      std::optional<std::string> error = command ? log(*command) : command.error();
       if (error) {
         std::fprintf(stderr, "%s:%d: %s\n", path.c_str(), number, error->c_str());
         ++failures;
       }
-    }
+    });
   }
   return failures;
 }

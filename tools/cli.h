@@ -6,9 +6,11 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "accord/v1/commands.pb.h"
+#include "core/expected.h"
 
 namespace accord::tools {
 
@@ -19,6 +21,19 @@ std::optional<int> ParseCommandLine(int argc, char** argv,
                                     const boost::program_options::options_description& flags,
                                     const char* program, const char* usage, std::string* command,
                                     std::vector<std::string>* args);
+
+// One line of a command file: an accord.v1.Command in protobuf's JSON
+// mapping. Fails with a sentence ("not a command: ..."), also when a text
+// is not valid UTF-8 (protobuf's parser refuses raw bytes and lone
+// surrogates alike).
+core::Expected<accord::v1::Command, std::string> ParseCommandJson(std::string_view line);
+
+// Splits NDJSON text at '\n' and calls `each` with the line number (from 1)
+// and ParseCommandJson's answer for every line that is not blank (spaces,
+// tabs and '\r' only).
+void ParseCommandLines(
+    std::string_view text,
+    const std::function<void(int, const core::Expected<accord::v1::Command, std::string>&)>& each);
 
 // Calls `log` for each command of each NDJSON file (one accord.v1.Command
 // per line in protobuf's JSON mapping; blank lines skipped), in order. A line

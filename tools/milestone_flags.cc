@@ -1,6 +1,7 @@
 #include "tools/milestone_flags.h"
 
 #include <fmt/format.h>
+#include <google/protobuf/stubs/common.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <boost/uuid/random_generator.hpp>
@@ -178,6 +179,11 @@ core::Expected<accord::v1::Command, std::string> BuildMilestoneCommand(
     }
     std::string name = flag.substr(2);
     const std::string& value = args[i + 1];
+    // A protobuf text must be UTF-8: the server cannot parse a request
+    // holding anything else, and would close the connection.
+    if (!google::protobuf::internal::IsStructurallyValidUTF8(value)) {
+      return core::MakeUnexpected(fmt::format("{}: the value is not valid UTF-8", flag));
+    }
     if (name == "agreement") {
       out.set_agreement_id(value);
     } else if (name == "effective") {

@@ -65,6 +65,15 @@ TEST(FuzzyDate, ValidationNamesWhatIsWrong) {
   EXPECT_EQ(ValidateFuzzyDate(FuzzyDate()), "") << "no date at all is well formed";
 }
 
+// Found by fuzz_fuzzy_date: a season outside the enum (a command or a raw
+// append can carry any number) validated, and spanned December of the
+// year before.
+TEST(FuzzyDate, RefusesASeasonThatIsNone) {
+  FuzzyDate season = Autumn(2024);
+  season.set_season(static_cast<accord::v1::Season>(7));
+  EXPECT_EQ(ValidateFuzzyDate(season), "a SEASON date needs a year and a season");
+}
+
 TEST(FuzzyDate, FormatsKeepTheSourceWords) {
   EXPECT_EQ(FormatFuzzyDate(Month(2024, 7)), "July 2024");
   EXPECT_EQ(FormatFuzzyDate(Autumn(2024, "this autumn")), "autumn 2024 (\"this autumn\")");

@@ -75,5 +75,17 @@ TEST(AuditMarkdown, ShowsTheVerificationEveryEventAndItsCorrections) {
   EXPECT_NE(md.find("\"signed copy received\""), std::string::npos) << "content as JSON";
 }
 
+// Found by fuzz_command_json: a flag's value that is not UTF-8 went into
+// the command; the server could not parse the frame and closed the
+// connection (MALFORMED_FRAME) instead of the client naming the flag.
+TEST(MilestoneFlags, RefusesAValueThatIsNotUtf8NamingTheFlag) {
+  auto raw_byte = Build("sign", {"--agreement", "a\xff", "--party-id", "b"});
+  ASSERT_FALSE(raw_byte.ok());
+  EXPECT_EQ(raw_byte.error(), "--agreement: the value is not valid UTF-8");
+  auto nested = Build("visit", {"--agreement", "x", "--place.city", "\xc0\x80"});
+  ASSERT_FALSE(nested.ok());
+  EXPECT_EQ(nested.error(), "--place.city: the value is not valid UTF-8");
+}
+
 }  // namespace
 }  // namespace accord::tools
