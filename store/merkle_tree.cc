@@ -84,7 +84,15 @@ Status EventStore::ConsistencyProof(uint64_t first, uint64_t second,
                                     std::vector<std::string>* proof) const {
   std::shared_lock db_lock(db_mutex_);
   if (Status open = CheckOpen(); !open.ok()) return open;
-  if (Status s = CheckSize(second, committed_position_.load()); !s.ok()) return s;
+  uint64_t committed = committed_position_.load();
+  if (first > committed) {
+    // A checkpoint of a log longer than this one: records it held are gone.
+    return Status::Corruption(fmt::format(
+        "the log holds {} records but the checkpoint covers {}: positions {} to {} were dropped "
+        "(or the log was replaced)",
+        committed, first, committed, first - 1));
+  }
+  if (Status s = CheckSize(second, committed); !s.ok()) return s;
   if (first > second) {
     return Status::InvalidArgument(
         fmt::format("a tree of {} records cannot extend one of {}", second, first));

@@ -49,6 +49,10 @@ std::vector<Ack> RunAndKill(const std::string& dir, uint64_t first_id,
   posix_spawn_file_actions_destroy(&actions);
   close(out[1]);
 
+  // Wait for the child's "ready" (or its end, if it failed to open).
+  std::string ready;
+  char c = 0;
+  while (ready != "ready\n" && read(out[0], &c, 1) == 1) ready.push_back(c);
   std::this_thread::sleep_for(run_for);
   kill(pid, SIGKILL);
   int status = 0;
