@@ -102,9 +102,9 @@ Status DescribeOpenFailure(const rocksdb::Status& rs, const std::string& path,
   std::string message = rs.ToString();
   std::string table = FindNumberedFile(message, "sst");
   if (table.empty()) table = FindNumberedFile(message, "ldb");
-  if (!table.empty()) {
+  bool missing = message.find("No such file") != std::string::npos;
+  if (!table.empty() && (rs.IsCorruption() || missing)) {
     table = table.substr(0, table.size() - 4) + ".sst";  // RocksDB tries .ldb after .sst
-    bool missing = message.find("No such file") != std::string::npos;
     return Status::Corruption(fmt::format(
         "the data folder {} is damaged: table file {} is {}; restore the folder from a backup, "
         "or accept the loss with accord-local salvage",

@@ -86,10 +86,12 @@ Status EventStore::ConsistencyProof(uint64_t first, uint64_t second,
   if (Status open = CheckOpen(); !open.ok()) return open;
   uint64_t committed = committed_position_.load();
   if (first > committed) {
-    // A checkpoint of a log longer than this one: records it held are gone.
-    return Status::Corruption(fmt::format(
-        "the log holds {} records but the checkpoint covers {}: positions {} to {} were dropped "
-        "(or the log was replaced)",
+    // A checkpoint of a log longer than this one: if it is this log's, the
+    // records it held are gone. (The store cannot tell a genuine checkpoint
+    // from a wrong size, so the code stays InvalidArgument.)
+    return Status::InvalidArgument(fmt::format(
+        "the log holds {} records but the checkpoint covers {}: positions {} to {} were dropped, "
+        "or the checkpoint is not of this log",
         committed, first, committed, first - 1));
   }
   if (Status s = CheckSize(second, committed); !s.ok()) return s;
