@@ -469,8 +469,10 @@ Status EventStore::LoadChainHead() {
     last_recorded_micros_ =
         google::protobuf::util::TimeUtil::TimestampToMicroseconds(head.recorded_at());
   }
-  committed_position_.store(next_position_);
+  // Both under the lock: Head() (and so the reach file) never pairs a
+  // position with another position's hash.
   std::lock_guard lock(head_hash_mutex_);
+  committed_position_.store(next_position_);
   committed_hash_ = chain_hash_;
   return Status::OK();
 }
