@@ -1215,6 +1215,7 @@ Response Server::Impl::Health(uint64_t request_id) {
   index->set_checkpoint(index_.checkpoint());
   index->set_lag(head.next_position - std::min(head.next_position, index_.checkpoint()));
   health->set_events_written(stats.events_written);
+  health->set_write_refusal(stats.write_refusal);
   std::lock_guard lock(sessions_mutex_);
   uint32_t subscriptions = 0;
   for (const auto& [key, weak] : sessions_) {

@@ -19,6 +19,7 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <chrono>
 #include <unordered_set>
 
 #include "store/event_store.h"
@@ -134,30 +135,7 @@ void EventStore::StagerLoop() {
     Group* group = nullptr;
     {
       std::unique_lock lock(mutex_);
-      stager_cv_.wait(lock, [this] {
-        return (stopping_ && queued_.empty()) ||
-               (!queued_.empty() &&
-                (!open_group_ || open_group_->events < options_.max_group_events));
-      });
-      if (queued_.empty()) break;  // stopping, and nothing left to stage
-
-      // After a failed write, wait until every group staged on top of it
-      // has failed too, then restart from what the disk holds.
-      if (!write_failure_.ok()) {
-        stager_cv_.wait(lock, [this] { return !open_group_ && !syncer_busy_; });
-        lock.unlock();
-        Status recovered = RecoverAfterWriteFailure();
-        lock.lock();
-        if (!recovered.ok()) {
-          std::deque<std::unique_ptr<Writer>> failed;
-          failed.swap(queued_);
-          lock.unlock();
-          for (auto& w : failed) w->done(recovered, AppendResult{});
-          continue;
-        }
-        write_failure_ = Status::OK();
-      }
-
+      if (!WaitForStagingWork(lock)) break;  // stopping, and nothing left to stage
       if (!open_group_) {
         open_group_ = std::make_unique<Group>();
         open_group_->recorded_micros = std::max(NowMicros(), last_recorded_micros_);
@@ -207,6 +185,67 @@ void EventStore::StagerLoop() {
     stager_done_ = true;
   }
   syncer_cv_.notify_one();
+}
+
+// REQUIRES: lock holds mutex_. Returns with writers queued and room in the
+// open group, or false when stopping with nothing queued. Meanwhile, after a
+// failed write, reopens the database for writing once every group staged on
+// the failure has failed too: at once the first time, then backing off, and
+// fails the writers that arrive while the disk still refuses.
+bool EventStore::WaitForStagingWork(std::unique_lock<std::mutex>& lock) {
+  using Clock = std::chrono::steady_clock;
+  for (;;) {
+    if (stopping_ && queued_.empty()) return false;
+    if (write_failure_.ok()) {
+      if (!queued_.empty() && (!open_group_ || open_group_->events < options_.max_group_events)) {
+        return true;
+      }
+      stager_cv_.wait(lock);
+      continue;
+    }
+    if (open_group_ || syncer_busy_ || importing_) {
+      stager_cv_.wait(lock);
+      continue;
+    }
+    std::chrono::milliseconds wait =
+        queued_.empty() ? recovery_backoff_ : std::min(recovery_backoff_, kMinRecoveryInterval);
+    Clock::time_point due = last_recovery_ + wait;
+    if (stopping_ || Clock::now() < due) {
+      if (!queued_.empty()) {
+        FailQueued(lock, write_failure_);
+      } else {
+        stager_cv_.wait_until(lock, due);
+      }
+      continue;
+    }
+    recovering_ = true;
+    lock.unlock();
+    Status recovered = RecoverAfterWriteFailure();
+    lock.lock();
+    recovering_ = false;
+    last_recovery_ = Clock::now();
+    if (recovered.ok()) {
+      write_failure_ = Status::OK();
+      recovery_backoff_ = std::chrono::milliseconds(0);
+      writable_cv_.notify_all();
+      continue;
+    }
+    recovery_backoff_ =
+        std::clamp(recovery_backoff_ * 2, kMinRecoveryInterval, kMaxRecoveryInterval);
+    write_failure_ = Status::IOError(fmt::format(
+        "the store refuses appends until the disk takes writes again; it retries by itself (retry "
+        "with the same event ids). The write that failed: {}; the last retry: {}",
+        first_write_failure_, recovered.message()));
+    FailQueued(lock, write_failure_);
+  }
+}
+
+void EventStore::FailQueued(std::unique_lock<std::mutex>& lock, const Status& why) {
+  std::deque<std::unique_ptr<Writer>> failed;
+  failed.swap(queued_);
+  lock.unlock();
+  for (auto& w : failed) w->done(why, AppendResult{});
+  lock.lock();
 }
 
 void EventStore::SyncerLoop() {
@@ -317,6 +356,7 @@ void EventStore::WriteGroup(Group* group) {
     }
     std::lock_guard lock(mutex_);
     write_failure_ = failed;
+    first_write_failure_ = failed.message();
     return;
   }
   group_commits_.fetch_add(1, std::memory_order_relaxed);
@@ -335,27 +375,40 @@ void EventStore::SetCommitListener(std::function<void(uint64_t next_position)> l
 }
 
 void EventStore::NotifyCommitListener(uint64_t next_position) {
+  WakeReach();
   std::lock_guard lock(listener_mutex_);
   if (commit_listener_) commit_listener_(next_position);
 }
 
 // A failed write leaves RocksDB in a background-error state and the staged
 // state ahead of the disk. The database is reopened, which replays its WAL
-// up to the last whole batch, and the staged state is reloaded from what is
-// actually stored. (DB::Resume is not used: RocksDB treats a failed WAL sync
-// as fatal, and after a failed WAL append the WAL writer must not be used.)
+// up to the last whole batch (a torn one at its end is dropped), and the
+// staged state is reloaded from what is actually stored. If the disk refuses
+// to open it for writing, it is opened read-only, so that readers go on,
+// and the stager tries again later. (DB::Resume is not used: RocksDB treats
+// a failed WAL sync as fatal, and after a failed WAL append the WAL writer
+// must not be used.) Readers wait only while the database is swapped.
 Status EventStore::RecoverAfterWriteFailure() {
   head_cache_.clear();
   {
     std::lock_guard lock(in_flight_mutex_);
     in_flight_ids_.clear();
   }
+  uint64_t before = committed_position_.load();
+  Status reopened;
   {
-    std::unique_lock db_lock(db_mutex_);  // readers wait for the reopened database
+    std::unique_lock db_lock(db_mutex_);
     CloseDb();
-    if (Status reopened = OpenDb(); !reopened.ok()) return reopened;
+    reopened = OpenDb(false);
+    if (!reopened.ok()) (void)OpenDb(true);
   }
-  return LoadChainHead();
+  if (!db_) return reopened;
+  Status loaded = LoadChainHead();
+  // A write reported failed may have reached the disk after all.
+  if (loaded.ok() && committed_position_.load() > before) {
+    NotifyCommitListener(committed_position_.load());
+  }
+  return reopened.ok() ? loaded : reopened;
 }
 
 Status EventStore::LoadHead(std::string_view stream_id, std::optional<StreamHead>* head) {
@@ -550,7 +603,8 @@ Status EventStore::Import(const std::vector<EventRecord>& records) {
   {
     // The staged state belongs to the stager; take it over while it is idle.
     std::lock_guard lock(mutex_);
-    if (!queued_.empty() || open_group_ || syncer_busy_ || importing_) {
+    if (!write_failure_.ok()) return write_failure_;
+    if (!queued_.empty() || open_group_ || syncer_busy_ || importing_ || recovering_) {
       return Status::ReadOnly("appends are running; import into a store nobody appends to");
     }
     importing_ = true;

@@ -9,18 +9,21 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
+#include <pthread.h>
 #include <bit>
 #include <chrono>
-#include <filesystem>
 #include <cstdarg>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <unordered_set>
 
 #include "store/coding.h"
 #include "store/internal.h"
 #include "store/pipeline_types.h"
+#include "store/reach.h"
 
 namespace accord::store {
 
@@ -48,7 +51,9 @@ class StreamPrefix : public rocksdb::SliceTransform {
 
 // RocksDB's own log goes to stderr (warnings and errors only), not to a LOG
 // file in the data folder: on a full disk that file fails too, and this
-// RocksDB build asserts on a log file that failed before.
+// RocksDB build asserts on a log file that failed before. It also keeps
+// what RocksDB says about a damaged write-ahead log ("000004.log: dropping
+// 9099 bytes; Corruption: checksum mismatch"), which its status omits.
 class StderrLogger : public rocksdb::Logger {
  public:
   StderrLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
@@ -57,8 +62,71 @@ class StderrLogger : public rocksdb::Logger {
     char line[1024];
     std::vsnprintf(line, sizeof line, format, ap);
     std::fprintf(stderr, "rocksdb: %s\n", line);
+    std::string_view text(line);
+    if (text.find(": dropping ") != std::string_view::npos) {
+      std::lock_guard lock(mutex_);
+      if (dropped_.size() < 8) dropped_.emplace_back(text);
+    }
   }
+  std::vector<std::string> Dropped() const {
+    std::lock_guard lock(mutex_);
+    return dropped_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> dropped_;  // guarded by mutex_
 };
+
+// "position 7" or "positions 7 to 9": the positions [begin, end).
+std::string PositionRange(uint64_t begin, uint64_t end) {
+  if (end == begin + 1) return fmt::format("position {}", begin);
+  return fmt::format("positions {} to {}", begin, end - 1);
+}
+
+// The first file name in `text` of the form <6+ digits>.<extension>.
+std::string FindNumberedFile(std::string_view text, std::string_view extension) {
+  std::string suffix = "." + std::string(extension);
+  for (size_t at = text.find(suffix); at != std::string_view::npos;
+       at = text.find(suffix, at + 1)) {
+    size_t begin = at;
+    while (begin > 0 && text[begin - 1] >= '0' && text[begin - 1] <= '9') --begin;
+    if (at - begin >= 6) return std::string(text.substr(begin, at - begin)) + suffix;
+  }
+  return std::string();
+}
+
+// One line for an open that RocksDB refused: which file, what damage.
+Status DescribeOpenFailure(const rocksdb::Status& rs, const std::string& path,
+                           const StderrLogger& logger) {
+  std::string message = rs.ToString();
+  std::string table = FindNumberedFile(message, "sst");
+  if (table.empty()) table = FindNumberedFile(message, "ldb");
+  bool missing = message.find("No such file") != std::string::npos;
+  if (!table.empty() && (rs.IsCorruption() || missing)) {
+    table = table.substr(0, table.size() - 4) + ".sst";  // RocksDB tries .ldb after .sst
+    return Status::Corruption(fmt::format(
+        "the data folder {} is damaged: table file {} is {}; restore the folder from a backup, "
+        "or accept the loss with accord-local salvage",
+        path, table, missing ? "missing" : fmt::format("damaged ({})", message)));
+  }
+  if (rs.IsCorruption()) {
+    std::vector<std::string> dropped = logger.Dropped();
+    if (!dropped.empty()) {
+      std::string_view line = dropped.front();
+      std::string wal = FindNumberedFile(line, "log");
+      size_t dropping = line.find(": dropping ");
+      std::string_view what = line.substr(dropping + 2);
+      return Status::Corruption(fmt::format(
+          "the data folder {} is damaged: write-ahead log {} has a damaged record ({}: it "
+          "cannot be replayed from there on)",
+          path, wal.empty() ? std::string("(unnamed)") : wal, what));
+    }
+    return Status::Corruption(
+        fmt::format("the data folder {} is damaged: {}", path, rs.ToString()));
+  }
+  return FromRocks(rs, "opening " + path);
+}
 
 }  // namespace
 
@@ -80,12 +148,40 @@ Status EventStore::Open(const StoreOptions& options, const std::string& path,
                         std::unique_ptr<EventStore>* store) {
   std::unique_ptr<EventStore> s(new EventStore());
   s->options_ = options;
+  if (options.salvage) s->options_.read_only = true;
   s->path_ = path;
-  if (Status opened = s->OpenDb(); !opened.ok()) return opened;
+  // Read before the database, so that appends of another process (a server
+  // beside a read-only tool) cannot make the file look ahead of the log.
+  if (Status read = ReadReach(path, &s->reached_); !read.ok() && !options.salvage) return read;
+
+  bool read_only = s->options_.read_only;
+  rocksdb::Status raw;
+  Status opened = s->OpenDb(read_only, &raw);
+  if (!opened.ok() && !read_only && raw.IsNoSpace()) {
+    // A disk too full to open the store for writing: serve reads, refuse
+    // appends, and let the stager retry for writing.
+    if (s->OpenDb(true).ok()) {
+      s->write_failure_ = Status::IOError(fmt::format(
+          "the store opened read-only: the disk refused to open it for writing ({}); appends "
+          "resume when it takes writes again",
+          opened.message()));
+      s->first_write_failure_ = opened.message();
+      s->recovery_backoff_ = kMinRecoveryInterval;
+      s->last_recovery_ = std::chrono::steady_clock::now();
+      opened = Status::OK();
+    }
+  }
+  if (!opened.ok()) {
+    if (opened.IsCorruption() && !options.salvage) {
+      std::string affected = s->AffectedPositions();
+      if (!affected.empty()) opened = Status::Corruption(opened.message() + "; " + affected);
+    }
+    return opened;
+  }
 
   std::string format;
   rocksdb::Status rs = s->db_->Get(rocksdb::ReadOptions(), s->meta_, kFormatKey, &format);
-  if (rs.IsNotFound() && !options.read_only) {
+  if (rs.IsNotFound() && !s->db_read_only_) {
     rocksdb::WriteOptions write;
     write.sync = true;
     rs = s->db_->Put(write, s->meta_, kFormatKey, kFormatVersion);
@@ -98,22 +194,97 @@ Status EventStore::Open(const StoreOptions& options, const std::string& path,
 
   Status loaded = s->LoadChainHead();
   if (!loaded.ok()) {
-    if (!options.read_only) return loaded;
+    if (!read_only) return loaded;
     s->open_error_ = loaded;
   }
-  if (!options.read_only) s->StartPipeline();
+  if (loaded.ok() && !options.salvage) {
+    if (Status reach = s->CheckReach(); !reach.ok()) return reach;
+  }
+  if (!read_only) {
+    s->StartPipeline();
+    s->reacher_ = std::thread([raw_store = s.get()] {
+      pthread_setname_np(pthread_self(), "accord:reach");
+      raw_store->ReachLoop();
+    });
+  }
   *store = std::move(s);
   return Status::OK();
 }
 
-Status EventStore::OpenDb() {
+Status EventStore::CheckReach() const {
+  if (!reached_) return Status::OK();
+  const LogHead& reach = *reached_;
+  std::string file = path_ + "/" + kReachFileName;
+  uint64_t held = next_position_;
+  if (reach.next_position > held) {
+    return Status::Corruption(fmt::format(
+        "the log comes back with {} records but it had reached {} ({}): {} missing; a "
+        "write-ahead log or table file was cut, emptied or removed. Restore the folder from a "
+        "backup, or accept the loss with accord-local salvage",
+        held, reach.next_position, file,
+        PositionRange(held, reach.next_position) +
+            (reach.next_position - held == 1 ? " is" : " are")));
+  }
+  if (reach.next_position == 0) return Status::OK();
+  EventRecord record;
+  Status read = ReadRecordAt(reach.next_position - 1, &record);
+  if (!read.ok()) return read;
+  if (record.hash() != reach.last_hash) {
+    return Status::Corruption(
+        fmt::format("the record at position {} is not the one the log held there ({}): the log was "
+                    "replaced or rewritten",
+                    reach.next_position - 1, file));
+  }
+  return Status::OK();
+}
+
+std::string EventStore::AffectedPositions() const {
+  StoreOptions probe_options = options_;
+  probe_options.salvage = true;
+  probe_options.read_only = true;
+  probe_options.create_if_missing = false;
+  std::unique_ptr<EventStore> probe(new EventStore());
+  probe->options_ = probe_options;
+  probe->path_ = path_;
+  if (!probe->OpenDb(true).ok()) return std::string();
+  std::unique_ptr<rocksdb::Iterator> it(
+      probe->db_->NewIterator(rocksdb::ReadOptions(), probe->log_));
+  uint64_t intact = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++intact) {
+    if (DecodeFixed64BE(it->key().ToStringView()) != intact) break;
+  }
+  it.reset();
+  std::string reached;
+  if (reached_ && reached_->next_position > intact) {
+    reached = fmt::format("; the log had reached {}, so {} at least {} affected",
+                          reached_->next_position, PositionRange(intact, reached_->next_position),
+                          reached_->next_position - intact == 1 ? "is" : "are");
+  }
+  if (intact == 0) return fmt::format("no record reads intact before the damage{}", reached);
+  return fmt::format("{} read intact, and the damage is past them{}", PositionRange(0, intact),
+                     reached);
+}
+
+Status EventStore::OpenDb(bool read_only, rocksdb::Status* raw_status) {
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = options_.create_if_missing;
   db_options.create_missing_column_families = true;
   if (options_.env != nullptr) db_options.env = options_.env;
-  static const auto logger = std::make_shared<StderrLogger>();
+  auto logger = std::make_shared<StderrLogger>();
+  logger_ = logger;
   db_options.info_log = logger;
-  if (options_.create_if_missing && !options_.read_only) {
+  // Only a torn final record (a write never acknowledged) may be dropped;
+  // any other damage refuses the open (tests/store/wal_damage_test.cc). Point-
+  // in-time recovery, RocksDB's default, would open as if the records after
+  // the damage had never been written. Salvage takes whatever checks.
+  db_options.wal_recovery_mode = options_.salvage
+                                     ? rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords
+                                     : rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  // A closed write-ahead log that is missing or has the wrong size refuses
+  // the open (RocksDB tracks closed logs only; the reach file covers the live one).
+  db_options.track_and_verify_wals_in_manifest = !options_.salvage;
+  db_options.paranoid_checks = !options_.salvage;
+  if (options_.create_if_missing && !read_only) {
     // RocksDB reports a missing folder as an error before it makes it.
     std::error_code ignored;
     std::filesystem::create_directories(path_, ignored);
@@ -154,10 +325,12 @@ Status EventStore::OpenDb() {
   rocksdb::DB* raw = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::Status rs =
-      options_.read_only ? rocksdb::DB::OpenForReadOnly(db_options, path_, families, &handles, &raw)
-                         : rocksdb::DB::Open(db_options, path_, families, &handles, &raw);
-  if (!rs.ok()) return FromRocks(rs, "opening " + path_);
+      read_only ? rocksdb::DB::OpenForReadOnly(db_options, path_, families, &handles, &raw)
+                : rocksdb::DB::Open(db_options, path_, families, &handles, &raw);
+  if (raw_status != nullptr) *raw_status = rs;
+  if (!rs.ok()) return DescribeOpenFailure(rs, path_, *logger);
   db_.reset(raw);
+  db_read_only_ = read_only;
   handles_ = std::move(handles);
   meta_ = handles_[0];
   log_ = handles_[1];
@@ -179,12 +352,69 @@ void EventStore::CloseDb() {
 
 Status EventStore::CheckOpen() const {
   if (db_) return Status::OK();
-  return Status::IOError("the store is reopening after a failed write; try again");
+  return Status::IOError(
+      "the store could not reopen its database after a failed write, not even to read; it keeps "
+      "trying");
 }
 
 EventStore::~EventStore() {
   StopPipeline();
+  if (reacher_.joinable()) {
+    {
+      std::lock_guard lock(reach_mutex_);
+      reach_stopping_ = true;
+    }
+    reach_cv_.notify_all();
+    reach_stop_cv_.notify_all();
+    reacher_.join();
+    // A clean close records how far the log reached, unless the disk
+    // refuses writes now (the last head is then not known to be durable).
+    if (WriteHealth().ok()) (void)WriteReach(path_, Head());
+  }
   CloseDb();
+}
+
+// Called after every commit: costs an atomic exchange, and a notify only
+// for the first commit after the reacher last wrote.
+void EventStore::WakeReach() {
+  if (reach_due_.exchange(true, std::memory_order_acq_rel)) return;
+  std::lock_guard lock(reach_mutex_);
+  reach_cv_.notify_one();
+}
+
+// Off the append path: after a commit, wait out the interval (more commits
+// coalesce into one write), then record the head. Every head published was
+// durable when it was published, so the file never claims more than the
+// disk holds.
+void EventStore::ReachLoop() {
+  LogHead written;
+  written.next_position = UINT64_MAX;
+  std::unique_lock lock(reach_mutex_);
+  for (;;) {
+    reach_cv_.wait(lock, [this] { return reach_stopping_ || reach_due_.load(); });
+    if (reach_stopping_) return;
+    reach_due_.store(false, std::memory_order_release);
+    lock.unlock();
+    LogHead head = Head();
+    if (head.next_position != written.next_position && WriteHealth().ok() &&
+        WriteReach(path_, head).ok()) {
+      written = head;
+    }
+    lock.lock();
+    reach_stop_cv_.wait_for(lock, kReachInterval, [this] { return reach_stopping_; });
+  }
+}
+
+Status EventStore::WriteHealth() const {
+  if (options_.read_only) return Status::ReadOnly("the store was opened read-only");
+  std::lock_guard lock(mutex_);
+  return write_failure_;
+}
+
+bool EventStore::AwaitWritable(std::chrono::milliseconds timeout) const {
+  if (options_.read_only) return false;
+  std::unique_lock lock(mutex_);
+  return writable_cv_.wait_for(lock, timeout, [this] { return write_failure_.ok(); });
 }
 
 Status EventStore::LoadChainHead() {
@@ -239,8 +469,10 @@ Status EventStore::LoadChainHead() {
     last_recorded_micros_ =
         google::protobuf::util::TimeUtil::TimestampToMicroseconds(head.recorded_at());
   }
-  committed_position_.store(next_position_);
+  // Both under the lock: Head() (and so the reach file) never pairs a
+  // position with another position's hash.
   std::lock_guard lock(head_hash_mutex_);
+  committed_position_.store(next_position_);
   committed_hash_ = chain_hash_;
   return Status::OK();
 }
@@ -401,8 +633,11 @@ LogHead EventStore::Head() const {
 }
 
 StoreStats EventStore::Stats() const {
-  return StoreStats{group_commits_.load(std::memory_order_relaxed),
-                    events_written_.load(std::memory_order_relaxed)};
+  StoreStats stats;
+  stats.group_commits = group_commits_.load(std::memory_order_relaxed);
+  stats.events_written = events_written_.load(std::memory_order_relaxed);
+  if (Status health = WriteHealth(); !health.ok()) stats.write_refusal = health.ToString();
+  return stats;
 }
 
 Status EventStore::PutProjectionState(std::string_view name, std::string_view value) {

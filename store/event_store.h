@@ -17,6 +17,33 @@
 // benchmarks of the CPU path may use). An IOError from Append means the
 // outcome is unknown: retry with the same event ids, which is always safe.
 //
+// Damage: the store refuses to open (Corruption, naming the file, the
+// damage and, where it can tell, the positions affected) rather than serve a
+// log that lost acknowledged records. RocksDB replays its write-ahead log in
+// kTolerateCorruptedTailRecords mode: only a torn final record, the trace of
+// a write that was never acknowledged, is dropped; a bad checksum in a whole
+// record, a record missing in the middle, a missing or shortened table file
+// refuse the open. A log cut short, emptied or deleted reads to RocksDB as a
+// clean shorter log, so the store also keeps the reach file (store/reach.h:
+// DATA/ACCORD-REACH, the next position and head hash, fsynced and replaced
+// atomically, outside RocksDB): a log that comes back shorter than it
+// reached, or with another record where it reached, is refused at open.
+// The reach file is rewritten off the append path, at most every
+// kReachInterval (200 ms) after group commits, and on every clean close.
+// The window it does not cover: records acknowledged in the last 200 ms
+// before a crash (plus the time of one small fsync) that are then cut off
+// the end of the write-ahead log read as a torn tail and are dropped unseen;
+// damage to them that leaves a bad checksum is still refused. Deleting the
+// reach file disarms the check for one open.
+//
+// Write failures (a full disk, a failing device): the failed append and every
+// append staged on it fail with IOError; reads go on. The store keeps
+// RocksDB open for readers and retries, in the background, with backoff
+// (kMinRecoveryInterval to kMaxRecoveryInterval), to reopen it for writing;
+// while the disk refuses, it serves reads from a read-only open, refuses
+// appends at once with IOError, and WriteHealth() says why. A store opened on
+// a disk too full to open it for writing opens read-only the same way.
+//
 // Idempotency: event ids are kept forever, in RocksDB. Appending events whose
 // ids are all stored, with the same stream and content, returns their
 // original positions and writes nothing, whatever the expected version.
@@ -33,6 +60,7 @@
 #include <rocksdb/db.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -62,6 +90,12 @@ struct StoreOptions {
   // The RocksDB environment; nullptr means the default. Tests pass one that
   // injects faults.
   rocksdb::Env* env = nullptr;
+  // For salvage only (accord-local salvage), never for serving: opens a
+  // damaged folder read-only as far as it reads. RocksDB replays every
+  // write-ahead log record that checks and skips the rest; a log shorter
+  // than it reached, or a chain head that does not fit, is not refused.
+  // Salvage() copies the intact prefix out of such a store.
+  bool salvage = false;
 };
 
 // What an append expects of its stream before it is written.
@@ -112,6 +146,27 @@ struct LogHead {
 struct StoreStats {
   uint64_t group_commits = 0;  // synced writes
   uint64_t events_written = 0;
+  // Empty while appends are taken; otherwise why not (WriteHealth()).
+  std::string write_refusal;
+};
+
+// How long the reach file may lag the log (see "Damage" above).
+inline constexpr std::chrono::milliseconds kReachInterval{200};
+// Retries to reopen for writing after a failed write: the first at once,
+// then backing off to the maximum; an append waiting cuts the wait short to
+// the minimum.
+inline constexpr std::chrono::milliseconds kMinRecoveryInterval{100};
+inline constexpr std::chrono::milliseconds kMaxRecoveryInterval{1000};
+
+// What Salvage kept and what it could not.
+struct SalvageReport {
+  uint64_t kept = 0;  // positions 0 .. kept-1 were copied
+  // How far the log had reached: the reach file's next position, or past the
+  // newest readable record if that is further; 0 when nothing says.
+  uint64_t reached = 0;
+  bool reach_known = false;               // a reach file was there
+  std::vector<uint64_t> readable_unkept;  // past the damage: read, not kept
+  std::string damage;                     // why the intact prefix ends there
 };
 
 struct VerifyReport {
@@ -132,6 +187,9 @@ class EventStore {
   // opening does not slow as the log grows. If the newest record does not
   // match the stored chain head, refuses with Corruption naming the position
   // (read-only opens succeed, so that Verify can report).
+  // A damaged folder is refused with Corruption (see "Damage" above); a
+  // read-write open that the disk refuses for lack of space opens read-only
+  // instead, refusing appends (see "Write failures").
   static Status Open(const StoreOptions& options, const std::string& path,
                      std::unique_ptr<EventStore>* store);
 
@@ -201,6 +259,22 @@ class EventStore {
   LogHead Head() const;
   StoreStats Stats() const;
 
+  // OK while the store takes appends; otherwise why it refuses them (the
+  // IOError of the write the disk refused, or ReadOnly). It clears by itself
+  // when the disk takes writes again.
+  Status WriteHealth() const;
+  // Blocks until WriteHealth() is OK or `timeout` passes; true if it is.
+  bool AwaitWritable(std::chrono::milliseconds timeout) const;
+
+  // How far the log had reached when it was opened, from the reach file;
+  // nullopt when the folder had none.
+  std::optional<LogHead> Reached() const { return reached_; }
+
+  // Copies the intact, chain-verified prefix of this store's log into `into`
+  // (an empty store) with Import, and reports what it could not keep.
+  // REQUIRES: opened with StoreOptions::salvage.
+  Status Salvage(EventStore* into, SalvageReport* report) const;
+
   // The Merkle tree over the log (RFC 6962; leaf i is the stored bytes of
   // the record at position i, as ReadLeaf gives them), for checkpoints and
   // proofs that anyone can check without trusting the store. Each serves
@@ -246,10 +320,19 @@ class EventStore {
   struct InFlightEvent;
 
   EventStore() = default;
-  Status OpenDb();  // opens db_ and the column families at path_
+  // Opens db_ and the column families at path_; *raw gets RocksDB's status.
+  Status OpenDb(bool read_only, rocksdb::Status* raw = nullptr);
   void CloseDb();
-  Status CheckOpen() const;  // IOError while db_ is closed for a reopen
+  Status CheckOpen() const;  // IOError while no database could be opened
   Status LoadChainHead();
+  // Refuses a log shorter than the reach file says it was, or with another
+  // record where it reached.
+  Status CheckReach() const;
+  // The positions a refused open touches, as far as a permissive read-only
+  // open of the folder shows them; empty if it cannot tell.
+  std::string AffectedPositions() const;
+  void ReachLoop();  // rewrites the reach file after commits, coalesced
+  void WakeReach();
   Status ReadRecordAt(uint64_t position, accord::v1::EventRecord* record) const;
   Status ReadPositions(const std::vector<uint64_t>& positions, ReadPage* page) const;
   // The root of records [begin, end) from stored nodes; begin is aligned as
@@ -273,11 +356,16 @@ class EventStore {
   void StartPipeline();
   void StopPipeline();
   void StagerLoop();
+  bool WaitForStagingWork(std::unique_lock<std::mutex>& lock);
   void SyncerLoop();
   void CompleterLoop();
   Status StageAppend(Writer* writer, Group* group);
   Status LoadHead(std::string_view stream_id, std::optional<accord::v1::StreamHead>* head);
+  // Reopens the database for writing (or, if the disk refuses, read-only
+  // for readers) and reloads the staged state from what is stored.
   Status RecoverAfterWriteFailure();
+  // Fails every queued writer with `why`.
+  void FailQueued(std::unique_lock<std::mutex>& lock, const Status& why);
   void WriteGroup(Group* group);
   void NotifyCommitListener(uint64_t next_position);
   // Writes (or fails) a sealed group and completes its writers.
@@ -298,9 +386,12 @@ class EventStore {
   rocksdb::ColumnFamilyHandle* event_ids_ = nullptr;
   rocksdb::ColumnFamilyHandle* projections_ = nullptr;
   rocksdb::ColumnFamilyHandle* merkle_ = nullptr;
-  Status open_error_;  // set when the store refuses writes
+  Status open_error_;                        // set when the store refuses writes
+  bool db_read_only_ = false;                // db_ was opened read-only
+  std::optional<LogHead> reached_;           // the reach file, read at open
+  std::shared_ptr<rocksdb::Logger> logger_;  // keeps what RocksDB reported
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable stager_cv_;           // work for the stager, or room to stage
   std::condition_variable syncer_cv_;           // an open group for the syncer
   std::condition_variable completer_cv_;        // a written group to complete
@@ -315,7 +406,12 @@ class EventStore {
   bool completer_busy_ = false;  // guarded by mutex_: calling back a batch of groups
   bool importing_ = false;       // guarded by mutex_: Import owns the staged state
   std::deque<std::unique_ptr<Group>> completed_;  // guarded by mutex_: written, to complete
-  Status write_failure_;  // guarded by mutex_: sticky until the stager recovers
+  Status write_failure_;             // guarded by mutex_: sticky until the stager recovers
+  std::string first_write_failure_;  // guarded by mutex_: the write that failed
+  bool recovering_ = false;          // guarded by mutex_: the stager is reopening the database
+  std::chrono::steady_clock::time_point last_recovery_;  // guarded by mutex_
+  std::chrono::milliseconds recovery_backoff_{0};        // guarded by mutex_
+  mutable std::condition_variable writable_cv_;          // write_failure_ cleared
   std::thread stager_;
   std::thread syncer_;
   std::thread completer_;
@@ -339,6 +435,14 @@ class EventStore {
   std::atomic<uint64_t> events_written_{0};
   mutable std::mutex head_hash_mutex_;
   std::string committed_hash_;  // guarded by head_hash_mutex_
+
+  // The reach file's writer (ReachLoop).
+  std::mutex reach_mutex_;
+  std::condition_variable reach_cv_;       // a commit to record
+  std::condition_variable reach_stop_cv_;  // closing: cut the interval short
+  std::atomic<bool> reach_due_{false};     // a commit since the last write
+  bool reach_stopping_ = false;            // guarded by reach_mutex_
+  std::thread reacher_;
 };
 
 }  // namespace accord::store

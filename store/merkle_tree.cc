@@ -84,7 +84,17 @@ Status EventStore::ConsistencyProof(uint64_t first, uint64_t second,
                                     std::vector<std::string>* proof) const {
   std::shared_lock db_lock(db_mutex_);
   if (Status open = CheckOpen(); !open.ok()) return open;
-  if (Status s = CheckSize(second, committed_position_.load()); !s.ok()) return s;
+  uint64_t committed = committed_position_.load();
+  if (first > committed) {
+    // A checkpoint of a log longer than this one: if it is this log's, the
+    // records it held are gone. (The store cannot tell a genuine checkpoint
+    // from a wrong size, so the code stays InvalidArgument.)
+    return Status::InvalidArgument(fmt::format(
+        "the log holds {} records but the checkpoint covers {}: positions {} to {} were dropped, "
+        "or the checkpoint is not of this log",
+        committed, first, committed, first - 1));
+  }
+  if (Status s = CheckSize(second, committed); !s.ok()) return s;
   if (first > second) {
     return Status::InvalidArgument(
         fmt::format("a tree of {} records cannot extend one of {}", second, first));

@@ -290,6 +290,7 @@ int ShowHealth(accord::service::Client& client, const Options& options) {
     for (const auto& p : h.projections()) {
       fmt::print("projection {}: at position {}, {} behind\n", p.name(), p.checkpoint(), p.lag());
     }
+    if (!h.write_refusal().empty()) fmt::print("REFUSING WRITES: {}\n", h.write_refusal());
   }
   return 0;
 }

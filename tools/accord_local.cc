@@ -6,6 +6,7 @@
 //   accord-local --data DIR show AGREEMENT        status, parties, milestones
 //   accord-local --data DIR history AGREEMENT     every event, in log order
 //   accord-local --data DIR verify                check the chain and indexes
+//   accord-local salvage DAMAGED NEW             copy what is intact, say what is lost
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -61,6 +63,12 @@ commands:
   import FILE         append an export's records exactly as they were stored
                       (same positions and hashes), into an empty data folder
                       or one the export continues
+  salvage DAMAGED NEW for a data folder that refuses to open because it is
+                      damaged, once you accept the loss: copies the intact,
+                      chain-verified prefix of its log into a new data folder
+                      NEW and prints exactly which positions were lost (and
+                      which later records were readable but could not be
+                      kept). DAMAGED is only read.
 )";
 
 struct Options {
@@ -306,6 +314,62 @@ int Verify(accord::store::EventStore& store) {
   return 0;
 }
 
+// "7", "7 to 9", or "7 to 9, 12, 14 to 20": positions as ranges.
+std::string Ranges(const std::vector<uint64_t>& positions) {
+  std::string text;
+  for (size_t i = 0; i < positions.size();) {
+    size_t j = i;
+    while (j + 1 < positions.size() && positions[j + 1] == positions[j] + 1) ++j;
+    if (!text.empty()) text += ", ";
+    text +=
+        i == j ? std::to_string(positions[i]) : fmt::format("{} to {}", positions[i], positions[j]);
+    i = j + 1;
+  }
+  return text;
+}
+
+int Salvage(const Options& options) {
+  if (options.args.size() != 2) return Fail("salvage needs the damaged folder and a new folder");
+  const std::string& damaged_path = options.args[0];
+  const std::string& new_path = options.args[1];
+  if (std::filesystem::exists(new_path))
+    return Fail(new_path + " exists already; name a new folder");
+  accord::store::StoreOptions damaged_options;
+  damaged_options.salvage = true;
+  damaged_options.create_if_missing = false;
+  std::unique_ptr<accord::store::EventStore> damaged;
+  accord::store::Status s =
+      accord::store::EventStore::Open(damaged_options, damaged_path, &damaged);
+  if (!s.ok()) return Fail("cannot read " + damaged_path + " even to salvage it: " + s.ToString());
+  std::unique_ptr<accord::store::EventStore> salvaged;
+  s = accord::store::EventStore::Open({}, new_path, &salvaged);
+  if (!s.ok()) return Fail(s.ToString());
+  accord::store::SalvageReport report;
+  s = damaged->Salvage(salvaged.get(), &report);
+  if (!s.ok()) return Fail("salvage stopped: " + s.ToString());
+
+  fmt::print("salvaged: positions 0 to {} ({} records) into {}; head hash {}\n",
+             report.kept == 0 ? std::string("(none)") : std::to_string(report.kept - 1),
+             report.kept, new_path, accord::store::HexEncode(salvaged->Head().last_hash));
+  if (!report.damage.empty()) fmt::print("the intact prefix ends there: {}\n", report.damage);
+  if (report.reached > report.kept) {
+    fmt::print("LOST: positions {} to {} ({} records){}\n", report.kept, report.reached - 1,
+               report.reached - report.kept,
+               report.reach_known ? "" : " at least (no reach file said how far the log went)");
+  } else if (report.reach_known) {
+    fmt::print("lost: nothing (the log had reached {} records)\n", report.reached);
+  } else {
+    fmt::print("lost: nothing that can be known (the folder had no reach file)\n");
+  }
+  if (!report.readable_unkept.empty()) {
+    fmt::print(
+        "of those, readable but not kept (they follow the damage, so their chain cannot be "
+        "checked): positions {}\n",
+        Ranges(report.readable_unkept));
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -325,6 +389,7 @@ int main(int argc, char** argv) {
     return *done;
   }
 
+  if (options.command == "salvage") return Salvage(options);
   bool writes = options.command == "load" || options.command == "import";
   if (!writes && options.command != "show" && options.command != "history" &&
       options.command != "verify" && options.command != "export" && options.command != "audit" &&

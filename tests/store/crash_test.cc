@@ -2,9 +2,9 @@
 // close) and checks what the store promises: every acknowledged append is
 // there, at the position it was acknowledged with; nothing is half-written;
 // the chain verifies; the store opens for writing again.
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,13 +50,18 @@ std::vector<Ack> RunAndKill(const std::string& dir, uint64_t first_id,
   posix_spawn_file_actions_destroy(&actions);
   close(out[1]);
 
-  // The kill lands `run_for` after the first acknowledgement, not after the
-  // start: on a loaded machine opening the store alone can take longer than
-  // any fixed delay, and a cycle that acknowledged nothing tests nothing.
+  // The kill lands `run_for` after the first acknowledgement (the line after
+  // the child's "ready"), not after the start: on a loaded machine opening
+  // the store alone can take longer than any fixed delay, and a cycle that
+  // acknowledged nothing tests nothing.
   std::string text;
   char buf[65536];
   ssize_t n;
-  while (text.find('\n') == std::string::npos) {
+  auto acknowledged = [&text] {
+    size_t first_line = text.find('\n');
+    return first_line != std::string::npos && text.find('\n', first_line + 1) != std::string::npos;
+  };
+  while (!acknowledged()) {
     pollfd ready{out[0], POLLIN, 0};
     if (poll(&ready, 1, 60'000) <= 0) break;  // the child hung; the checks below say so
     if ((n = read(out[0], buf, sizeof(buf))) <= 0) break;
@@ -91,8 +96,9 @@ TEST(CrashTest, AcknowledgedAppendsSurviveSigkillAndNothingIsHalfWritten) {
     auto run_for = std::chrono::milliseconds(random() % 250);
     std::vector<Ack> acks = RunAndKill(dir.path(), (cycle + 1) * 100000000ULL, run_for);
     EXPECT_GT(acks.size(), 0u) << "cycle " << cycle << " acknowledged nothing";
-    std::printf("cycle %d: killed %lld ms after the first acknowledgement, %zu appends acknowledged\n", cycle,
-                static_cast<long long>(run_for.count()), acks.size());
+    std::printf(
+        "cycle %d: killed %lld ms after the first acknowledgement, %zu appends acknowledged\n",
+        cycle, static_cast<long long>(run_for.count()), acks.size());
     all_acks.insert(all_acks.end(), acks.begin(), acks.end());
 
     std::unique_ptr<EventStore> store;

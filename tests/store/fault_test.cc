@@ -58,6 +58,7 @@ TEST_F(FaultTest, AFailedSyncIsAnIOErrorAndTheStoreRecovers) {
   EXPECT_NE(failed.message().find("retry with the same event ids"), std::string::npos);
   EXPECT_GT(fs_->injected.load(), 0);
   fs_->fail_wal_syncs = false;
+  ASSERT_TRUE(store_->AwaitWritable(std::chrono::seconds(10))) << store_->WriteHealth().ToString();
 
   // The retry lands exactly once, whether or not the failed write reached the log.
   Status retried = Append(3, &result);
@@ -84,6 +85,7 @@ TEST_F(FaultTest, AFullDiskIsAnIOErrorAndWritesResumeWhenSpaceReturns) {
   ASSERT_TRUE(store_->ReadAll(0, 100, &page).ok()) << "reads go on while writes fail";
   EXPECT_EQ(page.records.size(), 2u);
   fs_->fail_wal_appends = false;
+  ASSERT_TRUE(store_->AwaitWritable(std::chrono::seconds(10))) << store_->WriteHealth().ToString();
 
   ASSERT_TRUE(Append(3, &result).ok());
   EXPECT_EQ(result.first_position, 2u);

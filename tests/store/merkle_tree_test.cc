@@ -110,6 +110,17 @@ TEST_F(MerkleTreeTest, SizesBeyondTheLogAreRefused) {
   EXPECT_EQ(Root(0), core::EmptyTreeHash());
 }
 
+TEST_F(MerkleTreeTest, ACheckpointLargerThanTheLogSaysRecordsWereDropped) {
+  AppendEvents(1, 3);
+  std::vector<std::string> proof;
+  Status s = store_->ConsistencyProof(5, 3, &proof);
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << s.ToString();
+  EXPECT_NE(s.message().find("the log holds 3 records but the checkpoint covers 5: positions 3 "
+                             "to 4 were dropped"),
+            std::string::npos)
+      << s.message();
+}
+
 TEST_F(MerkleTreeTest, AnImportedLogHasTheSameTree) {
   AppendEvents(1, 13);
   std::vector<EventRecord> records;

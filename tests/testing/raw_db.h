@@ -43,6 +43,11 @@ class RawDb {
   void Delete(Family family, const std::string& key) {
     db_->Delete(rocksdb::WriteOptions(), handles_[family], key).PermitUncheckedError();
   }
+  // Writes every memtable to table files, so that records leave the WAL.
+  void Flush() {
+    rocksdb::FlushOptions options;
+    db_->Flush(options, handles_).PermitUncheckedError();
+  }
   std::string LogKey(uint64_t position) { return store::EncodePosition(position); }
 
  private:

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "accord/v1/events.pb.h"
 #include "core/merkle.h"
 #include "service/client.h"
@@ -197,6 +199,15 @@ TEST_F(ProofsTest, AForkedHistoryIsCaughtByAnEarlierCheckpoint) {
     head.clear_merkle_frontier();  // the next open rebuilds the tree from the forked log
     raw.Put(RawDb::kMeta, "chain_head", head.SerializeAsString());
   }
+  // The store's reach file names the old record 9, so the forged folder is
+  // refused; an intruder who knows deletes that file too.
+  {
+    std::unique_ptr<store::EventStore> forged;
+    store::Status refused = store::EventStore::Open({}, dir_.path(), &forged);
+    ASSERT_TRUE(refused.IsCorruption()) << refused.ToString();
+    EXPECT_NE(refused.message().find("is not the one the log held"), std::string::npos);
+  }
+  std::filesystem::remove(dir_.path() + "/ACCORD-REACH");
   Start();
   store::VerifyReport report;
   store::Status verified = store_->Verify(&report);
@@ -234,6 +245,8 @@ TEST_F(ProofsTest, DroppedRecordsAreCaught) {
   Response refused = Call(beyond);
   ASSERT_TRUE(refused.has_error()) << refused.DebugString();
   EXPECT_EQ(refused.error().code(), accord::v1::INVALID_ARGUMENT);
+  EXPECT_NE(refused.error().message().find("positions 10 to 11 were dropped"), std::string::npos)
+      << refused.error().message();
 
   Request smaller;
   smaller.mutable_get_checkpoint()->set_size(6);
