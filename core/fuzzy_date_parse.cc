@@ -135,6 +135,8 @@ struct Token {
   int iso_year = 0;      // kIso
   int iso_month = 0;
   int iso_day = kMissing;
+  size_t begin = 0;  // where it stands in the text
+  size_t end = 0;
 };
 
 Token MakeToken(Kind kind, std::string text) {
@@ -168,6 +170,7 @@ Expected<std::vector<Token>, std::string> Tokenize(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
     const size_t start = i;
+    const size_t count = tokens.size();
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (std::isspace(c) || c == ',') {
       ++i;
@@ -248,6 +251,10 @@ Expected<std::vector<Token>, std::string> Tokenize(std::string_view text) {
     } else {
       return MakeUnexpected(
           fmt::format("'{}' has no place in a date; {}", text.substr(i, 1), Hint()));
+    }
+    if (tokens.size() > count) {
+      tokens.back().begin = start;
+      tokens.back().end = i;
     }
   }
   return tokens;
@@ -333,8 +340,8 @@ int OrdinalWord(std::string_view word) {
 
 class SideReader {
  public:
-  SideReader(std::span<const Token> tokens, const FuzzyDateOptions& options)
-      : t_(tokens), options_(options) {}
+  SideReader(std::string_view text, std::span<const Token> tokens, const FuzzyDateOptions& options)
+      : text_(text), t_(tokens), options_(options) {}
 
   Expected<Side, std::string> Read() {
     Side side;
@@ -384,10 +391,10 @@ class SideReader {
       if (!ok) return false;
     return true;
   }
+  // The side as typed.
   std::string Text() const {
-    std::string out;
-    for (const Token& token : t_) out += (out.empty() ? "" : " ") + token.text;
-    return out;
+    if (t_.empty()) return {};
+    return std::string(text_.substr(t_.front().begin, t_.back().end - t_.front().begin));
   }
 
   // An empty string when the tokens are one of the side forms (filling
@@ -555,6 +562,7 @@ class SideReader {
     return fmt::format("'{}' is not a date I can read; {}", side.text, Hint());
   }
 
+  std::string_view text_;
   std::span<const Token> t_;
   const FuzzyDateOptions& options_;
 };
@@ -646,15 +654,15 @@ Expected<ReadResult, std::string> ReadDate(std::string_view body, const FuzzyDat
   }
   std::span<const Token> all(*tokens);
   if (dashes.empty()) {
-    auto side = SideReader(all, options).Read();
+    auto side = SideReader(body, all, options).Read();
     if (!side) return MakeUnexpected(side.error());
     auto date = PlainDate(*side);
     if (!date) return MakeUnexpected(date.error());
     return ReadResult{*date, side->iso};
   }
-  auto left = SideReader(all.first(dashes[0]), options).Read();
+  auto left = SideReader(body, all.first(dashes[0]), options).Read();
   if (!left) return MakeUnexpected(left.error());
-  auto right = SideReader(all.subspan(dashes[0] + 1), options).Read();
+  auto right = SideReader(body, all.subspan(dashes[0] + 1), options).Read();
   if (!right) return MakeUnexpected(right.error());
   FillFromEachOther(&*left, &*right);
   auto first = PlainDate(*left);
