@@ -1,9 +1,13 @@
 #include "tools/milestone_flags.h"
 #include "tools/render.h"
 
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "core/fuzzy_date.h"
+#include "tests/testing/temp_dir.h"
+#include "tools/cli.h"
 
 namespace accord::tools {
 namespace {
@@ -93,6 +97,38 @@ TEST(MilestoneFlags, ReadsDatesAsPeopleWriteThemInEveryDateFlag) {
   EXPECT_FALSE(Build("sign", {"--agreement", "x", "--seasons", "eastern"}).ok());
   EXPECT_NE(MilestoneHelp(*FindMilestoneCommand("sign")).find("--dates-relative-to DAY"),
             std::string::npos);
+}
+
+TEST(CommandFiles, ReadDatesWrittenOnlyAsWords) {
+  accord::testing::TempDir dir;
+  const std::string path = dir.Sub("dates.ndjson");
+  std::ofstream(path)
+      << R"({"agreementId": "x", "effective": {"asStated": "5-7 November 2024"}, )"
+         R"("milestone": {"milestoneScheduled": {"kind": "SIGNING", "planned": {"asStated": "early 2025"}}}})"
+         "\n"
+         R"({"agreementId": "x", "effective": {"precision": "UNDATED", "asStated": "early 2025"}, )"
+         R"("milestone": {"noteAdded": {"text": "words with a precision stay as they are"}}})"
+         "\n"
+         R"({"agreementId": "x", "effective": {"asStated": "31 February 2024"}, )"
+         R"("milestone": {"noteAdded": {"text": "refused"}}})"
+         "\n";
+  std::vector<accord::v1::Command> logged;
+  int failures = ForEachCommand({path}, [&](const accord::v1::Command& command) {
+    logged.push_back(command);
+    return std::optional<std::string>();
+  });
+  EXPECT_EQ(failures, 1) << "the impossible day";
+  ASSERT_EQ(logged.size(), 2u);
+  EXPECT_EQ(core::FormatFuzzyDate(logged[0].effective()),
+            "2024-11-05 to 2024-11-07 (\"5-7 November 2024\")");
+  EXPECT_EQ(core::FormatFuzzyDate(logged[0].milestone().milestone_scheduled().planned()),
+            "early 2025");
+  EXPECT_EQ(core::FormatFuzzyDate(logged[1].effective()), "undated (\"early 2025\")");
+
+  accord::v1::Command impossible;
+  impossible.mutable_effective()->set_as_stated("31 February 2024");
+  EXPECT_EQ(ReadDatesInWords(&impossible),
+            "effective: there is no 31 February 2024: February 2024 has 29 days");
 }
 
 TEST(MilestoneFlags, RefusesWhatTheSchemaDoesNotHave) {
