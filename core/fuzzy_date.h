@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include <google/protobuf/message.h>
+
 #include "accord/v1/common.pb.h"
 #include "core/expected.h"
 
@@ -84,6 +86,14 @@ Expected<accord::v1::FuzzyDate, std::string> ParseFuzzyDate(std::string_view tex
 // A single calendar day in any form ParseFuzzyDate reads ("2024-08-01",
 // "1 August 2024"); fails, saying so, on anything less precise.
 Expected<Day, std::string> ParseCalendarDay(std::string_view text);
+
+// Reads, with ParseFuzzyDate, every FuzzyDate in `message` (at any depth)
+// given only as words: {"asStated": "June 2023"} in JSON, with no precision
+// and nothing else set; a date with a precision is left as it is. Returns a
+// sentence naming the field ("effective: there is no 31 February 2024: ...")
+// at the first one that is not a date; nullopt when all went well. On
+// failure, the dates before that field have been read.
+std::optional<std::string> ReadDatesInWords(google::protobuf::Message* message);
 
 // Orders by earliest day, then latest day; undated sorts last.
 bool EffectiveBefore(const accord::v1::FuzzyDate& a, const accord::v1::FuzzyDate& b);

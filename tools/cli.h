@@ -20,15 +20,9 @@ std::optional<int> ParseCommandLine(int argc, char** argv,
                                     const char* program, const char* usage, std::string* command,
                                     std::vector<std::string>* args);
 
-// Reads, with core::ParseFuzzyDate, every FuzzyDate in `message` (at any
-// depth) given only as words: {"asStated": "June 2023"}, with no precision
-// and nothing else set. Returns an error sentence naming the field when the
-// words are not a date ParseFuzzyDate reads; nullopt when all went well.
-std::optional<std::string> ReadDatesInWords(google::protobuf::Message* message);
-
 // Calls `log` for each command of each NDJSON file (one accord.v1.Command
 // per line in protobuf's JSON mapping; blank lines skipped), in order. Dates
-// may be written in words (see ReadDatesInWords). A line that does not parse
+// may be written in words (see core::ReadDatesInWords). A line that does not parse
 // is reported on stderr as "FILE:LINE: ..." and counted as a failure; so is
 // each line for which `log` returns an error sentence.
 // Returns the number of failures, or -1 (after reporting) when a file cannot

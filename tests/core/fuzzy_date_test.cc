@@ -3,6 +3,7 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include "accord/v1/commands.pb.h"
 #include "tests/testing/builders.h"
 
 namespace accord::core {
@@ -620,6 +621,28 @@ TEST(ParseCalendarDay, TakesOneDayInAnyFormAndRefusesLess) {
   ASSERT_FALSE(month.ok());
   EXPECT_NE(month.error().find("not a single day"), std::string::npos);
   EXPECT_FALSE(ParseCalendarDay("31 June 2024").ok());
+}
+
+TEST(ReadDatesInWords, ReadsEveryDateGivenOnlyAsWordsAndNamesTheFieldOfABadOne) {
+  accord::v1::Command command;
+  command.mutable_effective()->set_as_stated("June 2023");
+  auto* planned = command.mutable_milestone()->mutable_milestone_scheduled()->mutable_planned();
+  planned->set_as_stated("mid-2025");
+  EXPECT_EQ(ReadDatesInWords(&command), std::nullopt);
+  EXPECT_EQ(FormatFuzzyDate(command.effective()), "June 2023");
+  EXPECT_EQ(FormatFuzzyDate(*planned), "mid-2025");
+
+  FuzzyDate words = Autumn(2024, "this autumn");
+  planned->Clear();
+  planned->set_as_stated("the 31st of June 2025");
+  auto error = ReadDatesInWords(&command);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(*error,
+            "milestone.milestoneScheduled.planned: there is no 31 June 2025: June 2025 has 30 "
+            "days");
+  *planned = words;
+  EXPECT_EQ(ReadDatesInWords(&command), std::nullopt) << "a date with a precision is kept";
+  EXPECT_TRUE(MessageDifferencer::Equals(*planned, words));
 }
 
 // --- Spans, validation, ordering ---------------------------------------------

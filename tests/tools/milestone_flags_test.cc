@@ -127,7 +127,7 @@ TEST(CommandFiles, ReadDatesWrittenOnlyAsWords) {
 
   accord::v1::Command impossible;
   impossible.mutable_effective()->set_as_stated("31 February 2024");
-  EXPECT_EQ(ReadDatesInWords(&impossible),
+  EXPECT_EQ(core::ReadDatesInWords(&impossible),
             "effective: there is no 31 February 2024: February 2024 has 29 days");
 }
 
