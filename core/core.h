@@ -4,6 +4,7 @@
 //   event_types.h      stored event types, schema versions, upcasters
 //   agreement_state.h  evolve: state + event -> state
 //   decider.h          decide: command + state -> events | typed rejection
+//   limits.h           how long each text, id and list of a command may be
 //   entry_into_force.h is an agreement in force on a given day
 //   schedule.h         is a planned milestone fulfilled, planned or overdue
 //   summary.h          the agreement summary projection
@@ -23,6 +24,7 @@
 #include "core/entry_into_force.h"
 #include "core/event_types.h"
 #include "core/fuzzy_date.h"
+#include "core/limits.h"
 #include "core/schedule.h"
 #include "core/summary.h"
 #include "core/timeline.h"

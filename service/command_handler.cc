@@ -6,6 +6,7 @@
 #include <future>
 
 #include "core/event_types.h"
+#include "core/limits.h"
 
 namespace accord::service {
 namespace {
@@ -170,6 +171,12 @@ CommandHandler::Prepared CommandHandler::Prepare(const accord::v1::Command& comm
 
 void CommandHandler::LogAsync(accord::v1::Command command, std::string actor,
                               LogCallback done) const {
+  // Over a limit (core/limits.h): refused before anything is read or
+  // queued, as a malformed argument rather than a rule of the lifecycle.
+  if (core::LimitCheck checked = core::ValidateCommandLimits(command); !checked) {
+    done(MakeUnexpected(StoreFailure(Status::InvalidArgument(checked.error().message))));
+    return;
+  }
   auto shared_command = std::make_shared<const accord::v1::Command>(std::move(command));
   auto shared_actor = std::make_shared<const std::string>(std::move(actor));
   auto start = [this, shared_command, shared_actor, done = std::move(done)]() mutable {

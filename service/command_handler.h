@@ -79,8 +79,10 @@ class CommandHandler {
   // commits. An agreement's next command is decided as soon as the one
   // before is queued for its group commit, on the state it will leave: if
   // that write fails, the next one's expected version fails too and it is
-  // decided again. `done` is called once, from the store's commit thread or
-  // this one. Never blocks on the disk.
+  // decided again. A command over a limit of core/limits.h is answered at
+  // once with an InvalidArgument status naming the field and the limit, and
+  // nothing is written. `done` is called once, from the store's commit
+  // thread or this one. Never blocks on the disk.
   void LogAsync(accord::v1::Command command, std::string actor, LogCallback done) const;
 
   // LogAsync, waiting for the answer. Not from a thread the executor runs

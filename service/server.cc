@@ -17,10 +17,12 @@
 #include "accord/v1/wire.pb.h"
 #include "core/as_of.h"
 #include "core/event_types.h"
+#include "core/limits.h"
 #include "core/summary.h"
 #include "core/timeline.h"
 #include "service/agreement_index.h"
 #include "service/framing.h"
+#include "service/paging.h"
 
 namespace accord::service {
 namespace {
@@ -58,6 +60,41 @@ Response ErrorResponse(uint64_t request_id, ErrorCode code, std::string message)
   response.mutable_error()->set_code(code);
   response.mutable_error()->set_message(std::move(message));
   return response;
+}
+
+// A raw event is held to the limits of the command that would have logged
+// it (core/limits.h); empty when it is within them.
+std::string RawEventOverLimits(const std::string& stream_id, const accord::v1::NewEvent& event,
+                               accord::v1::DomainEvent decoded) {
+  if (event.payload().size() > core::kMaxCommandBytes) {
+    return fmt::format("payload is {} bytes, over the limit of {}", event.payload().size(),
+                       core::kMaxCommandBytes);
+  }
+  if (core::CountCharacters(event.event_type()) > core::kMaxNameChars) {
+    return fmt::format("event_type is over the limit of {} characters", core::kMaxNameChars);
+  }
+  accord::v1::Command as_command;
+  as_command.set_agreement_id(stream_id);
+  as_command.set_event_id(event.event_id());
+  *as_command.mutable_effective() = event.effective();
+  *as_command.mutable_milestone() = std::move(decoded);
+  as_command.set_correlation_id(event.correlation_id());
+  as_command.set_causation_id(event.causation_id());
+  core::LimitCheck checked = core::ValidateCommandLimits(as_command);
+  return checked ? std::string() : checked.error().message;
+}
+
+// What a listing shows of an agreement whose summary would not fit in a
+// response frame: enough to name it and find it.
+accord::v1::AgreementSummary Abridged(const accord::v1::AgreementSummary& full) {
+  accord::v1::AgreementSummary abridged;
+  abridged.set_agreement_id(full.agreement_id());
+  abridged.set_kind(full.kind());
+  abridged.set_stage(full.stage());
+  abridged.set_version(full.version());
+  *abridged.mutable_as_of() = full.as_of();
+  abridged.set_abridged(true);
+  return abridged;
 }
 
 }  // namespace
@@ -101,7 +138,15 @@ class Server::Impl {
  private:
   awaitable<void> Accept();
   awaitable<void> Refuse(tcp::socket socket);
-  Response ReadPage(uint64_t request_id, const store::Status& s, const store::ReadPage& page) const;
+  // How a page for the wire is cut: by bytes, resuming by position (the
+  // whole log) or by version (a stream).
+  struct PageCut {
+    bool by_position = false;
+  };
+  // The store's page as a response; with `cut`, only as much as fits in
+  // one page and frame (Page.next says where the rest starts).
+  Response ReadPage(uint64_t request_id, const store::Status& s, const store::ReadPage& page,
+                    std::optional<PageCut> cut = std::nullopt) const;
   Response List(uint64_t request_id, const accord::v1::ListAgreements& list);
   // Checks a raw append (each payload must decode) and stamps the actor;
   // an error response if it is refused.
@@ -231,6 +276,7 @@ class Session : public std::enable_shared_from_this<Session> {
       }
     }
     for (;;) {
+      co_await WaitWhileOutboxFull();
       if (!co_await Buffered(kFrameHeaderBytes)) break;  // the peer closed, or we did
       last_activity_ = std::chrono::steady_clock::now();
       std::array<unsigned char, kFrameHeaderBytes> header{};
@@ -312,7 +358,9 @@ class Session : public std::enable_shared_from_this<Session> {
         outbox_bytes_ -= outbox_.front().size();
         outbox_.pop_front();
       }
-      if (outbox_bytes_ <= server_->options().subscriber_buffer_bytes / 2) WakeAll(drain_waiters_);
+      // Progress: whoever waits for room (paused subscriptions, the reader
+      // held back by a full outbox) looks again.
+      WakeAll(drain_waiters_);
     }
   }
 
@@ -431,16 +479,55 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Send(const Response& response) {
     if (closed_) return;
-    outbox_.push_back(EncodeFrame(response));
+    if (outbox_.empty()) last_write_progress_ = std::chrono::steady_clock::now();
+    if (size_t bytes = response.ByteSizeLong(); bytes > server_->options().max_frame_bytes) {
+      // Paging keeps listings and reads under the limit; this is one item
+      // too large by itself (a whole agreement, its timeline).
+      outbox_.push_back(EncodeFrame(
+          ErrorResponse(response.request_id(), accord::v1::RESPONSE_TOO_LARGE,
+                        fmt::format("the answer would be {} bytes, over the frame limit of {}",
+                                    bytes, server_->options().max_frame_bytes))));
+    } else {
+      outbox_.push_back(EncodeFrame(response));
+    }
     outbox_bytes_ += outbox_.back().size();
-    if (outbox_bytes_ > server_->options().max_queued_bytes) {
-      // The client sends but does not read: its responses would pile up
-      // here without end. What it was sent is lost to it either way.
-      ++server_->dropped_slow_readers_;
-      CloseNow();
-      return;
+    if (outbox_bytes_ > server_->options().max_queued_bytes && !watching_slow_reader_) {
+      watching_slow_reader_ = true;
+      asio::co_spawn(
+          stream_.get_executor(), [self = shared_from_this()] { return self->WatchSlowReader(); },
+          asio::detached);
     }
     wake_writer_.cancel();
+  }
+
+  // While the outbox is over max_queued_bytes: a client that reads nothing
+  // of it for slow_reader_timeout is not reading, and its answers would
+  // pile up here without end; it is closed (what it was sent is lost to it
+  // either way). One that reads, however slowly, is kept.
+  awaitable<void> WatchSlowReader() {
+    const auto timeout = server_->options().slow_reader_timeout;
+    asio::steady_timer timer(stream_.get_executor());
+    while (!closed_ && outbox_bytes_ > server_->options().max_queued_bytes) {
+      auto deadline = last_write_progress_ + timeout;
+      if (std::chrono::steady_clock::now() >= deadline) {
+        ++server_->dropped_slow_readers_;
+        CloseNow();
+        break;
+      }
+      timer.expires_at(deadline);
+      co_await timer.async_wait(kAsTuple);
+    }
+    watching_slow_reader_ = false;
+  }
+
+  // Backpressure: while the client has more unsent answers than
+  // max_queued_bytes, it is sent those before its next request is read.
+  awaitable<void> WaitWhileOutboxFull() {
+    if (outbox_bytes_ <= server_->options().max_queued_bytes) co_return;
+    asio::steady_timer wait(stream_.get_executor());
+    while (!closed_ && !close_after_flush_ && outbox_bytes_ > server_->options().max_queued_bytes) {
+      co_await WaitOn(wait, drain_waiters_, asio::steady_timer::time_point::max());
+    }
   }
 
   // A protocol error: answer it, then close once everything is written.
@@ -547,8 +634,14 @@ class Session : public std::enable_shared_from_this<Session> {
         Send(ErrorResponse(id, ToErrorCode(status), status.message()));
         break;
       }
+      bool paused = false;
       for (auto& record : page.records) {
         uint64_t here = whole_log ? record.position() : record.stream_version();
+        if (outbox_bytes_ > server_->options().subscriber_buffer_bytes) {
+          next = here;  // full: pause (above), then read on from here
+          paused = true;
+          break;
+        }
         if (!types.empty() && types.count(record.event_type()) == 0) {
           if (++skipped >= checkpoint_every) {
             accord::v1::SubscriptionMessage checkpoint;
@@ -571,9 +664,20 @@ class Session : public std::enable_shared_from_this<Session> {
         *view->mutable_record() = std::move(record);
         view->mutable_record()->clear_payload();
         *view->mutable_event() = std::move(event.value());
+        if (size_t bytes = message.ByteSizeLong();
+            !FitsInFrame(bytes, server_->options().max_frame_bytes)) {
+          Send(ErrorResponse(
+              id, accord::v1::RESPONSE_TOO_LARGE,
+              fmt::format("the event at {} is {} bytes, over the frame limit of {}; the "
+                          "subscription ends (resubscribe from {})",
+                          here, bytes, server_->options().max_frame_bytes, here + 1)));
+          --subscriptions_;
+          co_return;
+        }
         SendSubscription(id, std::move(message));
         skipped = 0;
       }
+      if (paused) continue;
       next = page.next;
       if (!page.end_of_data) continue;
       if (!caught_up || skipped > 0) {
@@ -622,8 +726,14 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   awaitable<std::tuple<boost::system::error_code, size_t>> Write(
       const std::vector<asio::const_buffer>& buffers) {
-    if (tls_) co_return co_await asio::async_write(stream_, buffers, kAsTuple);
-    co_return co_await asio::async_write(stream_.next_layer(), buffers, kAsTuple);
+    // Every piece the socket takes is progress (the slow-reader rule).
+    last_write_progress_ = std::chrono::steady_clock::now();
+    auto progress = [this](const boost::system::error_code& error, size_t written) {
+      last_write_progress_ = std::chrono::steady_clock::now();
+      return asio::transfer_all()(error, written);
+    };
+    if (tls_) co_return co_await asio::async_write(stream_, buffers, progress, kAsTuple);
+    co_return co_await asio::async_write(stream_.next_layer(), buffers, progress, kAsTuple);
   }
 
   static constexpr size_t kReadBufferBytes = 64 << 10;
@@ -638,6 +748,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::set<asio::steady_timer*> log_waiters_;    // subscriptions waiting for the log to grow
   std::set<asio::steady_timer*> drain_waiters_;  // subscriptions paused on a full outbox
   size_t outbox_bytes_ = 0;
+  std::chrono::steady_clock::time_point last_write_progress_;  // the socket last took bytes
+  bool watching_slow_reader_ = false;                          // WatchSlowReader runs
   std::atomic<int> subscriptions_{0};
   std::deque<std::string> outbox_;
   Server::Impl* server_;
@@ -800,13 +912,13 @@ Response Server::Impl::Execute(const Request& request) {
       store::ReadPage page;
       store::Status s =
           store_->ReadStreamForward(read.stream_id(), read.from_version(), read.max_count(), &page);
-      return ReadPage(id, s, page);
+      return ReadPage(id, s, page, PageCut{false});
     }
     case Request::kReadAll: {
       store::ReadPage page;
       store::Status s = store_->ReadAll(request.read_all().from_position(),
                                         request.read_all().max_count(), &page);
-      return ReadPage(id, s, page);
+      return ReadPage(id, s, page, PageCut{true});
     }
     case Request::kGetAgreement:
       return Agreement(id, request.get_agreement());
@@ -886,11 +998,18 @@ std::optional<Response> Server::Impl::PrepareAppend(uint64_t request_id,
                                                     std::vector<accord::v1::NewEvent>* events,
                                                     store::ExpectedVersion* expected) {
   events->assign(append.events().begin(), append.events().end());
-  for (auto& e : *events) {
+  for (size_t i = 0; i < events->size(); ++i) {
+    auto& e = (*events)[i];
     auto decoded = core::DecodeEvent(e.event_type(), e.schema_version(), e.payload());
     if (!decoded) {
       return ErrorResponse(request_id, accord::v1::INVALID_ARGUMENT,
                            fmt::format("event {}: {}", e.event_id(), decoded.error()));
+    }
+    if (std::string breach = RawEventOverLimits(append.stream_id(), e, std::move(decoded.value()));
+        !breach.empty()) {
+      return ErrorResponse(
+          request_id, accord::v1::INVALID_ARGUMENT,
+          fmt::format("append_events.events[{}] ({}): {}", i, e.event_id(), breach));
     }
     e.set_actor(actor);
   }
@@ -1130,12 +1249,23 @@ Response Server::Impl::List(uint64_t request_id, const accord::v1::ListAgreement
   response.set_request_id(request_id);
   auto* out = response.mutable_agreements();
   core::Day today = Today();
+  // Cut by bytes too: the page ends before the agreement that would pass
+  // the budget, and one too large for a frame by itself is abridged.
+  PageCutter cutter(PageBudget(options_.page_bytes, options_.max_frame_bytes));
   for (const std::string& id : ids) {
     LoadedAgreement loaded;
     s = handler_.Load(id, &loaded);
     if (!s.ok()) return ErrorResponse(request_id, ToErrorCode(s), s.message());
     if (loaded.event_count == 0) continue;
-    *out->add_agreements() = core::Summarize(loaded.state, loaded.event_count - 1, today);
+    accord::v1::AgreementSummary summary =
+        core::Summarize(loaded.state, loaded.event_count - 1, today);
+    if (!FitsInFrame(summary.ByteSizeLong(), options_.max_frame_bytes)) summary = Abridged(summary);
+    if (!cutter.Admit(summary.ByteSizeLong())) {
+      out->set_end_of_data(false);
+      return response;  // next_after is the last agreement listed
+    }
+    *out->add_agreements() = std::move(summary);
+    out->set_next_after(id);
   }
   if (!ids.empty()) out->set_next_after(ids.back());
   out->set_end_of_data(end);
@@ -1143,21 +1273,40 @@ Response Server::Impl::List(uint64_t request_id, const accord::v1::ListAgreement
 }
 
 Response Server::Impl::ReadPage(uint64_t request_id, const store::Status& s,
-                                const store::ReadPage& page) const {
+                                const store::ReadPage& page, std::optional<PageCut> cut) const {
   if (!s.ok()) return ErrorResponse(request_id, ToErrorCode(s), s.message());
   Response response;
   response.set_request_id(request_id);
   auto* out = response.mutable_page();
+  PageCutter cutter(PageBudget(options_.page_bytes, options_.max_frame_bytes));
   for (const auto& record : page.records) {
     auto event = core::DecodeEvent(record.event_type(), record.schema_version(), record.payload());
     if (!event) {
       return ErrorResponse(request_id, accord::v1::CORRUPTION,
                            fmt::format("position {}: {}", record.position(), event.error()));
     }
-    auto* view = out->add_events();
-    *view->mutable_record() = record;
-    view->mutable_record()->clear_payload();
-    *view->mutable_event() = std::move(event.value());
+    accord::v1::RecordedEvent view;
+    *view.mutable_record() = record;
+    view.mutable_record()->clear_payload();
+    *view.mutable_event() = std::move(event.value());
+    if (cut) {
+      uint64_t here = cut->by_position ? record.position() : record.stream_version();
+      size_t bytes = view.ByteSizeLong();
+      if (!cutter.Admit(bytes)) {
+        out->set_next(here);  // the rest is the next page's
+        out->set_end_of_data(false);
+        return response;
+      }
+      if (!FitsInFrame(bytes, options_.max_frame_bytes)) {
+        return ErrorResponse(
+            request_id, accord::v1::RESPONSE_TOO_LARGE,
+            fmt::format("the event at position {} is {} bytes, over the frame limit of {}; read "
+                        "on from {} {}",
+                        record.position(), bytes, options_.max_frame_bytes,
+                        cut->by_position ? "position" : "version", here + 1));
+      }
+    }
+    *out->add_events() = std::move(view);
   }
   out->set_next(page.next);
   out->set_end_of_data(page.end_of_data);

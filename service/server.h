@@ -44,12 +44,21 @@ struct ServerOptions {
   //   closed; a request beyond max_in_flight unanswered ones on a connection
   //   is answered RESOURCE_EXHAUSTED (the connection stays); a connection
   //   that sends nothing for idle_timeout, with no subscription and nothing
-  //   in flight, is sent IDLE_TIMEOUT and closed; one whose unsent responses
-  //   pass max_queued_bytes is not reading them and is closed.
+  //   in flight, is sent IDLE_TIMEOUT and closed. While a connection's
+  //   unsent responses pass max_queued_bytes, its next requests wait (it is
+  //   sent what it asked for first); if it then reads nothing at all for
+  //   slow_reader_timeout, it is not reading and is closed. A client that
+  //   reads, however slowly and however large its backlog, is kept.
   size_t max_connections = 1024;
   size_t max_in_flight = 1024;
   std::chrono::milliseconds idle_timeout{300000};
   size_t max_queued_bytes = 16 << 20;
+  std::chrono::milliseconds slow_reader_timeout{10000};
+  // Listings and log reads stop a page before it would pass page_bytes (and
+  // always below max_frame_bytes); a page holds at least one item. No
+  // response is larger than max_frame_bytes: one item that alone would be
+  // is answered RESPONSE_TOO_LARGE (a listing abridges it instead).
+  size_t page_bytes = 1 << 20;
   int network_threads = 1;
   int store_threads = 4;  // blocking store work: decisions, appends, reads
   // A subscription pauses while its connection has this much unsent. It is

@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
   std::string signing_key;
   bool print_verifier_key = false;
   int64_t idle_timeout_ms = 300000;
+  int64_t slow_reader_timeout_ms = 10000;
   std::string tokens_path;
   bool no_auth = false;
   std::string add_user;
@@ -85,7 +86,9 @@ int main(int argc, char** argv) {
       "idle-timeout-ms", po::value(&idle_timeout_ms)->default_value(300000),
       "close connections that send nothing for this long (subscribers excepted)")(
       "max-queued-bytes", po::value(&options.max_queued_bytes)->default_value(16 << 20),
-      "close a connection whose unread responses pass this")(
+      "past this many unread response bytes, a connection's next requests wait")(
+      "slow-reader-timeout-ms", po::value(&slow_reader_timeout_ms)->default_value(10000),
+      "close a connection past --max-queued-bytes that reads nothing for this long")(
       "tls-cert", po::value(&options.tls_certificate_file),
       "serve TLS with this PEM certificate chain (with --tls-key)")(
       "tls-key", po::value(&options.tls_key_file), "the PEM private key of --tls-cert")(
@@ -115,6 +118,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   options.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
+  options.slow_reader_timeout = std::chrono::milliseconds(slow_reader_timeout_ms);
 
   if (!add_user.empty()) {
     auto role = accord::service::ParseRole(role_name);

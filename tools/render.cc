@@ -176,7 +176,8 @@ std::string RenderListLine(const accord::v1::AgreementSummary& a) {
                                        MilestoneStatusText(a.next_milestone().status()),
                                        FormatFuzzyDate(a.next_milestone().plan().planned()))
                          : "";
-  return fmt::format("{:<20} {:<17} {:<62} {}\n", a.agreement_id(), StageText(a.stage()), a.title(),
+  std::string title = a.abridged() ? "(too large to list in full)" : a.title();
+  return fmt::format("{:<20} {:<17} {:<62} {}\n", a.agreement_id(), StageText(a.stage()), title,
                      next);
 }
 

@@ -95,6 +95,28 @@ TEST_F(CommandHandlerTest, RejectionsAreTypedAndWriteNothing) {
   EXPECT_EQ(store_->Head().next_position, 1u);
 }
 
+TEST_F(CommandHandlerTest, ACommandOverALimitIsRefusedNamingTheFieldAndWritesNothing) {
+  accord::v1::Command huge = b_.Propose();
+  auto* proposed = huge.mutable_milestone()->mutable_agreement_proposed();
+  proposed->set_title(std::string(3500000, 't'));
+  auto refused = handler_->Log(huge, "legal-affairs");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind, LogFailure::Kind::kStore);
+  EXPECT_EQ(refused.error().status.code(), store::Status::Code::kInvalidArgument);
+  EXPECT_EQ(refused.error().status.message(),
+            "milestone.agreement_proposed.title is 3500000 characters, over the limit of 500");
+
+  proposed->set_title("MoU");
+  for (int i = 0; i < 10000; ++i) {
+    *proposed->add_parties() = accord::testing::MakeParty(fmt::format("p{}", i), "Party");
+  }
+  refused = handler_->Log(huge, "legal-affairs");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().status.message(),
+            "milestone.agreement_proposed.parties has 10002 elements, over the limit of 1000");
+  EXPECT_EQ(store_->Head().next_position, 0u);
+}
+
 TEST_F(CommandHandlerTest, ARetriedCommandReturnsTheOriginalPosition) {
   MustLog(b_.Propose());
   MustLog(b_.Terms());

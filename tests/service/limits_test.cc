@@ -11,8 +11,10 @@
 #include <thread>
 
 #include "accord/v1/events.pb.h"
+#include "core/limits.h"
 #include "service/client.h"
 #include "service/framing.h"
+#include "service/paging.h"
 #include "service/server.h"
 #include "tests/testing/builders.h"
 #include "tests/testing/temp_dir.h"
@@ -181,6 +183,7 @@ TEST_F(LimitsTest, AThousandConnectionsAreHeldAndAWellBehavedClientIsStillServed
 TEST_F(LimitsTest, AClientThatStopsReadingIsDroppedWithoutBlockingAppends) {
   ServerOptions options;
   options.max_queued_bytes = 256 << 10;
+  options.slow_reader_timeout = std::chrono::milliseconds(300);
   Start(options);
   AppendNotes(1, 1000);  // each page of the log is ~400 KB
   RawConnection slow(server_->port());
@@ -203,6 +206,196 @@ TEST_F(LimitsTest, AClientThatStopsReadingIsDroppedWithoutBlockingAppends) {
   }
   EXPECT_EQ(Health().dropped_slow_readers(), 1u);
   EXPECT_EQ(store_->Head().next_position, 1201u);
+}
+
+TEST_F(LimitsTest, AReadingClientWithALargeBacklogIsKept) {
+  ServerOptions options;
+  options.max_queued_bytes = 256 << 10;  // less than one answer
+  Start(options);
+  AppendNotes(1, 1000);  // each page of the log is ~400 KB
+  auto client = Connect();
+  constexpr int kReads = 40;  // ~16 MB of answers asked for before reading any
+  for (int i = 0; i < kReads; ++i) {
+    Request read_all;
+    read_all.mutable_read_all()->set_max_count(1000);
+    ASSERT_TRUE(client->Send(&read_all).ok());
+  }
+  for (int i = 0; i < kReads; ++i) {
+    Response page;
+    store::Status s = client->Receive(&page);
+    ASSERT_TRUE(s.ok()) << "answer " << i << ": " << s.ToString();
+    ASSERT_TRUE(page.has_page()) << page.DebugString().substr(0, 200);
+    EXPECT_EQ(page.page().events_size(), 1000);
+  }
+  EXPECT_EQ(Health().dropped_slow_readers(), 0u);
+}
+
+// A proposal as large as the limits allow one to be (core/limits.h): a
+// hundred parties, each described at length, about 900 KB encoded.
+accord::v1::Command LargeProposal(const std::string& agreement_id, uint64_t n, int parties = 100,
+                                  size_t description_chars = 9000) {
+  CommandBuilder builder(agreement_id, n * 1000);
+  accord::v1::Command command = builder.Propose();
+  auto* proposed = command.mutable_milestone()->mutable_agreement_proposed();
+  proposed->set_summary(std::string(10000, 's'));
+  for (int i = 0; i < parties; ++i) {
+    auto* party = proposed->add_parties();
+    *party = accord::testing::MakeParty(fmt::format("member-{}", i), fmt::format("Member {}", i));
+    party->set_description(std::string(description_chars, 'd'));
+  }
+  return command;
+}
+
+TEST_F(LimitsTest, ACommandOverALimitIsRefusedNamingTheFieldAndNothingIsWritten) {
+  Start(ServerOptions{});
+  auto client = Connect();
+  accord::v1::Command huge = b_.Propose();
+  huge.mutable_milestone()->mutable_agreement_proposed()->set_title(std::string(3500000, 't'));
+  Request log;
+  *log.mutable_log_milestone() = huge;
+  Response refused = MustCall(*client, log);
+  EXPECT_EQ(refused.error().code(), accord::v1::INVALID_ARGUMENT);
+  EXPECT_EQ(refused.error().message(),
+            "milestone.agreement_proposed.title is 3500000 characters, over the limit of 500");
+
+  Request parties;
+  *parties.mutable_log_milestone() = LargeProposal("many-parties", 1, 10000, 10);
+  refused = MustCall(*client, parties);
+  EXPECT_EQ(refused.error().code(), accord::v1::INVALID_ARGUMENT);
+  EXPECT_EQ(refused.error().message(),
+            "milestone.agreement_proposed.parties has 10002 elements, over the limit of 1000");
+
+  // Raw appends are held to the same limits.
+  Request append;
+  append.mutable_append_events()->set_stream_id("notes");
+  *append.mutable_append_events()->add_events() = accord::testing::NoteEvent(1);
+  *append.mutable_append_events()->add_events() =
+      accord::testing::NoteEvent(2, std::string(10001, 'n'));
+  refused = MustCall(*client, append);
+  EXPECT_EQ(refused.error().code(), accord::v1::INVALID_ARGUMENT);
+  EXPECT_EQ(refused.error().message(),
+            fmt::format("append_events.events[1] ({}): milestone.note_added.text is 10001 "
+                        "characters, over the limit of 10000",
+                        accord::testing::Uuid(2)));
+  EXPECT_EQ(store_->Head().next_position, 0u) << "nothing was written";
+  Request health;
+  health.mutable_get_health();
+  EXPECT_TRUE(MustCall(*client, health).has_health()) << "the connection stays open";
+}
+
+// Five agreements as large as the limits allow: every listing, log read
+// and report over them works for another user, in pages cut by bytes.
+TEST_F(LimitsTest, LargeAgreementsAreListedReadAndReportedInPagesCutByBytes) {
+  ServerOptions options;
+  options.max_queued_bytes = 2 << 20;
+  Start(options);
+  {
+    auto logger = Connect();
+    for (uint64_t i = 1; i <= 5; ++i) {
+      Request log;
+      *log.mutable_log_milestone() = LargeProposal(fmt::format("large-{}", i), i);
+      ASSERT_GT(log.log_milestone().ByteSizeLong(), 900000u);
+      ASSERT_TRUE(core::ValidateCommandLimits(log.log_milestone()).ok());
+      ASSERT_TRUE(MustCall(*logger, log).has_logged());
+    }
+  }
+  auto reader = Connect();
+  const size_t most = options.page_bytes + kResponseEnvelopeBytes;
+
+  std::vector<std::string> listed;
+  int pages = 0;
+  std::string after;
+  for (bool end = false; !end; ++pages) {
+    Request list;
+    list.mutable_list_agreements()->set_after(after);
+    Response page = MustCall(*reader, list);
+    ASSERT_TRUE(page.has_agreements()) << page.DebugString().substr(0, 300);
+    EXPECT_LE(page.ByteSizeLong(), most);
+    ASSERT_GT(page.agreements().agreements_size(), 0);
+    for (const auto& a : page.agreements().agreements()) {
+      EXPECT_FALSE(a.abridged());
+      EXPECT_EQ(a.parties_size(), 102);
+      listed.push_back(a.agreement_id());
+    }
+    after = page.agreements().next_after();
+    end = page.agreements().end_of_data();
+  }
+  EXPECT_EQ(listed,
+            (std::vector<std::string>{"large-1", "large-2", "large-3", "large-4", "large-5"}));
+  EXPECT_GE(pages, 5) << "each ~900 KB summary is a page of its own";
+
+  uint64_t next = 0;
+  int read = 0;
+  for (bool end = false; !end;) {
+    Request read_all;
+    read_all.mutable_read_all()->set_from_position(next);
+    Response page = MustCall(*reader, read_all);
+    ASSERT_TRUE(page.has_page()) << page.DebugString().substr(0, 300);
+    EXPECT_LE(page.ByteSizeLong(), most);
+    read += page.page().events_size();
+    next = page.page().next();
+    end = page.page().end_of_data();
+  }
+  EXPECT_EQ(read, 5);
+
+  // The report's replay: a subscription from 0 until it catches up.
+  Request subscribe;
+  subscribe.mutable_subscribe()->set_from(0);
+  ASSERT_TRUE(reader->Send(&subscribe).ok());
+  int replayed = 0;
+  for (;;) {
+    Response message;
+    store::Status s = reader->Receive(&message);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    ASSERT_TRUE(message.has_subscription()) << message.DebugString().substr(0, 300);
+    if (message.subscription().has_caught_up()) break;
+    replayed += message.subscription().has_event() ? 1 : 0;
+  }
+  EXPECT_EQ(replayed, 5);
+  EXPECT_EQ(Health().dropped_slow_readers(), 0u);
+}
+
+TEST_F(LimitsTest, AnAnswerTooLargeForAFrameIsATypedErrorAndAListingAbridgesIt) {
+  ServerOptions options;
+  options.max_frame_bytes = 600 << 10;
+  Start(options);
+  auto client = Connect();
+  // Each milestone fits in a frame; the agreement's summary and timeline,
+  // holding both, do not.
+  Request propose;
+  *propose.mutable_log_milestone() = LargeProposal(accord::testing::kMou, 1, 45);
+  ASSERT_TRUE(MustCall(*client, propose).has_logged());
+  Request terms;
+  *terms.mutable_log_milestone() = b_.Terms();
+  auto* commitments = terms.mutable_log_milestone()->mutable_milestone()->mutable_terms_agreed();
+  for (int i = 0; i < 45; ++i) {
+    auto* c = commitments->add_commitments();
+    c->set_id(fmt::format("commitment-{}", i));
+    c->set_description(std::string(9000, 'c'));
+  }
+  Response logged = MustCall(*client, terms);
+  ASSERT_TRUE(logged.has_logged()) << logged.DebugString().substr(0, 300);
+
+  Request timeline;
+  timeline.mutable_get_timeline()->set_agreement_id(accord::testing::kMou);
+  Response too_large = MustCall(*client, timeline);
+  EXPECT_EQ(too_large.error().code(), accord::v1::RESPONSE_TOO_LARGE);
+  EXPECT_NE(too_large.error().message().find("over the frame limit of 614400"), std::string::npos)
+      << too_large.error().message();
+  Request get;
+  get.mutable_get_agreement()->set_agreement_id(accord::testing::kMou);
+  EXPECT_EQ(MustCall(*client, get).error().code(), accord::v1::RESPONSE_TOO_LARGE);
+
+  Request list;
+  list.mutable_list_agreements();
+  Response listed = MustCall(*client, list);
+  ASSERT_EQ(listed.agreements().agreements_size(), 1) << listed.DebugString().substr(0, 300);
+  EXPECT_TRUE(listed.agreements().agreements(0).abridged());
+  EXPECT_EQ(listed.agreements().agreements(0).stage(), accord::v1::AGREED);
+  EXPECT_TRUE(listed.agreements().end_of_data());
+  Request health;
+  health.mutable_get_health();
+  EXPECT_TRUE(MustCall(*client, health).has_health()) << "the connection stays open";
 }
 
 TEST_F(LimitsTest, RequestsBeyondTheInFlightLimitAreRefusedOneByOne) {
