@@ -28,6 +28,7 @@
 
 #include "core/fuzzy_date.h"
 #include "core/fuzzy_date_internal.h"
+#include "core/limits.h"
 
 namespace accord::core {
 namespace {
@@ -42,6 +43,9 @@ using fuzzy_date_internal::MonthName;
 using fuzzy_date_internal::SetRangeDays;
 
 constexpr int kMissing = -1;
+
+// Whatever words the parser keeps, the server's limit on them lets through.
+static_assert(kMaxFuzzyDateText <= kMaxNameChars);
 
 std::string_view Trim(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
