@@ -1,35 +1,111 @@
 #include "core/fuzzy_date.h"
 
 #include <fmt/format.h>
+
 #include <array>
-#include <cctype>
+
+#include "core/fuzzy_date_internal.h"
 
 namespace accord::core {
-namespace {
+namespace fuzzy_date_internal {
 
-using accord::v1::CalendarDate;
-using accord::v1::FuzzyDate;
-using accord::v1::Season;
 using std::chrono::day;
 using std::chrono::month;
 using std::chrono::year;
 using std::chrono::year_month_day;
 using std::chrono::year_month_day_last;
 
-constexpr int kMinYear = 1;
-constexpr int kMaxYear = 9999;
+const char* MonthName(int m) {
+  static constexpr std::array<const char*, 13> kNames = {
+      "",     "January", "February",  "March",   "April",    "May",     "June",
+      "July", "August",  "September", "October", "November", "December"};
+  return kNames[static_cast<size_t>(m)];
+}
 
-constexpr std::array<const char*, 13> kMonthNames = {
-    "",     "January", "February",  "March",   "April",    "May",     "June",
-    "July", "August",  "September", "October", "November", "December"};
+int DaysInMonth(int y, int m) {
+  return static_cast<int>(static_cast<unsigned>(year_month_day_last{
+      year{y}, std::chrono::month_day_last{
+                   month{static_cast<unsigned>(m)}}}.day()));
+}
+
+namespace {
+
+Day On(int y, int m, int d) {
+  return Day{
+      year_month_day{year{y}, month{static_cast<unsigned>(m)}, day{static_cast<unsigned>(d)}}};
+}
+
+Day LastOf(int y, int m) { return On(y, m, DaysInMonth(y, m)); }
+
+}  // namespace
+
+std::optional<std::pair<Day, Day>> FixedSpanDays(accord::v1::FuzzyDate::Span span, int y, int m) {
+  using F = accord::v1::FuzzyDate;
+  // Spans of a year, as their first and last month.
+  auto months = [y](int first, int last) {
+    return std::make_optional(std::make_pair(On(y, first, 1), LastOf(y, last)));
+  };
+  switch (span) {
+    case F::SPAN_EARLY_YEAR:
+      return months(1, 4);
+    case F::SPAN_MID_YEAR:
+      return months(5, 8);
+    case F::SPAN_LATE_YEAR:
+      return months(9, 12);
+    case F::SPAN_FIRST_HALF:
+      return months(1, 6);
+    case F::SPAN_SECOND_HALF:
+      return months(7, 12);
+    case F::SPAN_FIRST_QUARTER:
+      return months(1, 3);
+    case F::SPAN_SECOND_QUARTER:
+      return months(4, 6);
+    case F::SPAN_THIRD_QUARTER:
+      return months(7, 9);
+    case F::SPAN_FOURTH_QUARTER:
+      return months(10, 12);
+    case F::SPAN_START_OF_YEAR:
+      return months(1, 1);
+    case F::SPAN_END_OF_YEAR:
+      return months(12, 12);
+    case F::SPAN_EARLY_MONTH:
+      return std::make_pair(On(y, m, 1), On(y, m, 10));
+    case F::SPAN_MID_MONTH:
+      return std::make_pair(On(y, m, 11), On(y, m, 20));
+    case F::SPAN_LATE_MONTH:
+      return std::make_pair(On(y, m, 21), LastOf(y, m));
+    default:
+      return std::nullopt;
+  }
+}
+
+void SetRangeDays(Day first, Day last, accord::v1::FuzzyDate* date) {
+  *date->mutable_date() = FuzzyDay(first).date();
+  *date->mutable_until() = FuzzyDay(last).date();
+}
+
+}  // namespace fuzzy_date_internal
+
+namespace {
+
+using accord::v1::CalendarDate;
+using accord::v1::FuzzyDate;
+using accord::v1::Season;
+using fuzzy_date_internal::DaysInMonth;
+using fuzzy_date_internal::FixedSpanDays;
+using fuzzy_date_internal::kMaxYear;
+using fuzzy_date_internal::kMinYear;
+using fuzzy_date_internal::MonthName;
+using std::chrono::day;
+using std::chrono::month;
+using std::chrono::year;
+using std::chrono::year_month_day;
 
 bool YearInRange(int y) { return y >= kMinYear && y <= kMaxYear; }
 
 bool IsFullDay(const CalendarDate& d) {
-  if (!YearInRange(d.year()) || d.month() < 1 || d.month() > 12 || d.day() < 1) return false;
-  return year_month_day{year{d.year()}, month{static_cast<unsigned>(d.month())},
-                        day{static_cast<unsigned>(d.day())}}
-      .ok();
+  return YearInRange(d.year()) && d.month() >= 1 && d.month() <= 12 && d.day() >= 1 &&
+         d.day() <= DaysInMonth(d.year(), d.month());
 }
 
 Day FirstOfMonth(int y, int m) {
@@ -37,8 +113,8 @@ Day FirstOfMonth(int y, int m) {
 }
 
 Day LastOfMonth(int y, int m) {
-  return Day{
-      year_month_day_last{year{y}, std::chrono::month_day_last{month{static_cast<unsigned>(m)}}}};
+  return Day{year_month_day{year{y}, month{static_cast<unsigned>(m)},
+                            day{static_cast<unsigned>(DaysInMonth(y, m))}}};
 }
 
 // Months of a northern-hemisphere meteorological season, as (first, last)
@@ -77,10 +153,111 @@ std::string IsoDay(const CalendarDate& d) {
   return fmt::format("{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
 }
 
+bool IsMonthSpan(FuzzyDate::Span span) {
+  return span == FuzzyDate::SPAN_EARLY_MONTH || span == FuzzyDate::SPAN_MID_MONTH ||
+         span == FuzzyDate::SPAN_LATE_MONTH;
+}
+
+// The words a span that fixes its days is printed with, around the year
+// (and, for the spans of a month, the month).
+const char* SpanWords(FuzzyDate::Span span) {
+  switch (span) {
+    case FuzzyDate::SPAN_EARLY_YEAR:
+    case FuzzyDate::SPAN_EARLY_MONTH:
+      return "early ";
+    case FuzzyDate::SPAN_MID_YEAR:
+    case FuzzyDate::SPAN_MID_MONTH:
+      return "mid-";
+    case FuzzyDate::SPAN_LATE_YEAR:
+    case FuzzyDate::SPAN_LATE_MONTH:
+      return "late ";
+    case FuzzyDate::SPAN_FIRST_HALF:
+      return "first half of ";
+    case FuzzyDate::SPAN_SECOND_HALF:
+      return "second half of ";
+    case FuzzyDate::SPAN_FIRST_QUARTER:
+      return "Q1 ";
+    case FuzzyDate::SPAN_SECOND_QUARTER:
+      return "Q2 ";
+    case FuzzyDate::SPAN_THIRD_QUARTER:
+      return "Q3 ";
+    case FuzzyDate::SPAN_FOURTH_QUARTER:
+      return "Q4 ";
+    case FuzzyDate::SPAN_START_OF_YEAR:
+      return "beginning of ";
+    case FuzzyDate::SPAN_END_OF_YEAR:
+      return "end of ";
+    default:
+      return "";
+  }
+}
+
+std::string ValidateRange(const FuzzyDate& date) {
+  const CalendarDate& d = date.date();
+  const CalendarDate& u = date.until();
+  if (!IsFullDay(d) || !IsFullDay(u)) return "a RANGE date needs two calendar days, date and until";
+  if (ToDay(u) < ToDay(d)) return "a RANGE date must not end before it starts";
+  switch (date.span()) {
+    case FuzzyDate::SPAN_DAYS:
+      return {};
+    case FuzzyDate::SPAN_MONTHS:
+      if (d.day() != 1 || u.day() != DaysInMonth(u.year(), u.month()))
+        return "a RANGE of whole months must run from the 1st of a month to the last day of one";
+      return {};
+    case FuzzyDate::SPAN_YEARS:
+      if (d.month() != 1 || d.day() != 1 || u.month() != 12 || u.day() != 31)
+        return "a RANGE of whole years must run from 1 January to 31 December";
+      return {};
+    default:
+      break;
+  }
+  auto days = FixedSpanDays(date.span(), d.year(), d.month());
+  if (!days) return "unknown range span";
+  if (ToDay(d) != days->first || ToDay(u) != days->second) {
+    return fmt::format("a RANGE written as '{}' must run from {} to {}", FormatFuzzyDate(date),
+                       IsoDay(FuzzyDay(days->first).date()), IsoDay(FuzzyDay(days->second).date()));
+  }
+  return {};
+}
+
+std::string FormatRange(const FuzzyDate& date) {
+  const CalendarDate& d = date.date();
+  const CalendarDate& u = date.until();
+  switch (date.span()) {
+    case FuzzyDate::SPAN_DAYS:
+      return fmt::format("{} to {}", IsoDay(d), IsoDay(u));
+    case FuzzyDate::SPAN_MONTHS:
+      if (d.year() == u.year())
+        return fmt::format("{}-{} {:04}", MonthName(d.month()), MonthName(u.month()), u.year());
+      return fmt::format("{} {:04} - {} {:04}", MonthName(d.month()), d.year(),
+                         MonthName(u.month()), u.year());
+    case FuzzyDate::SPAN_YEARS:
+      return fmt::format("{:04}-{:04}", d.year(), u.year());
+    default:
+      if (IsMonthSpan(date.span()))
+        return fmt::format("{}{} {:04}", SpanWords(date.span()), MonthName(d.month()), d.year());
+      return fmt::format("{}{:04}", SpanWords(date.span()), d.year());
+  }
+}
+
+// "winter 2024/25": the winter from December 2024 to February 2025; the
+// following year in full when the century turns ("winter 1999/2000").
+// Years have four digits at least everywhere, so that "July 0099" is not
+// read back as 99 July.
+std::string FormatSeason(const FuzzyDate& date) {
+  int y = date.date().year();
+  if (date.season() != accord::v1::WINTER)
+    return fmt::format("{} {:04}", SeasonName(date.season()), y);
+  if ((y + 1) % 100 == 0) return fmt::format("winter {:04}/{:04}", y, y + 1);
+  return fmt::format("winter {:04}/{:02}", y, (y + 1) % 100);
+}
+
 }  // namespace
 
 std::string ValidateFuzzyDate(const FuzzyDate& date) {
   const CalendarDate& d = date.date();
+  if (date.span() != FuzzyDate::SPAN_DAYS && date.precision() != FuzzyDate::RANGE)
+    return "only a RANGE date has a span";
   switch (date.precision()) {
     case FuzzyDate::PRECISION_UNSPECIFIED:
       return {};
@@ -95,16 +272,16 @@ std::string ValidateFuzzyDate(const FuzzyDate& date) {
       if (!YearInRange(d.year()) || date.season() == accord::v1::SEASON_UNSPECIFIED ||
           !accord::v1::Season_IsValid(date.season()))
         return "a SEASON date needs a year and a season";
+      if (date.season() == accord::v1::WINTER && d.year() == kMaxYear)
+        return fmt::format("winter {} would end in year {}, after {}", kMaxYear, kMaxYear + 1,
+                           kMaxYear);
       return {};
     case FuzzyDate::YEAR:
       if (!YearInRange(d.year()) || d.month() != 0 || d.day() != 0)
         return "a YEAR date needs a year 1-9999 and no month or day";
       return {};
     case FuzzyDate::RANGE:
-      if (!IsFullDay(d) || !IsFullDay(date.until()))
-        return "a RANGE date needs two calendar days, date and until";
-      if (ToDay(date.until()) < ToDay(d)) return "a RANGE date must not end before it starts";
-      return {};
+      return ValidateRange(date);
     case FuzzyDate::UNDATED:
       if (date.as_stated().empty()) return "an UNDATED date needs the source's words in as_stated";
       return {};
@@ -175,16 +352,18 @@ std::string FormatFuzzyDate(const FuzzyDate& date) {
       text = IsoDay(d);
       break;
     case FuzzyDate::MONTH:
-      text = fmt::format("{} {}", kMonthNames[d.month()], d.year());
+      text = d.month() >= 1 && d.month() <= 12
+                 ? fmt::format("{} {:04}", MonthName(d.month()), d.year())
+                 : fmt::format("{}-{:02}", d.year(), d.month());
       break;
     case FuzzyDate::SEASON:
-      text = fmt::format("{} {}", SeasonName(date.season()), d.year());
+      text = FormatSeason(date);
       break;
     case FuzzyDate::YEAR:
-      text = fmt::format("{}", d.year());
+      text = fmt::format("{:04}", d.year());
       break;
     case FuzzyDate::RANGE:
-      text = fmt::format("{} to {}", IsoDay(d), IsoDay(date.until()));
+      text = FormatRange(date);
       break;
     case FuzzyDate::UNDATED:
       text = "undated";
@@ -195,93 +374,6 @@ std::string FormatFuzzyDate(const FuzzyDate& date) {
   }
   if (!date.as_stated().empty()) text += fmt::format(" (\"{}\")", date.as_stated());
   return text;
-}
-
-namespace {
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
-    text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
-    text.remove_suffix(1);
-  return text;
-}
-
-// "2024-07-15", "2024-07" or "2024": the numbers present, 0 for the rest.
-bool ParseNumbers(std::string_view text, CalendarDate* date, int* parts) {
-  int values[3] = {0, 0, 0};
-  *parts = 0;
-  size_t i = 0;
-  while (*parts < 3) {
-    size_t start = i;
-    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
-    if (i == start || i - start > 4) return false;
-    values[(*parts)++] = std::stoi(std::string(text.substr(start, i - start)));
-    if (i == text.size()) break;
-    if (text[i] != '-') return false;
-    ++i;
-  }
-  if (i != text.size()) return false;
-  date->set_year(values[0]);
-  date->set_month(values[1]);
-  date->set_day(values[2]);
-  return true;
-}
-
-}  // namespace
-
-Expected<FuzzyDate, std::string> ParseFuzzyDate(std::string_view text) {
-  FuzzyDate date;
-  text = Trim(text);
-  if (!text.empty() && text.back() == ')') {
-    size_t open = text.rfind('(');
-    if (open == std::string_view::npos)
-      return MakeUnexpected(std::string("unbalanced parentheses"));
-    date.set_as_stated(std::string(Trim(text.substr(open + 1, text.size() - open - 2))));
-    text = Trim(text.substr(0, open));
-  }
-  auto fail = [&] {
-    return MakeUnexpected(
-        fmt::format("'{}' is not a date: write 2024-07-15, 2024-07, 2024, autumn 2024, "
-                    "2024-11-05..2024-11-07 or undated: the source's words",
-                    text));
-  };
-  if (text.starts_with("undated")) {
-    std::string_view words = Trim(text.substr(7));
-    if (!words.empty() && words.front() == ':') words = Trim(words.substr(1));
-    date.set_precision(FuzzyDate::UNDATED);
-    if (!words.empty()) date.set_as_stated(std::string(words));
-  } else if (size_t dots = text.find(".."); dots != std::string_view::npos) {
-    int from_parts = 0;
-    int to_parts = 0;
-    if (!ParseNumbers(Trim(text.substr(0, dots)), date.mutable_date(), &from_parts) ||
-        !ParseNumbers(Trim(text.substr(dots + 2)), date.mutable_until(), &to_parts) ||
-        from_parts != 3 || to_parts != 3) {
-      return fail();
-    }
-    date.set_precision(FuzzyDate::RANGE);
-  } else if (size_t space = text.find(' '); space != std::string_view::npos) {
-    std::string season(text.substr(0, space));
-    for (char& c : season) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    accord::v1::Season value;
-    int parts = 0;
-    if (!accord::v1::Season_Parse(season, &value) ||
-        !ParseNumbers(Trim(text.substr(space + 1)), date.mutable_date(), &parts) || parts != 1) {
-      return fail();
-    }
-    date.set_precision(FuzzyDate::SEASON);
-    date.set_season(value);
-  } else {
-    int parts = 0;
-    if (!ParseNumbers(text, date.mutable_date(), &parts)) return fail();
-    date.set_precision(parts == 3   ? FuzzyDate::DAY
-                       : parts == 2 ? FuzzyDate::MONTH
-                                    : FuzzyDate::YEAR);
-  }
-  if (std::string problem = ValidateFuzzyDate(date); !problem.empty()) {
-    return MakeUnexpected(problem);
-  }
-  return date;
 }
 
 bool EffectiveBefore(const FuzzyDate& a, const FuzzyDate& b) {

@@ -194,11 +194,9 @@ int Show(accord::service::Client& client, const Options& options) {
     }
   }
   if (!options.true_on.empty()) {
-    auto day = accord::core::ParseFuzzyDate(options.true_on);
-    if (!day || day->precision() != accord::v1::FuzzyDate::DAY) {
-      return Fail("--true-on takes a day, e.g. 2024-08-01");
-    }
-    *request.mutable_get_agreement()->mutable_true_on() = day->date();
+    auto day = accord::core::ParseCalendarDay(options.true_on);
+    if (!day) return Fail("--true-on: " + day.error());
+    *request.mutable_get_agreement()->mutable_true_on() = accord::core::FuzzyDay(*day).date();
   }
   Response response;
   if (auto failed = Ask(client, std::move(request), &Response::has_agreement, &response)) {
@@ -617,7 +615,8 @@ int main(int argc, char** argv) {
       "recorded-before", po::value(&options.recorded_before),
       "show, timeline: as the log stood before this time (RFC 3339)")(
       "true-on", po::value(&options.true_on),
-      "show: what held on this day, by effective dates, with corrections known now")(
+      "show: what held on this day (2024-08-01, 1 August 2024), by effective dates, with "
+      "corrections known now")(
       "vkey", po::value(&options.vkey),
       "checkpoint, verify --since, prove: the server's verifier key you trust")(
       "since", po::value(&options.since), "verify: check consistency with this saved checkpoint")(

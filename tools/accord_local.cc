@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,7 @@ struct Options {
   bool csv = false;
   bool html = false;
   std::string today;
+  std::optional<Day> today_day;  // --today, read
   std::string command;
   std::vector<std::string> args;
 };
@@ -103,16 +105,8 @@ int Load(accord::service::CommandHandler& handler, const Options& options) {
 }
 
 Day Today(const Options& options) {
-  if (options.today.empty()) {
-    return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-  }
-  int y = 0, m = 0, d = 0;
-  std::sscanf(options.today.c_str(), "%d-%d-%d", &y, &m, &d);
-  accord::v1::CalendarDate date;
-  date.set_year(y);
-  date.set_month(m);
-  date.set_day(d);
-  return accord::core::ToDay(date);
+  if (options.today_day) return *options.today_day;
+  return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
 }
 
 int Show(accord::service::CommandHandler& handler, const Options& options) {
@@ -383,10 +377,15 @@ int main(int argc, char** argv) {
                                             "protobuf JSON instead of text")(
       "csv", po::bool_switch(&options.csv), "report: CSV instead of Markdown")(
       "html", po::bool_switch(&options.html), "audit: an HTML page with an SVG timeline")(
-      "today", po::value(&options.today), "the day milestones are judged on (YYYY-MM-DD)");
+      "today", po::value(&options.today), "the day milestones are judged on: 2024-08-01, 1 August 2024");
   if (auto done = accord::tools::ParseCommandLine(argc, argv, flags, "accord-local", kUsage,
                                                   &options.command, &options.args)) {
     return *done;
+  }
+  if (!options.today.empty()) {
+    auto today = accord::core::ParseCalendarDay(options.today);
+    if (!today) return Fail("--today: " + today.error());
+    options.today_day = *today;
   }
 
   if (options.command == "salvage") return Salvage(options);

@@ -7,6 +7,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "core/fuzzy_date.h"
+
 namespace accord::tools {
 
 namespace po = boost::program_options;
@@ -40,6 +42,8 @@ core::Expected<accord::v1::Command, std::string> ParseCommandJson(std::string_vi
   auto parsed = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(line.data(), line.size()), &command);
   if (!parsed.ok()) return core::MakeUnexpected("not a command: " + std::string(parsed.message()));
+  // A date given only as words ({"asStated": "June 2023"}) is read as people write it.
+  if (auto dates = core::ReadDatesInWords(&command)) return core::MakeUnexpected(*dates);
   return command;
 }
 

@@ -36,9 +36,10 @@ void ParseCommandLines(
     const std::function<void(int, const core::Expected<accord::v1::Command, std::string>&)>& each);
 
 // Calls `log` for each command of each NDJSON file (one accord.v1.Command
-// per line in protobuf's JSON mapping; blank lines skipped), in order. A line
-// that does not parse is reported on stderr as "FILE:LINE: ..." and counted
-// as a failure; so is each line for which `log` returns an error sentence.
+// per line in protobuf's JSON mapping; blank lines skipped), in order. Dates
+// may be written in words (see core::ReadDatesInWords). A line that does not parse
+// is reported on stderr as "FILE:LINE: ..." and counted as a failure; so is
+// each line for which `log` returns an error sentence.
 // Returns the number of failures, or -1 (after reporting) when a file cannot
 // be read.
 int ForEachCommand(

@@ -32,7 +32,8 @@ bool IsDate(const FieldDescriptor* f) {
 }
 
 // Sets (or, for repeated fields, adds) one value; an error sentence on failure.
-std::string SetField(Message* message, const FieldDescriptor* f, const std::string& value) {
+std::string SetField(Message* message, const FieldDescriptor* f, const std::string& value,
+                     const core::FuzzyDateOptions& dates) {
   const auto* r = message->GetReflection();
   const std::string flag = "--" + FlagName(f->name());
   try {
@@ -71,7 +72,7 @@ std::string SetField(Message* message, const FieldDescriptor* f, const std::stri
         Message* target =
             f->is_repeated() ? r->AddMessage(message, f) : r->MutableMessage(message, f);
         if (IsDate(f)) {
-          auto date = core::ParseFuzzyDate(value);
+          auto date = core::ParseFuzzyDate(value, dates);
           if (!date) return fmt::format("{}: {}", flag, date.error());
           target->CopyFrom(*date);
           return {};
@@ -92,16 +93,18 @@ std::string SetField(Message* message, const FieldDescriptor* f, const std::stri
 }
 
 // Resolves "place.city" against `message`, creating the nested messages.
-std::string SetPath(Message* message, const std::string& path, const std::string& value) {
+std::string SetPath(Message* message, const std::string& path, const std::string& value,
+                    const core::FuzzyDateOptions& dates) {
   size_t dot = path.find('.');
   const Descriptor* d = message->GetDescriptor();
   const FieldDescriptor* f = d->FindFieldByName(FieldName(path.substr(0, dot)));
   if (f == nullptr) return fmt::format("--{}: {} has no such field", FlagName(path), d->name());
-  if (dot == std::string::npos) return SetField(message, f, value);
+  if (dot == std::string::npos) return SetField(message, f, value, dates);
   if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || f->is_repeated()) {
     return fmt::format("--{}: '{}' has no fields of its own", FlagName(path), f->name());
   }
-  return SetPath(message->GetReflection()->MutableMessage(message, f), path.substr(dot + 1), value);
+  return SetPath(message->GetReflection()->MutableMessage(message, f), path.substr(dot + 1), value,
+                 dates);
 }
 
 std::string TypeText(const FieldDescriptor* f) {
@@ -132,6 +135,30 @@ void DescribeFields(const Descriptor* d, const std::string& prefix, std::string*
     }
     *out += fmt::format("  {:<34} {}\n", flag, TypeText(f));
   }
+}
+
+constexpr char kRelativeToFlag[] = "dates-relative-to";
+constexpr char kSeasonsFlag[] = "seasons";
+
+// --dates-relative-to DAY and --seasons northern|southern, wherever they
+// stand among the flags, since they change how every date flag is read.
+core::Expected<core::FuzzyDateOptions, std::string> ReadDateOptions(
+    const std::vector<std::string>& args) {
+  core::FuzzyDateOptions options;
+  for (size_t i = 0; i + 1 < args.size(); i += 2) {
+    if (args[i] == std::string("--") + kRelativeToFlag) {
+      auto day = core::ParseCalendarDay(args[i + 1]);
+      if (!day) return core::MakeUnexpected(fmt::format("--{}: {}", kRelativeToFlag, day.error()));
+      options.reference_day = *day;
+    } else if (args[i] == std::string("--") + kSeasonsFlag) {
+      if (args[i + 1] != "northern" && args[i + 1] != "southern") {
+        return core::MakeUnexpected(
+            fmt::format("--{}: '{}' is not northern or southern", kSeasonsFlag, args[i + 1]));
+      }
+      options.southern_hemisphere = args[i + 1] == "southern";
+    }
+  }
+  return options;
 }
 
 }  // namespace
@@ -172,6 +199,8 @@ core::Expected<accord::v1::Command, std::string> BuildMilestoneCommand(
       accord::v1::DomainEvent::descriptor()->FindFieldByNumber(command.field_number);
   Message* milestone =
       out.mutable_milestone()->GetReflection()->MutableMessage(out.mutable_milestone(), kind);
+  auto dates = ReadDateOptions(args);
+  if (!dates) return core::MakeUnexpected(dates.error());
   for (size_t i = 0; i < args.size(); i += 2) {
     const std::string& flag = args[i];
     if (!flag.starts_with("--") || i + 1 >= args.size()) {
@@ -187,7 +216,7 @@ core::Expected<accord::v1::Command, std::string> BuildMilestoneCommand(
     if (name == "agreement") {
       out.set_agreement_id(value);
     } else if (name == "effective") {
-      auto date = core::ParseFuzzyDate(value);
+      auto date = core::ParseFuzzyDate(value, *dates);
       if (!date) return core::MakeUnexpected("--effective: " + date.error());
       *out.mutable_effective() = *date;
     } else if (name == "event-id") {
@@ -202,7 +231,9 @@ core::Expected<accord::v1::Command, std::string> BuildMilestoneCommand(
       out.set_correlation_id(value);
     } else if (name == "causation-id") {
       out.set_causation_id(value);
-    } else if (std::string error = SetPath(milestone, name, value); !error.empty()) {
+    } else if (name == kRelativeToFlag || name == kSeasonsFlag) {
+      continue;  // read before the dates
+    } else if (std::string error = SetPath(milestone, name, value, *dates); !error.empty()) {
       return core::MakeUnexpected(error);
     }
   }
@@ -219,10 +250,17 @@ std::string MilestoneHelp(const MilestoneCommand& command) {
   std::string out = fmt::format(
       "usage: accord {} --agreement ID [--effective DATE] [flags]\n\n{} ({}).\n\n"
       "  --agreement ID                     the agreement, e.g. cospar-apsco-mou\n"
-      "  --effective DATE                   when it happened: 2024-07-15, 2024-07, 2024, autumn "
-      "2024,\n"
-      "                                     2024-11-05..2024-11-07, undated: words; (words) after "
-      "any\n"
+      "  --effective DATE                   when it happened, as the source says it:\n"
+      "                                     2024-07-15, 15 July 2024, June 2023, Nov 2024,\n"
+      "                                     autumn 2024, winter 2024/25, early 2024, mid-2023,\n"
+      "                                     Q3 2024, first half of 2024, 5-7 November 2024,\n"
+      "                                     June-August 2024, 2024-11-05..2024-11-07,\n"
+      "                                     undated: words; (the source's words) after any.\n"
+      "                                     Every date flag reads these (docs/dates.md)\n"
+      "  --dates-relative-to DAY            read 'in the coming months', 'next year' in date\n"
+      "                                     flags from this day (the source's date); without\n"
+      "                                     it they are kept as words, undated\n"
+      "  --seasons northern|southern        the hemisphere seasons are read in (northern)\n"
       "  --event-id UUID                    reuse to retry safely (default: a new id)\n"
       "  --expected-version N               refuse if the agreement has moved on since version N\n",
       command.name, command.summary, kind->message_type()->full_name());

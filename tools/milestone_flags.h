@@ -7,7 +7,10 @@
 //   --FIELD VALUE ...    repeated: the flag once per element
 //   --FIELD JSON         a message element of a repeated field, in protobuf's
 //                        JSON mapping: --parties '{"organisationId": "cospar", ...}'
-// Dates use core::ParseFuzzyDate's forms ("2024-07", "autumn 2024 (this autumn)").
+// Dates use core::ParseFuzzyDate's forms ("2024-07", "June 2023", "early 2024",
+// "5-7 November 2024", "autumn 2024 (this autumn)"); --dates-relative-to DAY
+// lets relative phrases ("in the coming months") become dates counted from
+// that day, and --seasons southern reads seasons as the southern hemisphere's.
 #pragma once
 
 #include <string>
@@ -29,7 +32,8 @@ const MilestoneCommand* FindMilestoneCommand(const std::string& name);
 
 // Builds the command from flags. Besides the milestone's fields:
 // --agreement ID (required), --effective DATE, --event-id UUID (default: a
-// new random one), --expected-version N, --correlation-id, --causation-id.
+// new random one), --expected-version N, --correlation-id, --causation-id,
+// --dates-relative-to DAY, --seasons northern|southern.
 core::Expected<accord::v1::Command, std::string> BuildMilestoneCommand(
     const MilestoneCommand& command, const std::vector<std::string>& args);
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "accord/v1/legacy.pb.h"
+#include "core/fuzzy_date.h"
 #include "tests/testing/builders.h"
 
 namespace accord::core {
@@ -70,6 +71,30 @@ TEST(EventTypes, ReadsAStoredVersionOneRecordIntoTheCurrentShape) {
   auto broken = ToAgreementEvent(record);
   ASSERT_FALSE(broken.ok());
   EXPECT_NE(broken.error().find("position 7"), std::string::npos);
+}
+
+// An effective date as accord wrote it before FuzzyDate had a span: RANGE
+// 2024-11-05..2024-11-07 (fields 1, 2 and 4), frozen as bytes. It must read
+// unchanged: a plain range of days, printed as before.
+constexpr char kRangeBeforeSpansHex[] = "0805120708e80f100b1805220708e80f100b1807";
+
+TEST(EventTypes, ReadsADateStoredBeforeRangesHadASpanUnchanged) {
+  accord::v1::EventRecord record;
+  record.set_position(3);
+  record.set_event_id(accord::testing::Uuid(3));
+  record.set_event_type("accord.v1.VisitHeld");
+  record.set_schema_version(1);
+  record.set_payload(FromHex(kVisitHeldV1Hex));
+  ASSERT_TRUE(record.mutable_effective()->ParseFromString(FromHex(kRangeBeforeSpansHex)));
+  auto event = ToAgreementEvent(record);
+  ASSERT_TRUE(event.ok()) << event.error();
+  const accord::v1::FuzzyDate& effective = event->effective;
+  EXPECT_EQ(effective.precision(), accord::v1::FuzzyDate::RANGE);
+  EXPECT_EQ(effective.span(), accord::v1::FuzzyDate::SPAN_DAYS);
+  EXPECT_EQ(ValidateFuzzyDate(effective), "");
+  EXPECT_EQ(FormatFuzzyDate(effective), "2024-11-05 to 2024-11-07");
+  EXPECT_EQ(effective.SerializeAsString(), FromHex(kRangeBeforeSpansHex))
+      << "nothing is added to an old record when it is read";
 }
 
 TEST(EventTypes, RefusesUnknownTypesNewerVersionsAndGarbage) {

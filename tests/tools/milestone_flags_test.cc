@@ -1,7 +1,13 @@
 #include "tools/milestone_flags.h"
 #include "tools/render.h"
 
+#include <fstream>
+
 #include <gtest/gtest.h>
+
+#include "core/fuzzy_date.h"
+#include "tests/testing/temp_dir.h"
+#include "tools/cli.h"
 
 namespace accord::tools {
 namespace {
@@ -43,6 +49,86 @@ TEST(MilestoneFlags, SetsNestedRepeatedEnumAndDateFields) {
             accord::v1::MilestoneScheduled::SIGNING);
   EXPECT_EQ(schedule->milestone().milestone_scheduled().planned().as_stated(), "this autumn");
   EXPECT_EQ(schedule->event_id(), "00000000-0000-4000-8000-000000000001");
+}
+
+TEST(MilestoneFlags, ReadsDatesAsPeopleWriteThemInEveryDateFlag) {
+  auto month = Build("sign", {"--agreement", "x", "--effective", "June 2023"});
+  ASSERT_TRUE(month.ok()) << month.error();
+  EXPECT_EQ(month->effective().precision(), accord::v1::FuzzyDate::MONTH);
+  EXPECT_EQ(month->effective().date().month(), 6);
+
+  auto early = Build("sign", {"--agreement", "x", "--effective", "early 2024"});
+  ASSERT_TRUE(early.ok()) << early.error();
+  EXPECT_EQ(early->effective().span(), accord::v1::FuzzyDate::SPAN_EARLY_YEAR);
+  EXPECT_EQ(core::FormatFuzzyDate(early->effective()), "early 2024");
+
+  auto days = Build("meet", {"--agreement", "x", "--effective", "5-7 November 2024"});
+  ASSERT_TRUE(days.ok()) << days.error();
+  EXPECT_EQ(core::FormatFuzzyDate(days->effective()),
+            "2024-11-05 to 2024-11-07 (\"5-7 November 2024\")");
+
+  auto undated = Build(
+      "schedule", {"--agreement", "x", "--kind", "signing", "--planned", "in the coming months"});
+  ASSERT_TRUE(undated.ok()) << undated.error();
+  EXPECT_EQ(core::FormatFuzzyDate(undated->milestone().milestone_scheduled().planned()),
+            "undated (\"in the coming months\")");
+
+  auto relative = Build("schedule", {"--agreement", "x", "--kind", "signing", "--planned",
+                                     "in the coming months", "--dates-relative-to", "1 June 2024"});
+  ASSERT_TRUE(relative.ok()) << relative.error();
+  EXPECT_EQ(core::FormatFuzzyDate(relative->milestone().milestone_scheduled().planned()),
+            "2024-06-01 to 2024-11-30 (\"in the coming months\")");
+
+  auto southern =
+      Build("visit", {"--agreement", "x", "--effective", "spring 2024", "--seasons", "southern"});
+  ASSERT_TRUE(southern.ok()) << southern.error();
+  EXPECT_EQ(core::FormatFuzzyDate(southern->effective()),
+            "September-November 2024 (\"spring 2024\")");
+
+  auto impossible = Build("sign", {"--agreement", "x", "--effective", "31 February 2024"});
+  ASSERT_FALSE(impossible.ok());
+  EXPECT_EQ(impossible.error(),
+            "--effective: there is no 31 February 2024: February 2024 has 29 days");
+  auto bad_day = Build("sign", {"--agreement", "x", "--dates-relative-to", "June 2024"});
+  ASSERT_FALSE(bad_day.ok());
+  EXPECT_NE(bad_day.error().find("--dates-relative-to: 'June 2024' is not a single day"),
+            std::string::npos)
+      << bad_day.error();
+  EXPECT_FALSE(Build("sign", {"--agreement", "x", "--seasons", "eastern"}).ok());
+  EXPECT_NE(MilestoneHelp(*FindMilestoneCommand("sign")).find("--dates-relative-to DAY"),
+            std::string::npos);
+}
+
+TEST(CommandFiles, ReadDatesWrittenOnlyAsWords) {
+  accord::testing::TempDir dir;
+  const std::string path = dir.Sub("dates.ndjson");
+  std::ofstream(path)
+      << R"({"agreementId": "x", "effective": {"asStated": "5-7 November 2024"}, )"
+         R"("milestone": {"milestoneScheduled": {"kind": "SIGNING", "planned": {"asStated": "early 2025"}}}})"
+         "\n"
+         R"({"agreementId": "x", "effective": {"precision": "UNDATED", "asStated": "early 2025"}, )"
+         R"("milestone": {"noteAdded": {"text": "words with a precision stay as they are"}}})"
+         "\n"
+         R"({"agreementId": "x", "effective": {"asStated": "31 February 2024"}, )"
+         R"("milestone": {"noteAdded": {"text": "refused"}}})"
+         "\n";
+  std::vector<accord::v1::Command> logged;
+  int failures = ForEachCommand({path}, [&](const accord::v1::Command& command) {
+    logged.push_back(command);
+    return std::optional<std::string>();
+  });
+  EXPECT_EQ(failures, 1) << "the impossible day";
+  ASSERT_EQ(logged.size(), 2u);
+  EXPECT_EQ(core::FormatFuzzyDate(logged[0].effective()),
+            "2024-11-05 to 2024-11-07 (\"5-7 November 2024\")");
+  EXPECT_EQ(core::FormatFuzzyDate(logged[0].milestone().milestone_scheduled().planned()),
+            "early 2025");
+  EXPECT_EQ(core::FormatFuzzyDate(logged[1].effective()), "undated (\"early 2025\")");
+
+  accord::v1::Command impossible;
+  impossible.mutable_effective()->set_as_stated("31 February 2024");
+  EXPECT_EQ(core::ReadDatesInWords(&impossible),
+            "effective: there is no 31 February 2024: February 2024 has 29 days");
 }
 
 TEST(MilestoneFlags, RefusesWhatTheSchemaDoesNotHave) {
