@@ -276,9 +276,13 @@ Status EventStore::OpenDb(bool read_only, rocksdb::Status* raw_status) {
   // Only a torn final record (a write never acknowledged) may be dropped;
   // any other damage refuses the open (tests/store/wal_damage_test.cc). Point-
   // in-time recovery, RocksDB's default, would open as if the records after
-  // the damage had never been written. Salvage takes whatever checks.
+  // the damage had never been written. Salvage (and the probe that names
+  // the positions a refusal affects) reads up to the first damage, on
+  // purpose. Never kSkipAnyCorruptedRecords: this RocksDB (7.8) can spin
+  // forever on a damaged fragmented record in that mode (RocksDB issue
+  // #11968, fixed in 8.8), and a refused open must not hang.
   db_options.wal_recovery_mode = options_.salvage
-                                     ? rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords
+                                     ? rocksdb::WALRecoveryMode::kPointInTimeRecovery
                                      : rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   // A closed write-ahead log that is missing or has the wrong size refuses
   // the open (RocksDB tracks closed logs only; the reach file covers the live one).

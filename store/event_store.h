@@ -91,8 +91,8 @@ struct StoreOptions {
   // injects faults.
   rocksdb::Env* env = nullptr;
   // For salvage only (accord-local salvage), never for serving: opens a
-  // damaged folder read-only as far as it reads. RocksDB replays every
-  // write-ahead log record that checks and skips the rest; a log shorter
+  // damaged folder read-only as far as it reads. RocksDB replays the
+  // write-ahead log up to its first damaged record; a log shorter
   // than it reached, or a chain head that does not fit, is not refused.
   // Salvage() copies the intact prefix out of such a store.
   bool salvage = false;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <ostream>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -21,6 +22,8 @@ struct Target {
   const char* name;
   int (*run)(const uint8_t*, size_t);
 };
+// So that test listings name the target rather than print its bytes.
+void PrintTo(const Target& target, std::ostream* out) { *out << target.name; }
 
 class FuzzCorpusReplay : public testing::TestWithParam<Target> {};
 

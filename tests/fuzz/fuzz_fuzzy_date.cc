@@ -4,12 +4,10 @@
 // Properties of every date that parses or validates: it validates; its
 // earliest day is on or before its latest, both present exactly when it is
 // dated; it formats; it is not before itself, and of two dates at most one
-// is before the other. A parsed date written back in the typed form
-// (CanonicalText) parses to the same date.
-#include <fmt/format.h>
+// is before the other. A parsed date, printed (FormatFuzzyDate), reads
+// back as the same date.
 #include <google/protobuf/util/message_differencer.h>
 
-#include <cctype>
 #include <string>
 
 #include "core/fuzzy_date.h"
@@ -19,40 +17,6 @@ namespace accord::fuzz {
 namespace {
 
 using accord::v1::FuzzyDate;
-
-// The form ParseFuzzyDate reads (not FormatFuzzyDate's, which is for people).
-std::string CanonicalText(const FuzzyDate& date) {
-  const auto& d = date.date();
-  std::string text;
-  switch (date.precision()) {
-    case FuzzyDate::DAY:
-      text = fmt::format("{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
-      break;
-    case FuzzyDate::MONTH:
-      text = fmt::format("{:04}-{:02}", d.year(), d.month());
-      break;
-    case FuzzyDate::YEAR:
-      text = fmt::format("{:04}", d.year());
-      break;
-    case FuzzyDate::SEASON: {
-      std::string season = accord::v1::Season_Name(date.season());
-      for (char& c : season) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      text = fmt::format("{} {:04}", season, d.year());
-      break;
-    }
-    case FuzzyDate::RANGE:
-      text = fmt::format("{:04}-{:02}-{:02}..{:04}-{:02}-{:02}", d.year(), d.month(), d.day(),
-                         date.until().year(), date.until().month(), date.until().day());
-      break;
-    case FuzzyDate::UNDATED:
-      // The words, then empty parentheses so that words ending in ')' stay words.
-      return "undated: " + date.as_stated() + " ()";
-    default:
-      return text;
-  }
-  if (!date.as_stated().empty()) text += " (" + date.as_stated() + ")";
-  return text;
-}
 
 // The first day of the month `months` after the one `day` is in.
 core::Day MonthsLater(const std::chrono::year_month_day& day, int months) {
@@ -123,7 +87,7 @@ std::optional<FuzzyDate> CheckText(std::string_view text) {
   }
   CheckValid(*parsed);
   FUZZ_CHECK(core::HasDate(*parsed), "a parsed date has no precision");
-  std::string canonical = CanonicalText(*parsed);
+  std::string canonical = core::FormatFuzzyDate(*parsed);
   auto again = core::ParseFuzzyDate(canonical);
   FUZZ_CHECK(again.ok(), "'%s' (from '%.*s') does not parse: %s", canonical.c_str(),
              static_cast<int>(text.size()), text.data(), again.error().c_str());

@@ -205,8 +205,9 @@ TEST_F(WalDamageTest, ADamagedReachFileRefusesTheOpen) {
 }
 
 TEST_F(WalDamageTest, SalvageKeepsTheIntactPrefixAndSaysWhatItLost) {
-  // A record in the WAL's first 32 KB block: RocksDB skips the rest of that
-  // block, and the later blocks still read.
+  // Salvage opens with point-in-time recovery (RocksDB 7.8's skip-any-
+  // corruption mode can spin forever on a damaged fragmented record); what
+  // it still reads past the damage is named, not kept.
   std::string bytes = ReadFile(wal_);
   ASSERT_LT(OffsetOf(20), 32u << 10);
   bytes[OffsetOf(20) + 6] ^= 0x01;
@@ -226,9 +227,7 @@ TEST_F(WalDamageTest, SalvageKeepsTheIntactPrefixAndSaysWhatItLost) {
   EXPECT_EQ(report.kept, 20u);
   EXPECT_EQ(report.reached, static_cast<uint64_t>(kEvents));
   EXPECT_TRUE(report.reach_known);
-  ASSERT_FALSE(report.readable_unkept.empty()) << "the blocks after the damaged one still read";
-  EXPECT_GT(report.readable_unkept.front(), 20u);
-  EXPECT_EQ(report.readable_unkept.back(), static_cast<uint64_t>(kEvents - 1));
+  for (uint64_t position : report.readable_unkept) EXPECT_GT(position, 20u);
   EXPECT_NE(report.damage.find("position 20 is missing"), std::string::npos) << report.damage;
 
   VerifyReport verified;
