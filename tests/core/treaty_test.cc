@@ -116,6 +116,25 @@ TEST_F(Treaty, SuccessionAndDefinitiveSignatureNeedNoEarlierSignature) {
                accord::v1::PARTY_ALREADY_SIGNED);
 }
 
+TEST_F(Treaty, AnInstrumentMayGoUnnamedOnlyAfterASignature) {
+  GivenOpenArrangement();
+  Command unnamed = t_.Consent("alpha", Instrument::INSTRUMENT_UNSPECIFIED, Undated("not stated"));
+  std::string message = ThenRejected(unnamed, accord::v1::INVALID_COMMAND);
+  EXPECT_NE(message.find("only a party that signed may leave it unnamed"), std::string::npos);
+  Given({t_.Sign("alpha", D(2020, 4, 1))});
+  unnamed.set_event_id(accord::testing::Uuid(9000));
+  ThenAccepted(unnamed);
+  EXPECT_TRUE(Party("alpha").consent.has_value());
+}
+
+TEST_F(Treaty, AllowedActionsSayAnOpenAgreementCanBeJoined) {
+  GivenOpenArrangement();
+  std::string message =
+      ThenRejected(t_.Join("alpha", D(2021, 1, 1)), accord::v1::PARTY_ALREADY_JOINED);
+  EXPECT_NE(message.find("join it (open to new parties)"), std::string::npos);
+  EXPECT_NE(message.find("record entry into force"), std::string::npos);
+}
+
 TEST_F(Treaty, ASignatureNeedsNoSignatorysName) {
   GivenOpenArrangement();
   Command sign = t_.Sign("alpha", D(2020, 4, 1));
