@@ -26,7 +26,10 @@ std::vector<AgreementEvent> ToAgreementEvents(
 
 std::vector<AgreementEvent> AsTrueOn(const std::vector<accord::v1::RecordedEvent>& events,
                                      Day day) {
-  std::vector<AgreementEvent> corrected = CorrectedHistory(ToAgreementEvents(events));
+  return TrueOn(CorrectedHistory(ToAgreementEvents(events)), day);
+}
+
+std::vector<AgreementEvent> TrueOn(std::vector<AgreementEvent> corrected, Day day) {
   // Walk backwards: an undated event counts once something after it does.
   std::vector<bool> keep(corrected.size(), false);
   bool later_counts = false;

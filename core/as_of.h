@@ -28,6 +28,8 @@ std::vector<accord::v1::RecordedEvent> AsRecorded(
 // latest possible day is on or before it, and undated ones logged before an
 // event that qualifies (the rules put them earlier in the agreement's life).
 std::vector<AgreementEvent> AsTrueOn(const std::vector<accord::v1::RecordedEvent>& events, Day day);
+// The same, from an agreement's corrected history (CorrectedHistory).
+std::vector<AgreementEvent> TrueOn(std::vector<AgreementEvent> corrected, Day day);
 
 AgreementState Fold(const std::string& agreement_id, const std::vector<AgreementEvent>& events);
 std::vector<AgreementEvent> ToAgreementEvents(const std::vector<accord::v1::RecordedEvent>& events);

@@ -71,6 +71,14 @@ class Rules {
         return Note(m.note_added());
       case DomainEvent::kEventCorrected:
         return Correct(m.event_corrected());
+      case DomainEvent::kPartyJoined:
+        return Join(m.party_joined());
+      case DomainEvent::kEntryIntoForceRecorded:
+        return RecordEntryIntoForce(m.entry_into_force_recorded());
+      case DomainEvent::kDeclarationMade:
+        return Declare(m.declaration_made());
+      case DomainEvent::kAgreementLinked:
+        return Link(m.agreement_linked());
       default:
         return Reject(accord::v1::INVALID_COMMAND, "unknown milestone kind");
     }
@@ -107,6 +115,39 @@ class Rules {
     if (state_.FindParty(party_id) == nullptr) {
       return Reject(accord::v1::UNKNOWN_PARTY,
                     fmt::format("'{}' is not one of its parties ({})", party_id, PartyIds()));
+    }
+    return std::nullopt;
+  }
+
+  // Like CheckParty, for a signature or consent: a party not yet listed
+  // joins by the act itself where the agreement is open on the command's
+  // effective date. *joining is set when it does.
+  std::optional<Decision> CheckPartyOrJoin(const std::string& party_id, bool* joining) const {
+    *joining = false;
+    if (party_id.empty()) return Reject(accord::v1::INVALID_COMMAND, "a party id is required");
+    if (state_.FindParty(party_id) != nullptr) return std::nullopt;
+    if (!state_.OpenToNewParties()) return CheckParty(party_id);  // UNKNOWN_PARTY, as ever
+    if (auto rejected = CheckOpen()) return *rejected;
+    if (!IsValidAgreementId(party_id)) {
+      return Reject(accord::v1::INVALID_COMMAND,
+                    "a party joining needs a lower-case organisation id");
+    }
+    *joining = true;
+    return std::nullopt;
+  }
+
+  // Empty when the agreement takes new parties on the command's date.
+  std::optional<Decision> CheckOpen() const {
+    if (!state_.OpenToNewParties()) {
+      return Reject(accord::v1::AGREEMENT_NOT_OPEN,
+                    "it is not open to new parties: only the parties it was proposed with "
+                    "take part");
+    }
+    if (!state_.OpenToNewPartiesOn(command_.effective())) {
+      return Reject(accord::v1::AGREEMENT_NOT_OPEN,
+                    fmt::format("it was open to new parties until {}, before {}",
+                                FormatFuzzyDate(state_.proposal.openness().until()),
+                                FormatFuzzyDate(command_.effective())));
     }
     return std::nullopt;
   }
@@ -161,11 +202,17 @@ class Rules {
     if (signatories == 0) {
       return Reject(accord::v1::INVALID_COMMAND, "at least one party must be a signatory");
     }
-    if (!p.proposer_party_id().empty() && ids.count(p.proposer_party_id()) == 0) {
-      return Reject(
-          accord::v1::UNKNOWN_PARTY,
-          fmt::format("the proposer '{}' is not one of the parties", p.proposer_party_id()));
+    for (const std::string& proposer : ProposerIds(p)) {
+      if (ids.count(proposer) == 0) {
+        return Reject(accord::v1::UNKNOWN_PARTY,
+                      fmt::format("the proposer '{}' is not one of the parties", proposer));
+      }
     }
+    if (p.openness().has_until() && !p.openness().open()) {
+      return Reject(accord::v1::INVALID_COMMAND,
+                    "an agreement closed to new parties has no date until which it is open");
+    }
+    if (auto rejected = CheckDate(p.openness().until(), "open until")) return *rejected;
     return Accept();
   }
 
@@ -213,7 +260,12 @@ class Rules {
       return Reject(accord::v1::TERMS_NOT_AGREED,
                     "it cannot be signed before its terms are agreed");
     }
-    if (auto rejected = CheckParty(s.party_id())) return *rejected;
+    bool joining = false;
+    if (auto rejected = CheckPartyOrJoin(s.party_id(), &joining)) return *rejected;
+    if (joining) {
+      if (auto rejected = CheckMilestone(s.fulfils_milestone_id())) return *rejected;
+      return RequireDate("a signature");
+    }
     const PartyStatus& party = *state_.FindParty(s.party_id());
     if (party.party.role() != Party::SIGNATORY) {
       return Reject(accord::v1::PARTY_NOT_SIGNATORY,
@@ -224,9 +276,6 @@ class Rules {
                     fmt::format("'{}' signed already, on {}", s.party_id(),
                                 FormatFuzzyDate(party.signed_on)));
     }
-    if (s.signatory().name().empty()) {
-      return Reject(accord::v1::INVALID_COMMAND, "a signature needs the signatory's name");
-    }
     if (auto rejected = CheckMilestone(s.fulfils_milestone_id())) return *rejected;
     return RequireDate("a signature");
   }
@@ -235,6 +284,12 @@ class Rules {
     if (state_.stage == Stage::kProposed) {
       return Reject(accord::v1::TERMS_NOT_AGREED,
                     "follow-up meetings are recorded once its terms are agreed");
+    }
+    for (const auto& host : f.host_organisation_ids()) {
+      if (!IsValidAgreementId(host)) {
+        return Reject(accord::v1::INVALID_COMMAND,
+                      fmt::format("host '{}' is not a lower-case organisation id", host));
+      }
     }
     for (const auto& id : f.commitments_progressed()) {
       if (state_.FindCommitment(id) == nullptr) {
@@ -265,11 +320,35 @@ class Rules {
       return Reject(accord::v1::TERMS_NOT_AGREED,
                     "consent to be bound needs agreed terms to be bound by");
     }
-    if (auto rejected = CheckParty(c.party_id())) return *rejected;
-    if (c.instrument() == accord::v1::ConsentToBeBound::INSTRUMENT_UNSPECIFIED) {
-      return Reject(accord::v1::INVALID_COMMAND,
-                    "name the instrument: ratification, acceptance, approval or accession");
+    if (state_.NonBinding()) {
+      return Reject(accord::v1::NOT_BINDING,
+                    "it is a non-binding instrument: a party takes part by signing or "
+                    "joining, not by consent to be bound");
     }
+    using Instrument = accord::v1::ConsentToBeBound;
+    // Accession, succession and definitive signature need no earlier
+    // signature. A signatory's instrument may go unnamed where the source
+    // does not name it ("full member": bound, by some instrument).
+    bool unnamed = c.instrument() == Instrument::INSTRUMENT_UNSPECIFIED;
+    bool needs_signature = unnamed || c.instrument() == Instrument::RATIFICATION ||
+                           c.instrument() == Instrument::ACCEPTANCE ||
+                           c.instrument() == Instrument::APPROVAL;
+    bool joining = false;
+    if (auto rejected = CheckPartyOrJoin(c.party_id(), &joining)) return *rejected;
+    const PartyStatus* known = state_.FindParty(c.party_id());
+    if (unnamed && (known == nullptr || !known->signature)) {
+      return Reject(accord::v1::INVALID_COMMAND,
+                    "name the instrument: ratification, acceptance, approval, accession, "
+                    "succession or definitive signature (only a party that signed may leave "
+                    "it unnamed)");
+    }
+    if (joining && needs_signature) {
+      return Reject(accord::v1::PARTY_NOT_SIGNED,
+                    fmt::format("'{}' is not yet a party and has not signed: it joins by "
+                                "accession, succession or definitive signature, or signs first",
+                                c.party_id()));
+    }
+    if (joining) return CheckInstrumentDates(c);
     const PartyStatus& party = *state_.FindParty(c.party_id());
     if (party.party.role() != Party::SIGNATORY) {
       return Reject(
@@ -284,12 +363,22 @@ class Rules {
       return Reject(accord::v1::PARTY_ALREADY_BOUND,
                     fmt::format("'{}' deposited its instrument already", c.party_id()));
     }
-    bool accession = c.instrument() == accord::v1::ConsentToBeBound::ACCESSION;
-    if (!accession && !party.signature) {
-      return Reject(
-          accord::v1::PARTY_NOT_SIGNED,
-          fmt::format("'{}' has not signed: sign first, or record an accession", c.party_id()));
+    if (needs_signature && !party.signature) {
+      return Reject(accord::v1::PARTY_NOT_SIGNED,
+                    fmt::format("'{}' has not signed: sign first, or record an accession, "
+                                "succession or definitive signature",
+                                c.party_id()));
     }
+    if (IsDefinitiveSignature(c) && party.signature) {
+      return Reject(accord::v1::PARTY_ALREADY_SIGNED,
+                    fmt::format("'{}' signed already, on {}: a definitive signature is a "
+                                "first signature; record a ratification instead",
+                                c.party_id(), FormatFuzzyDate(party.signed_on)));
+    }
+    return CheckInstrumentDates(c);
+  }
+
+  Decision CheckInstrumentDates(const accord::v1::ConsentToBeBound& c) const {
     if (!HasDate(c.deposited())) {
       return Reject(accord::v1::INVALID_COMMAND, "the instrument needs its deposit date");
     }
@@ -329,9 +418,98 @@ class Rules {
   }
 
   Decision Condition(const accord::v1::EntryIntoForceConditionSet& c) const {
+    if (state_.NonBinding()) {
+      return Reject(accord::v1::NOT_BINDING,
+                    "it is a non-binding instrument and never enters into force");
+    }
     if (c.instruments_required() == 0) {
       return Reject(accord::v1::INVALID_COMMAND,
                     "an entry-into-force condition needs at least one instrument");
+    }
+    return Accept();
+  }
+
+  Decision Join(const accord::v1::PartyJoined& j) const {
+    const Party& party = j.party();
+    if (!IsValidAgreementId(party.organisation_id()) || party.name().empty()) {
+      return Reject(accord::v1::INVALID_COMMAND,
+                    "a party joining needs a lower-case organisation id and a name");
+    }
+    if (party.role() == Party::ROLE_UNSPECIFIED) {
+      return Reject(accord::v1::INVALID_COMMAND,
+                    fmt::format("party '{}' needs a role", party.organisation_id()));
+    }
+    if (const PartyStatus* existing = state_.FindParty(party.organisation_id())) {
+      // An observer becomes a signatory by joining again as one; a party that
+      // joined by signing or acceding may have its joining logged after that
+      // act (logged out of order), which says when it joined.
+      bool observer_to_signatory = existing->party.role() == Party::OBSERVER &&
+                                   party.role() == Party::SIGNATORY && !existing->withdrawal;
+      bool joined_by_act =
+          existing->joined_by == JoinedBy::kSignature || existing->joined_by == JoinedBy::kConsent;
+      if (!observer_to_signatory && !joined_by_act) {
+        return Reject(accord::v1::PARTY_ALREADY_JOINED,
+                      fmt::format("'{}' is a party already (since {})", party.organisation_id(),
+                                  FormatFuzzyDate(existing->joined_on)));
+      }
+    }
+    if (auto rejected = CheckOpen()) return *rejected;
+    return RequireDate("joining");
+  }
+
+  Decision RecordEntryIntoForce(const accord::v1::EntryIntoForceRecorded& r) const {
+    if (state_.NonBinding()) {
+      return Reject(accord::v1::NOT_BINDING,
+                    "it is a non-binding instrument and never enters into force: it is in "
+                    "effect for each party from its signature or joining");
+    }
+    if (Decision dated = RequireDate("entry into force"); !dated) return dated;
+    if (r.party_id().empty()) {
+      if (state_.in_force_recorded) {
+        return Reject(accord::v1::ENTRY_INTO_FORCE_ALREADY_RECORDED,
+                      fmt::format("its entry into force was recorded already ({}); correct "
+                                  "that event instead",
+                                  FormatFuzzyDate(state_.in_force_recorded_on)));
+      }
+    } else {
+      if (auto rejected = CheckParty(r.party_id())) return *rejected;
+      if (state_.FindParty(r.party_id())->in_force_recorded) {
+        return Reject(accord::v1::ENTRY_INTO_FORCE_ALREADY_RECORDED,
+                      fmt::format("its entry into force for '{}' was recorded already; correct "
+                                  "that event instead",
+                                  r.party_id()));
+      }
+    }
+    return RequireDate("entry into force");
+  }
+
+  Decision Declare(const accord::v1::DeclarationMade& d) const {
+    if (auto rejected = CheckParty(d.party_id())) return *rejected;
+    if (d.kind() == accord::v1::DeclarationMade::KIND_UNSPECIFIED || d.text().empty()) {
+      return Reject(accord::v1::INVALID_COMMAND,
+                    "a declaration needs its kind (declaration, reservation or objection) and "
+                    "its text");
+    }
+    return RequireDate("a declaration");
+  }
+
+  Decision Link(const accord::v1::AgreementLinked& l) const {
+    if (l.relation() == accord::v1::AgreementLinked::RELATION_UNSPECIFIED) {
+      return Reject(accord::v1::INVALID_COMMAND,
+                    "name the relation: amends, supersedes, implements, protocol to or related");
+    }
+    if (!IsValidAgreementId(l.other_agreement_id())) {
+      return Reject(accord::v1::INVALID_COMMAND, "name the other agreement by its id");
+    }
+    if (l.other_agreement_id() == command_.agreement_id()) {
+      return Reject(accord::v1::INVALID_COMMAND, "an agreement is not linked to itself");
+    }
+    for (const DatedLink& existing : state_.links) {
+      if (existing.link.relation() == l.relation() &&
+          existing.link.other_agreement_id() == l.other_agreement_id()) {
+        return Reject(accord::v1::ALREADY_LINKED,
+                      fmt::format("it is linked to '{}' so already", l.other_agreement_id()));
+      }
     }
     return Accept();
   }
@@ -470,11 +648,17 @@ std::vector<std::string> AllowedActions(const AgreementState& state) {
       }
     }
     actions.push_back("record a follow-up meeting");
-    actions.push_back("record consent to be bound");
+    if (!state.NonBinding()) actions.push_back("record consent to be bound");
   }
-  actions.insert(actions.end(),
-                 {"schedule a milestone", "change a membership category",
-                  "set an entry-into-force condition", "add a note", "correct an event"});
+  if (state.OpenToNewParties()) actions.push_back("join it (open to new parties)");
+  actions.push_back("schedule a milestone");
+  actions.push_back("change a membership category");
+  if (!state.NonBinding()) {
+    actions.push_back("set an entry-into-force condition");
+    if (!state.in_force_recorded) actions.push_back("record entry into force");
+  }
+  actions.insert(actions.end(), {"record a declaration", "link another agreement", "add a note",
+                                 "correct an event"});
   actions.push_back(state.stage == Stage::kSigned ? "terminate it" : "withdraw it");
   return actions;
 }

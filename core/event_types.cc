@@ -24,6 +24,8 @@ const std::map<std::string, uint32_t, std::less<>>& SchemaVersions() {
       {"accord.v1.PartyWithdrew", 1},       {"accord.v1.EntryIntoForceConditionSet", 1},
       {"accord.v1.AgreementWithdrawn", 1},  {"accord.v1.AgreementTerminated", 1},
       {"accord.v1.NoteAdded", 1},           {"accord.v1.EventCorrected", 1},
+      {"accord.v1.PartyJoined", 1},         {"accord.v1.EntryIntoForceRecorded", 1},
+      {"accord.v1.DeclarationMade", 1},     {"accord.v1.AgreementLinked", 1},
   };
   return *versions;
 }

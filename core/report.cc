@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/as_of.h"
 #include "core/schedule.h"
 #include "core/summary.h"
 
@@ -23,7 +24,40 @@ int64_t Median(std::vector<int64_t> values) {
   return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
 }
 
+// The first year any of the agreement's events is dated in.
+std::optional<int> FirstYear(const std::vector<AgreementEvent>& corrected) {
+  std::optional<Day> first;
+  for (const auto& e : corrected) {
+    std::optional<Day> day = EarliestDay(e.effective);
+    if (day && (!first || *day < *first)) first = day;
+  }
+  if (!first) return std::nullopt;
+  return static_cast<int>(std::chrono::year_month_day(*first).year());
+}
+
+void AddYearCounts(const std::string& id, const AgreementState& state, Day as_of,
+                   accord::v1::AgreementsReport* report) {
+  std::vector<AgreementEvent> corrected = CorrectedHistory(state.history);
+  std::optional<int> first = FirstYear(corrected);
+  if (!first) return;
+  int last = static_cast<int>(std::chrono::year_month_day(as_of).year());
+  for (int year = std::max(*first, last - kMaxReportYears + 1); year <= last; ++year) {
+    Day end = std::min(as_of, Day(std::chrono::year{year} / std::chrono::December / 31));
+    AgreementState then = Fold(id, TrueOn(corrected, end));
+    if (then.stage == Stage::kNone) continue;
+    auto* row = report->add_counts_by_year();
+    row->set_agreement_id(id);
+    row->set_year(year);
+    *row->mutable_counts() = CountParties(then, end);
+  }
+}
+
 }  // namespace
+
+bool IsMultilateral(const AgreementState& state) {
+  return state.proposal.kind() == accord::v1::CONVENTION || state.parties.size() > 2 ||
+         state.OpenToNewParties();
+}
 
 void ReportBuilder::Add(const accord::v1::RecordedEvent& e) {
   const std::string& id = e.record().stream_id();
@@ -60,13 +94,10 @@ accord::v1::AgreementsReport ReportBuilder::Build(Day as_of) const {
     cycle->set_agreement_id(id);
     cycle->set_days_proposed_to_agreed(proposed && agreed ? DaysBetween(*proposed, *agreed) : -1);
     int64_t signing = -1;
-    if (state.stage == Stage::kSigned || state.stage == Stage::kTerminated) {
-      std::optional<Day> last;
-      for (const auto& p : state.parties) {
-        if (!p.signature) continue;
-        auto day = EarliestDay(p.signed_on);
-        if (day && (!last || *day > *last)) last = day;
-      }
+    if ((state.stage == Stage::kSigned || state.stage == Stage::kTerminated) &&
+        state.fully_signed_on) {
+      // To full signature by the parties of that day, not to a later joiner's.
+      std::optional<Day> last = EarliestDay(*state.fully_signed_on);
       if (agreed && last && EarliestDay(*agreed)) signing = (*last - *EarliestDay(*agreed)).count();
     }
     cycle->set_days_agreed_to_signed(signing);
@@ -96,13 +127,14 @@ accord::v1::AgreementsReport ReportBuilder::Build(Day as_of) const {
       }
     }
 
-    if (state.proposal.kind() == accord::v1::CONVENTION) {
+    if (IsMultilateral(state)) {
       accord::v1::AgreementSummary summary = Summarize(state, versions_.at(id), as_of);
       for (const auto& party : summary.parties()) {
         auto* row = report.add_convention_parties();
         row->set_agreement_id(id);
         *row->mutable_party() = party;
       }
+      AddYearCounts(id, state, as_of, &report);
     }
   }
   for (auto& [stage, ids] : by_stage) {

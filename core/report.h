@@ -6,6 +6,13 @@
 // dates (proposed -> terms agreed -> last signature); undated steps are not
 // counted. A commitment is open until a follow-up meeting records progress
 // on it.
+//
+// Every multilateral agreement (a convention, more than two parties, or
+// open to new parties) gets a row per party (as its summary shows it: joined,
+// signature, consent, entry into force for it, category, days from opening
+// or joining to its signature and consent) and its counts at the end of
+// each year from its first dated event's year to as_of's (at most
+// kMaxReportYears, the latest), each year judged by the parties of that day.
 #pragma once
 
 #include <map>
@@ -17,6 +24,11 @@
 #include "core/fuzzy_date.h"
 
 namespace accord::core {
+
+inline constexpr int kMaxReportYears = 100;
+
+// A convention, more than two parties, or open to new ones.
+bool IsMultilateral(const AgreementState& state);
 
 class ReportBuilder {
  public:

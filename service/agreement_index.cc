@@ -27,10 +27,26 @@ std::string PartyKey(const std::string& party, const std::string& id) {
   return fmt::format("agreements/party/{}/{}", party, id);
 }
 
+std::string LinkKey(const accord::v1::AgreementLinked& link, const std::string& id) {
+  return fmt::format("agreements/link/{}/{}/{}", link.other_agreement_id(), id,
+                     accord::v1::AgreementLinked::Relation_Name(link.relation()));
+}
+
 std::set<std::string> IndexKeys(const std::string& id, const accord::v1::AgreementIndexEntry& e) {
   std::set<std::string> keys = {StageKey(e.stage(), id)};
   for (const auto& party : e.party_ids()) keys.insert(PartyKey(party, id));
+  for (const auto& link : e.links()) keys.insert(LinkKey(link, id));
   return keys;
+}
+
+// What the index keeps of a folded agreement.
+accord::v1::AgreementIndexEntry EntryOf(const LoadedAgreement& loaded) {
+  accord::v1::AgreementIndexEntry entry;
+  entry.set_stage(core::ToStage(loaded.state.stage));
+  for (const auto& p : loaded.state.parties) entry.add_party_ids(p.party.organisation_id());
+  entry.set_version(loaded.event_count - 1);
+  for (const auto& l : loaded.state.links) *entry.add_links() = l.link;
+  return entry;
 }
 
 }  // namespace
@@ -120,10 +136,7 @@ Status AgreementIndex::CatchUp() {
       if (folded == folded_.end()) continue;  // cleared for room: folded again when next seen
       const LoadedAgreement& loaded = folded->second;
       if (loaded.event_count == 0 || loaded.state.stage == core::Stage::kNone) continue;
-      accord::v1::AgreementIndexEntry now;
-      now.set_stage(core::ToStage(loaded.state.stage));
-      for (const auto& p : loaded.state.parties) now.add_party_ids(p.party.organisation_id());
-      now.set_version(loaded.event_count - 1);
+      accord::v1::AgreementIndexEntry now = EntryOf(loaded);
 
       std::string stored;
       Status s = store_->GetProjectionState(kEntryPrefix + id, &stored);
@@ -184,10 +197,7 @@ Status AgreementIndex::Verify(uint64_t* agreements) {
         from = page.next;
       } while (!page.end_of_data && !past);
       if (folded.event_count == 0 || folded.state.stage == core::Stage::kNone) continue;
-      accord::v1::AgreementIndexEntry want;
-      want.set_stage(core::ToStage(folded.state.stage));
-      for (const auto& p : folded.state.parties) want.add_party_ids(p.party.organisation_id());
-      want.set_version(folded.event_count - 1);
+      accord::v1::AgreementIndexEntry want = EntryOf(folded);
       std::string stored;
       Status s = store_->GetProjectionState(kEntryPrefix + id, &stored);
       if (!s.ok() && !s.IsNotFound()) return s;
@@ -225,6 +235,32 @@ Status AgreementIndex::Verify(uint64_t* agreements) {
     if (entries.size() < kPage) break;
   }
   return Status::OK();
+}
+
+Status AgreementIndex::LinksTo(const std::string& agreement_id,
+                               std::vector<accord::v1::LinkSummary>* links) const {
+  links->clear();
+  std::string prefix = fmt::format("agreements/link/{}/", agreement_id);
+  std::string cursor;
+  for (;;) {
+    std::vector<std::pair<std::string, std::string>> entries;
+    if (Status s = store_->ScanProjectionState(prefix, cursor, kPage, &entries); !s.ok()) return s;
+    for (const auto& [key, value] : entries) {
+      cursor = key;
+      std::string rest = key.substr(prefix.size());  // <id>/<RELATION>
+      size_t slash = rest.rfind('/');
+      if (slash == std::string::npos) continue;
+      accord::v1::AgreementLinked::Relation relation;
+      if (!accord::v1::AgreementLinked::Relation_Parse(rest.substr(slash + 1), &relation)) {
+        continue;
+      }
+      auto& link = links->emplace_back();
+      link.set_relation(relation);
+      link.set_other_agreement_id(rest.substr(0, slash));
+      link.set_direction(accord::v1::LinkSummary::INCOMING);
+    }
+    if (entries.size() < kPage) return Status::OK();
+  }
 }
 
 Status AgreementIndex::Find(accord::v1::AgreementStage stage, const std::string& party_id,

@@ -7,6 +7,7 @@
 //   agreements/entry/<id>            -> AgreementIndexEntry
 //   agreements/stage/<STAGE>/<id>    -> ""
 //   agreements/party/<party>/<id>    -> ""
+//   agreements/link/<other>/<id>/<RELATION> -> note  (<id> links to <other>)
 //
 // Opening resumes from the checkpoint, so start-up reads only the events
 // logged since; a changed kVersion rebuilds the index from position 0.
@@ -29,7 +30,7 @@ namespace accord::service {
 class AgreementIndex {
  public:
   // Bump when what the index stores, or how it is derived, changes.
-  static constexpr char kVersion[] = "1";
+  static constexpr char kVersion[] = "2";
 
   // REQUIRES: store outlives the index.
   explicit AgreementIndex(store::EventStore* store) : store_(store), loader_(store) {}
@@ -53,6 +54,11 @@ class AgreementIndex {
   store::Status Find(accord::v1::AgreementStage stage, const std::string& party_id,
                      const std::string& after, size_t max_count, std::vector<std::string>* ids,
                      bool* end) const;
+
+  // The links other agreements make to `agreement_id` (AgreementLinked),
+  // as INCOMING LinkSummary rows in the linking agreement's id order.
+  store::Status LinksTo(const std::string& agreement_id,
+                        std::vector<accord::v1::LinkSummary>* links) const;
 
   uint64_t checkpoint() const { return checkpoint_.load(); }
   uint64_t events_processed() const { return events_processed_.load(); }

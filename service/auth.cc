@@ -65,6 +65,7 @@ bool Allows(Role role, const Request& request) {
     case Request::kGetAgreement:
     case Request::kListAgreements:
     case Request::kGetTimeline:
+    case Request::kGetReport:  // legal-affairs staff run the report; subscribing stays auditors'
       return role == accord::v1::LOGGER || role == accord::v1::AUDITOR;
     case Request::kLogMilestone:
       return role == accord::v1::LOGGER;

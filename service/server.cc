@@ -19,6 +19,7 @@
 #include "core/as_of.h"
 #include "core/event_types.h"
 #include "core/limits.h"
+#include "core/report.h"
 #include "core/summary.h"
 #include "core/timeline.h"
 #include "service/agreement_index.h"
@@ -167,13 +168,14 @@ class Server::Impl {
                                    const store::AppendResult& result);
   static Response LoggedResponse(uint64_t request_id, const CommandHandler::LogResult& logged);
   Response Timeline(uint64_t request_id, const accord::v1::GetTimeline& get) const;
+  Response Report(uint64_t request_id) const;
   // A signed checkpoint of the first `size` records (unset: all).
   store::Status SignCheckpoint(std::optional<uint64_t> size,
                                accord::v1::SignedCheckpoint* checkpoint) const;
   Response Checkpoint(uint64_t request_id, const accord::v1::GetCheckpoint& get) const;
   Response InclusionProof(uint64_t request_id, const accord::v1::GetInclusionProof& get) const;
   Response ConsistencyProof(uint64_t request_id, const accord::v1::GetConsistencyProof& get) const;
-  Response Agreement(uint64_t request_id, const accord::v1::GetAgreement& get) const;
+  Response Agreement(uint64_t request_id, const accord::v1::GetAgreement& get);
   std::optional<Response> ReadAgreement(uint64_t request_id, const std::string& agreement_id,
                                         std::vector<accord::v1::RecordedEvent>* events) const;
 
@@ -445,6 +447,7 @@ class Session : public std::enable_shared_from_this<Session> {
       case Request::kListAgreements:
       case Request::kAppendEvents:
       case Request::kGetTimeline:
+      case Request::kGetReport:
       case Request::kVerifyLog:
       case Request::kBackup:
       case Request::kGetCheckpoint:
@@ -995,6 +998,8 @@ Response Server::Impl::Execute(const Request& request) {
       return List(id, request.list_agreements());
     case Request::kGetTimeline:
       return Timeline(id, request.get_timeline());
+    case Request::kGetReport:
+      return Report(id);
     case Request::kBackup: {
       uint64_t position = 0;
       store::Status s = store_->Backup(request.backup().directory(), &position);
@@ -1245,7 +1250,7 @@ std::optional<Response> Server::Impl::ReadAgreement(
   return std::nullopt;
 }
 
-Response Server::Impl::Agreement(uint64_t request_id, const accord::v1::GetAgreement& get) const {
+Response Server::Impl::Agreement(uint64_t request_id, const accord::v1::GetAgreement& get) {
   std::vector<accord::v1::RecordedEvent> events;
   if (auto error = ReadAgreement(request_id, get.agreement_id(), &events)) return *error;
   if (get.has_recorded_before()) events = core::AsRecorded(events, get.recorded_before());
@@ -1279,6 +1284,12 @@ Response Server::Impl::Agreement(uint64_t request_id, const accord::v1::GetAgree
   response.set_request_id(request_id);
   *response.mutable_agreement() =
       core::Summarize(state, events.back().record().stream_version(), day);
+  // The links other agreements make to this one (the index, caught up first).
+  std::vector<accord::v1::LinkSummary> incoming;
+  store::Status s = index_.CatchUp();
+  if (s.ok()) s = index_.LinksTo(get.agreement_id(), &incoming);
+  if (!s.ok()) return ErrorResponse(request_id, ToErrorCode(s), s.message());
+  for (auto& link : incoming) *response.mutable_agreement()->add_links() = std::move(link);
   return response;
 }
 
@@ -1293,6 +1304,25 @@ Response Server::Impl::Timeline(uint64_t request_id, const accord::v1::GetTimeli
   Response response;
   response.set_request_id(request_id);
   *response.mutable_timeline() = core::BuildTimeline(get.agreement_id(), events);
+  return response;
+}
+
+// Replays the whole log, a page at a time, into the report builder (which
+// keeps one folded state per agreement, as the client's replay did).
+Response Server::Impl::Report(uint64_t request_id) const {
+  core::ReportBuilder builder;
+  uint64_t from = 0;
+  store::ReadPage page;
+  do {
+    store::Status s = store_->ReadAll(from, 0, &page);
+    Response read = ReadPage(request_id, s, page);
+    if (!read.has_page()) return read;
+    for (const auto& event : read.page().events()) builder.Add(event);
+    from = page.next;
+  } while (!page.end_of_data);
+  Response response;
+  response.set_request_id(request_id);
+  *response.mutable_report() = builder.Build(Today());
   return response;
 }
 

@@ -460,24 +460,15 @@ int BackupStore(accord::service::Client& client, const Options& options) {
   return 0;
 }
 
-// The agreements report, built by replaying the log through a subscription
-// from position 0 until it catches up.
+// The agreements report, built by the server replaying the whole log
+// (GetReport: loggers and auditors may ask for it).
 int ReportFromServer(accord::service::Client& client, const Options& options) {
   Request request;
-  request.mutable_subscribe()->set_from(0);
-  if (auto s = client.Send(&request); !s.ok()) return Fail(s.ToString());
-  accord::core::ReportBuilder builder;
-  for (;;) {
-    Response response;
-    if (auto s = client.Receive(&response); !s.ok()) return Fail(s.ToString());
-    if (!response.has_subscription()) return Fail(Explain(response));
-    const auto& m = response.subscription();
-    if (m.has_dropped()) return Fail("dropped: " + m.dropped());
-    if (m.has_caught_up()) break;
-    if (m.has_event()) builder.Add(m.event());
-  }
-  accord::v1::AgreementsReport report =
-      builder.Build(std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()));
+  request.mutable_get_report();
+  Response response;
+  if (auto s = client.Call(request, &response); !s.ok()) return Fail(s.ToString());
+  if (!response.has_report()) return Fail(Explain(response));
+  const accord::v1::AgreementsReport& report = response.report();
   if (options.json) {
     std::printf("%s\n", accord::tools::ToJson(report).c_str());
   } else if (options.csv) {

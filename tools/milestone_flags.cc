@@ -165,7 +165,7 @@ core::Expected<core::FuzzyDateOptions, std::string> ReadDateOptions(
 
 const std::vector<MilestoneCommand>& MilestoneCommands() {
   using accord::v1::DomainEvent;
-  static const auto* commands = new std::vector<MilestoneCommand>{
+  static auto* const commands = new std::vector<MilestoneCommand>{
       {"propose", DomainEvent::kAgreementProposed, "propose an agreement (starts it)"},
       {"visit", DomainEvent::kVisitHeld, "record a visit"},
       {"agree", DomainEvent::kTermsAgreed, "record the terms agreed and their commitments"},
@@ -173,7 +173,8 @@ const std::vector<MilestoneCommand>& MilestoneCommands() {
       {"meet", DomainEvent::kFollowUpMeetingHeld, "record a follow-up meeting"},
       {"schedule", DomainEvent::kMilestoneScheduled, "plan (or re-plan) a milestone"},
       {"consent", DomainEvent::kConsentToBeBound,
-       "record a ratification, acceptance, approval or accession"},
+       "record consent to be bound: ratification, acceptance, approval, accession, succession or "
+       "definitive signature"},
       {"category", DomainEvent::kMembershipCategoryChanged, "record a party's membership category"},
       {"withdraw-party", DomainEvent::kPartyWithdrew, "record a party's withdrawal"},
       {"condition", DomainEvent::kEntryIntoForceConditionSet, "set the entry-into-force condition"},
@@ -181,7 +182,29 @@ const std::vector<MilestoneCommand>& MilestoneCommands() {
       {"terminate", DomainEvent::kAgreementTerminated, "terminate a fully signed agreement"},
       {"note", DomainEvent::kNoteAdded, "add a note"},
       {"correct", DomainEvent::kEventCorrected, "correct fields of an earlier event"},
+      {"join", DomainEvent::kPartyJoined, "record a party joining an open agreement"},
+      {"in-force", DomainEvent::kEntryIntoForceRecorded,
+       "record entry into force as a fact (of the agreement, or for one party)"},
+      {"declare", DomainEvent::kDeclarationMade,
+       "record a party's declaration, reservation or objection"},
+      {"link", DomainEvent::kAgreementLinked, "link this agreement to another one"},
   };
+  // Any event of the schema without a name above still gets a subcommand,
+  // named after its field ("party_joined" -> "party-joined").
+  static const bool completed = [] {
+    const auto* oneof = DomainEvent::descriptor()->FindOneofByName("kind");
+    for (int i = 0; i < oneof->field_count(); ++i) {
+      const FieldDescriptor* field = oneof->field(i);
+      bool named = false;
+      for (const auto& c : *commands) named = named || c.field_number == field->number();
+      if (!named) {
+        commands->push_back({FlagName(field->name()), field->number(),
+                             "record a " + field->message_type()->name()});
+      }
+    }
+    return true;
+  }();
+  (void)completed;
   return *commands;
 }
 

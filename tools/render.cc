@@ -30,6 +30,44 @@ std::string Join(const google::protobuf::RepeatedPtrField<std::string>& items) {
   return fmt::format("{}", fmt::join(items.begin(), items.end(), ", "));
 }
 
+std::string InstrumentText(accord::v1::ConsentToBeBound::Instrument instrument) {
+  if (instrument == accord::v1::ConsentToBeBound::INSTRUMENT_UNSPECIFIED) {
+    return "consent (instrument not stated)";
+  }
+  return Words(accord::v1::ConsentToBeBound::Instrument_Name(instrument));
+}
+
+std::string RelationText(accord::v1::AgreementLinked::Relation relation) {
+  switch (relation) {
+    case accord::v1::AgreementLinked::AMENDS:
+      return "amends";
+    case accord::v1::AgreementLinked::SUPERSEDES:
+      return "supersedes";
+    case accord::v1::AgreementLinked::IMPLEMENTS:
+      return "implements";
+    case accord::v1::AgreementLinked::PROTOCOL_TO:
+      return "is a protocol to";
+    default:
+      return "is related to";
+  }
+}
+
+// The other side's view of a link: "amended by", "has protocol".
+std::string ReverseRelationText(accord::v1::AgreementLinked::Relation relation) {
+  switch (relation) {
+    case accord::v1::AgreementLinked::AMENDS:
+      return "amended by";
+    case accord::v1::AgreementLinked::SUPERSEDES:
+      return "superseded by";
+    case accord::v1::AgreementLinked::IMPLEMENTS:
+      return "implemented by";
+    case accord::v1::AgreementLinked::PROTOCOL_TO:
+      return "has the protocol";
+    default:
+      return "is related to";
+  }
+}
+
 }  // namespace
 
 std::string Describe(const accord::v1::DomainEvent& e) {
@@ -45,11 +83,20 @@ std::string Describe(const accord::v1::DomainEvent& e) {
     }
     case accord::v1::DomainEvent::kTermsAgreed:
       return fmt::format("terms agreed: {} commitments", e.terms_agreed().commitments_size());
-    case accord::v1::DomainEvent::kAgreementSigned:
-      return fmt::format("signed for {} by {}", e.agreement_signed().party_id(),
-                         e.agreement_signed().signatory().name());
-    case accord::v1::DomainEvent::kFollowUpMeetingHeld:
-      return fmt::format("follow-up meeting in {}", e.follow_up_meeting_held().place().city());
+    case accord::v1::DomainEvent::kAgreementSigned: {
+      const auto& s = e.agreement_signed();
+      std::string text = fmt::format("signed for {}", s.party_id());
+      if (!s.signatory().name().empty()) text += " by " + s.signatory().name();
+      if (s.ordinal() > 0) text += fmt::format(" (signatory no. {})", s.ordinal());
+      return text;
+    }
+    case accord::v1::DomainEvent::kFollowUpMeetingHeld: {
+      const auto& f = e.follow_up_meeting_held();
+      std::string text = fmt::format("follow-up meeting in {}", f.place().city());
+      if (f.host_organisation_ids_size() > 0)
+        text += ", hosted by " + Join(f.host_organisation_ids());
+      return text;
+    }
     case accord::v1::DomainEvent::kMilestoneScheduled: {
       const auto& m = e.milestone_scheduled();
       return fmt::format("planned {}: {}, {}", m.milestone_id(), m.description(),
@@ -57,9 +104,30 @@ std::string Describe(const accord::v1::DomainEvent& e) {
     }
     case accord::v1::DomainEvent::kConsentToBeBound:
       return fmt::format("{}: {}, deposited {}", e.consent_to_be_bound().party_id(),
-                         Words(accord::v1::ConsentToBeBound::Instrument_Name(
-                             e.consent_to_be_bound().instrument())),
+                         InstrumentText(e.consent_to_be_bound().instrument()),
                          FormatFuzzyDate(e.consent_to_be_bound().deposited()));
+    case accord::v1::DomainEvent::kPartyJoined: {
+      const auto& j = e.party_joined();
+      return fmt::format("{} joined as {}{}", j.party().organisation_id(),
+                         Words(accord::v1::Party::Role_Name(j.party().role())),
+                         j.category() == accord::v1::MEMBERSHIP_CATEGORY_UNSPECIFIED
+                             ? ""
+                             : ", " + Words(accord::v1::MembershipCategory_Name(j.category())));
+    }
+    case accord::v1::DomainEvent::kEntryIntoForceRecorded: {
+      const auto& r = e.entry_into_force_recorded();
+      return fmt::format("entered into force{}{}",
+                         r.party_id().empty() ? "" : " for " + r.party_id(),
+                         r.as_stated().empty() ? "" : ": " + r.as_stated());
+    }
+    case accord::v1::DomainEvent::kDeclarationMade: {
+      const auto& d = e.declaration_made();
+      return fmt::format("{} by {}: {}", Words(accord::v1::DeclarationMade::Kind_Name(d.kind())),
+                         d.party_id(), d.text());
+    }
+    case accord::v1::DomainEvent::kAgreementLinked:
+      return fmt::format("{} {}", RelationText(e.agreement_linked().relation()),
+                         e.agreement_linked().other_agreement_id());
     case accord::v1::DomainEvent::kMembershipCategoryChanged: {
       const auto& m = e.membership_category_changed();
       return fmt::format("{}: {}{}", m.party_id(),
@@ -100,17 +168,72 @@ std::string PartyStatusText(const accord::v1::PartySummary& p) {
   std::string status = p.party().role() == accord::v1::Party::OBSERVER ? "observer, does not sign"
                        : p.has_signature() ? "signed " + FormatFuzzyDate(p.signed_on())
                                            : "not signed";
+  if (p.has_signature() && p.signature().ordinal() > 0) {
+    status += fmt::format(" (no. {})", p.signature().ordinal());
+  }
   if (p.has_consent()) {
-    status += ", " +
-              Words(accord::v1::ConsentToBeBound::Instrument_Name(p.consent().instrument())) +
-              " deposited " + FormatFuzzyDate(p.consent().deposited());
+    status += ", " + InstrumentText(p.consent().instrument()) + " deposited " +
+              FormatFuzzyDate(p.consent().deposited());
+  }
+  const auto& f = p.in_force();
+  if (f.in_effect()) {
+    status += ", in effect for it since " + FormatFuzzyDate(f.in_effect_since());
+  } else if (f.in_force()) {
+    status += ", in force for it " + (f.has_since() ? "since " + FormatFuzzyDate(f.since())
+                                                    : std::string("(date not stated)"));
+    if (f.recorded()) status += " (recorded)";
   }
   if (p.category() != accord::v1::MEMBERSHIP_CATEGORY_UNSPECIFIED) {
     status += ", " + Words(accord::v1::MembershipCategory_Name(p.category()));
     if (!p.category_note().empty()) status += " (" + p.category_note() + ")";
   }
-  if (p.has_withdrawal()) status += ", withdrawn";
+  if (p.has_withdrawal()) {
+    status += f.withdrawn() ? ", withdrawn" : ", withdrawing";
+    if (p.withdrawal().has_takes_effect()) {
+      status += " (effective " + FormatFuzzyDate(p.withdrawal().takes_effect()) + ")";
+    }
+  }
   return status;
+}
+
+std::string JoinedText(const accord::v1::PartySummary& p) {
+  switch (p.joined_by()) {
+    case accord::v1::BY_JOINING:
+      return "joined " + FormatFuzzyDate(p.joined_on());
+    case accord::v1::BY_SIGNATURE:
+      return "joined by signing";
+    case accord::v1::BY_CONSENT:
+      return "joined by its instrument";
+    default:
+      return "in the proposal";
+  }
+}
+
+std::string EntryIntoForceText(const accord::v1::EntryIntoForceSummary& force) {
+  if (force.non_binding()) {
+    return "never (a non-binding instrument: in effect for each party from its signature or "
+           "joining)";
+  }
+  std::string text = !force.in_force()   ? std::string("no")
+                     : force.has_since() ? "since " + FormatFuzzyDate(force.since())
+                                         : std::string("yes (date not stated)");
+  if (force.recorded()) {
+    text += ", a recorded fact";
+    if (!force.recorded_as_stated().empty()) {
+      text += "\n    as stated: \"" + force.recorded_as_stated() + "\"";
+    }
+  }
+  if (force.instruments_required() > 0) {
+    text += fmt::format(" ({} of {} instruments deposited)", force.instruments_deposited(),
+                        force.instruments_required());
+  }
+  if (force.disagree()) {
+    text +=
+        fmt::format("\n  the recorded fact and the rule disagree: by its condition it is {}",
+                    force.rule_in_force() ? "in force since " + FormatFuzzyDate(force.rule_since())
+                                          : std::string("not in force"));
+  }
+  return text;
 }
 
 std::string StageText(accord::v1::AgreementStage stage) {
@@ -129,19 +252,48 @@ std::string RenderSummary(const accord::v1::AgreementSummary& a) {
                      Words(accord::v1::AgreementKind_Name(a.kind())), StageText(a.stage()),
                      a.version());
   if (!a.closing_reason().empty()) out += fmt::format("  closed: {}\n", a.closing_reason());
-  const auto& force = a.entry_into_force();
-  std::string in_force = force.in_force() ? "since " + FormatFuzzyDate(force.since()) : "no";
-  if (force.instruments_required() > 0) {
-    in_force += fmt::format(" ({} of {} instruments deposited)", force.instruments_deposited(),
-                            force.instruments_required());
+  if (a.proposer_ids_size() > 0) out += "  proposed by: " + Join(a.proposer_ids()) + "\n";
+  if (a.openness().open()) {
+    out += "  open to new parties: " + (a.openness().has_until()
+                                            ? "until " + FormatFuzzyDate(a.openness().until())
+                                            : std::string("indefinitely"));
+    if (!a.openness().as_stated().empty()) out += " (\"" + a.openness().as_stated() + "\")";
+    out += "\n";
   }
-  out += fmt::format("  in force: {}\n", in_force);
+  out += fmt::format("  in force: {}\n", EntryIntoForceText(a.entry_into_force()));
+  const auto& n = a.counts();
+  out += fmt::format(
+      "  parties on {}: {} ({} observers); signed {}, bound {}, {} for {}, withdrawn {}\n",
+      FormatFuzzyDate(a.as_of()), n.parties(), n.observers(), n.have_signed(), n.bound(),
+      a.non_binding() ? "in effect" : "in force", n.in_force_for(), n.withdrawn());
   out += "  parties:\n";
   for (const auto& p : a.parties()) {
     std::string name =
         p.party().name() + (p.party().acronym().empty() ? "" : " (" + p.party().acronym() + ")");
-    out += fmt::format("    {:<10} {:<52} {}\n", p.party().organisation_id(), name,
-                       PartyStatusText(p));
+    out += fmt::format("    {:>2}. {:<10} {:<46} {:<22} {}\n", p.join_order(),
+                       p.party().organisation_id(), name, JoinedText(p), PartyStatusText(p));
+    if (p.category_history_size() > 1) {
+      std::vector<std::string> changes;
+      for (const auto& c : p.category_history()) {
+        changes.push_back(Words(accord::v1::MembershipCategory_Name(c.category())) + " " +
+                          FormatFuzzyDate(c.effective()));
+      }
+      out += fmt::format("        categories: {}\n", fmt::join(changes, "; "));
+    }
+    for (const auto& d : p.declarations()) {
+      out += fmt::format("        {} ({}): {}\n",
+                         Words(accord::v1::DeclarationMade::Kind_Name(d.declaration().kind())),
+                         FormatFuzzyDate(d.effective()), d.declaration().text());
+    }
+  }
+  if (a.links_size() > 0) {
+    out += "  links:\n";
+    for (const auto& l : a.links()) {
+      bool incoming = l.direction() == accord::v1::LinkSummary::INCOMING;
+      out += fmt::format("    {} {}{}\n",
+                         incoming ? ReverseRelationText(l.relation()) : RelationText(l.relation()),
+                         l.other_agreement_id(), l.note().empty() ? "" : " (" + l.note() + ")");
+    }
   }
   if (a.commitments_size() > 0) {
     out += "  commitments:\n";
@@ -287,10 +439,16 @@ std::string ConventionStatus(const accord::v1::PartySummary& p) {
   std::string status = Words(accord::v1::MembershipCategory_Name(p.category()));
   if (!p.category_note().empty()) status += " (" + p.category_note() + ")";
   status += p.has_signature() ? ", signed " + FormatFuzzyDate(p.signed_on()) : ", not signed";
-  if (p.has_consent()) {
-    status += ", " + Words(accord::v1::ConsentToBeBound::Instrument_Name(p.consent().instrument()));
-  }
+  if (p.has_consent()) status += ", " + InstrumentText(p.consent().instrument());
   return status;
+}
+
+std::string InForceCell(const accord::v1::PartySummary& p) {
+  const auto& f = p.in_force();
+  if (f.withdrawn()) return "withdrawn";
+  if (f.in_effect()) return "in effect since " + FormatFuzzyDate(f.in_effect_since());
+  if (!f.in_force()) return "-";
+  return f.has_since() ? FormatFuzzyDate(f.since()) : "yes (date not stated)";
 }
 
 }  // namespace
@@ -324,11 +482,33 @@ std::string RenderReportMarkdown(const accord::v1::AgreementsReport& r) {
                        c.commitment().id(), Cell(c.commitment().description()));
   }
   out +=
-      "\n## Conventions: each party's status\n\n| convention | party | status |\n| --- | --- | --- "
-      "|\n";
+      "\n## Multilateral agreements: each party's status\n\n"
+      "| agreement | # | party | joined | signature | consent | in force for it | category | "
+      "days to signature | days to consent |\n"
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
   for (const auto& c : r.convention_parties()) {
-    out += fmt::format("| {} | {} | {} |\n", c.agreement_id(), Cell(c.party().party().name()),
-                       Cell(ConventionStatus(c.party())));
+    const auto& p = c.party();
+    std::string consent = p.has_consent() ? InstrumentText(p.consent().instrument()) + " " +
+                                                FormatFuzzyDate(p.consent().deposited())
+                                          : "-";
+    std::string category = p.category() == accord::v1::MEMBERSHIP_CATEGORY_UNSPECIFIED
+                               ? "-"
+                               : Words(accord::v1::MembershipCategory_Name(p.category()));
+    if (!p.category_note().empty()) category += " (" + p.category_note() + ")";
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", c.agreement_id(),
+                       p.join_order(), Cell(p.party().name()), Cell(JoinedText(p)),
+                       p.has_signature() ? Cell(FormatFuzzyDate(p.signed_on())) : "-",
+                       Cell(consent), Cell(InForceCell(p)), Cell(category),
+                       Days(p.days_to_signature()), Days(p.days_to_consent()));
+  }
+  out +=
+      "\n## Multilateral agreements: counts at the end of each year\n\n"
+      "| agreement | year | parties | signed | bound | in force for | withdrawn |\n"
+      "| --- | --- | --- | --- | --- | --- | --- |\n";
+  for (const auto& y : r.counts_by_year()) {
+    const auto& n = y.counts();
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", y.agreement_id(), y.year(),
+                       n.parties(), n.have_signed(), n.bound(), n.in_force_for(), n.withdrawn());
   }
   return out;
 }
@@ -359,6 +539,13 @@ std::string RenderReportCsv(const accord::v1::AgreementsReport& r) {
     out += fmt::format("convention-party,{},{},{}\n", CsvField(c.agreement_id()),
                        CsvField(c.party().party().organisation_id()),
                        CsvField(ConventionStatus(c.party())));
+  }
+  for (const auto& y : r.counts_by_year()) {
+    const auto& n = y.counts();
+    out +=
+        fmt::format("year-count,{},{},parties {} signed {} bound {} in force for {} withdrawn {}\n",
+                    CsvField(y.agreement_id()), y.year(), n.parties(), n.have_signed(), n.bound(),
+                    n.in_force_for(), n.withdrawn());
   }
   return out;
 }

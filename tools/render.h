@@ -41,7 +41,7 @@ std::string RenderAuditMarkdown(const accord::v1::AuditReport& report);
 
 // The agreements report as Markdown, or as CSV (one row per fact, its first
 // column naming the section: pipeline, cycle, overdue, open-commitment,
-// convention-party).
+// convention-party: every multilateral agreement's parties, year-count).
 std::string RenderReportMarkdown(const accord::v1::AgreementsReport& report);
 std::string RenderReportCsv(const accord::v1::AgreementsReport& report);
 

@@ -6,39 +6,19 @@
 #include "core/decider.h"
 #include "core/summary.h"
 #include "tests/testing/builders.h"
+#include "tests/testing/decider_harness.h"
 
 namespace accord::core {
 namespace {
 
 using google::protobuf::util::TimeUtil;
 
-class AsOf : public ::testing::Test {
+class AsOf : public ::testing::Test, public accord::testing::DeciderHarness {
  protected:
-  // Logs `command` as recorded at `recorded_at` (RFC 3339).
-  void Log(accord::v1::Command command, const std::string& recorded_at) {
-    Decision decision = Decide(command, state_);
-    ASSERT_TRUE(decision.ok()) << decision.error().message;
-    for (const auto& e : decision.value()) {
-      state_ = Evolve(std::move(state_), e);
-      auto& recorded = events_.emplace_back();
-      recorded.mutable_record()->set_event_id(e.event_id);
-      recorded.mutable_record()->set_stream_version(events_.size() - 1);
-      *recorded.mutable_record()->mutable_effective() = e.effective;
-      ASSERT_TRUE(
-          TimeUtil::FromString(recorded_at, recorded.mutable_record()->mutable_recorded_at()));
-      *recorded.mutable_event() = e.event;
-    }
-  }
-  static google::protobuf::Timestamp At(const std::string& text) {
-    google::protobuf::Timestamp t;
-    EXPECT_TRUE(TimeUtil::FromString(text, &t));
-    return t;
-  }
+  AsOf() : DeciderHarness(accord::testing::kMou) {}
   static Day On(int y, int m, int d) { return ToDay(accord::testing::Day(y, m, d).date()); }
 
   accord::testing::CommandBuilder b_;
-  AgreementState state_ = InitialState(accord::testing::kMou);
-  std::vector<accord::v1::RecordedEvent> events_;
 };
 
 // The MoU agreed in July 2024 but logged in September.

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/testing/builders.h"
+#include "tests/testing/decider_harness.h"
 
 namespace accord::core {
 namespace {
@@ -15,40 +16,11 @@ using accord::testing::Month;
 using accord::v1::Command;
 using accord::v1::RejectionCode;
 
-class AgreementDecider : public ::testing::Test {
+class AgreementDecider : public ::testing::Test, public accord::testing::DeciderHarness {
  protected:
-  // Folds commands that the rules must accept.
-  void Given(std::initializer_list<Command> commands) {
-    for (const Command& command : commands) {
-      Decision decision = Decide(command, state_);
-      ASSERT_TRUE(decision.ok()) << decision.error().message;
-      for (const AgreementEvent& e : decision.value()) state_ = Evolve(std::move(state_), e);
-    }
-  }
-
-  void ThenAccepted(const Command& command) {
-    Decision decision = Decide(command, state_);
-    ASSERT_TRUE(decision.ok()) << decision.error().message;
-    ASSERT_EQ(decision.value().size(), 1u);
-    EXPECT_EQ(decision.value()[0].event_id, command.event_id());
-    EXPECT_EQ(decision.value()[0].event.SerializeAsString(),
-              command.milestone().SerializeAsString());
-    state_ = Evolve(std::move(state_), decision.value()[0]);
-  }
-
-  // Returns the message, for tests that look at it.
-  std::string ThenRejected(const Command& command, RejectionCode code) {
-    Decision decision = Decide(command, state_);
-    EXPECT_FALSE(decision.ok());
-    if (decision.ok()) return {};
-    EXPECT_EQ(accord::v1::RejectionCode_Name(decision.error().code),
-              accord::v1::RejectionCode_Name(code))
-        << decision.error().message;
-    return decision.error().message;
-  }
+  AgreementDecider() : DeciderHarness(accord::testing::kMou) {}
 
   CommandBuilder b_;
-  AgreementState state_ = InitialState(accord::testing::kMou);
 };
 
 TEST_F(AgreementDecider, ProposalStartsTheStream) {

@@ -97,6 +97,75 @@ TEST(EventTypes, ReadsADateStoredBeforeRangesHadASpanUnchanged) {
       << "nothing is added to an old record when it is read";
 }
 
+// Payloads of the schema before treaty-grade agreements (AgreementProposed,
+// AgreementSigned, ConsentToBeBound, FollowUpMeetingHeld and
+// MembershipCategoryChanged at schema version 1, encoded with that
+// commit's protos by protoc), frozen as bytes: they must read unchanged and
+// keep their meaning (binding, closed to new parties, one proposer).
+constexpr char kProposedV1Hex[] =
+    "0a3d436f6e76656e74696f6e206f662074686520417369612d5061636966696320537061636520436f6f7065726174"
+    "696f6e204f7267616e697a6174696f6e10021a100a056368696e6112054368696e6120011a120a066d657869636f12"
+    "064d657869636f20022a056368696e61";
+constexpr char kSignedV1Hex[] =
+    "0a06636f73706172121b0a1950726f662e2050617363616c6520456872656e667265756e641a0912074265696a696e"
+    "67";
+constexpr char kConsentV1Hex[] = "0a056368696e6110041a0b0801120708d80f100c1810";
+constexpr char kFollowUpV1Hex[] =
+    "0a091207536861726a61681a23706c616e7320666f7220636f6f7065726174696f6e206d6f76656420666f727761"
+    "7264";
+constexpr char kCategoryV1Hex[] =
+    "0a09696e646f6e6573696110021a17726174696669636174696f6e20696e2070726f63657373";
+
+TEST(EventTypes, ReadsRecordsOfTheSchemaBeforeTreatyGradeAgreementsUnchanged) {
+  auto proposed = DecodeEvent("accord.v1.AgreementProposed", 1, FromHex(kProposedV1Hex));
+  ASSERT_TRUE(proposed.ok()) << proposed.error();
+  const auto& p = proposed->agreement_proposed();
+  EXPECT_EQ(p.kind(), accord::v1::CONVENTION);
+  ASSERT_EQ(p.parties_size(), 2);
+  EXPECT_EQ(p.parties(1).role(), accord::v1::Party::OBSERVER);
+  EXPECT_FALSE(p.non_binding());                                 // binding, as before
+  EXPECT_FALSE(p.openness().open());                             // closed to new parties, as before
+  EXPECT_EQ(ProposerIds(p), std::vector<std::string>{"china"});  // the single proposer
+  // Re-encoding gives the stored bytes back: nothing was added or lost.
+  EXPECT_EQ(EncodeEvent(*proposed).payload, FromHex(kProposedV1Hex));
+
+  auto signed_ = DecodeEvent("accord.v1.AgreementSigned", 1, FromHex(kSignedV1Hex));
+  ASSERT_TRUE(signed_.ok()) << signed_.error();
+  EXPECT_EQ(signed_->agreement_signed().signatory().name(), "Prof. Pascale Ehrenfreund");
+  EXPECT_EQ(signed_->agreement_signed().ordinal(), 0u);
+  EXPECT_EQ(EncodeEvent(*signed_).payload, FromHex(kSignedV1Hex));
+
+  auto consent = DecodeEvent("accord.v1.ConsentToBeBound", 1, FromHex(kConsentV1Hex));
+  ASSERT_TRUE(consent.ok()) << consent.error();
+  EXPECT_EQ(consent->consent_to_be_bound().instrument(), accord::v1::ConsentToBeBound::ACCESSION);
+  EXPECT_EQ(consent->consent_to_be_bound().deposited().date().year(), 2008);
+  EXPECT_EQ(EncodeEvent(*consent).payload, FromHex(kConsentV1Hex));
+
+  auto meeting = DecodeEvent("accord.v1.FollowUpMeetingHeld", 1, FromHex(kFollowUpV1Hex));
+  ASSERT_TRUE(meeting.ok()) << meeting.error();
+  EXPECT_EQ(meeting->follow_up_meeting_held().place().city(), "Sharjah");
+  EXPECT_EQ(meeting->follow_up_meeting_held().host_organisation_ids_size(), 0);
+  EXPECT_EQ(EncodeEvent(*meeting).payload, FromHex(kFollowUpV1Hex));
+
+  auto category = DecodeEvent("accord.v1.MembershipCategoryChanged", 1, FromHex(kCategoryV1Hex));
+  ASSERT_TRUE(category.ok()) << category.error();
+  EXPECT_EQ(category->membership_category_changed().note(), "ratification in process");
+}
+
+TEST(EventTypes, TheNewEventTypesHaveSchemaVersionOne) {
+  for (const char* type : {"accord.v1.PartyJoined", "accord.v1.EntryIntoForceRecorded",
+                           "accord.v1.DeclarationMade", "accord.v1.AgreementLinked"}) {
+    EXPECT_EQ(CurrentSchemaVersion(type), 1u) << type;
+  }
+  accord::v1::DomainEvent joined;
+  joined.mutable_party_joined()->mutable_party()->set_organisation_id("gamma");
+  EncodedEvent encoded = EncodeEvent(joined);
+  EXPECT_EQ(encoded.event_type, "accord.v1.PartyJoined");
+  auto decoded = DecodeEvent(encoded.event_type, encoded.schema_version, encoded.payload);
+  ASSERT_TRUE(decoded.ok()) << decoded.error();
+  EXPECT_EQ(decoded->party_joined().party().organisation_id(), "gamma");
+}
+
 TEST(EventTypes, RefusesUnknownTypesNewerVersionsAndGarbage) {
   EXPECT_FALSE(DecodeEvent("accord.v1.Nope", 1, "").ok());
   auto newer = DecodeEvent("accord.v1.VisitHeld", 3, "");

@@ -20,6 +20,7 @@
 #include "core/decider.h"
 #include "core/event_types.h"
 #include "core/fuzzy_date.h"
+#include "core/report.h"
 #include "core/summary.h"
 #include "core/timeline.h"
 #include "service/auth.h"
@@ -191,6 +192,15 @@ void Handle(const Request& request, Log* log) {
         }
       }
       return;
+    case Request::kGetReport: {
+      // As Server::Impl::Report: every event folded, then the report built.
+      core::ReportBuilder builder;
+      for (const auto& entry : log->streams()) {
+        for (const RecordedEvent& event : entry.second) builder.Add(event);
+      }
+      (void)builder.Build(kToday);
+      return;
+    }
     // Answered from the store or the network thread alone: nothing pure to check.
     case Request::kHello:
     case Request::kGetHealth:

@@ -12,7 +12,7 @@ trap 'rm -rf "$work"' EXIT
 "$tool" --data "$work/copy" export >"$work/second.ndjson"
 cmp "$work/first.ndjson" "$work/second.ndjson"
 "$tool" --data "$work/copy" verify
-[[ $(wc -l <"$work/first.ndjson") -eq 25 ]]
+[[ $(wc -l <"$work/first.ndjson") -eq 42 ]]
 "$tool" --data "$work/copy" audit cospar-apsco-mou | grep '^\*\*Log verification:\*\* passed' >/dev/null
 "$tool" --data "$work/copy" report --csv | grep '^pipeline,cospar-apsco-mou,stage,agreed$' >/dev/null
 "$tool" --data "$work/copy" report --csv --today 2026-11-23 | grep '^overdue,cospar-apsco-mou,signing,' >/dev/null

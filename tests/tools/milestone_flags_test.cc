@@ -27,6 +27,32 @@ TEST(MilestoneFlags, EveryEventKindHasASubcommandWithHelp) {
   }
 }
 
+TEST(MilestoneFlags, TreatyEventsAndFieldsAppearFromTheSchema) {
+  auto help = [](const std::string& name) {
+    const MilestoneCommand* c = FindMilestoneCommand(name);
+    return c == nullptr ? std::string() : MilestoneHelp(*c);
+  };
+  EXPECT_NE(help("join").find("--party.organisation-id"), std::string::npos);
+  EXPECT_NE(help("join").find("--category"), std::string::npos);
+  EXPECT_NE(help("in-force").find("--as-stated"), std::string::npos);
+  EXPECT_NE(help("declare").find("RESERVATION"), std::string::npos);
+  EXPECT_NE(help("link").find("PROTOCOL_TO"), std::string::npos);
+  std::string propose = help("propose");
+  for (const char* flag :
+       {"--openness.open", "--openness.until", "--proposer-party-ids", "--non-binding"}) {
+    EXPECT_NE(propose.find(flag), std::string::npos) << flag;
+  }
+  EXPECT_NE(help("sign").find("--ordinal"), std::string::npos);
+  EXPECT_NE(help("meet").find("--host-organisation-ids"), std::string::npos);
+  EXPECT_NE(help("consent").find("DEFINITIVE_SIGNATURE"), std::string::npos);
+
+  auto join = Build("join", {"--agreement", "open-arrangement", "--effective", "2022-05",
+                             "--party.organisation-id", "gamma", "--party.name", "Gamma",
+                             "--party.role", "signatory"});
+  ASSERT_TRUE(join.ok()) << join.error();
+  EXPECT_EQ(join->milestone().party_joined().party().role(), accord::v1::Party::SIGNATORY);
+}
+
 TEST(MilestoneFlags, SetsNestedRepeatedEnumAndDateFields) {
   auto command =
       Build("visit", {"--agreement", "cospar-apsco-mou", "--effective", "2024-07", "--place.name",

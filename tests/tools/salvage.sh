@@ -9,6 +9,7 @@ examples="$2"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$tool" --data "$work/data" load "$examples/cospar-apsco-mou.ndjson" "$examples/apsco-convention.ndjson" >/dev/null
+total=$("$tool" --data "$work/data" verify | sed -n 's/^verified: \([0-9]*\) events.*/\1/p')
 wal=$(ls "$work"/data/*.log | tail -1)
 # Flip one byte of the text of the note logged at position 6.
 offset=$(grep -abo 'embarking' "$wal" | head -1 | cut -d: -f1)
@@ -25,6 +26,6 @@ done
 out=$("$tool" salvage "$work/data" "$work/new" 2>/dev/null)
 echo "$out"
 grep -q '^salvaged: positions 0 to 5 (6 records)' <<<"$out"
-grep -q '^LOST: positions 6 to 24 (19 records)$' <<<"$out"
+grep -q "^LOST: positions 6 to $((total - 1)) ($((total - 6)) records)\$" <<<"$out"
 "$tool" --data "$work/new" verify | grep -q '^verified: 6 events'
 echo "salvage: refused, then salvaged with the loss named"
