@@ -491,24 +491,38 @@ Status EventStore::ReadRecordAt(uint64_t position, EventRecord* record) const {
   return DecodeEntry(position, value, record);
 }
 
-Status EventStore::ReadPositions(const std::vector<uint64_t>& positions, ReadPage* page) const {
-  std::vector<std::string> keys;
-  keys.reserve(positions.size());
-  for (uint64_t p : positions) keys.push_back(EncodePosition(p));
-  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-  std::vector<rocksdb::ColumnFamilyHandle*> families(keys.size(), log_);
-  std::vector<std::string> values;
-  std::vector<rocksdb::Status> statuses =
-      db_->MultiGet(rocksdb::ReadOptions(), families, slices, &values);
-  for (size_t i = 0; i < positions.size(); ++i) {
-    if (statuses[i].IsNotFound()) {
-      return Status::Corruption(
-          fmt::format("position {} is indexed but missing from the log", positions[i]));
+Status EventStore::ReadPositions(const std::vector<uint64_t>& positions, ReadPage* page,
+                                 bool* complete) const {
+  // In batches, so that what is read before the byte limit stops the page
+  // is all that is held: a MultiGet holds every value it was asked for.
+  constexpr size_t kBatch = 32;
+  *complete = true;
+  size_t bytes = 0;
+  for (size_t begin = 0; begin < positions.size(); begin += kBatch) {
+    size_t end = std::min(positions.size(), begin + kBatch);
+    std::vector<std::string> keys;
+    for (size_t i = begin; i < end; ++i) keys.push_back(EncodePosition(positions[i]));
+    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+    std::vector<rocksdb::ColumnFamilyHandle*> families(keys.size(), log_);
+    std::vector<std::string> values;
+    std::vector<rocksdb::Status> statuses =
+        db_->MultiGet(rocksdb::ReadOptions(), families, slices, &values);
+    for (size_t k = 0; k < keys.size(); ++k) {
+      uint64_t position = positions[begin + k];
+      if (statuses[k].IsNotFound()) {
+        return Status::Corruption(
+            fmt::format("position {} is indexed but missing from the log", position));
+      }
+      if (!statuses[k].ok()) return FromRocks(statuses[k], "reading the log");
+      EventRecord record;
+      if (Status s = DecodeEntry(position, values[k], &record); !s.ok()) return s;
+      page->records.push_back(std::move(record));
+      bytes += values[k].size();
+      if (bytes >= options_.max_page_bytes && begin + k + 1 < positions.size()) {
+        *complete = false;
+        return Status::OK();
+      }
     }
-    if (!statuses[i].ok()) return FromRocks(statuses[i], "reading the log");
-    EventRecord record;
-    if (Status s = DecodeEntry(positions[i], values[i], &record); !s.ok()) return s;
-    page->records.push_back(std::move(record));
   }
   return Status::OK();
 }
@@ -536,7 +550,13 @@ Status EventStore::ReadStreamForward(std::string_view stream_id, uint64_t from_v
   if (!it->status().ok()) return FromRocks(it->status(), "reading the stream index");
   page->end_of_data = !(it->Valid() && it->key().starts_with(prefix));
   page->next = version;
-  return ReadPositions(positions, page);
+  bool complete = true;
+  if (Status s = ReadPositions(positions, page, &complete); !s.ok()) return s;
+  if (!complete) {
+    page->end_of_data = false;
+    page->next = page->records.back().stream_version() + 1;
+  }
+  return Status::OK();
 }
 
 Status EventStore::ReadStreamBackward(std::string_view stream_id, uint64_t from_version,
@@ -558,7 +578,13 @@ Status EventStore::ReadStreamBackward(std::string_view stream_id, uint64_t from_
   if (!it->status().ok()) return FromRocks(it->status(), "reading the stream index");
   page->end_of_data = positions.empty() || last_version == 0;
   page->next = page->end_of_data ? 0 : last_version - 1;
-  return ReadPositions(positions, page);
+  bool complete = true;
+  if (Status s = ReadPositions(positions, page, &complete); !s.ok()) return s;
+  if (!complete) {
+    page->end_of_data = false;  // the last record read is not version 0
+    page->next = page->records.back().stream_version() - 1;
+  }
+  return Status::OK();
 }
 
 Status EventStore::ReadAll(uint64_t from_position, size_t max_count, ReadPage* page) const {
@@ -569,7 +595,9 @@ Status EventStore::ReadAll(uint64_t from_position, size_t max_count, ReadPage* p
       max_count == 0 ? options_.max_page_size : std::min(max_count, options_.max_page_size);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_));
   uint64_t position = from_position;
-  for (it->Seek(EncodePosition(from_position)); it->Valid() && page->records.size() < limit;
+  size_t bytes = 0;
+  for (it->Seek(EncodePosition(from_position));
+       it->Valid() && page->records.size() < limit && bytes < options_.max_page_bytes;
        it->Next(), ++position) {
     uint64_t key = DecodeFixed64BE(it->key().ToStringView());
     if (key != position) {
@@ -578,6 +606,7 @@ Status EventStore::ReadAll(uint64_t from_position, size_t max_count, ReadPage* p
     EventRecord record;
     if (Status s = DecodeEntry(key, it->value(), &record); !s.ok()) return s;
     page->records.push_back(std::move(record));
+    bytes += it->value().size();
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading the log");
   page->end_of_data = !it->Valid();

@@ -86,6 +86,10 @@ struct StoreOptions {
   bool read_only = false;          // open without writing; Append fails
   size_t max_group_events = 2048;  // events one group commit may carry
   size_t max_page_size = 1000;     // the most records one read returns
+  // A read stops after the record that brings its page to this many stored
+  // bytes (a page always holds at least one record), so that a page of
+  // large records does not take max_page_size times their size in memory.
+  size_t max_page_bytes = 4 << 20;
   bool create_if_missing = true;
   // The RocksDB environment; nullptr means the default. Tests pass one that
   // injects faults.
@@ -334,7 +338,10 @@ class EventStore {
   void ReachLoop();  // rewrites the reach file after commits, coalesced
   void WakeReach();
   Status ReadRecordAt(uint64_t position, accord::v1::EventRecord* record) const;
-  Status ReadPositions(const std::vector<uint64_t>& positions, ReadPage* page) const;
+  // Reads the records at `positions` in order, stopping early at
+  // max_page_bytes; *complete says whether every one was read.
+  Status ReadPositions(const std::vector<uint64_t>& positions, ReadPage* page,
+                       bool* complete) const;
   // The root of records [begin, end) from stored nodes; begin is aligned as
   // RFC 6962's recursive split leaves it. An error is kept in *error.
   std::string SubtreeHash(uint64_t begin, uint64_t end, Status* error) const;

@@ -263,6 +263,46 @@ TEST_F(EventStoreTest, ReadsInBoundedPages) {
   EXPECT_TRUE(page.end_of_data);
 }
 
+// A page of large records stops at max_page_bytes (after the record that
+// reaches it), so that one read never holds max_page_size large records.
+TEST_F(EventStoreTest, ReadsAreCutByBytesAsWellAsByCount) {
+  // Each record here is a few hundred bytes: a limit of 1 byte gives one
+  // record a page, every page still makes progress.
+  Reopen(StoreOptions{.max_page_bytes = 1});
+  for (uint64_t i = 0; i < 7; ++i) MustAppend(i % 2 ? "odd" : "even", ExpectedVersion::Any(), i + 1);
+
+  std::vector<uint64_t> positions;
+  uint64_t from = 0;
+  ReadPage page;
+  do {
+    ASSERT_TRUE(store_->ReadAll(from, 1000, &page).ok());
+    ASSERT_EQ(page.records.size(), 1u);
+    positions.push_back(page.records[0].position());
+    from = page.next;
+  } while (!page.end_of_data);
+  EXPECT_EQ(positions, (std::vector<uint64_t>{0, 1, 2, 3, 4, 5, 6}));
+
+  std::vector<uint64_t> versions;
+  from = 0;
+  do {
+    ASSERT_TRUE(store_->ReadStreamForward("even", from, 1000, &page).ok());
+    ASSERT_EQ(page.records.size(), 1u);
+    versions.push_back(page.records[0].stream_version());
+    from = page.next;
+  } while (!page.end_of_data);
+  EXPECT_EQ(versions, (std::vector<uint64_t>{0, 1, 2, 3}));
+
+  versions.clear();
+  from = UINT64_MAX;
+  do {
+    ASSERT_TRUE(store_->ReadStreamBackward("odd", from, 1000, &page).ok());
+    ASSERT_EQ(page.records.size(), 1u);
+    versions.push_back(page.records[0].stream_version());
+    from = page.next;
+  } while (!page.end_of_data);
+  EXPECT_EQ(versions, (std::vector<uint64_t>{2, 1, 0}));
+}
+
 TEST_F(EventStoreTest, ReopenRecoversHeadsAndTheChainWithoutAScan) {
   MustAppend("a", ExpectedVersion::NoStream(), 1, 3);
   MustAppend("b", ExpectedVersion::NoStream(), 4, 1);
