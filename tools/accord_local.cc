@@ -377,7 +377,8 @@ int main(int argc, char** argv) {
                                             "protobuf JSON instead of text")(
       "csv", po::bool_switch(&options.csv), "report: CSV instead of Markdown")(
       "html", po::bool_switch(&options.html), "audit: an HTML page with an SVG timeline")(
-      "today", po::value(&options.today), "the day milestones are judged on: 2024-08-01, 1 August 2024");
+      "today", po::value(&options.today),
+      "the day milestones are judged on: 2024-08-01, 1 August 2024");
   if (auto done = accord::tools::ParseCommandLine(argc, argv, flags, "accord-local", kUsage,
                                                   &options.command, &options.args)) {
     return *done;

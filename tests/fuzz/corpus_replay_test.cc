@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <ostream>
 #include <fstream>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>

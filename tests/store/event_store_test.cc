@@ -269,7 +269,8 @@ TEST_F(EventStoreTest, ReadsAreCutByBytesAsWellAsByCount) {
   // Each record here is a few hundred bytes: a limit of 1 byte gives one
   // record a page, every page still makes progress.
   Reopen(StoreOptions{.max_page_bytes = 1});
-  for (uint64_t i = 0; i < 7; ++i) MustAppend(i % 2 ? "odd" : "even", ExpectedVersion::Any(), i + 1);
+  for (uint64_t i = 0; i < 7; ++i)
+    MustAppend(i % 2 ? "odd" : "even", ExpectedVersion::Any(), i + 1);
 
   std::vector<uint64_t> positions;
   uint64_t from = 0;
