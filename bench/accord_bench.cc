@@ -3,7 +3,7 @@
 //   build/bench/accord-bench [--connections 64] [--window 8] [--seconds 5]
 //       [--dir bench-data] [--replay-events 1000000] [--accordd build/tools/accordd]
 //
-// 1. Appends over TCP: an accordd-equivalent server (service::Server on a
+// 1. Appends over TCP: an accordd-equivalent server (net::Server on a
 //    synced store) on loopback; N connections each pipeline `window`
 //    requests. Twice: raw appends of one ~300-byte event (append_events),
 //    then milestone commands (a note on the connection's own agreement,
@@ -28,11 +28,11 @@
 #include <mutex>
 
 #include "accord/v1/events.pb.h"
+#include "app/agreement_index.h"
 #include "bench/bench_util.h"
 #include "core/core.h"
-#include "service/agreement_index.h"
-#include "service/client.h"
-#include "service/server.h"
+#include "net/client.h"
+#include "net/server.h"
 #include "store/event_store.h"
 
 extern char** environ;
@@ -84,8 +84,8 @@ double DriveOverTcp(uint16_t port, const Options& options,
   auto start = Clock::now();
   for (int c = 0; c < options.connections; ++c) {
     threads.emplace_back([&, c] {
-      std::unique_ptr<accord::service::Client> client;
-      if (!accord::service::Client::Connect("127.0.0.1", port, "bench", &client).ok()) {
+      std::unique_ptr<accord::net::Client> client;
+      if (!accord::net::Client::Connect("127.0.0.1", port, "bench", &client).ok()) {
         ++*failures;
         return;
       }
@@ -139,9 +139,9 @@ void AppendsOverTcp(const Options& options) {
   std::filesystem::remove_all(data);
   std::unique_ptr<accord::store::EventStore> store;
   if (!accord::store::EventStore::Open({}, data, &store).ok()) return;
-  accord::service::ServerOptions server_options;
+  accord::net::ServerOptions server_options;
   server_options.port = 0;
-  accord::service::Server server(store.get(), server_options);
+  accord::net::Server server(store.get(), server_options);
   if (!server.Start().ok()) return;
 
   std::atomic<uint64_t> next_id{1};
@@ -159,9 +159,8 @@ void AppendsOverTcp(const Options& options) {
   };
   // Each connection's agreement, proposed before the clock starts.
   for (int c = 0; c < options.connections; ++c) {
-    std::unique_ptr<accord::service::Client> client;
-    if (!accord::service::Client::Connect("127.0.0.1", server.port(), "setup", &client).ok())
-      return;
+    std::unique_ptr<accord::net::Client> client;
+    if (!accord::net::Client::Connect("127.0.0.1", server.port(), "setup", &client).ok()) return;
     Request r;
     auto* command = r.mutable_log_milestone();
     command->set_agreement_id(fmt::format("bench-agreement-{}", c));
@@ -310,9 +309,9 @@ void Replay(const Options& options, const std::string& dir) {
 
   std::unique_ptr<accord::store::EventStore> store;
   if (!accord::store::EventStore::Open({}, dir, &store).ok()) return;
-  accord::service::AgreementIndex index(store.get());
+  accord::app::AgreementIndex index(store.get());
   auto start = Clock::now();
-  accord::store::Status rebuilt = index.Rebuild();
+  accord::core::Status rebuilt = index.Rebuild();
   double rebuild_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::printf(
       "accord rebuild of the agreement index from position 0 (%s): %.2f s, %.0f ev/s, ratio %.2f "
@@ -350,7 +349,7 @@ void StartAndMeasure(const Options& options, const std::string& dir, const std::
   }
   posix_spawn_file_actions_destroy(&actions);
   uint16_t port = 0;
-  std::unique_ptr<accord::service::Client> client;
+  std::unique_ptr<accord::net::Client> client;
   while (!client && Clock::now() - start < std::chrono::seconds(60)) {
     std::ifstream in(log);
     std::string line;
@@ -363,7 +362,7 @@ void StartAndMeasure(const Options& options, const std::string& dir, const std::
       Request health;
       health.mutable_get_agreement()->set_agreement_id("replay-00001");
       Response response;
-      if (accord::service::Client::Connect("127.0.0.1", port, "bench", &client).ok() &&
+      if (accord::net::Client::Connect("127.0.0.1", port, "bench", &client).ok() &&
           client->Call(health, &response).ok() && response.has_agreement()) {
         break;
       }
@@ -378,7 +377,8 @@ void StartAndMeasure(const Options& options, const std::string& dir, const std::
     if (i % 3 == 0)
       r.mutable_get_agreement()->set_agreement_id(fmt::format("replay-{:05}", (i * 37) % 1000));
     if (i % 3 == 1) r.mutable_list_agreements()->set_max_count(100);
-    if (i % 3 == 2) r.mutable_get_timeline()->set_agreement_id(fmt::format("replay-{:05}", (i * 41) % 1000));
+    if (i % 3 == 2)
+      r.mutable_get_timeline()->set_agreement_id(fmt::format("replay-{:05}", (i * 41) % 1000));
     Response response;
     (void)client->Call(r, &response);
   }
@@ -435,7 +435,7 @@ int main(int argc, char** argv) {
         // As a server leaves it: the agreement index caught up with the log.
         std::unique_ptr<accord::store::EventStore> store;
         if (accord::store::EventStore::Open({}, small, &store).ok()) {
-          (void)accord::service::AgreementIndex(store.get()).Rebuild();
+          (void)accord::app::AgreementIndex(store.get()).Rebuild();
         }
       }
       StartAndMeasure(options, small, fmt::format("{} events", tenth.replay_events));

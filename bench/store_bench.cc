@@ -106,8 +106,7 @@ Result AccordStoreAsync(const std::string& dir, int appenders, double seconds) {
     a.started = Clock::now();
     store->AppendAsync(
         fmt::format("agreement-{}", a.id), accord::store::ExpectedVersion::Any(),
-        {std::move(event)},
-        [&](const accord::store::Status& s, const accord::store::AppendResult&) {
+        {std::move(event)}, [&](const accord::core::Status& s, const accord::store::AppendResult&) {
           double us = std::chrono::duration<double, std::micro>(Clock::now() - a.started).count();
           {
             std::lock_guard lock(latency_mutex);

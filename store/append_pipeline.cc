@@ -78,16 +78,16 @@ void EventStore::StopPipeline() {
   if (completer_.joinable()) completer_.join();
 }
 
-Status EventStore::Append(std::string_view stream_id, ExpectedVersion expected,
-                          const std::vector<NewEvent>& events, AppendResult* result) {
+core::Status EventStore::Append(std::string_view stream_id, ExpectedVersion expected,
+                                const std::vector<NewEvent>& events, AppendResult* result) {
   struct Waiter {
     std::mutex mutex;
     std::condition_variable cv;
     bool done = false;
-    Status status;
+    core::Status status;
   } waiter;
   AppendAsync(std::string(stream_id), expected, events,
-              [&waiter, result](const Status& status, const AppendResult& appended) {
+              [&waiter, result](const core::Status& status, const AppendResult& appended) {
                 // Notified under the lock: the waiter cannot return (and
                 // destroy itself) before this callback lets go of it.
                 std::lock_guard lock(waiter.mutex);
@@ -104,7 +104,7 @@ Status EventStore::Append(std::string_view stream_id, ExpectedVersion expected,
 void EventStore::AppendAsync(std::string stream_id, ExpectedVersion expected,
                              std::vector<NewEvent> events, AppendCallback done) {
   if (options_.read_only) {
-    done(Status::ReadOnly("the store was opened read-only"), AppendResult{});
+    done(core::Status::ReadOnly("the store was opened read-only"), AppendResult{});
     return;
   }
   if (!open_error_.ok()) {
@@ -119,8 +119,8 @@ void EventStore::AppendAsync(std::string stream_id, ExpectedVersion expected,
   std::unique_lock lock(mutex_);
   if (stopping_ || importing_) {
     lock.unlock();
-    writer->done(stopping_ ? Status::IOError("the store is closing")
-                           : Status::ReadOnly("an import is running; append after it"),
+    writer->done(stopping_ ? core::Status::IOError("the store is closing")
+                           : core::Status::ReadOnly("an import is running; append after it"),
                  AppendResult{});
     return;
   }
@@ -164,7 +164,7 @@ void EventStore::StagerLoop() {
     // thread hand-over fewer for a lone appender. Under load the syncer
     // writes while this thread stages the next group.
     std::unique_ptr<Group> sealed;
-    Status failure;
+    core::Status failure;
     {
       std::lock_guard lock(mutex_);
       extending_ = false;
@@ -220,19 +220,19 @@ bool EventStore::WaitForStagingWork(std::unique_lock<std::mutex>& lock) {
     }
     recovering_ = true;
     lock.unlock();
-    Status recovered = RecoverAfterWriteFailure();
+    core::Status recovered = RecoverAfterWriteFailure();
     lock.lock();
     recovering_ = false;
     last_recovery_ = Clock::now();
     if (recovered.ok()) {
-      write_failure_ = Status::OK();
+      write_failure_ = core::Status::OK();
       recovery_backoff_ = std::chrono::milliseconds(0);
       writable_cv_.notify_all();
       continue;
     }
     recovery_backoff_ =
         std::clamp(recovery_backoff_ * 2, kMinRecoveryInterval, kMaxRecoveryInterval);
-    write_failure_ = Status::IOError(fmt::format(
+    write_failure_ = core::Status::IOError(fmt::format(
         "the store refuses appends until the disk takes writes again; it retries by itself (retry "
         "with the same event ids). The write that failed: {}; the last retry: {}",
         first_write_failure_, recovered.message()));
@@ -240,7 +240,7 @@ bool EventStore::WaitForStagingWork(std::unique_lock<std::mutex>& lock) {
   }
 }
 
-void EventStore::FailQueued(std::unique_lock<std::mutex>& lock, const Status& why) {
+void EventStore::FailQueued(std::unique_lock<std::mutex>& lock, const core::Status& why) {
   std::deque<std::unique_ptr<Writer>> failed;
   failed.swap(queued_);
   lock.unlock();
@@ -251,7 +251,7 @@ void EventStore::FailQueued(std::unique_lock<std::mutex>& lock, const Status& wh
 void EventStore::SyncerLoop() {
   for (;;) {
     std::unique_ptr<Group> group;
-    Status failure;
+    core::Status failure;
     {
       std::unique_lock lock(mutex_);
       syncer_cv_.wait(lock, [this] {
@@ -272,7 +272,7 @@ void EventStore::SyncerLoop() {
 }
 
 // REQUIRES: the caller set syncer_busy_ when it sealed `group`.
-void EventStore::FinishGroup(std::unique_ptr<Group> group, const Status& failure) {
+void EventStore::FinishGroup(std::unique_ptr<Group> group, const core::Status& failure) {
   if (failure.ok()) {
     WriteGroup(group.get());
   } else {
@@ -346,7 +346,7 @@ void EventStore::WriteGroup(Group* group) {
   write.sync = options_.sync;
   rocksdb::Status rs = db_->Write(write, &group->batch);
   if (!rs.ok()) {
-    Status failed = Status::IOError(
+    core::Status failed = core::Status::IOError(
         FromRocks(rs, "writing the log (outcome unknown: retry with the same event ids)")
             .message());
     for (auto& w : group->writers) {
@@ -388,14 +388,14 @@ void EventStore::NotifyCommitListener(uint64_t next_position) {
 // and the stager tries again later. (DB::Resume is not used: RocksDB treats
 // a failed WAL sync as fatal, and after a failed WAL append the WAL writer
 // must not be used.) Readers wait only while the database is swapped.
-Status EventStore::RecoverAfterWriteFailure() {
+core::Status EventStore::RecoverAfterWriteFailure() {
   head_cache_.clear();
   {
     std::lock_guard lock(in_flight_mutex_);
     in_flight_ids_.clear();
   }
   uint64_t before = committed_position_.load();
-  Status reopened;
+  core::Status reopened;
   {
     std::unique_lock db_lock(db_mutex_);
     CloseDb();
@@ -403,7 +403,7 @@ Status EventStore::RecoverAfterWriteFailure() {
     if (!reopened.ok()) (void)OpenDb(true);
   }
   if (!db_) return reopened;
-  Status loaded = LoadChainHead();
+  core::Status loaded = LoadChainHead();
   // A write reported failed may have reached the disk after all.
   if (loaded.ok() && committed_position_.load() > before) {
     NotifyCommitListener(committed_position_.load());
@@ -411,55 +411,56 @@ Status EventStore::RecoverAfterWriteFailure() {
   return reopened.ok() ? loaded : reopened;
 }
 
-Status EventStore::LoadHead(std::string_view stream_id, std::optional<StreamHead>* head) {
+core::Status EventStore::LoadHead(std::string_view stream_id, std::optional<StreamHead>* head) {
   std::string key(stream_id);
   if (auto cached = head_cache_.find(key); cached != head_cache_.end()) {
     *head = cached->second;
-    return Status::OK();
+    return core::Status::OK();
   }
   std::string value;
   rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), stream_heads_, key, &value);
   if (rs.IsNotFound()) {
     head->reset();
-    return Status::OK();
+    return core::Status::OK();
   }
   if (!rs.ok()) return FromRocks(rs, "reading a stream head");
   StreamHead stored;
   if (!stored.ParseFromString(value)) {
-    return Status::Corruption(fmt::format("the head of stream '{}' does not parse", stream_id));
+    return core::Status::Corruption(
+        fmt::format("the head of stream '{}' does not parse", stream_id));
   }
   if (head_cache_.size() >= kMaxCachedHeads) head_cache_.clear();
   head_cache_[key] = stored;
   *head = stored;
-  return Status::OK();
+  return core::Status::OK();
 }
 
-Status EventStore::StageAppend(Writer* w, Group* g) {
+core::Status EventStore::StageAppend(Writer* w, Group* g) {
   const std::vector<NewEvent>& events = w->events;
   AppendResult* result = &w->result;
   if (w->stream_id.empty() || w->stream_id.size() > kMaxStreamIdBytes ||
       w->stream_id.find('\0') != std::string::npos) {
-    return Status::InvalidArgument("a stream id is 1-512 bytes without NUL");
+    return core::Status::InvalidArgument("a stream id is 1-512 bytes without NUL");
   }
-  if (events.empty()) return Status::InvalidArgument("an append needs at least one event");
+  if (events.empty()) return core::Status::InvalidArgument("an append needs at least one event");
 
   std::vector<std::string> ids;
   ids.reserve(events.size());
   for (const NewEvent& e : events) {
     std::optional<std::string> id = UuidBytes(e.event_id());
     if (!id) {
-      return Status::InvalidArgument(
+      return core::Status::InvalidArgument(
           fmt::format("event id '{}' is not a canonical lower-case UUID", e.event_id()));
     }
     if (e.event_type().empty() || e.schema_version() == 0) {
-      return Status::InvalidArgument(
+      return core::Status::InvalidArgument(
           fmt::format("event {} needs an event type and a schema version", e.event_id()));
     }
     ids.push_back(std::move(*id));
   }
   if (ids.size() > 1 &&
       std::unordered_set<std::string>(ids.begin(), ids.end()).size() != ids.size()) {
-    return Status::InvalidArgument("an event id appears twice in one append");
+    return core::Status::InvalidArgument("an event id appears twice in one append");
   }
 
   // Idempotency comes before the version check: a retry of an append that
@@ -490,13 +491,13 @@ Status EventStore::StageAppend(Writer* w, Group* g) {
       if (!rs.ok()) return FromRocks(rs, "reading the event id index");
       position = DecodeFixed64BE(value);
       EventRecord record;
-      if (Status s = ReadRecordAt(position, &record); !s.ok()) return s;
+      if (core::Status s = ReadRecordAt(position, &record); !s.ok()) return s;
       version = record.stream_version();
       same = SameContent(record, w->stream_id, events[i]);
     }
     bool in_sequence = found == i && (i == 0 || position == result->last_position + 1);
     if (!same || !in_sequence) {
-      return Status::DuplicateEvent(
+      return core::Status::DuplicateEvent(
           fmt::format("event {} is stored at position {} with other content or in another append",
                       events[i].event_id(), position));
     }
@@ -508,17 +509,17 @@ Status EventStore::StageAppend(Writer* w, Group* g) {
   if (found > 0) {
     if (found != ids.size()) {
       *result = AppendResult{};
-      return Status::DuplicateEvent(fmt::format(
+      return core::Status::DuplicateEvent(fmt::format(
           "{} of the {} events are stored already: a retry must resend exactly the original "
           "append",
           found, ids.size()));
     }
     result->already_stored = true;
-    return Status::OK();
+    return core::Status::OK();
   }
 
   std::optional<StreamHead> head;
-  if (Status s = LoadHead(w->stream_id, &head); !s.ok()) return s;
+  if (core::Status s = LoadHead(w->stream_id, &head); !s.ok()) return s;
   bool matches = true;
   switch (w->expected.kind()) {
     case ExpectedVersion::Kind::kAny:
@@ -535,7 +536,7 @@ Status EventStore::StageAppend(Writer* w, Group* g) {
   }
   if (!matches) {
     if (head) result->current_version = head->last_version();
-    return Status::WrongExpectedVersion(fmt::format(
+    return core::Status::WrongExpectedVersion(fmt::format(
         "stream '{}' was expected at {} but is at {}", w->stream_id, w->expected.ToString(),
         head ? fmt::format("version {}", head->last_version()) : std::string("no stream")));
   }
@@ -594,18 +595,18 @@ Status EventStore::StageAppend(Writer* w, Group* g) {
   g->stream_head_puts[w->stream_id] = next_head.SerializeAsString();
   head_cache_[w->stream_id] = next_head;
   g->events += events.size();
-  return Status::OK();
+  return core::Status::OK();
 }
 
-Status EventStore::Import(const std::vector<EventRecord>& records) {
-  if (options_.read_only) return Status::ReadOnly("the store was opened read-only");
+core::Status EventStore::Import(const std::vector<EventRecord>& records) {
+  if (options_.read_only) return core::Status::ReadOnly("the store was opened read-only");
   if (!open_error_.ok()) return open_error_;
   {
     // The staged state belongs to the stager; take it over while it is idle.
     std::lock_guard lock(mutex_);
     if (!write_failure_.ok()) return write_failure_;
     if (!queued_.empty() || open_group_ || syncer_busy_ || importing_ || recovering_) {
-      return Status::ReadOnly("appends are running; import into a store nobody appends to");
+      return core::Status::ReadOnly("appends are running; import into a store nobody appends to");
     }
     importing_ = true;
   }
@@ -626,7 +627,8 @@ Status EventStore::Import(const std::vector<EventRecord>& records) {
   int64_t recorded_micros = last_recorded_micros_;
   for (const EventRecord& given : records) {
     auto refuse = [&](std::string_view why) {
-      return Status::Corruption(fmt::format("record at position {}: {}", given.position(), why));
+      return core::Status::Corruption(
+          fmt::format("record at position {}: {}", given.position(), why));
     };
     EventRecord record = given;
     record.clear_hash();
@@ -645,7 +647,7 @@ Status EventStore::Import(const std::vector<EventRecord>& records) {
     std::optional<StreamHead> head;
     if (auto it = heads.find(given.stream_id()); it != heads.end()) {
       head = it->second;
-    } else if (Status s = LoadHead(given.stream_id(), &head); !s.ok()) {
+    } else if (core::Status s = LoadHead(given.stream_id(), &head); !s.ok()) {
       return s;
     }
     uint64_t version = head ? head->last_version() + 1 : 0;
@@ -674,7 +676,7 @@ Status EventStore::Import(const std::vector<EventRecord>& records) {
                  google::protobuf::util::TimeUtil::TimestampToMicroseconds(given.recorded_at()));
     ++position;
   }
-  if (records.empty()) return Status::OK();
+  if (records.empty()) return core::Status::OK();
   for (const auto& [stream, head] : heads)
     batch.Put(stream_heads_, stream, head.SerializeAsString());
   ChainHead chain;
@@ -686,7 +688,7 @@ Status EventStore::Import(const std::vector<EventRecord>& records) {
   batch.Put(meta_, kChainHeadKey, chain.SerializeAsString());
   rocksdb::WriteOptions write;
   write.sync = options_.sync;
-  if (Status s = FromRocks(db_->Write(write, &batch), "writing imported records"); !s.ok()) {
+  if (core::Status s = FromRocks(db_->Write(write, &batch), "writing imported records"); !s.ok()) {
     head_cache_.clear();
     return s;
   }
@@ -701,7 +703,7 @@ Status EventStore::Import(const std::vector<EventRecord>& records) {
     committed_position_.store(position);
   }
   NotifyCommitListener(position);
-  return Status::OK();
+  return core::Status::OK();
 }
 
 }  // namespace accord::store

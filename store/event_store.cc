@@ -97,15 +97,15 @@ std::string FindNumberedFile(std::string_view text, std::string_view extension) 
 }
 
 // One line for an open that RocksDB refused: which file, what damage.
-Status DescribeOpenFailure(const rocksdb::Status& rs, const std::string& path,
-                           const StderrLogger& logger) {
+core::Status DescribeOpenFailure(const rocksdb::Status& rs, const std::string& path,
+                                 const StderrLogger& logger) {
   std::string message = rs.ToString();
   std::string table = FindNumberedFile(message, "sst");
   if (table.empty()) table = FindNumberedFile(message, "ldb");
   bool missing = message.find("No such file") != std::string::npos;
   if (!table.empty() && (rs.IsCorruption() || missing)) {
     table = table.substr(0, table.size() - 4) + ".sst";  // RocksDB tries .ldb after .sst
-    return Status::Corruption(fmt::format(
+    return core::Status::Corruption(fmt::format(
         "the data folder {} is damaged: table file {} is {}; restore the folder from a backup, "
         "or accept the loss with accord-local salvage",
         path, table, missing ? "missing" : fmt::format("damaged ({})", message)));
@@ -117,12 +117,12 @@ Status DescribeOpenFailure(const rocksdb::Status& rs, const std::string& path,
       std::string wal = FindNumberedFile(line, "log");
       size_t dropping = line.find(": dropping ");
       std::string_view what = line.substr(dropping + 2);
-      return Status::Corruption(fmt::format(
+      return core::Status::Corruption(fmt::format(
           "the data folder {} is damaged: write-ahead log {} has a damaged record ({}: it "
           "cannot be replayed from there on)",
           path, wal.empty() ? std::string("(unnamed)") : wal, what));
     }
-    return Status::Corruption(
+    return core::Status::Corruption(
         fmt::format("the data folder {} is damaged: {}", path, rs.ToString()));
   }
   return FromRocks(rs, "opening " + path);
@@ -144,37 +144,38 @@ std::string ExpectedVersion::ToString() const {
   return "?";
 }
 
-Status EventStore::Open(const StoreOptions& options, const std::string& path,
-                        std::unique_ptr<EventStore>* store) {
+core::Status EventStore::Open(const StoreOptions& options, const std::string& path,
+                              std::unique_ptr<EventStore>* store) {
   std::unique_ptr<EventStore> s(new EventStore());
   s->options_ = options;
   if (options.salvage) s->options_.read_only = true;
   s->path_ = path;
   // Read before the database, so that appends of another process (a server
   // beside a read-only tool) cannot make the file look ahead of the log.
-  if (Status read = ReadReach(path, &s->reached_); !read.ok() && !options.salvage) return read;
+  if (core::Status read = ReadReach(path, &s->reached_); !read.ok() && !options.salvage)
+    return read;
 
   bool read_only = s->options_.read_only;
   rocksdb::Status raw;
-  Status opened = s->OpenDb(read_only, &raw);
+  core::Status opened = s->OpenDb(read_only, &raw);
   if (!opened.ok() && !read_only && raw.IsNoSpace()) {
     // A disk too full to open the store for writing: serve reads, refuse
     // appends, and let the stager retry for writing.
     if (s->OpenDb(true).ok()) {
-      s->write_failure_ = Status::IOError(fmt::format(
+      s->write_failure_ = core::Status::IOError(fmt::format(
           "the store opened read-only: the disk refused to open it for writing ({}); appends "
           "resume when it takes writes again",
           opened.message()));
       s->first_write_failure_ = opened.message();
       s->recovery_backoff_ = kMinRecoveryInterval;
       s->last_recovery_ = std::chrono::steady_clock::now();
-      opened = Status::OK();
+      opened = core::Status::OK();
     }
   }
   if (!opened.ok()) {
     if (opened.IsCorruption() && !options.salvage) {
       std::string affected = s->AffectedPositions();
-      if (!affected.empty()) opened = Status::Corruption(opened.message() + "; " + affected);
+      if (!affected.empty()) opened = core::Status::Corruption(opened.message() + "; " + affected);
     }
     return opened;
   }
@@ -189,16 +190,16 @@ Status EventStore::Open(const StoreOptions& options, const std::string& path,
   }
   if (!rs.ok()) return FromRocks(rs, "reading the format version");
   if (format != kFormatVersion) {
-    return Status::Corruption(fmt::format("unknown store format '{}'", format));
+    return core::Status::Corruption(fmt::format("unknown store format '{}'", format));
   }
 
-  Status loaded = s->LoadChainHead();
+  core::Status loaded = s->LoadChainHead();
   if (!loaded.ok()) {
     if (!read_only) return loaded;
     s->open_error_ = loaded;
   }
   if (loaded.ok() && !options.salvage) {
-    if (Status reach = s->CheckReach(); !reach.ok()) return reach;
+    if (core::Status reach = s->CheckReach(); !reach.ok()) return reach;
   }
   if (!read_only) {
     s->StartPipeline();
@@ -208,16 +209,16 @@ Status EventStore::Open(const StoreOptions& options, const std::string& path,
     });
   }
   *store = std::move(s);
-  return Status::OK();
+  return core::Status::OK();
 }
 
-Status EventStore::CheckReach() const {
-  if (!reached_) return Status::OK();
+core::Status EventStore::CheckReach() const {
+  if (!reached_) return core::Status::OK();
   const LogHead& reach = *reached_;
   std::string file = path_ + "/" + kReachFileName;
   uint64_t held = next_position_;
   if (reach.next_position > held) {
-    return Status::Corruption(fmt::format(
+    return core::Status::Corruption(fmt::format(
         "the log comes back with {} records but it had reached {} ({}): {} missing; a "
         "write-ahead log or table file was cut, emptied or removed. Restore the folder from a "
         "backup, or accept the loss with accord-local salvage",
@@ -225,17 +226,17 @@ Status EventStore::CheckReach() const {
         PositionRange(held, reach.next_position) +
             (reach.next_position - held == 1 ? " is" : " are")));
   }
-  if (reach.next_position == 0) return Status::OK();
+  if (reach.next_position == 0) return core::Status::OK();
   EventRecord record;
-  Status read = ReadRecordAt(reach.next_position - 1, &record);
+  core::Status read = ReadRecordAt(reach.next_position - 1, &record);
   if (!read.ok()) return read;
   if (record.hash() != reach.last_hash) {
-    return Status::Corruption(
+    return core::Status::Corruption(
         fmt::format("the record at position {} is not the one the log held there ({}): the log was "
                     "replaced or rewritten",
                     reach.next_position - 1, file));
   }
-  return Status::OK();
+  return core::Status::OK();
 }
 
 std::string EventStore::AffectedPositions() const {
@@ -265,7 +266,7 @@ std::string EventStore::AffectedPositions() const {
                      reached);
 }
 
-Status EventStore::OpenDb(bool read_only, rocksdb::Status* raw_status) {
+core::Status EventStore::OpenDb(bool read_only, rocksdb::Status* raw_status) {
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = options_.create_if_missing;
   db_options.create_missing_column_families = true;
@@ -343,7 +344,7 @@ Status EventStore::OpenDb(bool read_only, rocksdb::Status* raw_status) {
   event_ids_ = handles_[4];
   projections_ = handles_[5];
   merkle_ = handles_[6];
-  return Status::OK();
+  return core::Status::OK();
 }
 
 void EventStore::CloseDb() {
@@ -354,9 +355,9 @@ void EventStore::CloseDb() {
   db_.reset();
 }
 
-Status EventStore::CheckOpen() const {
-  if (db_) return Status::OK();
-  return Status::IOError(
+core::Status EventStore::CheckOpen() const {
+  if (db_) return core::Status::OK();
+  return core::Status::IOError(
       "the store could not reopen its database after a failed write, not even to read; it keeps "
       "trying");
 }
@@ -409,8 +410,8 @@ void EventStore::ReachLoop() {
   }
 }
 
-Status EventStore::WriteHealth() const {
-  if (options_.read_only) return Status::ReadOnly("the store was opened read-only");
+core::Status EventStore::WriteHealth() const {
+  if (options_.read_only) return core::Status::ReadOnly("the store was opened read-only");
   std::lock_guard lock(mutex_);
   return write_failure_;
 }
@@ -421,7 +422,7 @@ bool EventStore::AwaitWritable(std::chrono::milliseconds timeout) const {
   return writable_cv_.wait_for(lock, timeout, [this] { return write_failure_.ok(); });
 }
 
-Status EventStore::LoadChainHead() {
+core::Status EventStore::LoadChainHead() {
   std::string value;
   rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), meta_, kChainHeadKey, &value);
   if (!rs.ok() && !rs.IsNotFound()) return FromRocks(rs, "reading the chain head");
@@ -431,30 +432,32 @@ Status EventStore::LoadChainHead() {
 
   if (rs.IsNotFound()) {
     if (it->Valid()) {
-      return Status::Corruption(fmt::format("the log ends at position {} but has no chain head",
-                                            DecodeFixed64BE(it->key().ToStringView())));
+      return core::Status::Corruption(
+          fmt::format("the log ends at position {} but has no chain head",
+                      DecodeFixed64BE(it->key().ToStringView())));
     }
     next_position_ = 0;
     chain_hash_ = GenesisHash();
     merkle_frontier_ = core::MerkleFrontier();
   } else {
     ChainHead head;
-    if (!head.ParseFromString(value)) return Status::Corruption("the chain head does not parse");
+    if (!head.ParseFromString(value))
+      return core::Status::Corruption("the chain head does not parse");
     if (!it->Valid()) {
-      return Status::Corruption(
+      return core::Status::Corruption(
           fmt::format("the chain head names position {} but the log is empty", head.position()));
     }
     uint64_t last = DecodeFixed64BE(it->key().ToStringView());
     if (last != head.position()) {
-      return Status::Corruption(
+      return core::Status::Corruption(
           fmt::format("the log ends at position {} but the chain head names position {}", last,
                       head.position()));
     }
     EventRecord record;
-    Status decoded = DecodeEntry(last, it->value(), &record);
+    core::Status decoded = DecodeEntry(last, it->value(), &record);
     if (!decoded.ok()) return decoded;
     if (record.hash() != head.hash()) {
-      return Status::Corruption(
+      return core::Status::Corruption(
           fmt::format("the record at position {} does not match the chain head", last));
     }
     next_position_ = last + 1;
@@ -462,11 +465,11 @@ Status EventStore::LoadChainHead() {
     std::vector<std::string> frontier(head.merkle_frontier().begin(), head.merkle_frontier().end());
     if (frontier.size() != static_cast<size_t>(std::popcount(next_position_))) {
       if (!frontier.empty() || options_.read_only) {
-        return Status::Corruption(
+        return core::Status::Corruption(
             fmt::format("the Merkle frontier does not fit a log of {} records", next_position_));
       }
       // A store written before the Merkle tree was kept: build it once.
-      if (Status built = BuildMerkleTree(); !built.ok()) return built;
+      if (core::Status built = BuildMerkleTree(); !built.ok()) return built;
     } else {
       merkle_frontier_ = core::MerkleFrontier::FromParts(next_position_, std::move(frontier));
     }
@@ -478,21 +481,21 @@ Status EventStore::LoadChainHead() {
   std::lock_guard lock(head_hash_mutex_);
   committed_position_.store(next_position_);
   committed_hash_ = chain_hash_;
-  return Status::OK();
+  return core::Status::OK();
 }
 
-Status EventStore::ReadRecordAt(uint64_t position, EventRecord* record) const {
+core::Status EventStore::ReadRecordAt(uint64_t position, EventRecord* record) const {
   std::string value;
   rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), log_, EncodePosition(position), &value);
   if (rs.IsNotFound()) {
-    return Status::Corruption(fmt::format("position {} is missing from the log", position));
+    return core::Status::Corruption(fmt::format("position {} is missing from the log", position));
   }
   if (!rs.ok()) return FromRocks(rs, "reading the log");
   return DecodeEntry(position, value, record);
 }
 
-Status EventStore::ReadPositions(const std::vector<uint64_t>& positions, ReadPage* page,
-                                 bool* complete) const {
+core::Status EventStore::ReadPositions(const std::vector<uint64_t>& positions, ReadPage* page,
+                                       bool* complete) const {
   // In batches, so that what is read before the byte limit stops the page
   // is all that is held: a MultiGet holds every value it was asked for.
   constexpr size_t kBatch = 32;
@@ -510,27 +513,27 @@ Status EventStore::ReadPositions(const std::vector<uint64_t>& positions, ReadPag
     for (size_t k = 0; k < keys.size(); ++k) {
       uint64_t position = positions[begin + k];
       if (statuses[k].IsNotFound()) {
-        return Status::Corruption(
+        return core::Status::Corruption(
             fmt::format("position {} is indexed but missing from the log", position));
       }
       if (!statuses[k].ok()) return FromRocks(statuses[k], "reading the log");
       EventRecord record;
-      if (Status s = DecodeEntry(position, values[k], &record); !s.ok()) return s;
+      if (core::Status s = DecodeEntry(position, values[k], &record); !s.ok()) return s;
       page->records.push_back(std::move(record));
       bytes += values[k].size();
       if (bytes >= options_.max_page_bytes && begin + k + 1 < positions.size()) {
         *complete = false;
-        return Status::OK();
+        return core::Status::OK();
       }
     }
   }
-  return Status::OK();
+  return core::Status::OK();
 }
 
-Status EventStore::ReadStreamForward(std::string_view stream_id, uint64_t from_version,
-                                     size_t max_count, ReadPage* page) const {
+core::Status EventStore::ReadStreamForward(std::string_view stream_id, uint64_t from_version,
+                                           size_t max_count, ReadPage* page) const {
   std::shared_lock db_lock(db_mutex_);
-  if (Status open = CheckOpen(); !open.ok()) return open;
+  if (core::Status open = CheckOpen(); !open.ok()) return open;
   *page = ReadPage{};
   size_t limit =
       max_count == 0 ? options_.max_page_size : std::min(max_count, options_.max_page_size);
@@ -541,7 +544,7 @@ Status EventStore::ReadStreamForward(std::string_view stream_id, uint64_t from_v
   for (it->Seek(StreamIndexKey(stream_id, from_version));
        it->Valid() && it->key().starts_with(prefix) && positions.size() < limit; it->Next()) {
     if (DecodeFixed64BE(it->key().ToStringView().substr(prefix.size())) != version) {
-      return Status::Corruption(
+      return core::Status::Corruption(
           fmt::format("stream '{}' has no version {} in its index", stream_id, version));
     }
     positions.push_back(DecodeFixed64BE(it->value().ToStringView()));
@@ -551,18 +554,18 @@ Status EventStore::ReadStreamForward(std::string_view stream_id, uint64_t from_v
   page->end_of_data = !(it->Valid() && it->key().starts_with(prefix));
   page->next = version;
   bool complete = true;
-  if (Status s = ReadPositions(positions, page, &complete); !s.ok()) return s;
+  if (core::Status s = ReadPositions(positions, page, &complete); !s.ok()) return s;
   if (!complete) {
     page->end_of_data = false;
     page->next = page->records.back().stream_version() + 1;
   }
-  return Status::OK();
+  return core::Status::OK();
 }
 
-Status EventStore::ReadStreamBackward(std::string_view stream_id, uint64_t from_version,
-                                      size_t max_count, ReadPage* page) const {
+core::Status EventStore::ReadStreamBackward(std::string_view stream_id, uint64_t from_version,
+                                            size_t max_count, ReadPage* page) const {
   std::shared_lock db_lock(db_mutex_);
-  if (Status open = CheckOpen(); !open.ok()) return open;
+  if (core::Status open = CheckOpen(); !open.ok()) return open;
   *page = ReadPage{};
   size_t limit =
       max_count == 0 ? options_.max_page_size : std::min(max_count, options_.max_page_size);
@@ -579,17 +582,17 @@ Status EventStore::ReadStreamBackward(std::string_view stream_id, uint64_t from_
   page->end_of_data = positions.empty() || last_version == 0;
   page->next = page->end_of_data ? 0 : last_version - 1;
   bool complete = true;
-  if (Status s = ReadPositions(positions, page, &complete); !s.ok()) return s;
+  if (core::Status s = ReadPositions(positions, page, &complete); !s.ok()) return s;
   if (!complete) {
     page->end_of_data = false;  // the last record read is not version 0
     page->next = page->records.back().stream_version() - 1;
   }
-  return Status::OK();
+  return core::Status::OK();
 }
 
-Status EventStore::ReadAll(uint64_t from_position, size_t max_count, ReadPage* page) const {
+core::Status EventStore::ReadAll(uint64_t from_position, size_t max_count, ReadPage* page) const {
   std::shared_lock db_lock(db_mutex_);
-  if (Status open = CheckOpen(); !open.ok()) return open;
+  if (core::Status open = CheckOpen(); !open.ok()) return open;
   *page = ReadPage{};
   size_t limit =
       max_count == 0 ? options_.max_page_size : std::min(max_count, options_.max_page_size);
@@ -601,37 +604,38 @@ Status EventStore::ReadAll(uint64_t from_position, size_t max_count, ReadPage* p
        it->Next(), ++position) {
     uint64_t key = DecodeFixed64BE(it->key().ToStringView());
     if (key != position) {
-      return Status::Corruption(fmt::format("position {} is missing from the log", position));
+      return core::Status::Corruption(fmt::format("position {} is missing from the log", position));
     }
     EventRecord record;
-    if (Status s = DecodeEntry(key, it->value(), &record); !s.ok()) return s;
+    if (core::Status s = DecodeEntry(key, it->value(), &record); !s.ok()) return s;
     page->records.push_back(std::move(record));
     bytes += it->value().size();
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading the log");
   page->end_of_data = !it->Valid();
   page->next = position;
-  return Status::OK();
+  return core::Status::OK();
 }
 
-Status EventStore::GetStreamHead(std::string_view stream_id, StreamHead* head) const {
+core::Status EventStore::GetStreamHead(std::string_view stream_id, StreamHead* head) const {
   std::shared_lock db_lock(db_mutex_);
-  if (Status open = CheckOpen(); !open.ok()) return open;
+  if (core::Status open = CheckOpen(); !open.ok()) return open;
   std::string value;
   rocksdb::Status rs =
       db_->Get(rocksdb::ReadOptions(), stream_heads_, std::string(stream_id), &value);
-  if (rs.IsNotFound()) return Status::NotFound(fmt::format("no stream '{}'", stream_id));
+  if (rs.IsNotFound()) return core::Status::NotFound(fmt::format("no stream '{}'", stream_id));
   if (!rs.ok()) return FromRocks(rs, "reading a stream head");
   if (!head->ParseFromString(value)) {
-    return Status::Corruption(fmt::format("the head of stream '{}' does not parse", stream_id));
+    return core::Status::Corruption(
+        fmt::format("the head of stream '{}' does not parse", stream_id));
   }
-  return Status::OK();
+  return core::Status::OK();
 }
 
-Status EventStore::ListStreams(std::string_view after, size_t max_count,
-                               std::vector<std::string>* streams, bool* end) const {
+core::Status EventStore::ListStreams(std::string_view after, size_t max_count,
+                                     std::vector<std::string>* streams, bool* end) const {
   std::shared_lock db_lock(db_mutex_);
-  if (Status open = CheckOpen(); !open.ok()) return open;
+  if (core::Status open = CheckOpen(); !open.ok()) return open;
   streams->clear();
   size_t limit =
       max_count == 0 ? options_.max_page_size : std::min(max_count, options_.max_page_size);
@@ -642,17 +646,18 @@ Status EventStore::ListStreams(std::string_view after, size_t max_count,
     streams->push_back(it->key().ToString());
   if (!it->status().ok()) return FromRocks(it->status(), "listing streams");
   *end = !it->Valid();
-  return Status::OK();
+  return core::Status::OK();
 }
 
-Status EventStore::FindEvent(std::string_view event_id, EventRecord* record) const {
+core::Status EventStore::FindEvent(std::string_view event_id, EventRecord* record) const {
   std::shared_lock db_lock(db_mutex_);
-  if (Status open = CheckOpen(); !open.ok()) return open;
+  if (core::Status open = CheckOpen(); !open.ok()) return open;
   std::optional<std::string> id = UuidBytes(event_id);
-  if (!id) return Status::InvalidArgument(fmt::format("'{}' is not a canonical UUID", event_id));
+  if (!id)
+    return core::Status::InvalidArgument(fmt::format("'{}' is not a canonical UUID", event_id));
   std::string value;
   rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), event_ids_, *id, &value);
-  if (rs.IsNotFound()) return Status::NotFound(fmt::format("no event {}", event_id));
+  if (rs.IsNotFound()) return core::Status::NotFound(fmt::format("no event {}", event_id));
   if (!rs.ok()) return FromRocks(rs, "reading the event id index");
   return ReadRecordAt(DecodeFixed64BE(value), record);
 }
@@ -669,32 +674,32 @@ StoreStats EventStore::Stats() const {
   StoreStats stats;
   stats.group_commits = group_commits_.load(std::memory_order_relaxed);
   stats.events_written = events_written_.load(std::memory_order_relaxed);
-  if (Status health = WriteHealth(); !health.ok()) stats.write_refusal = health.ToString();
+  if (core::Status health = WriteHealth(); !health.ok()) stats.write_refusal = health.ToString();
   return stats;
 }
 
-Status EventStore::PutProjectionState(std::string_view name, std::string_view value) {
+core::Status EventStore::PutProjectionState(std::string_view name, std::string_view value) {
   std::shared_lock db_lock(db_mutex_);
-  if (Status open = CheckOpen(); !open.ok()) return open;
-  if (options_.read_only) return Status::ReadOnly("the store was opened read-only");
+  if (core::Status open = CheckOpen(); !open.ok()) return open;
+  if (options_.read_only) return core::Status::ReadOnly("the store was opened read-only");
   rocksdb::WriteOptions write;
   write.sync = options_.sync;
   return FromRocks(db_->Put(write, projections_, std::string(name), std::string(value)),
                    "writing projection state");
 }
 
-Status EventStore::GetProjectionState(std::string_view name, std::string* value) const {
+core::Status EventStore::GetProjectionState(std::string_view name, std::string* value) const {
   std::shared_lock db_lock(db_mutex_);
-  if (Status open = CheckOpen(); !open.ok()) return open;
+  if (core::Status open = CheckOpen(); !open.ok()) return open;
   rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), projections_, std::string(name), value);
-  if (rs.IsNotFound()) return Status::NotFound(fmt::format("no projection state '{}'", name));
+  if (rs.IsNotFound()) return core::Status::NotFound(fmt::format("no projection state '{}'", name));
   return FromRocks(rs, "reading projection state");
 }
 
-Status EventStore::WriteProjectionState(const std::vector<ProjectionWrite>& writes) {
-  if (options_.read_only) return Status::ReadOnly("the store was opened read-only");
+core::Status EventStore::WriteProjectionState(const std::vector<ProjectionWrite>& writes) {
+  if (options_.read_only) return core::Status::ReadOnly("the store was opened read-only");
   std::shared_lock db_lock(db_mutex_);
-  if (Status open = CheckOpen(); !open.ok()) return open;
+  if (core::Status open = CheckOpen(); !open.ok()) return open;
   rocksdb::WriteBatch batch;
   for (const auto& w : writes) {
     if (w.value) {
@@ -711,11 +716,11 @@ Status EventStore::WriteProjectionState(const std::vector<ProjectionWrite>& writ
   return FromRocks(db_->Write(write, &batch), "writing projection state");
 }
 
-Status EventStore::ScanProjectionState(
+core::Status EventStore::ScanProjectionState(
     std::string_view prefix, std::string_view after, size_t max_count,
     std::vector<std::pair<std::string, std::string>>* entries) const {
   std::shared_lock db_lock(db_mutex_);
-  if (Status open = CheckOpen(); !open.ok()) return open;
+  if (core::Status open = CheckOpen(); !open.ok()) return open;
   entries->clear();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), projections_));
   it->Seek(after.empty() ? std::string(prefix) : std::string(after));
@@ -726,14 +731,14 @@ Status EventStore::ScanProjectionState(
   return FromRocks(it->status(), "scanning projection state");
 }
 
-Status EventStore::Backup(const std::string& directory, uint64_t* position) const {
+core::Status EventStore::Backup(const std::string& directory, uint64_t* position) const {
   std::shared_lock db_lock(db_mutex_);
-  if (Status open = CheckOpen(); !open.ok()) return open;
+  if (core::Status open = CheckOpen(); !open.ok()) return open;
   // Everything committed before this call is in the copy: the checkpoint
   // includes the memtables (flushed) and the WAL.
   *position = committed_position_.load();
   rocksdb::Checkpoint* raw = nullptr;
-  if (Status s = FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "starting a backup");
+  if (core::Status s = FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "starting a backup");
       !s.ok()) {
     return s;
   }

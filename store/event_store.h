@@ -77,7 +77,7 @@
 
 #include "accord/v1/record.pb.h"
 #include "core/merkle.h"
-#include "store/status.h"
+#include "core/status.h"
 
 namespace accord::store {
 
@@ -182,7 +182,7 @@ struct VerifyReport {
 // Called once per append, on the store's commit thread, after the events
 // are durable (or the append failed). It must return quickly and must not
 // call Append (AppendAsync is fine): the next group waits for it.
-using AppendCallback = std::function<void(const Status& status, const AppendResult& result)>;
+using AppendCallback = std::function<void(const core::Status& status, const AppendResult& result)>;
 
 class EventStore {
  public:
@@ -194,8 +194,8 @@ class EventStore {
   // A damaged folder is refused with Corruption (see "Damage" above); a
   // read-write open that the disk refuses for lack of space opens read-only
   // instead, refusing appends (see "Write failures").
-  static Status Open(const StoreOptions& options, const std::string& path,
-                     std::unique_ptr<EventStore>* store);
+  static core::Status Open(const StoreOptions& options, const std::string& path,
+                           std::unique_ptr<EventStore>* store);
 
   EventStore(const EventStore&) = delete;
   EventStore& operator=(const EventStore&) = delete;
@@ -210,8 +210,8 @@ class EventStore {
   // says where the stream is), DuplicateEvent (a stored id with other
   // content, or a retry overlapping only part of an earlier append),
   // IOError, ReadOnly. Blocks until durable.
-  Status Append(std::string_view stream_id, ExpectedVersion expected,
-                const std::vector<accord::v1::NewEvent>& events, AppendResult* result);
+  core::Status Append(std::string_view stream_id, ExpectedVersion expected,
+                      const std::vector<accord::v1::NewEvent>& events, AppendResult* result);
 
   // The same without blocking: `done` is called when Append would return.
   // For callers that must not block a thread per append (the server).
@@ -228,7 +228,7 @@ class EventStore {
   // plus the write-ahead log. The copy is a store of its own: open it (or
   // move it into place as a data folder) and Verify accepts it. Sets
   // *position to the log position the copy holds at least.
-  Status Backup(const std::string& directory, uint64_t* position) const;
+  core::Status Backup(const std::string& directory, uint64_t* position) const;
 
   // Appends records exactly as a store wrote them (from an export), keeping
   // their positions, recorded-at times, actors and hashes. Each must continue
@@ -236,26 +236,26 @@ class EventStore {
   // and match its own hash; stream versions must follow on and event ids be
   // new. Appends are refused while an import runs. Corruption names the first
   // record that does not fit; nothing from that batch is written.
-  Status Import(const std::vector<accord::v1::EventRecord>& records);
+  core::Status Import(const std::vector<accord::v1::EventRecord>& records);
 
   // Up to `max_count` (capped at max_page_size; 0 means the cap) events of a
   // stream from `from_version` upward. A missing stream reads as empty.
-  Status ReadStreamForward(std::string_view stream_id, uint64_t from_version, size_t max_count,
-                           ReadPage* page) const;
+  core::Status ReadStreamForward(std::string_view stream_id, uint64_t from_version,
+                                 size_t max_count, ReadPage* page) const;
   // The same downward, from `from_version` (UINT64_MAX: the newest).
-  Status ReadStreamBackward(std::string_view stream_id, uint64_t from_version, size_t max_count,
-                            ReadPage* page) const;
+  core::Status ReadStreamBackward(std::string_view stream_id, uint64_t from_version,
+                                  size_t max_count, ReadPage* page) const;
   // Up to `max_count` events of the whole log from `from_position`.
-  Status ReadAll(uint64_t from_position, size_t max_count, ReadPage* page) const;
+  core::Status ReadAll(uint64_t from_position, size_t max_count, ReadPage* page) const;
 
   // NotFound when the stream has no event.
-  Status GetStreamHead(std::string_view stream_id, accord::v1::StreamHead* head) const;
+  core::Status GetStreamHead(std::string_view stream_id, accord::v1::StreamHead* head) const;
   // Up to `max_count` stream ids in byte order, starting after `after`
   // (empty: from the first). *end is true when there are no more.
-  Status ListStreams(std::string_view after, size_t max_count, std::vector<std::string>* streams,
-                     bool* end) const;
+  core::Status ListStreams(std::string_view after, size_t max_count,
+                           std::vector<std::string>* streams, bool* end) const;
   // The record stored under `event_id`; NotFound if none.
-  Status FindEvent(std::string_view event_id, accord::v1::EventRecord* record) const;
+  core::Status FindEvent(std::string_view event_id, accord::v1::EventRecord* record) const;
 
   // The newest durable record. Published just after each group's write
   // returns, so a reader of the log may briefly see records past it, never
@@ -266,7 +266,7 @@ class EventStore {
   // OK while the store takes appends; otherwise why it refuses them (the
   // IOError of the write the disk refused, or ReadOnly). It clears by itself
   // when the disk takes writes again.
-  Status WriteHealth() const;
+  core::Status WriteHealth() const;
   // Blocks until WriteHealth() is OK or `timeout` passes; true if it is.
   bool AwaitWritable(std::chrono::milliseconds timeout) const;
 
@@ -277,46 +277,49 @@ class EventStore {
   // Copies the intact, chain-verified prefix of this store's log into `into`
   // (an empty store) with Import, and reports what it could not keep.
   // REQUIRES: opened with StoreOptions::salvage.
-  Status Salvage(EventStore* into, SalvageReport* report) const;
+  core::Status Salvage(EventStore* into, SalvageReport* report) const;
 
   // The Merkle tree over the log (RFC 6962; leaf i is the stored bytes of
   // the record at position i, as ReadLeaf gives them), for checkpoints and
   // proofs that anyone can check without trusting the store. Each serves
   // any tree size up to Head().next_position (InvalidArgument beyond it)
   // from O(log n) stored nodes.
-  Status MerkleRoot(uint64_t size, std::string* root) const;
+  core::Status MerkleRoot(uint64_t size, std::string* root) const;
   // RFC 9162 inclusion proof of the record at `position` in the tree of
   // `size` records. REQUIRES: position < size.
-  Status InclusionProof(uint64_t position, uint64_t size, std::vector<std::string>* proof) const;
+  core::Status InclusionProof(uint64_t position, uint64_t size,
+                              std::vector<std::string>* proof) const;
   // RFC 9162 consistency proof that the tree of `second` records extends the
   // tree of `first`. REQUIRES: first <= second.
-  Status ConsistencyProof(uint64_t first, uint64_t second, std::vector<std::string>* proof) const;
+  core::Status ConsistencyProof(uint64_t first, uint64_t second,
+                                std::vector<std::string>* proof) const;
   // The leaf bytes of the record at `position` (its serialized EventRecord).
-  Status ReadLeaf(uint64_t position, std::string* leaf) const;
+  core::Status ReadLeaf(uint64_t position, std::string* leaf) const;
 
   // Walks the whole log: recomputes every hash and the chain, checks that
   // positions are gapless and that the stream index, the event id index and
   // the stream heads agree with the log, with nothing extra. Corruption names
   // the first bad position. Also recomputes the Merkle tree and checks every
   // stored node and the frontier. Runs on a snapshot, beside appends.
-  Status Verify(VerifyReport* report) const;
+  core::Status Verify(VerifyReport* report) const;
 
   // Projection state and checkpoints, written by projections (not the log).
   // Writes are not synced: a projection keeps its checkpoint in the same
   // batch as its state, so what a crash loses it replays from the log.
-  Status PutProjectionState(std::string_view name, std::string_view value);
-  Status GetProjectionState(std::string_view name, std::string* value) const;
+  core::Status PutProjectionState(std::string_view name, std::string_view value);
+  core::Status GetProjectionState(std::string_view name, std::string* value) const;
   // Puts (value set) and deletes (value unset), applied together or not at
   // all, so that a projection's state and its checkpoint always agree.
   struct ProjectionWrite {
     std::string key;
     std::optional<std::string> value;
   };
-  Status WriteProjectionState(const std::vector<ProjectionWrite>& writes);
+  core::Status WriteProjectionState(const std::vector<ProjectionWrite>& writes);
   // Up to `max_count` (key, value) pairs whose key starts with `prefix`, in
   // key order, after the key `after` (empty: from the start of the prefix).
-  Status ScanProjectionState(std::string_view prefix, std::string_view after, size_t max_count,
-                             std::vector<std::pair<std::string, std::string>>* entries) const;
+  core::Status ScanProjectionState(std::string_view prefix, std::string_view after,
+                                   size_t max_count,
+                                   std::vector<std::pair<std::string, std::string>>* entries) const;
 
  private:
   struct Writer;
@@ -325,29 +328,29 @@ class EventStore {
 
   EventStore() = default;
   // Opens db_ and the column families at path_; *raw gets RocksDB's status.
-  Status OpenDb(bool read_only, rocksdb::Status* raw = nullptr);
+  core::Status OpenDb(bool read_only, rocksdb::Status* raw = nullptr);
   void CloseDb();
-  Status CheckOpen() const;  // IOError while no database could be opened
-  Status LoadChainHead();
+  core::Status CheckOpen() const;  // IOError while no database could be opened
+  core::Status LoadChainHead();
   // Refuses a log shorter than the reach file says it was, or with another
   // record where it reached.
-  Status CheckReach() const;
+  core::Status CheckReach() const;
   // The positions a refused open touches, as far as a permissive read-only
   // open of the folder shows them; empty if it cannot tell.
   std::string AffectedPositions() const;
   void ReachLoop();  // rewrites the reach file after commits, coalesced
   void WakeReach();
-  Status ReadRecordAt(uint64_t position, accord::v1::EventRecord* record) const;
+  core::Status ReadRecordAt(uint64_t position, accord::v1::EventRecord* record) const;
   // Reads the records at `positions` in order, stopping early at
   // max_page_bytes; *complete says whether every one was read.
-  Status ReadPositions(const std::vector<uint64_t>& positions, ReadPage* page,
-                       bool* complete) const;
+  core::Status ReadPositions(const std::vector<uint64_t>& positions, ReadPage* page,
+                             bool* complete) const;
   // The root of records [begin, end) from stored nodes; begin is aligned as
   // RFC 6962's recursive split leaves it. An error is kept in *error.
-  std::string SubtreeHash(uint64_t begin, uint64_t end, Status* error) const;
+  std::string SubtreeHash(uint64_t begin, uint64_t end, core::Status* error) const;
   // Writes the Merkle nodes and frontier of a store written before they
   // existed, from its log.
-  Status BuildMerkleTree();
+  core::Status BuildMerkleTree();
 
   // The write path (append_pipeline.cc). Two threads, so that the disk
   // never waits for the CPU work of the next group:
@@ -366,17 +369,17 @@ class EventStore {
   bool WaitForStagingWork(std::unique_lock<std::mutex>& lock);
   void SyncerLoop();
   void CompleterLoop();
-  Status StageAppend(Writer* writer, Group* group);
-  Status LoadHead(std::string_view stream_id, std::optional<accord::v1::StreamHead>* head);
+  core::Status StageAppend(Writer* writer, Group* group);
+  core::Status LoadHead(std::string_view stream_id, std::optional<accord::v1::StreamHead>* head);
   // Reopens the database for writing (or, if the disk refuses, read-only
   // for readers) and reloads the staged state from what is stored.
-  Status RecoverAfterWriteFailure();
+  core::Status RecoverAfterWriteFailure();
   // Fails every queued writer with `why`.
-  void FailQueued(std::unique_lock<std::mutex>& lock, const Status& why);
+  void FailQueued(std::unique_lock<std::mutex>& lock, const core::Status& why);
   void WriteGroup(Group* group);
   void NotifyCommitListener(uint64_t next_position);
   // Writes (or fails) a sealed group and completes its writers.
-  void FinishGroup(std::unique_ptr<Group> group, const Status& failure);
+  void FinishGroup(std::unique_ptr<Group> group, const core::Status& failure);
 
   StoreOptions options_;
   std::string path_;
@@ -393,7 +396,7 @@ class EventStore {
   rocksdb::ColumnFamilyHandle* event_ids_ = nullptr;
   rocksdb::ColumnFamilyHandle* projections_ = nullptr;
   rocksdb::ColumnFamilyHandle* merkle_ = nullptr;
-  Status open_error_;                        // set when the store refuses writes
+  core::Status open_error_;                  // set when the store refuses writes
   bool db_read_only_ = false;                // db_ was opened read-only
   std::optional<LogHead> reached_;           // the reach file, read at open
   std::shared_ptr<rocksdb::Logger> logger_;  // keeps what RocksDB reported
@@ -413,7 +416,7 @@ class EventStore {
   bool completer_busy_ = false;  // guarded by mutex_: calling back a batch of groups
   bool importing_ = false;       // guarded by mutex_: Import owns the staged state
   std::deque<std::unique_ptr<Group>> completed_;  // guarded by mutex_: written, to complete
-  Status write_failure_;             // guarded by mutex_: sticky until the stager recovers
+  core::Status write_failure_;       // guarded by mutex_: sticky until the stager recovers
   std::string first_write_failure_;  // guarded by mutex_: the write that failed
   bool recovering_ = false;          // guarded by mutex_: the stager is reopening the database
   std::chrono::steady_clock::time_point last_recovery_;  // guarded by mutex_

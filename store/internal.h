@@ -10,8 +10,8 @@
 #include <string_view>
 
 #include "accord/v1/record.pb.h"
+#include "core/status.h"
 #include "store/coding.h"
-#include "store/status.h"
 
 namespace accord::store::internal {
 
@@ -32,38 +32,40 @@ inline const std::string& GenesisHash() {
 }
 
 // The store's edge for RocksDB errors.
-inline Status FromRocks(const rocksdb::Status& s, std::string_view what) {
-  if (s.ok()) return Status::OK();
+inline core::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return core::Status::OK();
   // A corruption's own text, without RocksDB's "Corruption: " (ours says it
   // once): "block checksum mismatch: ... in DATA/000021.sst offset 0 size 2205".
   std::string message = s.IsCorruption() && s.getState() != nullptr
                             ? fmt::format("{}: {}", what, s.getState())
                             : fmt::format("{}: {}", what, s.ToString());
-  if (s.IsNotFound()) return Status::NotFound(message);
-  if (s.IsCorruption()) return Status::Corruption(message);
-  if (s.IsInvalidArgument()) return Status::InvalidArgument(message);
-  return Status::IOError(message);
+  if (s.IsNotFound()) return core::Status::NotFound(message);
+  if (s.IsCorruption()) return core::Status::Corruption(message);
+  if (s.IsInvalidArgument()) return core::Status::InvalidArgument(message);
+  return core::Status::IOError(message);
 }
 
 // Parses a log value, checking its hash and that it sits under its own key.
 // With record_bytes, also gives the record's stored bytes (its Merkle leaf).
-inline Status DecodeEntry(uint64_t position, const rocksdb::Slice& value,
-                          accord::v1::EventRecord* record, std::string* record_bytes = nullptr) {
+inline core::Status DecodeEntry(uint64_t position, const rocksdb::Slice& value,
+                                accord::v1::EventRecord* record,
+                                std::string* record_bytes = nullptr) {
   accord::v1::LogEntry entry;
   if (!entry.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-    return Status::Corruption(fmt::format("the record at position {} does not parse", position));
+    return core::Status::Corruption(
+        fmt::format("the record at position {} does not parse", position));
   }
   if (Sha256(entry.record()) != entry.hash()) {
-    return Status::Corruption(
+    return core::Status::Corruption(
         fmt::format("the record at position {} does not match its hash", position));
   }
   if (!record->ParseFromString(entry.record()) || record->position() != position) {
-    return Status::Corruption(
+    return core::Status::Corruption(
         fmt::format("the record stored at position {} names another position", position));
   }
   record->set_hash(entry.hash());
   if (record_bytes != nullptr) *record_bytes = std::move(*entry.mutable_record());
-  return Status::OK();
+  return core::Status::OK();
 }
 
 inline int64_t NowMicros() {

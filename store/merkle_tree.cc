@@ -20,17 +20,17 @@ using namespace internal;  // NOLINT(google-build-using-namespace)
 
 namespace {
 
-Status CheckSize(uint64_t size, uint64_t committed) {
+core::Status CheckSize(uint64_t size, uint64_t committed) {
   if (size > committed) {
-    return Status::InvalidArgument(
+    return core::Status::InvalidArgument(
         fmt::format("the log holds {} records; a tree of {} is not there yet", committed, size));
   }
-  return Status::OK();
+  return core::Status::OK();
 }
 
 }  // namespace
 
-std::string EventStore::SubtreeHash(uint64_t begin, uint64_t end, Status* error) const {
+std::string EventStore::SubtreeHash(uint64_t begin, uint64_t end, core::Status* error) const {
   if (!error->ok()) return std::string();
   uint64_t n = end - begin;
   if (std::has_single_bit(n) && begin % n == 0) {
@@ -38,7 +38,7 @@ std::string EventStore::SubtreeHash(uint64_t begin, uint64_t end, Status* error)
     rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), merkle_,
                                   MerkleNodeKey(std::countr_zero(n), begin / n), &hash);
     if (rs.IsNotFound() || (rs.ok() && hash.size() != 32)) {
-      *error = Status::Corruption(fmt::format(
+      *error = core::Status::Corruption(fmt::format(
           "the Merkle node over positions {} to {} is missing or malformed", begin, end - 1));
     } else if (!rs.ok()) {
       *error = FromRocks(rs, "reading a Merkle node");
@@ -51,72 +51,72 @@ std::string EventStore::SubtreeHash(uint64_t begin, uint64_t end, Status* error)
   return error->ok() ? core::NodeHash(left, right) : std::string();
 }
 
-Status EventStore::MerkleRoot(uint64_t size, std::string* root) const {
+core::Status EventStore::MerkleRoot(uint64_t size, std::string* root) const {
   std::shared_lock db_lock(db_mutex_);
-  if (Status open = CheckOpen(); !open.ok()) return open;
-  if (Status s = CheckSize(size, committed_position_.load()); !s.ok()) return s;
+  if (core::Status open = CheckOpen(); !open.ok()) return open;
+  if (core::Status s = CheckSize(size, committed_position_.load()); !s.ok()) return s;
   if (size == 0) {
     *root = core::EmptyTreeHash();
-    return Status::OK();
+    return core::Status::OK();
   }
-  Status error;
+  core::Status error;
   *root = SubtreeHash(0, size, &error);
   return error;
 }
 
-Status EventStore::InclusionProof(uint64_t position, uint64_t size,
-                                  std::vector<std::string>* proof) const {
+core::Status EventStore::InclusionProof(uint64_t position, uint64_t size,
+                                        std::vector<std::string>* proof) const {
   std::shared_lock db_lock(db_mutex_);
-  if (Status open = CheckOpen(); !open.ok()) return open;
-  if (Status s = CheckSize(size, committed_position_.load()); !s.ok()) return s;
+  if (core::Status open = CheckOpen(); !open.ok()) return open;
+  if (core::Status s = CheckSize(size, committed_position_.load()); !s.ok()) return s;
   if (position >= size) {
-    return Status::InvalidArgument(
+    return core::Status::InvalidArgument(
         fmt::format("position {} is not in a tree of {} records", position, size));
   }
-  Status error;
+  core::Status error;
   *proof = core::InclusionProof(position, size, [&](uint64_t begin, uint64_t end) {
     return SubtreeHash(begin, end, &error);
   });
   return error;
 }
 
-Status EventStore::ConsistencyProof(uint64_t first, uint64_t second,
-                                    std::vector<std::string>* proof) const {
+core::Status EventStore::ConsistencyProof(uint64_t first, uint64_t second,
+                                          std::vector<std::string>* proof) const {
   std::shared_lock db_lock(db_mutex_);
-  if (Status open = CheckOpen(); !open.ok()) return open;
+  if (core::Status open = CheckOpen(); !open.ok()) return open;
   uint64_t committed = committed_position_.load();
   if (first > committed) {
     // A checkpoint of a log longer than this one: if it is this log's, the
     // records it held are gone. (The store cannot tell a genuine checkpoint
     // from a wrong size, so the code stays InvalidArgument.)
-    return Status::InvalidArgument(fmt::format(
+    return core::Status::InvalidArgument(fmt::format(
         "the log holds {} records but the checkpoint covers {}: positions {} to {} were dropped, "
         "or the checkpoint is not of this log",
         committed, first, committed, first - 1));
   }
-  if (Status s = CheckSize(second, committed); !s.ok()) return s;
+  if (core::Status s = CheckSize(second, committed); !s.ok()) return s;
   if (first > second) {
-    return Status::InvalidArgument(
+    return core::Status::InvalidArgument(
         fmt::format("a tree of {} records cannot extend one of {}", second, first));
   }
   proof->clear();
-  if (first == 0 || first == second) return Status::OK();
-  Status error;
+  if (first == 0 || first == second) return core::Status::OK();
+  core::Status error;
   *proof = core::ConsistencyProof(
       first, second, [&](uint64_t begin, uint64_t end) { return SubtreeHash(begin, end, &error); });
   return error;
 }
 
-Status EventStore::ReadLeaf(uint64_t position, std::string* leaf) const {
+core::Status EventStore::ReadLeaf(uint64_t position, std::string* leaf) const {
   std::shared_lock db_lock(db_mutex_);
-  if (Status open = CheckOpen(); !open.ok()) return open;
+  if (core::Status open = CheckOpen(); !open.ok()) return open;
   if (position >= committed_position_.load()) {
-    return Status::NotFound(fmt::format("position {} is not in the log", position));
+    return core::Status::NotFound(fmt::format("position {} is not in the log", position));
   }
   std::string value;
   rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), log_, EncodePosition(position), &value);
   if (rs.IsNotFound()) {
-    return Status::Corruption(fmt::format("position {} is missing from the log", position));
+    return core::Status::Corruption(fmt::format("position {} is missing from the log", position));
   }
   if (!rs.ok()) return FromRocks(rs, "reading the log");
   accord::v1::EventRecord record;
@@ -124,13 +124,13 @@ Status EventStore::ReadLeaf(uint64_t position, std::string* leaf) const {
 }
 
 // Runs in Open, before the pipeline starts; one pass over the log.
-Status EventStore::BuildMerkleTree() {
+core::Status EventStore::BuildMerkleTree() {
   core::MerkleFrontier frontier;
   rocksdb::WriteBatch batch;
   auto flush = [&]() {
     rocksdb::WriteOptions write;
     write.sync = options_.sync;
-    Status s = FromRocks(db_->Write(write, &batch), "writing the Merkle tree");
+    core::Status s = FromRocks(db_->Write(write, &batch), "writing the Merkle tree");
     batch.Clear();
     return s;
   };
@@ -138,7 +138,7 @@ Status EventStore::BuildMerkleTree() {
   for (it->SeekToFirst(); it->Valid() && frontier.size() < next_position_; it->Next()) {
     LogEntry entry;
     if (!entry.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return Status::Corruption(
+      return core::Status::Corruption(
           fmt::format("the record at position {} does not parse", frontier.size()));
     }
     frontier.Append(core::LeafHash(entry.record()),
@@ -146,18 +146,19 @@ Status EventStore::BuildMerkleTree() {
                       batch.Put(merkle_, MerkleNodeKey(level, index), hash);
                     });
     if (batch.Count() >= 10000) {
-      if (Status s = flush(); !s.ok()) return s;
+      if (core::Status s = flush(); !s.ok()) return s;
     }
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading the log");
   if (frontier.size() != next_position_) {
-    return Status::Corruption(fmt::format("position {} is missing from the log", frontier.size()));
+    return core::Status::Corruption(
+        fmt::format("position {} is missing from the log", frontier.size()));
   }
   // The frontier goes last, with the head: until it is written, the next
   // open builds the tree again.
   std::string value;
-  if (Status s = FromRocks(db_->Get(rocksdb::ReadOptions(), meta_, kChainHeadKey, &value),
-                           "reading the chain head");
+  if (core::Status s = FromRocks(db_->Get(rocksdb::ReadOptions(), meta_, kChainHeadKey, &value),
+                                 "reading the chain head");
       !s.ok()) {
     return s;
   }
@@ -165,9 +166,9 @@ Status EventStore::BuildMerkleTree() {
   head.ParseFromString(value);
   for (const auto& hash : frontier.hashes()) head.add_merkle_frontier(hash);
   batch.Put(meta_, kChainHeadKey, head.SerializeAsString());
-  if (Status s = flush(); !s.ok()) return s;
+  if (core::Status s = flush(); !s.ok()) return s;
   merkle_frontier_ = std::move(frontier);
-  return Status::OK();
+  return core::Status::OK();
 }
 
 }  // namespace accord::store

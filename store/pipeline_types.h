@@ -20,7 +20,7 @@ struct EventStore::Writer {
   std::vector<accord::v1::NewEvent> events;
   AppendCallback done;
   AppendResult result;
-  Status status;
+  core::Status status;
 };
 
 // An event staged but not yet durable, with what a retry is compared to.

@@ -43,23 +43,23 @@ std::optional<std::string> HexDecode(std::string_view hex) {
   return bytes;
 }
 
-Status Errno(std::string_view what, const std::string& file) {
-  return Status::IOError(fmt::format("{} {}: {}", what, file, std::strerror(errno)));
+core::Status Errno(std::string_view what, const std::string& file) {
+  return core::Status::IOError(fmt::format("{} {}: {}", what, file, std::strerror(errno)));
 }
 
 }  // namespace
 
-Status ReadReach(const std::string& directory, std::optional<LogHead>* reach) {
+core::Status ReadReach(const std::string& directory, std::optional<LogHead>* reach) {
   reach->reset();
   std::string file = directory + "/" + kReachFileName;
   std::error_code missing;
-  if (!std::filesystem::exists(file, missing)) return Status::OK();
+  if (!std::filesystem::exists(file, missing)) return core::Status::OK();
   std::ifstream in(file);
   if (!in) return Errno("cannot read", file);
   std::string line;
   std::getline(in, line);
   auto damaged = [&file] {
-    return Status::Corruption(fmt::format(
+    return core::Status::Corruption(fmt::format(
         "{} is damaged: it no longer says how far the log reached (delete it to open the log as "
         "it is, accepting that a shortened log goes unnoticed this once)",
         file));
@@ -76,10 +76,10 @@ Status ReadReach(const std::string& directory, std::optional<LogHead>* reach) {
   if (!hash || hash->size() != 32) return damaged();
   head.last_hash = std::move(*hash);
   *reach = std::move(head);
-  return Status::OK();
+  return core::Status::OK();
 }
 
-Status WriteReach(const std::string& directory, const LogHead& head) {
+core::Status WriteReach(const std::string& directory, const LogHead& head) {
   std::string file = directory + "/" + kReachFileName;
   std::string temporary = file + ".tmp";
   std::string body = Body(head);
@@ -88,7 +88,7 @@ Status WriteReach(const std::string& directory, const LogHead& head) {
   if (fd < 0) return Errno("cannot write", temporary);
   bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
                  ::fsync(fd) == 0;
-  Status failed = written ? Status::OK() : Errno("cannot write", temporary);
+  core::Status failed = written ? core::Status::OK() : Errno("cannot write", temporary);
   ::close(fd);
   if (!failed.ok()) {
     ::unlink(temporary.c_str());
@@ -98,7 +98,7 @@ Status WriteReach(const std::string& directory, const LogHead& head) {
   int dir = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0) return Errno("cannot open", directory);
   bool synced = ::fsync(dir) == 0;
-  Status result = synced ? Status::OK() : Errno("cannot sync", directory);
+  core::Status result = synced ? core::Status::OK() : Errno("cannot sync", directory);
   ::close(dir);
   return result;
 }

@@ -19,8 +19,8 @@
 #include <optional>
 #include <string>
 
+#include "core/status.h"
 #include "store/event_store.h"
-#include "store/status.h"
 
 namespace accord::store::internal {
 
@@ -28,9 +28,9 @@ inline constexpr char kReachFileName[] = "ACCORD-REACH";
 
 // The head recorded in `directory`'s reach file; nullopt when there is none.
 // Corruption when the file is there but does not parse or check.
-Status ReadReach(const std::string& directory, std::optional<LogHead>* reach);
+core::Status ReadReach(const std::string& directory, std::optional<LogHead>* reach);
 
 // Replaces the reach file of `directory` with `head`, atomically and durably.
-Status WriteReach(const std::string& directory, const LogHead& head);
+core::Status WriteReach(const std::string& directory, const LogHead& head);
 
 }  // namespace accord::store::internal

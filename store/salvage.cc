@@ -14,16 +14,17 @@ namespace accord::store {
 using accord::v1::EventRecord;
 using namespace internal;  // NOLINT(google-build-using-namespace)
 
-Status EventStore::Salvage(EventStore* into, SalvageReport* report) const {
-  if (!options_.salvage) return Status::InvalidArgument("salvage needs a store opened to salvage");
+core::Status EventStore::Salvage(EventStore* into, SalvageReport* report) const {
+  if (!options_.salvage)
+    return core::Status::InvalidArgument("salvage needs a store opened to salvage");
   std::shared_lock db_lock(db_mutex_);
-  if (Status open = CheckOpen(); !open.ok()) return open;
+  if (core::Status open = CheckOpen(); !open.ok()) return open;
   *report = SalvageReport{};
   constexpr size_t kBatch = 1000;
   std::vector<EventRecord> batch;
-  auto flush = [&]() -> Status {
-    if (batch.empty()) return Status::OK();
-    Status s = into->Import(batch);
+  auto flush = [&]() -> core::Status {
+    if (batch.empty()) return core::Status::OK();
+    core::Status s = into->Import(batch);
     if (s.ok()) report->kept += batch.size();
     batch.clear();
     return s;
@@ -37,7 +38,7 @@ Status EventStore::Salvage(EventStore* into, SalvageReport* report) const {
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     uint64_t position = DecodeFixed64BE(it->key().ToStringView());
     EventRecord record;
-    Status decoded = DecodeEntry(position, it->value(), &record);
+    core::Status decoded = DecodeEntry(position, it->value(), &record);
     if (decoded.ok()) readable_end = std::max(readable_end, position + 1);
     if (intact) {
       if (position != expected) {
@@ -60,20 +61,20 @@ Status EventStore::Salvage(EventStore* into, SalvageReport* report) const {
     ++expected;
     batch.push_back(std::move(record));
     if (batch.size() == kBatch) {
-      if (Status s = flush(); !s.ok()) return s;
+      if (core::Status s = flush(); !s.ok()) return s;
     }
   }
   if (!it->status().ok() && intact) {
     report->damage = FromRocks(it->status(), "reading the log").message();
   }
-  if (Status s = flush(); !s.ok()) return s;
+  if (core::Status s = flush(); !s.ok()) return s;
   if (intact && reached_ && reached_->next_position > expected) {
     report->damage = fmt::format("the readable log ends at position {}", expected);
   }
   report->reach_known = reached_.has_value();
   report->reached = std::max(readable_end, reached_ ? reached_->next_position : 0);
   report->reached = std::max(report->reached, report->kept);
-  return Status::OK();
+  return core::Status::OK();
 }
 
 }  // namespace accord::store

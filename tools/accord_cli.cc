@@ -19,8 +19,8 @@
 #include "core/event_types.h"
 #include "core/fuzzy_date.h"
 #include "core/report.h"
-#include "service/client.h"
-#include "service/server.h"
+#include "net/client.h"
+#include "net/server.h"
 #include "store/coding.h"
 #include "tools/cli.h"
 #include "tools/milestone_flags.h"
@@ -76,7 +76,7 @@ logging one milestone (accord COMMAND --help lists its flags, from the schema):
 
 struct Options {
   std::string host;
-  uint16_t port = accord::service::kDefaultPort;
+  uint16_t port = accord::net::kDefaultPort;
   std::string name;
   bool json = false;
   bool csv = false;
@@ -97,8 +97,8 @@ struct Options {
   std::vector<std::string> args;
 };
 
-accord::service::ConnectOptions ConnectOptionsOf(const Options& options) {
-  return accord::service::ConnectOptions{options.name, options.token, options.tls_ca};
+accord::net::ConnectOptions ConnectOptionsOf(const Options& options) {
+  return accord::net::ConnectOptions{options.name, options.token, options.tls_ca};
 }
 
 int Fail(const std::string& message) {
@@ -122,14 +122,14 @@ std::string Explain(const Response& response) {
 // Sends `request` and waits for its answer. On a transport error, or an
 // answer other than the one `answered` checks for, says why and returns the
 // exit code to give.
-std::optional<int> Ask(accord::service::Client& client, Request request,
+std::optional<int> Ask(accord::net::Client& client, Request request,
                        bool (Response::*answered)() const, Response* response) {
   if (auto s = client.Call(std::move(request), response); !s.ok()) return Fail(s.ToString());
   if (!(response->*answered)()) return Fail(Explain(*response));
   return std::nullopt;
 }
 
-int LogFiles(accord::service::Client& client, const Options& options) {
+int LogFiles(accord::net::Client& client, const Options& options) {
   if (options.args.empty()) return Fail("log needs at least one file");
   bool connection_lost = false;
   int failures = accord::tools::ForEachCommand(
@@ -156,7 +156,7 @@ int LogFiles(accord::service::Client& client, const Options& options) {
   return failures == 0 ? 0 : 1;
 }
 
-int History(accord::service::Client& client, const Options& options) {
+int History(accord::net::Client& client, const Options& options) {
   if (options.args.size() != 1) return Fail("history needs one agreement id");
   uint64_t from = 0;
   size_t shown = 0;
@@ -183,7 +183,7 @@ int History(accord::service::Client& client, const Options& options) {
   return 0;
 }
 
-int Show(accord::service::Client& client, const Options& options) {
+int Show(accord::net::Client& client, const Options& options) {
   if (options.args.size() != 1) return Fail("show needs one agreement id");
   Request request;
   request.mutable_get_agreement()->set_agreement_id(options.args[0]);
@@ -210,7 +210,7 @@ int Show(accord::service::Client& client, const Options& options) {
   return 0;
 }
 
-int List(accord::service::Client& client, const Options& options) {
+int List(accord::net::Client& client, const Options& options) {
   accord::v1::AgreementStage stage = accord::v1::AGREEMENT_STAGE_UNSPECIFIED;
   if (!options.stage.empty()) {
     std::string name;
@@ -246,7 +246,7 @@ int List(accord::service::Client& client, const Options& options) {
   }
 }
 
-int ShowTimeline(accord::service::Client& client, const Options& options) {
+int ShowTimeline(accord::net::Client& client, const Options& options) {
   if (options.args.size() != 1) return Fail("timeline needs one agreement id");
   Request request;
   request.mutable_get_timeline()->set_agreement_id(options.args[0]);
@@ -269,7 +269,7 @@ int ShowTimeline(accord::service::Client& client, const Options& options) {
   return 0;
 }
 
-int ShowHealth(accord::service::Client& client, const Options& options) {
+int ShowHealth(accord::net::Client& client, const Options& options) {
   Request request;
   request.mutable_get_health();
   Response response;
@@ -321,7 +321,7 @@ int SaveCheckpoint(const std::string& path, const accord::v1::SignedCheckpoint& 
   return 0;
 }
 
-int GetCheckpoint(accord::service::Client& client, const Options& options) {
+int GetCheckpoint(accord::net::Client& client, const Options& options) {
   Request request;
   request.mutable_get_checkpoint();
   Response response;
@@ -341,7 +341,7 @@ int GetCheckpoint(accord::service::Client& client, const Options& options) {
 }
 
 // Checks that the log extends a checkpoint saved earlier.
-int VerifySince(accord::service::Client& client, const Options& options) {
+int VerifySince(accord::net::Client& client, const Options& options) {
   std::optional<std::string> note = ReadWholeFile(options.since);
   if (!note) return Fail("cannot read " + options.since);
   Request ask_key;
@@ -375,7 +375,7 @@ int VerifySince(accord::service::Client& client, const Options& options) {
   return 0;
 }
 
-int Prove(accord::service::Client& client, const Options& options) {
+int Prove(accord::net::Client& client, const Options& options) {
   if (options.args.size() != 1) return Fail("prove needs one event id");
   Request request;
   auto* get = request.mutable_get_inclusion_proof();
@@ -426,7 +426,7 @@ int Prove(accord::service::Client& client, const Options& options) {
   return 0;
 }
 
-int VerifyLog(accord::service::Client& client, const Options& options) {
+int VerifyLog(accord::net::Client& client, const Options& options) {
   if (!options.since.empty()) return VerifySince(client, options);
   Request request;
   request.mutable_verify_log();
@@ -447,7 +447,7 @@ int VerifyLog(accord::service::Client& client, const Options& options) {
   return 0;
 }
 
-int BackupStore(accord::service::Client& client, const Options& options) {
+int BackupStore(accord::net::Client& client, const Options& options) {
   if (options.args.size() != 1) return Fail("backup needs a directory on the server's machine");
   Request request;
   request.mutable_backup()->set_directory(options.args[0]);
@@ -462,7 +462,7 @@ int BackupStore(accord::service::Client& client, const Options& options) {
 
 // The agreements report, built by the server replaying the whole log
 // (GetReport: loggers and auditors may ask for it).
-int ReportFromServer(accord::service::Client& client, const Options& options) {
+int ReportFromServer(accord::net::Client& client, const Options& options) {
   Request request;
   request.mutable_get_report();
   Response response;
@@ -480,7 +480,7 @@ int ReportFromServer(accord::service::Client& client, const Options& options) {
 }
 
 // Prints the log (or one agreement) as it grows, until interrupted.
-int Follow(accord::service::Client& client, const Options& options) {
+int Follow(accord::net::Client& client, const Options& options) {
   if (options.args.size() > 1) return Fail("follow takes at most one agreement id");
   Request request;
   auto* subscribe = request.mutable_subscribe();
@@ -527,9 +527,9 @@ int LogOne(const accord::tools::MilestoneCommand& milestone, std::vector<std::st
   }
   auto command = accord::tools::BuildMilestoneCommand(milestone, fields);
   if (!command) return Fail(command.error() + " (see accord " + milestone.name + " --help)");
-  std::unique_ptr<accord::service::Client> client;
-  if (auto s = accord::service::Client::Connect(options.host, options.port,
-                                                ConnectOptionsOf(options), &client);
+  std::unique_ptr<accord::net::Client> client;
+  if (auto s = accord::net::Client::Connect(options.host, options.port, ConnectOptionsOf(options),
+                                            &client);
       !s.ok()) {
     return Fail(s.ToString());
   }
@@ -572,7 +572,7 @@ int main(int argc, char** argv) {
     po_cmd::options_description globals;
     const char* user_name = std::getenv("USER");
     globals.add_options()("host", po_cmd::value(&options.host)->default_value("127.0.0.1"))(
-        "port", po_cmd::value(&options.port)->default_value(accord::service::kDefaultPort))(
+        "port", po_cmd::value(&options.port)->default_value(accord::net::kDefaultPort))(
         "as", po_cmd::value(&options.name)->default_value(user_name ? user_name : "accord"))(
         "token", po_cmd::value(&options.token))("tls-ca", po_cmd::value(&options.tls_ca));
     try {
@@ -589,9 +589,9 @@ int main(int argc, char** argv) {
   po::options_description flags("options");
   flags.add_options()("help,h", "show this help")(
       "host", po::value(&options.host)->default_value("127.0.0.1"), "server address")(
-      "port", po::value(&options.port)->default_value(accord::service::kDefaultPort),
-      "server port")("as", po::value(&options.name)->default_value(user ? user : "accord"),
-                     "a name for the server's logs (the token says who you are)")(
+      "port", po::value(&options.port)->default_value(accord::net::kDefaultPort), "server port")(
+      "as", po::value(&options.name)->default_value(user ? user : "accord"),
+      "a name for the server's logs (the token says who you are)")(
       "token", po::value(&options.token), "your token (default: $ACCORD_TOKEN)")(
       "tls-ca", po::value(&options.tls_ca),
       "speak TLS, trusting the server's certificate if this CA (PEM) signed it")(
@@ -619,26 +619,26 @@ int main(int argc, char** argv) {
                                                   &options.command, &options.args)) {
     return *done;
   }
-  static const std::map<std::string, int (*)(accord::service::Client&, const Options&)> kCommands =
-      {{"log", LogFiles},
-       {"history", History},
-       {"show", Show},
-       {"list", List},
-       {"timeline", ShowTimeline},
-       {"health", ShowHealth},
-       {"follow", Follow},
-       {"verify", VerifyLog},
-       {"backup", BackupStore},
-       {"report", ReportFromServer},
-       {"checkpoint", GetCheckpoint},
-       {"prove", Prove}};
+  static const std::map<std::string, int (*)(accord::net::Client&, const Options&)> kCommands = {
+      {"log", LogFiles},
+      {"history", History},
+      {"show", Show},
+      {"list", List},
+      {"timeline", ShowTimeline},
+      {"health", ShowHealth},
+      {"follow", Follow},
+      {"verify", VerifyLog},
+      {"backup", BackupStore},
+      {"report", ReportFromServer},
+      {"checkpoint", GetCheckpoint},
+      {"prove", Prove}};
   auto command = kCommands.find(options.command);
   if (command == kCommands.end()) {
     return Fail("unknown command '" + options.command + "' (see --help)");
   }
-  std::unique_ptr<accord::service::Client> client;
-  if (auto s = accord::service::Client::Connect(options.host, options.port,
-                                                ConnectOptionsOf(options), &client);
+  std::unique_ptr<accord::net::Client> client;
+  if (auto s = accord::net::Client::Connect(options.host, options.port, ConnectOptionsOf(options),
+                                            &client);
       !s.ok()) {
     return Fail(s.ToString());
   }

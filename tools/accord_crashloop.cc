@@ -36,7 +36,7 @@
 
 #include "accord/v1/events.pb.h"
 #include "core/core.h"
-#include "service/client.h"
+#include "net/client.h"
 
 extern char** environ;
 
@@ -131,9 +131,9 @@ class Server {
 // once to their own stream.
 void RunClient(int client_index, uint16_t port, std::atomic<uint64_t>* next_id, std::mutex* mutex,
                std::vector<Sent>* sent, std::map<std::string, bool>* proposed) {
-  std::unique_ptr<accord::service::Client> client;
+  std::unique_ptr<accord::net::Client> client;
   std::string name = fmt::format("client-{}", client_index);
-  if (!accord::service::Client::Connect("127.0.0.1", port, name, &client).ok()) return;
+  if (!accord::net::Client::Connect("127.0.0.1", port, name, &client).ok()) return;
   std::string agreement = fmt::format("crash-agreement-{}", client_index);
   for (;;) {
     Request request;
@@ -200,7 +200,7 @@ void RunClient(int client_index, uint16_t port, std::atomic<uint64_t>* next_id, 
 }
 
 // Checks the log against what was sent. An error sentence, or empty.
-std::string Check(accord::service::Client& client, const std::vector<Sent>& sent) {
+std::string Check(accord::net::Client& client, const std::vector<Sent>& sent) {
   std::map<std::string, uint64_t> positions;  // event id -> position
   std::map<std::string, std::vector<accord::v1::RecordedEvent>> streams;
   uint64_t from = 0;
@@ -335,8 +335,8 @@ int main(int argc, char** argv) {
                    server.log().c_str());
       return 1;
     }
-    std::unique_ptr<accord::service::Client> checker;
-    if (!accord::service::Client::Connect("127.0.0.1", server.port(), "checker", &checker).ok()) {
+    std::unique_ptr<accord::net::Client> checker;
+    if (!accord::net::Client::Connect("127.0.0.1", server.port(), "checker", &checker).ok()) {
       std::fprintf(stderr, "accord-crashloop: cycle %d: cannot connect after restart\n", cycle);
       return 1;
     }

@@ -23,10 +23,10 @@
 
 #include <fmt/format.h>
 
+#include "app/agreement_index.h"
+#include "app/command_handler.h"
 #include "core/core.h"
 #include "core/report.h"
-#include "service/agreement_index.h"
-#include "service/command_handler.h"
 #include "store/coding.h"
 #include "store/event_store.h"
 #include "tools/audit_page.h"
@@ -89,7 +89,7 @@ int Fail(const std::string& message) {
   return 1;
 }
 
-int Load(accord::service::CommandHandler& handler, const Options& options) {
+int Load(accord::app::CommandHandler& handler, const Options& options) {
   if (options.args.empty()) return Fail("load needs at least one file");
   int failures = accord::tools::ForEachCommand(
       options.args, [&](const accord::v1::Command& command) -> std::optional<std::string> {
@@ -109,10 +109,10 @@ Day Today(const Options& options) {
   return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
 }
 
-int Show(accord::service::CommandHandler& handler, const Options& options) {
+int Show(accord::app::CommandHandler& handler, const Options& options) {
   if (options.args.size() != 1) return Fail("show needs one agreement id");
-  accord::service::LoadedAgreement loaded;
-  accord::store::Status s = handler.Load(options.args[0], &loaded);
+  accord::app::LoadedAgreement loaded;
+  accord::core::Status s = handler.Load(options.args[0], &loaded);
   if (!s.ok()) return Fail(s.ToString());
   if (loaded.event_count == 0) return Fail("no agreement '" + options.args[0] + "'");
   accord::v1::AgreementSummary summary =
@@ -131,7 +131,7 @@ int History(accord::store::EventStore& store, const Options& options) {
   uint64_t from = 0;
   size_t shown = 0;
   do {
-    accord::store::Status s = store.ReadStreamForward(options.args[0], from, 0, &page);
+    accord::core::Status s = store.ReadStreamForward(options.args[0], from, 0, &page);
     if (!s.ok()) return Fail(s.ToString());
     for (const auto& record : page.records) {
       auto event =
@@ -161,9 +161,9 @@ int Export(accord::store::EventStore& store, const Options& options) {
   accord::store::ReadPage page;
   uint64_t from = 0;
   do {
-    accord::store::Status s = options.args.empty()
-                                  ? store.ReadAll(from, 0, &page)
-                                  : store.ReadStreamForward(options.args[0], from, 0, &page);
+    accord::core::Status s = options.args.empty()
+                                 ? store.ReadAll(from, 0, &page)
+                                 : store.ReadStreamForward(options.args[0], from, 0, &page);
     if (!s.ok()) return Fail(s.ToString());
     for (const auto& record : page.records) {
       std::printf("%s\n", accord::tools::ToJson(record).c_str());
@@ -182,7 +182,7 @@ int Import(accord::store::EventStore& store, const Options& options) {
   uint64_t imported = 0;
   auto flush = [&]() -> bool {
     if (batch.empty()) return true;
-    accord::store::Status s = store.Import(batch);
+    accord::core::Status s = store.Import(batch);
     if (!s.ok()) {
       std::fprintf(stderr, "accord-local: import stopped: %s\n", s.ToString().c_str());
       return false;
@@ -212,10 +212,10 @@ int Import(accord::store::EventStore& store, const Options& options) {
 // The audit report: every event of the agreement with the verification of
 // The store's own checks (chain, Merkle tree, indexes), then the agreement
 // index projection against the log.
-accord::store::Status VerifyAll(accord::store::EventStore& store,
-                                accord::store::VerifyReport* report, uint64_t* indexed) {
-  accord::store::Status s = store.Verify(report);
-  if (s.ok()) s = accord::service::AgreementIndex(&store).Verify(indexed);
+accord::core::Status VerifyAll(accord::store::EventStore& store,
+                               accord::store::VerifyReport* report, uint64_t* indexed) {
+  accord::core::Status s = store.Verify(report);
+  if (s.ok()) s = accord::app::AgreementIndex(&store).Verify(indexed);
   return s;
 }
 
@@ -226,7 +226,7 @@ int Audit(accord::store::EventStore& store, const Options& options) {
   accord::store::ReadPage page;
   uint64_t from = 0;
   do {
-    accord::store::Status s = store.ReadStreamForward(options.args[0], from, 0, &page);
+    accord::core::Status s = store.ReadStreamForward(options.args[0], from, 0, &page);
     if (!s.ok()) return Fail(s.ToString());
     for (auto& record : page.records) {
       auto event =
@@ -242,7 +242,7 @@ int Audit(accord::store::EventStore& store, const Options& options) {
   accord::v1::AuditReport report = accord::core::BuildAuditReport(options.args[0], events);
   accord::store::VerifyReport verified;
   uint64_t indexed = 0;
-  accord::store::Status s = VerifyAll(store, &verified, &indexed);
+  accord::core::Status s = VerifyAll(store, &verified, &indexed);
   report.set_log_verified(s.ok());
   report.set_verification(
       s.ok() ? "the hash chain, the Merkle tree and every index agree with the log" : s.ToString());
@@ -270,7 +270,7 @@ int Report(accord::store::EventStore& store, const Options& options) {
   accord::store::ReadPage page;
   uint64_t from = 0;
   do {
-    accord::store::Status s = store.ReadAll(from, 0, &page);
+    accord::core::Status s = store.ReadAll(from, 0, &page);
     if (!s.ok()) return Fail(s.ToString());
     for (auto& record : page.records) {
       auto event =
@@ -297,7 +297,7 @@ int Report(accord::store::EventStore& store, const Options& options) {
 int Verify(accord::store::EventStore& store) {
   accord::store::VerifyReport report;
   uint64_t indexed = 0;
-  accord::store::Status s = VerifyAll(store, &report, &indexed);
+  accord::core::Status s = VerifyAll(store, &report, &indexed);
   if (!s.ok()) return Fail("verification failed: " + s.ToString());
   std::printf(
       "verified: %llu events in %llu agreements; the hash chain, the Merkle tree and every index "
@@ -332,8 +332,7 @@ int Salvage(const Options& options) {
   damaged_options.salvage = true;
   damaged_options.create_if_missing = false;
   std::unique_ptr<accord::store::EventStore> damaged;
-  accord::store::Status s =
-      accord::store::EventStore::Open(damaged_options, damaged_path, &damaged);
+  accord::core::Status s = accord::store::EventStore::Open(damaged_options, damaged_path, &damaged);
   if (!s.ok()) return Fail("cannot read " + damaged_path + " even to salvage it: " + s.ToString());
   std::unique_ptr<accord::store::EventStore> salvaged;
   s = accord::store::EventStore::Open({}, new_path, &salvaged);
@@ -400,9 +399,9 @@ int main(int argc, char** argv) {
   store_options.read_only = !writes;
   store_options.create_if_missing = writes;
   std::unique_ptr<accord::store::EventStore> store;
-  accord::store::Status s = accord::store::EventStore::Open(store_options, options.data, &store);
+  accord::core::Status s = accord::store::EventStore::Open(store_options, options.data, &store);
   if (!s.ok()) return Fail(s.ToString());
-  accord::service::CommandHandler handler(store.get());
+  accord::app::CommandHandler handler(store.get());
 
   if (options.command == "load") return Load(handler, options);
   if (options.command == "show") return Show(handler, options);

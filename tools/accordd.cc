@@ -7,7 +7,7 @@
 // DATA/checkpoint-signing.key, made on first start. Its verifier key is
 // printed on start and by --print-verifier-key; auditors pin it.
 //
-// Who may connect is in a token file (service/auth.h), given by --tokens;
+// Who may connect is in a token file (app/auth.h), given by --tokens;
 // `accordd --tokens FILE --add-user NAME --role ROLE` adds a user and prints
 // their token once. Without --tokens accordd refuses to start, unless
 // --no-auth says that anyone may connect as an admin named as they please
@@ -30,13 +30,13 @@
 #include <optional>
 #include <string>
 
-#include "service/log.h"
-#include "service/server.h"
+#include "net/log.h"
+#include "net/server.h"
 #include "store/event_store.h"
 
 namespace {
 
-using accord::service::ServerLog;
+using accord::net::ServerLog;
 
 void Log(const std::string& line) { ServerLog().info("{}", line); }
 void LogError(const std::string& line) { ServerLog().error("{}", line); }
@@ -140,12 +140,12 @@ int main(int argc, char** argv) {
   std::string add_user;
   std::string role_name;
   std::string log_level;
-  accord::service::ServerOptions options;
+  accord::net::ServerOptions options;
   po::options_description flags("usage: accordd [options]\n\noptions");
   flags.add_options()("help,h", "show this help")("data", po::value(&data)->default_value("data"),
                                                   "the data folder (created if missing)")(
       "listen", po::value(&options.address)->default_value("127.0.0.1"), "address to listen on")(
-      "port", po::value(&options.port)->default_value(accord::service::kDefaultPort),
+      "port", po::value(&options.port)->default_value(accord::net::kDefaultPort),
       "port to listen on (0: any free port, printed on start)")(
       "max-frame-bytes", po::value(&options.max_frame_bytes)->default_value(4 << 20),
       "largest request accepted")("store-threads",
@@ -191,23 +191,23 @@ int main(int argc, char** argv) {
     std::cout << flags;
     return 0;
   }
-  auto level = accord::service::ParseLogLevel(log_level);
+  auto level = accord::net::ParseLogLevel(log_level);
   if (!level) {
     LogError("--log-level " + log_level +
              ": not one of trace, debug, info, warn, error, critical, off");
     return 2;
   }
-  accord::service::SetLogLevel(*level);
+  accord::net::SetLogLevel(*level);
   options.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
   options.slow_reader_timeout = std::chrono::milliseconds(slow_reader_timeout_ms);
 
   if (!add_user.empty()) {
-    auto role = accord::service::ParseRole(role_name);
+    auto role = accord::app::ParseRole(role_name);
     if (tokens_path.empty() || !role) {
       LogError("--add-user needs --tokens FILE and --role logger|auditor|admin");
       return 2;
     }
-    auto added = accord::service::TokenFile::AddUser(tokens_path, add_user, *role);
+    auto added = accord::app::TokenFile::AddUser(tokens_path, add_user, *role);
     if (!added) {
       LogError(added.error());
       return 1;
@@ -235,7 +235,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (!tokens_path.empty()) {
-    auto tokens = accord::service::TokenFile::Load(tokens_path);
+    auto tokens = accord::app::TokenFile::Load(tokens_path);
     if (!tokens) {
       LogError(tokens.error());
       return 1;
@@ -258,14 +258,14 @@ int main(int argc, char** argv) {
 
   FitOpenFileLimit(options.max_connections);
   std::unique_ptr<accord::store::EventStore> store;
-  accord::store::Status s = accord::store::EventStore::Open({}, data, &store);
+  accord::core::Status s = accord::store::EventStore::Open({}, data, &store);
   if (!s.ok()) {
     // Another process may have taken the folder since the check above.
     auto holder = FindLockHolder(data);
     LogError(holder ? InUseMessage(data, *holder) : "cannot open " + data + ": " + s.ToString());
     return 1;
   }
-  accord::service::Server server(store.get(), options);
+  accord::net::Server server(store.get(), options);
   s = server.Start();
   if (!s.ok()) {
     LogError(s.ToString());

@@ -1,4 +1,4 @@
-// Fuzzes the frame decoder (service/framing.h) in process: the bytes a
+// Fuzzes the frame decoder (net/framing.h) in process: the bytes a
 // connection sends after its hello, read as the server's session reads them.
 //   input := limit:u8, stream bytes
 // `limit` picks the receiver's maximum message size (small ones reach
@@ -12,15 +12,15 @@
 #include <string>
 #include <vector>
 
-#include "service/framing.h"
+#include "net/framing.h"
 #include "tests/fuzz/fuzz_target.h"
 
 namespace accord::fuzz {
 namespace {
 
-using service::DecodeFrame;
-using service::FrameView;
-using service::kFrameHeaderBytes;
+using net::DecodeFrame;
+using net::FrameView;
+using net::kFrameHeaderBytes;
 
 constexpr std::array<uint32_t, 6> kLimits = {0,    1,        16,
                                              4096, 64 << 10, std::numeric_limits<uint32_t>::max()};
@@ -92,7 +92,7 @@ Decoded DecodeInChunks(std::string_view input, uint32_t limit, size_t chunk) {
 
 void CheckRequest(std::string_view message) {
   accord::v1::Request request;
-  if (!service::DecodeRequest(message, &request)) {
+  if (!net::DecodeRequest(message, &request)) {
     FUZZ_CHECK(!request.ParseFromArray(message.data(), static_cast<int>(message.size())) ||
                    message.empty(),
                "DecodeRequest refused a message that parses");
@@ -101,12 +101,12 @@ void CheckRequest(std::string_view message) {
   // A request whose every field is a default encodes to nothing, which
   // DecodeRequest refuses (no request is empty): nothing to compare.
   if (request.ByteSizeLong() == 0) return;
-  std::string frame = service::EncodeFrame(request);
+  std::string frame = net::EncodeFrame(request);
   FrameView again = DecodeFrame(frame, std::numeric_limits<uint32_t>::max());
   FUZZ_CHECK(again.state == FrameView::State::kComplete && again.frame_bytes() == frame.size(),
              "an encoded frame decodes whole");
   accord::v1::Request back;
-  FUZZ_CHECK(service::DecodeRequest(again.message, &back), "an encoded request decodes");
+  FUZZ_CHECK(net::DecodeRequest(again.message, &back), "an encoded request decodes");
   // Compared as bytes (no map fields: serialization is deterministic).
   FUZZ_CHECK(back.SerializeAsString() == again.message, "the request survives encoding: %s",
              request.ShortDebugString().c_str());

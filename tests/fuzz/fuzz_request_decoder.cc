@@ -1,9 +1,9 @@
 // Fuzzes request decoding and every request kind's checks in process: the
-// frames a connection sends after its hello (service/framing.h), each
+// frames a connection sends after its hello (net/framing.h), each
 // decoded as a Request and taken through the pure steps the server runs on
 // its kind, against an in-memory log that this input's own requests fill.
 //   input := frame*   (as on the wire; the first incomplete frame ends it)
-// Per kind: the role table (service/auth.h) for every role; log_milestone:
+// Per kind: the role table (app/auth.h) for every role; log_milestone:
 // the command limits and lifecycle rules (core/decider.h), the accepted
 // events encoded as the store keeps them; append_events: each payload
 // decoded as the server's PrepareAppend does, then folded raw (as an
@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "app/auth.h"
 #include "core/as_of.h"
 #include "core/decider.h"
 #include "core/event_types.h"
@@ -23,8 +24,7 @@
 #include "core/report.h"
 #include "core/summary.h"
 #include "core/timeline.h"
-#include "service/auth.h"
-#include "service/framing.h"
+#include "net/framing.h"
 #include "tests/fuzz/fuzz_target.h"
 #include "tests/fuzz/limits_hook.h"
 
@@ -158,7 +158,7 @@ void GetTimeline(const accord::v1::GetTimeline& get, Log* log) {
 void Handle(const Request& request, Log* log) {
   for (accord::v1::Role role :
        {accord::v1::ROLE_UNSPECIFIED, accord::v1::LOGGER, accord::v1::AUDITOR, accord::v1::ADMIN}) {
-    bool allowed = service::Allows(role, request);
+    bool allowed = app::Allows(role, request);
     FUZZ_CHECK(role != accord::v1::ADMIN || allowed, "an admin may make every request");
     FUZZ_CHECK(role == accord::v1::ADMIN || !allowed ||
                    !(request.has_append_events() || request.has_backup()),
@@ -220,11 +220,11 @@ int FuzzRequestDecoder(const uint8_t* data, size_t size) {
   std::string_view input = AsText(data, size);
   Log log;
   for (size_t n = 0; n < kMaxRequests; ++n) {
-    service::FrameView frame = service::DecodeFrame(input, kMaxFrameBytes);
-    if (frame.state != service::FrameView::State::kComplete) break;
+    net::FrameView frame = net::DecodeFrame(input, kMaxFrameBytes);
+    if (frame.state != net::FrameView::State::kComplete) break;
     input.remove_prefix(frame.frame_bytes());
     Request request;
-    if (!service::DecodeRequest(frame.message, &request)) break;  // the server closes
+    if (!net::DecodeRequest(frame.message, &request)) break;  // the server closes
     Handle(request, &log);
   }
   return 0;

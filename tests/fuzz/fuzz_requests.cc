@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   request.set_request_id(7);
   auto& harness = accord::fuzz::Harness::Get();
   int fd = harness.Connect();
-  accord::fuzz::Harness::WriteAll(fd, accord::service::EncodeFrame(request));
+  accord::fuzz::Harness::WriteAll(fd, accord::net::EncodeFrame(request));
   accord::v1::Response response;
   while (accord::fuzz::Harness::ReadFrame(fd, &response)) {
     if (response.request_id() == 7 || response.request_id() == 0) break;

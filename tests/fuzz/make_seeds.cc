@@ -18,7 +18,7 @@
 #include "accord/v1/events.pb.h"
 #include "accord/v1/wire.pb.h"
 #include "core/event_types.h"
-#include "service/framing.h"
+#include "net/framing.h"
 
 using accord::v1::Request;
 
@@ -75,7 +75,7 @@ void WriteInProcessSeeds(const std::string& examples, const std::string& corpus,
     uint64_t id = 2;
     auto add = [&](Request r) {
       r.set_request_id(id++);
-      frames += accord::service::EncodeFrame(r);
+      frames += accord::net::EncodeFrame(r);
     };
     for (const auto& c : commands) {
       Request r;
@@ -113,9 +113,9 @@ void WriteInProcessSeeds(const std::string& examples, const std::string& corpus,
       *e->mutable_effective() = c.effective();
     }
     append.set_request_id(1);
-    Write(corpus + "/fuzz_request_decoder/import-" + story,
-          accord::service::EncodeFrame(append) + accord::service::EncodeFrame(get) +
-              accord::service::EncodeFrame(timeline));
+    Write(corpus + "/fuzz_request_decoder/import-" + story, accord::net::EncodeFrame(append) +
+                                                                accord::net::EncodeFrame(get) +
+                                                                accord::net::EncodeFrame(timeline));
     // Decider steps: decided, and folded raw.
     std::string decided, raw;
     for (const auto& c : commands) {
@@ -253,7 +253,7 @@ int main(int argc, char** argv) {
     requests[i].set_request_id(i + 2);
     std::string name = std::to_string(i);
     write(corpus + "/fuzz_requests/seed-" + name, requests[i].SerializeAsString());
-    std::string frame = accord::service::EncodeFrame(requests[i]);
+    std::string frame = accord::net::EncodeFrame(requests[i]);
     write(corpus + "/fuzz_frames/seed-" + name, frame);
     stream += frame;
   }

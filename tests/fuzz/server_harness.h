@@ -15,8 +15,8 @@
 #include <string>
 
 #include "accord/v1/wire.pb.h"
-#include "service/framing.h"
-#include "service/server.h"
+#include "net/framing.h"
+#include "net/server.h"
 #include "store/event_store.h"
 
 namespace accord::fuzz {
@@ -43,9 +43,9 @@ class Harness {
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     accord::v1::Request hello;
     hello.set_request_id(1);
-    hello.mutable_hello()->set_protocol_version(service::kProtocolVersion);
+    hello.mutable_hello()->set_protocol_version(net::kProtocolVersion);
     hello.mutable_hello()->set_client_name("fuzz");
-    WriteAll(fd, service::EncodeFrame(hello));
+    WriteAll(fd, net::EncodeFrame(hello));
     accord::v1::Response accepted;
     if (!ReadFrame(fd, &accepted) || !accepted.has_hello()) {
       std::fprintf(stderr, "the server did not answer a hello: %s\n",
@@ -66,9 +66,9 @@ class Harness {
 
   // One response frame; false on close or timeout.
   static bool ReadFrame(int fd, accord::v1::Response* response) {
-    std::array<unsigned char, service::kFrameHeaderBytes> header{};
+    std::array<unsigned char, net::kFrameHeaderBytes> header{};
     if (!ReadFully(fd, header.data(), header.size())) return false;
-    uint32_t length = service::DecodeFrameLength(header);
+    uint32_t length = net::DecodeFrameLength(header);
     if (length > (64u << 20)) abort();  // the server never sends such a frame
     std::string body(length, '\0');
     return ReadFully(fd, body.data(), body.size()) && response->ParseFromString(body);
@@ -81,12 +81,12 @@ class Harness {
     store::StoreOptions store_options;
     store_options.sync = false;  // the CPU path is what is fuzzed
     if (!store::EventStore::Open(store_options, dir, &store_).ok()) abort();
-    service::ServerOptions options;
+    net::ServerOptions options;
     options.port = 0;
     options.max_frame_bytes = 64 << 10;
     options.idle_timeout = std::chrono::milliseconds(2000);
     options.store_threads = 2;
-    server_ = std::make_unique<service::Server>(store_.get(), options);
+    server_ = std::make_unique<net::Server>(store_.get(), options);
     if (!server_->Start().ok()) abort();
   }
 
@@ -102,7 +102,7 @@ class Harness {
   }
 
   std::unique_ptr<store::EventStore> store_;
-  std::unique_ptr<service::Server> server_;
+  std::unique_ptr<net::Server> server_;
 };
 
 }  // namespace accord::fuzz

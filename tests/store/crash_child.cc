@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   uint64_t first_id = std::stoull(argv[3]);
 
   std::unique_ptr<accord::store::EventStore> store;
-  accord::store::Status s = accord::store::EventStore::Open({}, dir, &store);
+  accord::core::Status s = accord::store::EventStore::Open({}, dir, &store);
   if (!s.ok()) {
     std::fprintf(stderr, "open: %s\n", s.ToString().c_str());
     return 1;
@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
                                                     accord::testing::RawEvent(id + 1),
                                                     accord::testing::RawEvent(id + 2)};
         accord::store::AppendResult result;
-        accord::store::Status appended =
+        accord::core::Status appended =
             store->Append(stream, accord::store::ExpectedVersion::Any(), events, &result);
         if (!appended.ok()) {
           std::fprintf(stderr, "append: %s\n", appended.ToString().c_str());

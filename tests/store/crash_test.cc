@@ -102,13 +102,13 @@ TEST(CrashTest, AcknowledgedAppendsSurviveSigkillAndNothingIsHalfWritten) {
     all_acks.insert(all_acks.end(), acks.begin(), acks.end());
 
     std::unique_ptr<EventStore> store;
-    Status s = EventStore::Open({}, dir.path(), &store);
+    core::Status s = EventStore::Open({}, dir.path(), &store);
     ASSERT_TRUE(s.ok()) << "cycle " << cycle << ": " << s.ToString();
 
     for (const Ack& ack : all_acks) {
       for (uint64_t k = 0; k < 3; ++k) {
         accord::v1::EventRecord record;
-        Status found = store->FindEvent(accord::testing::Uuid(ack.first_id + k), &record);
+        core::Status found = store->FindEvent(accord::testing::Uuid(ack.first_id + k), &record);
         ASSERT_TRUE(found.ok()) << "acknowledged event lost: " << found.ToString();
         EXPECT_EQ(record.position(), ack.first_position + k);
         EXPECT_EQ(record.stream_id(), ack.stream);

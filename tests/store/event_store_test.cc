@@ -32,7 +32,7 @@ class EventStoreTest : public ::testing::Test {
 
   void Reopen(StoreOptions options = {}) {
     store_.reset();
-    Status s = EventStore::Open(options, dir_.path(), &store_);
+    core::Status s = EventStore::Open(options, dir_.path(), &store_);
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
 
@@ -40,7 +40,7 @@ class EventStoreTest : public ::testing::Test {
   AppendResult MustAppend(const std::string& stream, ExpectedVersion expected, uint64_t first,
                           size_t count = 1) {
     AppendResult result;
-    Status s = store_->Append(stream, expected, Events(first, count), &result);
+    core::Status s = store_->Append(stream, expected, Events(first, count), &result);
     EXPECT_TRUE(s.ok()) << s.ToString();
     return result;
   }
@@ -56,7 +56,7 @@ class EventStoreTest : public ::testing::Test {
     ReadPage page;
     uint64_t from = 0;
     do {
-      Status s = store_->ReadAll(from, 0, &page);
+      core::Status s = store_->ReadAll(from, 0, &page);
       EXPECT_TRUE(s.ok()) << s.ToString();
       if (!s.ok()) break;
       all.insert(all.end(), page.records.begin(), page.records.end());
@@ -125,7 +125,7 @@ TEST_F(EventStoreTest, StampsTheEnvelopeAndChainsEveryRecord) {
 
 TEST_F(EventStoreTest, ChecksEachKindOfExpectedVersion) {
   AppendResult result;
-  Status s = store_->Append("a", ExpectedVersion::StreamExists(), Events(1, 1), &result);
+  core::Status s = store_->Append("a", ExpectedVersion::StreamExists(), Events(1, 1), &result);
   EXPECT_TRUE(s.IsWrongExpectedVersion()) << s.ToString();
   EXPECT_FALSE(result.current_version.has_value());
 
@@ -161,7 +161,7 @@ TEST_F(EventStoreTest, IdempotentRetryReturnsOriginalPositionsAndWritesNothing) 
   MustAppend("b", ExpectedVersion::NoStream(), 3, 1);
 
   AppendResult retry;
-  Status s = store_->Append("a", ExpectedVersion::NoStream(), Events(1, 2), &retry);
+  core::Status s = store_->Append("a", ExpectedVersion::NoStream(), Events(1, 2), &retry);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_TRUE(retry.already_stored);
   EXPECT_EQ(retry.first_position, 0u);
@@ -182,7 +182,7 @@ TEST_F(EventStoreTest, RefusesRetriesThatDoNotMatchTheOriginal) {
 
   std::vector<NewEvent> changed = Events(1, 2);
   changed[1].set_payload("other content");
-  Status s = store_->Append("a", ExpectedVersion::Any(), changed, &result);
+  core::Status s = store_->Append("a", ExpectedVersion::Any(), changed, &result);
   EXPECT_TRUE(s.IsDuplicateEvent()) << s.ToString();
 
   s = store_->Append("a", ExpectedVersion::Any(), Events(2, 2), &result);
@@ -199,23 +199,23 @@ TEST_F(EventStoreTest, RefusesRetriesThatDoNotMatchTheOriginal) {
 TEST_F(EventStoreTest, RefusesMalformedAppends) {
   AppendResult result;
   EXPECT_EQ(store_->Append("", ExpectedVersion::Any(), Events(1, 1), &result).code(),
-            Status::Code::kInvalidArgument);
+            core::Status::Code::kInvalidArgument);
   EXPECT_EQ(
       store_->Append(std::string("a\0b", 3), ExpectedVersion::Any(), Events(1, 1), &result).code(),
-      Status::Code::kInvalidArgument);
+      core::Status::Code::kInvalidArgument);
   EXPECT_EQ(store_->Append("a", ExpectedVersion::Any(), {}, &result).code(),
-            Status::Code::kInvalidArgument);
+            core::Status::Code::kInvalidArgument);
   std::vector<NewEvent> bad_id = Events(1, 1);
   bad_id[0].set_event_id("00000000-0000-4000-8000-00000000000A");
   EXPECT_EQ(store_->Append("a", ExpectedVersion::Any(), bad_id, &result).code(),
-            Status::Code::kInvalidArgument);
+            core::Status::Code::kInvalidArgument);
   std::vector<NewEvent> twice = {RawEvent(1), RawEvent(1)};
   EXPECT_EQ(store_->Append("a", ExpectedVersion::Any(), twice, &result).code(),
-            Status::Code::kInvalidArgument);
+            core::Status::Code::kInvalidArgument);
   std::vector<NewEvent> untyped = Events(1, 1);
   untyped[0].clear_event_type();
   EXPECT_EQ(store_->Append("a", ExpectedVersion::Any(), untyped, &result).code(),
-            Status::Code::kInvalidArgument);
+            core::Status::Code::kInvalidArgument);
   EXPECT_EQ(ReadEverything().size(), 0u);
 }
 
@@ -347,7 +347,7 @@ TEST_F(EventStoreTest, FindsEventsById) {
   ASSERT_TRUE(store_->FindEvent(Uuid(2), &record).ok());
   EXPECT_EQ(record.position(), 1u);
   EXPECT_TRUE(store_->FindEvent(Uuid(3), &record).IsNotFound());
-  EXPECT_EQ(store_->FindEvent("nope", &record).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(store_->FindEvent("nope", &record).code(), core::Status::Code::kInvalidArgument);
 }
 
 TEST_F(EventStoreTest, ConcurrentWritersOnOneVersionHaveExactlyOneWinner) {
@@ -364,8 +364,9 @@ TEST_F(EventStoreTest, ConcurrentWritersOnOneVersionHaveExactlyOneWinner) {
         round_start.arrive_and_wait();
         AppendResult result;
         uint64_t id = 1000 + static_cast<uint64_t>(round * kWriters + w);
-        Status s = store_->Append("contested", ExpectedVersion::Exact(static_cast<uint64_t>(round)),
-                                  Events(id, 1), &result);
+        core::Status s =
+            store_->Append("contested", ExpectedVersion::Exact(static_cast<uint64_t>(round)),
+                           Events(id, 1), &result);
         if (s.ok()) {
           ++wins;
         } else if (s.IsWrongExpectedVersion() &&
@@ -414,7 +415,7 @@ TEST_F(EventStoreTest, ConcurrentAppendsGetGaplessOrderedPositions) {
     }
   }
   VerifyReport report;
-  Status s = store_->Verify(&report);
+  core::Status s = store_->Verify(&report);
   EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
@@ -433,7 +434,7 @@ TEST_F(EventStoreTest, ReadOnlyStoresRefuseWrites) {
   Reopen(StoreOptions{.read_only = true});
   AppendResult result;
   EXPECT_EQ(store_->Append("a", ExpectedVersion::Any(), Events(2, 1), &result).code(),
-            Status::Code::kReadOnly);
+            core::Status::Code::kReadOnly);
   EXPECT_EQ(ReadEverything().size(), 1u);
   VerifyReport report;
   EXPECT_TRUE(store_->Verify(&report).ok());
@@ -470,7 +471,7 @@ TEST_F(EventStoreTest, AppendAsyncCallsBackOnceEachInCommitOrder) {
   std::vector<int> calls(kAppends, 0);
   for (int i = 0; i < kAppends; ++i) {
     store_->AppendAsync(i % 3 == 0 ? "a" : "b", ExpectedVersion::Any(), Events(1 + i, 1),
-                        [&, i](const Status& s, const AppendResult& r) {
+                        [&, i](const core::Status& s, const AppendResult& r) {
                           EXPECT_TRUE(s.ok()) << s.ToString();
                           std::lock_guard lock(mutex);
                           ++calls[i];
@@ -491,8 +492,8 @@ TEST_F(EventStoreTest, ARetryQueuedBehindItsOriginalIsAnsweredWithTheOriginal) {
   // must find it among the events in flight, not only on disk.
   std::mutex mutex;
   std::condition_variable done;
-  std::vector<std::pair<Status, AppendResult>> results;
-  auto record = [&](const Status& s, const AppendResult& r) {
+  std::vector<std::pair<core::Status, AppendResult>> results;
+  auto record = [&](const core::Status& s, const AppendResult& r) {
     std::lock_guard lock(mutex);
     results.emplace_back(s, r);
     done.notify_one();
@@ -517,7 +518,7 @@ TEST_F(EventStoreTest, ClosingFinishesEveryQueuedAppend) {
   std::atomic<int> ok{0};
   for (int i = 0; i < 200; ++i) {
     store_->AppendAsync("a", ExpectedVersion::Any(), Events(1 + i, 1),
-                        [&](const Status& s, const AppendResult&) { ok += s.ok() ? 1 : 0; });
+                        [&](const core::Status& s, const AppendResult&) { ok += s.ok() ? 1 : 0; });
   }
   store_.reset();
   EXPECT_EQ(ok.load(), 200);
@@ -542,7 +543,7 @@ TEST_F(EventStoreTest, AnExportImportedIntoAnEmptyStoreReproducesTheLogExactly) 
   accord::testing::TempDir other_dir;
   std::unique_ptr<EventStore> other;
   ASSERT_TRUE(EventStore::Open({}, other_dir.path(), &other).ok());
-  Status s = other->Import(exported);
+  core::Status s = other->Import(exported);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(other->Head().next_position, 6u);
   EXPECT_EQ(other->Head().last_hash, store_->Head().last_hash);
@@ -564,7 +565,7 @@ TEST_F(EventStoreTest, ImportRefusesRecordsThatDoNotFit) {
     accord::testing::TempDir dir;
     std::unique_ptr<EventStore> store;
     EXPECT_TRUE(EventStore::Open({}, dir.path(), &store).ok());
-    Status s = store->Import(batch);
+    core::Status s = store->Import(batch);
     VerifyReport report;
     EXPECT_TRUE(store->Verify(&report).ok());
     EXPECT_EQ(report.records, 0u) << "nothing of a refused batch is written";
@@ -572,7 +573,7 @@ TEST_F(EventStoreTest, ImportRefusesRecordsThatDoNotFit) {
   };
   std::vector<EventRecord> edited = records;
   edited[1].set_actor("someone else");
-  Status s = import_into_new(edited);
+  core::Status s = import_into_new(edited);
   EXPECT_TRUE(s.IsCorruption());
   EXPECT_NE(s.message().find("position 1: it does not match its hash"), std::string::npos)
       << s.ToString();
@@ -621,8 +622,8 @@ class TamperTest : public EventStoreTest {
     store_.reset();
   }
 
-  Status VerifyAfterReopen() {
-    Status s = EventStore::Open(StoreOptions{.read_only = true}, dir_.path(), &store_);
+  core::Status VerifyAfterReopen() {
+    core::Status s = EventStore::Open(StoreOptions{.read_only = true}, dir_.path(), &store_);
     if (!s.ok()) return s;
     VerifyReport report;
     return store_->Verify(&report);
@@ -637,7 +638,7 @@ TEST_F(TamperTest, ChangingOneByteOfAnOldRecordIsNamed) {
     value[value.size() / 2] ^= 0x01;
     raw.Put(accord::testing::RawDb::kLog, raw.LogKey(3), value);
   }
-  Status s = VerifyAfterReopen();
+  core::Status s = VerifyAfterReopen();
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find("position 3"), std::string::npos) << s.ToString();
   ReadPage page;
@@ -659,7 +660,7 @@ TEST_F(TamperTest, ARewrittenRecordWithAFreshHashIsNamed) {
     entry.set_hash(Sha256(entry.record()));
     raw.Put(accord::testing::RawDb::kLog, raw.LogKey(4), entry.SerializeAsString());
   }
-  Status s = VerifyAfterReopen();
+  core::Status s = VerifyAfterReopen();
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find("Merkle node over positions 4 to 4 disagrees"), std::string::npos)
       << s.ToString();
@@ -670,7 +671,7 @@ TEST_F(TamperTest, ADeletedRecordIsNamed) {
     accord::testing::RawDb raw(dir_.path());
     raw.Delete(accord::testing::RawDb::kLog, raw.LogKey(6));
   }
-  Status s = VerifyAfterReopen();
+  core::Status s = VerifyAfterReopen();
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find("position 6 is missing"), std::string::npos) << s.ToString();
 }
@@ -680,7 +681,7 @@ TEST_F(TamperTest, ATruncatedLogRefusesToOpenForWriting) {
     accord::testing::RawDb raw(dir_.path());
     raw.Delete(accord::testing::RawDb::kLog, raw.LogKey(9));
   }
-  Status s = EventStore::Open(StoreOptions{}, dir_.path(), &store_);
+  core::Status s = EventStore::Open(StoreOptions{}, dir_.path(), &store_);
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find("ends at position 8 but the chain head names position 9"),
             std::string::npos)
@@ -689,7 +690,7 @@ TEST_F(TamperTest, ATruncatedLogRefusesToOpenForWriting) {
   EXPECT_TRUE(s.IsCorruption()) << "read-only opens, and Verify names it: " << s.ToString();
   AppendResult result;
   EXPECT_TRUE(store_->Append("a", ExpectedVersion::Any(), Events(99, 1), &result).code() ==
-              Status::Code::kReadOnly);
+              core::Status::Code::kReadOnly);
 }
 
 TEST_F(TamperTest, AnIndexThatDisagreesWithTheLogIsNamed) {
@@ -697,7 +698,7 @@ TEST_F(TamperTest, AnIndexThatDisagreesWithTheLogIsNamed) {
     accord::testing::RawDb raw(dir_.path());
     raw.Put(accord::testing::RawDb::kStreamIndex, StreamIndexKey("a", 2), raw.LogKey(7));
   }
-  Status s = VerifyAfterReopen();
+  core::Status s = VerifyAfterReopen();
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find("stream index disagrees with the log at position 2"),
             std::string::npos)
@@ -709,7 +710,7 @@ TEST_F(TamperTest, AnExtraStreamHeadIsNamed) {
     accord::testing::RawDb raw(dir_.path());
     raw.Put(accord::testing::RawDb::kStreamHeads, "ghost", "");
   }
-  Status s = VerifyAfterReopen();
+  core::Status s = VerifyAfterReopen();
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find("ghost"), std::string::npos) << s.ToString();
 }

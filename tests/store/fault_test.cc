@@ -26,18 +26,18 @@ class FaultTest : public ::testing::Test {
     store_.reset();
     StoreOptions options;
     options.env = env_.get();
-    Status s = EventStore::Open(options, dir_.path(), &store_);
+    core::Status s = EventStore::Open(options, dir_.path(), &store_);
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
 
-  Status Append(uint64_t first_id, AppendResult* result) {
+  core::Status Append(uint64_t first_id, AppendResult* result) {
     return store_->Append("a", ExpectedVersion::Any(), {RawEvent(first_id), RawEvent(first_id + 1)},
                           result);
   }
 
   void ExpectWholeAppendsOnly() {
     VerifyReport report;
-    Status s = store_->Verify(&report);
+    core::Status s = store_->Verify(&report);
     ASSERT_TRUE(s.ok()) << s.ToString();
     EXPECT_EQ(report.records % 2, 0u) << "an append of two events was cut in half";
   }
@@ -53,15 +53,15 @@ TEST_F(FaultTest, AFailedSyncIsAnIOErrorAndTheStoreRecovers) {
   ASSERT_TRUE(Append(1, &result).ok());
 
   fs_->fail_wal_syncs = true;
-  Status failed = Append(3, &result);
-  EXPECT_EQ(failed.code(), Status::Code::kIOError) << failed.ToString();
+  core::Status failed = Append(3, &result);
+  EXPECT_EQ(failed.code(), core::Status::Code::kIOError) << failed.ToString();
   EXPECT_NE(failed.message().find("retry with the same event ids"), std::string::npos);
   EXPECT_GT(fs_->injected.load(), 0);
   fs_->fail_wal_syncs = false;
   ASSERT_TRUE(store_->AwaitWritable(std::chrono::seconds(10))) << store_->WriteHealth().ToString();
 
   // The retry lands exactly once, whether or not the failed write reached the log.
-  Status retried = Append(3, &result);
+  core::Status retried = Append(3, &result);
   ASSERT_TRUE(retried.ok()) << retried.ToString();
   ASSERT_TRUE(Append(5, &result).ok());
   EXPECT_EQ(result.last_position, 5u) << "positions stay gapless after the failure";
@@ -78,8 +78,8 @@ TEST_F(FaultTest, AFullDiskIsAnIOErrorAndWritesResumeWhenSpaceReturns) {
 
   fs_->fail_wal_appends = true;
   for (uint64_t id = 3; id < 9; id += 2) {
-    Status failed = Append(id, &result);
-    EXPECT_EQ(failed.code(), Status::Code::kIOError) << failed.ToString();
+    core::Status failed = Append(id, &result);
+    EXPECT_EQ(failed.code(), core::Status::Code::kIOError) << failed.ToString();
   }
   ReadPage page;
   ASSERT_TRUE(store_->ReadAll(0, 100, &page).ok()) << "reads go on while writes fail";

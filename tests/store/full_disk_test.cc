@@ -45,19 +45,19 @@ class FullDiskTest : public ::testing::Test {
     out << std::string(1 << 20, 'b');
   }
 
-  Status Append(uint64_t id, AppendResult* result) {
+  core::Status Append(uint64_t id, AppendResult* result) {
     return store_->Append("filling", ExpectedVersion::Any(),
                           {accord::testing::RawEvent(id, std::string(2000, 'f'))}, result);
   }
 
   // Appends until the store refuses even after its own retries: 20 refusals
   // in a row. Returns the first refusal.
-  Status FillUntilRefused() {
-    Status first;
+  core::Status FillUntilRefused() {
+    core::Status first;
     int refusals = 0;
     for (uint64_t id = 1; id < 100000 && refusals < 20; ++id) {
       AppendResult result;
-      Status s = Append(id, &result);
+      core::Status s = Append(id, &result);
       if (s.ok()) {
         acknowledged_.push_back(id);
         refusals = 0;
@@ -77,11 +77,11 @@ class FullDiskTest : public ::testing::Test {
   // a reopen.
   void ExpectEveryAcknowledgedEventAfterReopen() {
     store_.reset();
-    Status opened = EventStore::Open({}, data_, &store_);
+    core::Status opened = EventStore::Open({}, data_, &store_);
     ASSERT_TRUE(opened.ok()) << opened.ToString();
     ASSERT_TRUE(store_->WriteHealth().ok()) << store_->WriteHealth().ToString();
     VerifyReport report;
-    Status verified = store_->Verify(&report);
+    core::Status verified = store_->Verify(&report);
     ASSERT_TRUE(verified.ok()) << verified.ToString();
     for (uint64_t id : acknowledged_) {
       EventRecord record;
@@ -103,15 +103,15 @@ class FullDiskTest : public ::testing::Test {
 TEST_F(FullDiskTest, AFullDiskIsATypedErrorAndTheStoreWorksWhenSpaceReturns) {
   MakeBallast();
   ASSERT_TRUE(EventStore::Open({}, data_, &store_).ok());
-  Status failure = FillUntilRefused();
-  EXPECT_EQ(failure.code(), Status::Code::kIOError) << failure.ToString();
+  core::Status failure = FillUntilRefused();
+  EXPECT_EQ(failure.code(), core::Status::Code::kIOError) << failure.ToString();
   EXPECT_GT(acknowledged_.size(), 100u);
 
   std::filesystem::remove(ballast_);
   // Space is back: the store takes appends again by itself.
   ASSERT_TRUE(store_->AwaitWritable(kResumeWithin)) << store_->WriteHealth().ToString();
   AppendResult result;
-  Status resumed =
+  core::Status resumed =
       store_->Append("after", ExpectedVersion::Any(), {accord::testing::RawEvent(300000)}, &result);
   ASSERT_TRUE(resumed.ok()) << resumed.ToString();
   ExpectEveryAcknowledgedEventAfterReopen();
@@ -120,23 +120,23 @@ TEST_F(FullDiskTest, AFullDiskIsATypedErrorAndTheStoreWorksWhenSpaceReturns) {
 TEST_F(FullDiskTest, ReadsGoOnWhileTheDiskIsFullAndAppendsComeBackByThemselves) {
   MakeBallast();
   ASSERT_TRUE(EventStore::Open({}, data_, &store_).ok());
-  Status failure = FillUntilRefused();
+  core::Status failure = FillUntilRefused();
   ASSERT_FALSE(failure.ok());
 
   // The store says why it refuses, and refuses at once.
-  Status health = store_->WriteHealth();
-  EXPECT_EQ(health.code(), Status::Code::kIOError) << health.ToString();
+  core::Status health = store_->WriteHealth();
+  EXPECT_EQ(health.code(), core::Status::Code::kIOError) << health.ToString();
   EXPECT_NE(health.message().find("No space left on device"), std::string::npos)
       << health.message();
   EXPECT_FALSE(store_->Stats().write_refusal.empty());
   AppendResult result;
-  Status refused = Append(failed_id_, &result);
-  EXPECT_EQ(refused.code(), Status::Code::kIOError) << refused.ToString();
+  core::Status refused = Append(failed_id_, &result);
+  EXPECT_EQ(refused.code(), core::Status::Code::kIOError) << refused.ToString();
   EXPECT_NE(refused.message().find("retry with the same event ids"), std::string::npos);
 
   // Every read works meanwhile.
   ReadPage page;
-  Status read = store_->ReadAll(0, 10, &page);
+  core::Status read = store_->ReadAll(0, 10, &page);
   ASSERT_TRUE(read.ok()) << read.ToString();
   EXPECT_EQ(page.records.size(), 10u);
   read = store_->ReadStreamForward("filling", 0, 10, &page);
@@ -154,7 +154,7 @@ TEST_F(FullDiskTest, ReadsGoOnWhileTheDiskIsFullAndAppendsComeBackByThemselves) 
   std::filesystem::remove(ballast_);
   ASSERT_TRUE(store_->AwaitWritable(kResumeWithin)) << store_->WriteHealth().ToString();
   EXPECT_TRUE(store_->Stats().write_refusal.empty());
-  Status retried = Append(failed_id_, &result);
+  core::Status retried = Append(failed_id_, &result);
   ASSERT_TRUE(retried.ok()) << retried.ToString();
   uint64_t position = result.first_position;
   ASSERT_TRUE(Append(failed_id_, &result).ok());
@@ -178,23 +178,23 @@ TEST_F(FullDiskTest, ARestartOnAFullDiskOpensForReadingAndTakesAppendsWhenSpaceR
     }
   }
 
-  Status opened = EventStore::Open({}, data_, &store_);
+  core::Status opened = EventStore::Open({}, data_, &store_);
   ASSERT_TRUE(opened.ok()) << opened.ToString();
-  Status health = store_->WriteHealth();
-  EXPECT_EQ(health.code(), Status::Code::kIOError);
+  core::Status health = store_->WriteHealth();
+  EXPECT_EQ(health.code(), core::Status::Code::kIOError);
   EXPECT_NE(health.message().find("opened read-only"), std::string::npos) << health.message();
   for (uint64_t id : acknowledged_) {
     EventRecord record;
     ASSERT_TRUE(store_->FindEvent(accord::testing::Uuid(id), &record).ok()) << id;
   }
   AppendResult result;
-  Status refused = Append(failed_id_, &result);
-  EXPECT_EQ(refused.code(), Status::Code::kIOError) << refused.ToString();
+  core::Status refused = Append(failed_id_, &result);
+  EXPECT_EQ(refused.code(), core::Status::Code::kIOError) << refused.ToString();
 
   std::filesystem::remove(filler);
   std::filesystem::remove(ballast_);
   ASSERT_TRUE(store_->AwaitWritable(kResumeWithin)) << store_->WriteHealth().ToString();
-  Status appended = Append(failed_id_, &result);
+  core::Status appended = Append(failed_id_, &result);
   ASSERT_TRUE(appended.ok()) << appended.ToString();
   acknowledged_.push_back(failed_id_);
   ExpectEveryAcknowledgedEventAfterReopen();

@@ -22,7 +22,7 @@ class MerkleTreeTest : public ::testing::Test {
 
   void Reopen(StoreOptions options = {}) {
     store_.reset();
-    Status s = EventStore::Open(options, dir_.path(), &store_);
+    core::Status s = EventStore::Open(options, dir_.path(), &store_);
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
 
@@ -30,8 +30,8 @@ class MerkleTreeTest : public ::testing::Test {
   void AppendEvents(uint64_t first, uint64_t count) {
     for (uint64_t i = first; i < first + count; ++i) {
       AppendResult result;
-      Status s = store_->Append("stream-" + std::to_string(i % 3), ExpectedVersion::Any(),
-                                {RawEvent(i)}, &result);
+      core::Status s = store_->Append("stream-" + std::to_string(i % 3), ExpectedVersion::Any(),
+                                      {RawEvent(i)}, &result);
       ASSERT_TRUE(s.ok()) << s.ToString();
     }
   }
@@ -40,7 +40,7 @@ class MerkleTreeTest : public ::testing::Test {
     std::vector<core::MerkleHash> hashes;
     for (uint64_t p = 0; p < store_->Head().next_position; ++p) {
       std::string leaf;
-      Status s = store_->ReadLeaf(p, &leaf);
+      core::Status s = store_->ReadLeaf(p, &leaf);
       EXPECT_TRUE(s.ok()) << s.ToString();
       hashes.push_back(core::LeafHash(leaf));
     }
@@ -49,7 +49,7 @@ class MerkleTreeTest : public ::testing::Test {
 
   std::string Root(uint64_t size) {
     std::string root;
-    Status s = store_->MerkleRoot(size, &root);
+    core::Status s = store_->MerkleRoot(size, &root);
     EXPECT_TRUE(s.ok()) << s.ToString();
     return root;
   }
@@ -103,18 +103,18 @@ TEST_F(MerkleTreeTest, SizesBeyondTheLogAreRefused) {
   AppendEvents(1, 3);
   std::string root;
   std::vector<std::string> proof;
-  EXPECT_EQ(store_->MerkleRoot(4, &root).code(), Status::Code::kInvalidArgument);
-  EXPECT_EQ(store_->InclusionProof(3, 3, &proof).code(), Status::Code::kInvalidArgument);
-  EXPECT_EQ(store_->ConsistencyProof(3, 4, &proof).code(), Status::Code::kInvalidArgument);
-  EXPECT_EQ(store_->ConsistencyProof(3, 2, &proof).code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(store_->MerkleRoot(4, &root).code(), core::Status::Code::kInvalidArgument);
+  EXPECT_EQ(store_->InclusionProof(3, 3, &proof).code(), core::Status::Code::kInvalidArgument);
+  EXPECT_EQ(store_->ConsistencyProof(3, 4, &proof).code(), core::Status::Code::kInvalidArgument);
+  EXPECT_EQ(store_->ConsistencyProof(3, 2, &proof).code(), core::Status::Code::kInvalidArgument);
   EXPECT_EQ(Root(0), core::EmptyTreeHash());
 }
 
 TEST_F(MerkleTreeTest, ACheckpointLargerThanTheLogSaysRecordsWereDropped) {
   AppendEvents(1, 3);
   std::vector<std::string> proof;
-  Status s = store_->ConsistencyProof(5, 3, &proof);
-  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << s.ToString();
+  core::Status s = store_->ConsistencyProof(5, 3, &proof);
+  EXPECT_EQ(s.code(), core::Status::Code::kInvalidArgument) << s.ToString();
   EXPECT_NE(s.message().find("the log holds 3 records but the checkpoint covers 5: positions 3 "
                              "to 4 were dropped"),
             std::string::npos)
@@ -161,7 +161,7 @@ TEST_F(MerkleTreeTest, AStoreWithoutATreeGetsOneWhenOpenedForWriting) {
   EXPECT_EQ(Root(11), root);
   AppendEvents(12, 2);
   VerifyReport report;
-  Status s = store_->Verify(&report);
+  core::Status s = store_->Verify(&report);
   EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
@@ -174,7 +174,7 @@ TEST_F(MerkleTreeTest, VerifyNamesAnAlteredNode) {
   }
   Reopen(StoreOptions{.read_only = true});
   VerifyReport report;
-  Status s = store_->Verify(&report);
+  core::Status s = store_->Verify(&report);
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find("Merkle node over positions 4 to 7"), std::string::npos)
       << s.ToString();
@@ -193,7 +193,7 @@ TEST_F(MerkleTreeTest, VerifyNamesAnAlteredFrontier) {
   }
   Reopen(StoreOptions{.read_only = true});
   VerifyReport report;
-  Status s = store_->Verify(&report);
+  core::Status s = store_->Verify(&report);
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find("Merkle frontier does not match the log of 12 records"),
             std::string::npos)

@@ -78,11 +78,11 @@ class WalDamageTest : public ::testing::Test {
   // Opens for writing and read-only; both must refuse with Corruption.
   std::string ExpectRefused() {
     std::unique_ptr<EventStore> store;
-    Status s = EventStore::Open({}, data_, &store);
+    core::Status s = EventStore::Open({}, data_, &store);
     EXPECT_TRUE(s.IsCorruption()) << s.ToString();
     StoreOptions read_only;
     read_only.read_only = true;
-    Status r = EventStore::Open(read_only, data_, &store);
+    core::Status r = EventStore::Open(read_only, data_, &store);
     EXPECT_TRUE(r.IsCorruption()) << "read-only: " << r.ToString();
     EXPECT_EQ(s.message().find('\n'), std::string::npos) << "one line: " << s.message();
     return s.message();
@@ -163,7 +163,7 @@ TEST_F(WalDamageTest, ATornTailOfAnUnacknowledgedWriteOpensWithEveryAcknowledged
   WriteFile(reach, before);
 
   std::unique_ptr<EventStore> store;
-  Status s = EventStore::Open({}, data_, &store);
+  core::Status s = EventStore::Open({}, data_, &store);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(store->Head().next_position, static_cast<uint64_t>(kEvents));
   VerifyReport report;
@@ -217,7 +217,7 @@ TEST_F(WalDamageTest, SalvageKeepsTheIntactPrefixAndSaysWhatItLost) {
   damaged_options.salvage = true;
   damaged_options.create_if_missing = false;
   std::unique_ptr<EventStore> damaged;
-  Status s = EventStore::Open(damaged_options, data_, &damaged);
+  core::Status s = EventStore::Open(damaged_options, data_, &damaged);
   ASSERT_TRUE(s.ok()) << s.ToString();
   std::unique_ptr<EventStore> salvaged;
   ASSERT_TRUE(EventStore::Open({}, dir_.Sub("new"), &salvaged).ok());

@@ -1,4 +1,4 @@
-// Captures what the service logs (service/log.h) while it lives, for tests
+// Captures what the service logs (net/log.h) while it lives, for tests
 // that check a line was written. Create it before the server starts and
 // destroy it after the server stops: the logger's sinks are not to be
 // changed while other threads log.
@@ -11,17 +11,17 @@
 #include <sstream>
 #include <string>
 
-#include "service/log.h"
+#include "net/log.h"
 
 namespace accord::testing {
 
 class LogCapture {
  public:
   LogCapture() : sink_(std::make_shared<spdlog::sinks::ostream_sink_mt>(lines_)) {
-    service::ServerLog().sinks().push_back(sink_);
+    net::ServerLog().sinks().push_back(sink_);
   }
   ~LogCapture() {
-    auto& sinks = service::ServerLog().sinks();
+    auto& sinks = net::ServerLog().sinks();
     sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
   }
   LogCapture(const LogCapture&) = delete;

@@ -13,8 +13,8 @@
 #include <string>
 
 #include "accord/v1/wire.pb.h"
-#include "service/framing.h"
-#include "service/server.h"
+#include "net/framing.h"
+#include "net/server.h"
 
 namespace accord::testing {
 
@@ -46,7 +46,7 @@ class RawConnection {
     }
     return true;
   }
-  bool Send(const accord::v1::Request& request) { return SendBytes(service::EncodeFrame(request)); }
+  bool Send(const accord::v1::Request& request) { return SendBytes(net::EncodeFrame(request)); }
   // Just the 4-byte header of a frame of `length` bytes.
   bool SendLengthPrefix(uint32_t length) {
     std::string header;
@@ -57,15 +57,15 @@ class RawConnection {
   bool Hello() {
     accord::v1::Request hello;
     hello.set_request_id(1);
-    hello.mutable_hello()->set_protocol_version(service::kProtocolVersion);
+    hello.mutable_hello()->set_protocol_version(net::kProtocolVersion);
     hello.mutable_hello()->set_client_name("raw");
     return Send(hello);
   }
   // The next response; false when the connection closed or timed out.
   bool Receive(accord::v1::Response* response) {
-    std::array<unsigned char, service::kFrameHeaderBytes> header{};
+    std::array<unsigned char, net::kFrameHeaderBytes> header{};
     if (!ReadFully(header.data(), header.size())) return false;
-    std::string body(service::DecodeFrameLength(header), '\0');
+    std::string body(net::DecodeFrameLength(header), '\0');
     return ReadFully(body.data(), body.size()) && response->ParseFromString(body);
   }
   void Close() {

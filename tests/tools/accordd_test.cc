@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "service/client.h"
+#include "net/client.h"
 #include "tests/testing/accordd_process.h"
 #include "tests/testing/raw_connection.h"
 #include "tests/testing/temp_dir.h"
@@ -45,11 +45,11 @@ bool LogShows(const AccorddProcess& server, const std::string& what) {
 uint32_t ConnectionsWhenServed(uint16_t port) {
   auto deadline = std::chrono::steady_clock::now() + kDeadline;
   while (std::chrono::steady_clock::now() < deadline) {
-    service::ConnectOptions options;
+    net::ConnectOptions options;
     options.client_name = "operator";
     options.timeout = std::chrono::seconds(5);
-    std::unique_ptr<service::Client> client;
-    if (service::Client::Connect("127.0.0.1", port, options, &client).ok()) {
+    std::unique_ptr<net::Client> client;
+    if (net::Client::Connect("127.0.0.1", port, options, &client).ok()) {
       client->SetReceiveTimeout(std::chrono::seconds(5));
       Request health;
       health.mutable_get_health();

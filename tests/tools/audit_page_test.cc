@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "app/command_handler.h"
 #include "core/core.h"
-#include "service/command_handler.h"
 #include "store/event_store.h"
 #include "tests/testing/builders.h"
 #include "tests/testing/temp_dir.h"
@@ -26,7 +26,7 @@ class AuditPageTest : public ::testing::Test {
   void SetUp() override { ASSERT_TRUE(store::EventStore::Open({}, dir_.path(), &store_).ok()); }
 
   void Log(const accord::v1::Command& command) {
-    service::CommandHandler handler(store_.get());
+    app::CommandHandler handler(store_.get());
     auto logged = handler.Log(command, "legal-affairs <clerk>");
     ASSERT_TRUE(logged.ok());
   }

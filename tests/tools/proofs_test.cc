@@ -9,8 +9,8 @@
 
 #include "accord/v1/events.pb.h"
 #include "core/merkle.h"
-#include "service/client.h"
-#include "service/server.h"
+#include "net/client.h"
+#include "net/server.h"
 #include "store/coding.h"
 #include "tests/testing/builders.h"
 #include "tests/testing/raw_db.h"
@@ -33,14 +33,14 @@ class ProofsTest : public ::testing::Test {
 
   void Start() {
     ASSERT_TRUE(store::EventStore::Open({}, dir_.path(), &store_).ok());
-    service::ServerOptions options;
+    net::ServerOptions options;
     options.port = 0;
     options.checkpoint_signer = *signer_;
     options.log_origin = "accord.test/log";
-    server_ = std::make_unique<service::Server>(store_.get(), options);
-    store::Status started = server_->Start();
+    server_ = std::make_unique<net::Server>(store_.get(), options);
+    core::Status started = server_->Start();
     ASSERT_TRUE(started.ok()) << started.ToString();
-    ASSERT_TRUE(service::Client::Connect("127.0.0.1", server_->port(), "auditor", &client_).ok());
+    ASSERT_TRUE(net::Client::Connect("127.0.0.1", server_->port(), "auditor", &client_).ok());
   }
   void Stop() {
     client_.reset();
@@ -52,7 +52,7 @@ class ProofsTest : public ::testing::Test {
   void Append(uint64_t first, uint64_t count) {
     for (uint64_t i = first; i < first + count; ++i) {
       store::AppendResult result;
-      store::Status s =
+      core::Status s =
           store_->Append("stream-" + std::to_string(i % 2), store::ExpectedVersion::Any(),
                          {accord::testing::NoteEvent(i, "note " + std::to_string(i))}, &result);
       ASSERT_TRUE(s.ok()) << s.ToString();
@@ -95,8 +95,8 @@ class ProofsTest : public ::testing::Test {
   std::optional<core::NoteSigner> signer_;
   accord::testing::TempDir dir_;
   std::unique_ptr<store::EventStore> store_;
-  std::unique_ptr<service::Server> server_;
-  std::unique_ptr<service::Client> client_;
+  std::unique_ptr<net::Server> server_;
+  std::unique_ptr<net::Client> client_;
 };
 
 TEST_F(ProofsTest, AnHonestLogProvesEveryRecordAndExtendsEveryCheckpoint) {
@@ -203,14 +203,14 @@ TEST_F(ProofsTest, AForkedHistoryIsCaughtByAnEarlierCheckpoint) {
   // refused; an intruder who knows deletes that file too.
   {
     std::unique_ptr<store::EventStore> forged;
-    store::Status refused = store::EventStore::Open({}, dir_.path(), &forged);
+    core::Status refused = store::EventStore::Open({}, dir_.path(), &forged);
     ASSERT_TRUE(refused.IsCorruption()) << refused.ToString();
     EXPECT_NE(refused.message().find("is not the one the log held"), std::string::npos);
   }
   std::filesystem::remove(dir_.path() + "/ACCORD-REACH");
   Start();
   store::VerifyReport report;
-  store::Status verified = store_->Verify(&report);
+  core::Status verified = store_->Verify(&report);
   ASSERT_TRUE(verified.ok()) << "the fork is self-consistent: " << verified.ToString();
   Append(11, 2);
 
