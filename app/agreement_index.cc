@@ -98,10 +98,9 @@ Status AgreementIndex::Clear() {
 
 Status AgreementIndex::CatchUp() {
   std::lock_guard lock(mutex_);
-  for (;;) {
-    store::ReadPage page;
-    if (Status s = store_->ReadAll(checkpoint_, kPage, &page); !s.ok()) return s;
-    if (page.records.empty()) return Status::OK();
+  StreamReader reader = StreamReader::Log(*store_, checkpoint_);
+  reader.PageSize(kPage);
+  return reader.ForEachPage([this](const store::ReadPage& page) -> Status {
     std::set<std::string> changed;
     for (const auto& record : page.records) {
       const std::string& id = record.stream_id();
@@ -155,7 +154,8 @@ Status AgreementIndex::CatchUp() {
     if (Status s = store_->WriteProjectionState(writes); !s.ok()) return s;
     checkpoint_ = page.next;
     events_processed_ += page.records.size();
-  }
+    return Status::OK();
+  });
 }
 
 Status AgreementIndex::Verify(uint64_t* agreements) {
@@ -179,23 +179,9 @@ Status AgreementIndex::Verify(uint64_t* agreements) {
     for (const std::string& id : streams) {
       LoadedAgreement folded;
       folded.state = core::InitialState(id);
-      store::ReadPage page;
-      uint64_t from = 0;
-      bool past = false;
-      do {
-        if (Status s = store_->ReadStreamForward(id, from, kPage, &page); !s.ok()) return s;
-        for (const auto& record : page.records) {
-          if (record.position() >= upto) {
-            past = true;
-            break;
-          }
-          auto event = core::ToAgreementEvent(record);
-          if (!event) return Status::Corruption(event.error());
-          folded.state = core::Evolve(std::move(folded.state), *event);
-          ++folded.event_count;
-        }
-        from = page.next;
-      } while (!page.end_of_data && !past);
+      StreamReader reader = StreamReader::Stream(*store_, id);
+      reader.PageSize(kPage).Before(upto);
+      if (Status s = FoldAgreement(reader, &folded); !s.ok()) return s;
       if (folded.event_count == 0 || folded.state.stage == core::Stage::kNone) continue;
       accord::v1::AgreementIndexEntry want = EntryOf(folded);
       std::string stored;

@@ -29,22 +29,21 @@ std::string LogFailure::Message() const {
   return kind == Kind::kRejected ? rejection.message : status.ToString();
 }
 
+Status FoldAgreement(StreamReader& reader, LoadedAgreement* loaded) {
+  return reader.ForEach([loaded](const accord::v1::EventRecord& record) {
+    auto event = core::ToAgreementEvent(record);
+    if (!event) return Status::Corruption(event.error());
+    loaded->state = core::Evolve(std::move(loaded->state), *event);
+    ++loaded->event_count;
+    return Status::OK();
+  });
+}
+
 Status CommandHandler::CatchUp(std::string_view agreement_id, LoadedAgreement* loaded) const {
-  store::ReadPage page;
-  uint64_t from = loaded->event_count;
-  do {
-    if (Status s = store_->ReadStreamForward(agreement_id, from, kLoadPage, &page); !s.ok()) {
-      return s;
-    }
-    for (const auto& record : page.records) {
-      auto event = core::ToAgreementEvent(record);
-      if (!event) return Status::Corruption(event.error());
-      loaded->state = core::Evolve(std::move(loaded->state), *event);
-      ++loaded->event_count;
-    }
-    from = page.next;
-  } while (!page.end_of_data);
-  return Status::OK();
+  StreamReader reader =
+      StreamReader::Stream(*store_, std::string(agreement_id), loaded->event_count);
+  reader.PageSize(kLoadPage);
+  return FoldAgreement(reader, loaded);
 }
 
 Status CommandHandler::Load(std::string_view agreement_id, LoadedAgreement* loaded) const {

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "accord/v1/commands.pb.h"
+#include "app/stream_reader.h"
 #include "core/agreement_state.h"
 #include "core/decider.h"
 #include "core/expected.h"
@@ -56,6 +57,10 @@ struct LoadedAgreement {
   core::AgreementState state;
   uint64_t event_count = 0;  // version + 1; 0 when it does not exist
 };
+
+// Folds what `reader` reads of an agreement's stream into `loaded`, from
+// where `loaded` left off: the one fold of a stream into agreement state.
+core::Status FoldAgreement(StreamReader& reader, LoadedAgreement* loaded);
 
 class CommandHandler {
  public:
