@@ -30,13 +30,13 @@
 #include <optional>
 #include <string>
 
-#include "net/log.h"
+#include "app/log.h"
 #include "net/server.h"
 #include "store/event_store.h"
 
 namespace {
 
-using accord::net::ServerLog;
+using accord::app::ServerLog;
 
 void Log(const std::string& line) { ServerLog().info("{}", line); }
 void LogError(const std::string& line) { ServerLog().error("{}", line); }
@@ -191,13 +191,13 @@ int main(int argc, char** argv) {
     std::cout << flags;
     return 0;
   }
-  auto level = accord::net::ParseLogLevel(log_level);
+  auto level = accord::app::ParseLogLevel(log_level);
   if (!level) {
     LogError("--log-level " + log_level +
              ": not one of trace, debug, info, warn, error, critical, off");
     return 2;
   }
-  accord::net::SetLogLevel(*level);
+  accord::app::SetLogLevel(*level);
   options.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
   options.slow_reader_timeout = std::chrono::milliseconds(slow_reader_timeout_ms);
 
