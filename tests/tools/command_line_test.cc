@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tests/testing/temp_dir.h"
+#include "tools/milestone_flags.h"
 
 extern char** environ;
 
@@ -141,6 +142,28 @@ TEST(AccordCommandLine, HelpOfACommandListsItsOwnFlags) {
   EXPECT_EQ(program.exit_code, 0) << program.err;
   EXPECT_TRUE(Has(program.out, "--tls-ca")) << program.out;
   EXPECT_FALSE(Has(program.out, "--true-on DAY")) << program.out;
+}
+
+// A global flag after a milestone subcommand is the global one: no field of
+// any event may carry its name, or that field could not be set.
+TEST(AccordCommandLine, NoMilestoneFlagIsNamedLikeAGlobalFlag) {
+  const std::string marker = "global flags, before or after the command: ";
+  for (const auto& milestone : tools::MilestoneCommands()) {
+    Outcome help = Accord({milestone.name, "--help"});
+    ASSERT_EQ(help.exit_code, 0) << milestone.name << ": " << help.err;
+    size_t at = help.out.rfind(marker);
+    ASSERT_NE(at, std::string::npos) << help.out;
+    std::string fields = help.out.substr(0, at);
+    std::istringstream globals(help.out.substr(at + marker.size()));
+    std::string name;
+    int seen = 0;
+    while (globals >> name && name.starts_with("--")) {
+      if (name.ends_with(",")) name.pop_back();
+      ++seen;
+      EXPECT_FALSE(Has(fields, "\n  " + name + " ")) << milestone.name << " has " << name;
+    }
+    EXPECT_GE(seen, 6) << help.out;
+  }
 }
 
 class AccordLocalCommandLine : public ::testing::Test {
