@@ -652,11 +652,13 @@ int main(int argc, char** argv) {
               [&](auto& client) { return Show(client, globals, show); });
   show_command->add_option("AGREEMENT", show.agreement, "the agreement's id")->required();
   AddRecordedBefore(show_command, &show.recorded_before);
-  show_command
-      ->add_option("--true-on", show.true_on,
-                   "what held on this day (2024-08-01, 1 August 2024), by effective dates, with "
-                   "corrections known now")
-      ->option_text("DAY");
+  accord::tools::ReadsCalendarDay(
+      show_command
+          ->add_option(
+              "--true-on", show.true_on,
+              "what held on this day (2024-08-01, 1 August 2024), by effective dates, with "
+              "corrections known now")
+          ->option_text("DAY"));
 
   ListFlags list;
   CLI::App* list_command = command("list", "agreements in id order",

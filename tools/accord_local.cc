@@ -373,16 +373,12 @@ void AddJson(CLI::App* command, bool* json, const char* what) {
 
 // --today DAY, refused while parsing when core::ParseCalendarDay cannot read it.
 void AddToday(CLI::App* command, std::string* today) {
-  command
-      ->add_option("--today", *today,
-                   "the day milestones are judged on: 2024-08-01, 1 August 2024 (default: today)")
-      ->option_text("DAY")
-      ->check(CLI::Validator(
-          [](std::string& text) {
-            auto day = accord::core::ParseCalendarDay(text);
-            return day ? std::string() : day.error();
-          },
-          "DAY"));
+  accord::tools::ReadsCalendarDay(
+      command
+          ->add_option("--today", *today,
+                       "the day milestones are judged on: 2024-08-01, 1 August 2024 (default: "
+                       "today)")
+          ->option_text("DAY"));
 }
 
 }  // namespace

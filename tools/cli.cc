@@ -96,6 +96,15 @@ CLI::App* AddPassThroughCommand(CLI::App& program, const std::string& name,
   return command;
 }
 
+void ReadsCalendarDay(CLI::Option* option) {
+  option->check(CLI::Validator(
+      [](std::string& text) {
+        auto day = core::ParseCalendarDay(text);
+        return day ? std::string() : day.error();
+      },
+      "DAY"));
+}
+
 std::optional<int> ParseCommandLine(CLI::App& program, int argc, char** argv,
                                     std::vector<std::string>* pass_through) {
   // What no parser knows reaches the program: the pass-through command's

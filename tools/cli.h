@@ -14,7 +14,8 @@
 
 namespace CLI {
 class App;
-}
+class Option;
+}  // namespace CLI
 
 namespace accord::tools {
 
@@ -48,6 +49,10 @@ CLI::App* AddCommand(CLI::App& program, const std::string& name, const std::stri
 // schema: tools/milestone_flags.h). `help` makes its --help.
 CLI::App* AddPassThroughCommand(CLI::App& program, const std::string& name,
                                 const std::string& summary, std::function<std::string()> help);
+
+// Makes `option` refuse, while parsing, a day that core::ParseCalendarDay
+// cannot read: "--today: 'someday' is not a month, ...".
+void ReadsCalendarDay(CLI::Option* option);
 
 // Parses argv; the chosen command's callback runs. Returns the exit code
 // when the program should stop now: 0 after printing the --help asked for

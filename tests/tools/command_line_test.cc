@@ -107,6 +107,12 @@ TEST(AccordCommandLine, RefusesAMissingArgumentAndAnUnknownCommand) {
   EXPECT_TRUE(Has(unknown.err, "unknown command 'frobnicate'")) << unknown.err;
 }
 
+TEST(AccordCommandLine, RefusesADayItCannotReadWhileParsing) {
+  Outcome show = Accord({"show", "x", "--true-on", "soon"});
+  EXPECT_EQ(show.exit_code, 2) << show.err;
+  EXPECT_TRUE(Has(show.err, "accord show: --true-on: 'soon'")) << show.err;
+}
+
 TEST(AccordCommandLine, TakesGlobalFlagsBeforeOrAfterTheCommand) {
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"--host", "127.0.0.1", "--json", "show", "x"},
