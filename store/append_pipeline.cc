@@ -197,11 +197,11 @@ void RocksDbStore::StagerLoop() {
   syncer_cv_.Signal();
 }
 
-// Returns with writers queued and room in the
-// open group, or false when stopping with nothing queued. Meanwhile, after a
-// failed write, reopens the database for writing once every group staged on
-// the failure has failed too: at once the first time, then backing off, and
-// fails the writers that arrive while the disk still refuses.
+// Returns with writers queued and room in the open group, or false when
+// stopping with nothing queued. Meanwhile, after a failed write, reopens the
+// database for writing once every group staged on the failure has failed
+// too: at once the first time, then backing off, and fails the writers that
+// arrive while the disk still refuses.
 bool RocksDbStore::WaitForStagingWork() {
   using Clock = std::chrono::steady_clock;
   for (;;) {
@@ -251,7 +251,7 @@ bool RocksDbStore::WaitForStagingWork() {
 void RocksDbStore::FailQueued(const core::Status& why) {
   std::deque<std::unique_ptr<Writer>> failed;
   failed.swap(queued_);
-  core::Status status = why;  // `why` may be write_failure_, guarded by mutex_
+  core::Status status = why;  // a copy: `why` may be write_failure_, which the lock guards
   mutex_.Unlock();
   for (auto& w : failed) w->done(status, AppendResult{});
   mutex_.Lock();
