@@ -6,6 +6,14 @@
 // stream (from 0). Every record carries the SHA-256 of the record before it,
 // so the log is one hash chain; docs/storage.md gives the on-disk layout.
 //
+// This header is the store's contract: EventStore is abstract, so that
+// another log (a replicated one) can stand behind the same callers.
+// EventStore::Open opens the one implementation there is today, on RocksDB
+// (store/rocksdb_store.h, internal to the store, as LevelDB's DB::Open
+// returns a DBImpl); what follows about durability, damage and write
+// failures is that implementation's, and any other must keep the same
+// promises of order, atomicity, idempotency and hash chaining.
+//
 // Thread safety: an EventStore may be shared by any number of threads.
 // Appends are queued to a single committer, which gathers every append
 // waiting into one synced RocksDB write (group commit, after leveldb's
@@ -57,27 +65,22 @@
 //   s = store->ReadStreamForward("cospar-apsco-mou", 0, 100, &page);
 #pragma once
 
-#include <rocksdb/db.h>
-
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
-#include <thread>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "accord/v1/record.pb.h"
-#include "core/merkle.h"
 #include "core/status.h"
+
+namespace rocksdb {
+class Env;  // StoreOptions::env only; nothing else of RocksDB shows here
+}  // namespace rocksdb
 
 namespace accord::store {
 
@@ -91,8 +94,8 @@ struct StoreOptions {
   // large records does not take max_page_size times their size in memory.
   size_t max_page_bytes = 4 << 20;
   bool create_if_missing = true;
-  // The RocksDB environment; nullptr means the default. Tests pass one that
-  // injects faults.
+  // The RocksDB environment (the RocksDB store only); nullptr means the
+  // default. Tests pass one that injects faults.
   rocksdb::Env* env = nullptr;
   // For salvage only (accord-local salvage), never for serving: opens a
   // damaged folder read-only as far as it reads. RocksDB replays the
@@ -197,262 +200,144 @@ class EventStore {
   static core::Status Open(const StoreOptions& options, const std::string& path,
                            std::unique_ptr<EventStore>* store);
 
+  EventStore() = default;
   EventStore(const EventStore&) = delete;
   EventStore& operator=(const EventStore&) = delete;
   // Finishes every append already queued, then closes.
-  ~EventStore();
+  virtual ~EventStore() = default;
 
   // Appends `events` to `stream_id` atomically: all or none. REQUIRES: a
   // non-empty stream id without NUL bytes; 1 or more events, each with a
   // canonical UUID event id (distinct), an event type and a schema version.
+  // `result` may be null when the caller needs none of it; otherwise it is
+  // filled in (on success, and current_version on WrongExpectedVersion).
   // The store stamps position, stream version, recorded_at and the hashes.
   // Errors: InvalidArgument, WrongExpectedVersion (result->current_version
   // says where the stream is), DuplicateEvent (a stored id with other
   // content, or a retry overlapping only part of an earlier append),
   // IOError, ReadOnly. Blocks until durable.
-  core::Status Append(std::string_view stream_id, ExpectedVersion expected,
-                      const std::vector<accord::v1::NewEvent>& events, AppendResult* result);
+  virtual core::Status Append(std::string_view stream_id, ExpectedVersion expected,
+                              const std::vector<accord::v1::NewEvent>& events,
+                              AppendResult* result) = 0;
 
   // The same without blocking: `done` is called when Append would return.
   // For callers that must not block a thread per append (the server).
-  void AppendAsync(std::string stream_id, ExpectedVersion expected,
-                   std::vector<accord::v1::NewEvent> events, AppendCallback done);
+  virtual void AppendAsync(std::string stream_id, ExpectedVersion expected,
+                           std::vector<accord::v1::NewEvent> events, AppendCallback done) = 0;
 
   // Called on the store's commit thread after each synced write, with the
   // new next position. It must return quickly (post the news elsewhere) and
   // must not append or set the listener. Replaces any earlier listener.
-  void SetCommitListener(std::function<void(uint64_t next_position)> listener);
+  virtual void SetCommitListener(std::function<void(uint64_t next_position)> listener) = 0;
 
   // Copies the whole store, consistently, into `directory` (which must not
   // exist yet) while appends go on: hard links where the file system allows,
   // plus the write-ahead log. The copy is a store of its own: open it (or
   // move it into place as a data folder) and Verify accepts it. Sets
   // *position to the log position the copy holds at least.
-  core::Status Backup(const std::string& directory, uint64_t* position) const;
+  virtual core::Status Backup(const std::string& directory, uint64_t* position) const = 0;
 
-  // Appends records exactly as a store wrote them (from an export), keeping
-  // their positions, recorded-at times, actors and hashes. Each must continue
-  // this log (its position is the next one, its prev_hash the head's hash)
-  // and match its own hash; stream versions must follow on and event ids be
-  // new. Appends are refused while an import runs. Corruption names the first
-  // record that does not fit; nothing from that batch is written.
+  // Appends log entries exactly as a store wrote them (from another store:
+  // salvage, or an export), keeping their record bytes, and so their
+  // positions, recorded-at times, actors and hashes. They take the same
+  // write path as appends, in order with them. Each must continue this log:
+  // its hash is the SHA-256 of its record bytes as given, its position is
+  // the next one and its prev_hash the hash of the record before it; stream
+  // versions must follow on and event ids be new (not stored, not staged).
+  // Corruption names the position of the first record that does not fit;
+  // nothing from that batch is written. Blocks until durable; errors as for
+  // Append otherwise.
+  virtual core::Status ImportEntries(const std::vector<accord::v1::LogEntry>& entries) = 0;
+
+  // ImportEntries over records read back (from an export): each record's
+  // bytes are its serialization without `hash`, which is what a store
+  // wrote, so a record edited after export no longer matches its hash.
   core::Status Import(const std::vector<accord::v1::EventRecord>& records);
 
   // Up to `max_count` (capped at max_page_size; 0 means the cap) events of a
   // stream from `from_version` upward. A missing stream reads as empty.
-  core::Status ReadStreamForward(std::string_view stream_id, uint64_t from_version,
-                                 size_t max_count, ReadPage* page) const;
+  virtual core::Status ReadStreamForward(std::string_view stream_id, uint64_t from_version,
+                                         size_t max_count, ReadPage* page) const = 0;
   // The same downward, from `from_version` (UINT64_MAX: the newest).
-  core::Status ReadStreamBackward(std::string_view stream_id, uint64_t from_version,
-                                  size_t max_count, ReadPage* page) const;
+  virtual core::Status ReadStreamBackward(std::string_view stream_id, uint64_t from_version,
+                                          size_t max_count, ReadPage* page) const = 0;
   // Up to `max_count` events of the whole log from `from_position`.
-  core::Status ReadAll(uint64_t from_position, size_t max_count, ReadPage* page) const;
+  virtual core::Status ReadAll(uint64_t from_position, size_t max_count, ReadPage* page) const = 0;
 
   // NotFound when the stream has no event.
-  core::Status GetStreamHead(std::string_view stream_id, accord::v1::StreamHead* head) const;
+  virtual core::Status GetStreamHead(std::string_view stream_id,
+                                     accord::v1::StreamHead* head) const = 0;
   // Up to `max_count` stream ids in byte order, starting after `after`
   // (empty: from the first). *end is true when there are no more.
-  core::Status ListStreams(std::string_view after, size_t max_count,
-                           std::vector<std::string>* streams, bool* end) const;
+  virtual core::Status ListStreams(std::string_view after, size_t max_count,
+                                   std::vector<std::string>* streams, bool* end) const = 0;
   // The record stored under `event_id`; NotFound if none.
-  core::Status FindEvent(std::string_view event_id, accord::v1::EventRecord* record) const;
+  virtual core::Status FindEvent(std::string_view event_id,
+                                 accord::v1::EventRecord* record) const = 0;
 
   // The newest durable record. Published just after each group's write
   // returns, so a reader of the log may briefly see records past it, never
   // fewer.
-  LogHead Head() const;
-  StoreStats Stats() const;
+  virtual LogHead Head() const = 0;
+  virtual StoreStats Stats() const = 0;
 
   // OK while the store takes appends; otherwise why it refuses them (the
   // IOError of the write the disk refused, or ReadOnly). It clears by itself
   // when the disk takes writes again.
-  core::Status WriteHealth() const;
+  virtual core::Status WriteHealth() const = 0;
   // Blocks until WriteHealth() is OK or `timeout` passes; true if it is.
-  bool AwaitWritable(std::chrono::milliseconds timeout) const;
+  virtual bool AwaitWritable(std::chrono::milliseconds timeout) const = 0;
 
   // How far the log had reached when it was opened, from the reach file;
   // nullopt when the folder had none.
-  std::optional<LogHead> Reached() const { return reached_; }
+  virtual std::optional<LogHead> Reached() const = 0;
 
   // Copies the intact, chain-verified prefix of this store's log into `into`
-  // (an empty store) with Import, and reports what it could not keep.
+  // (an empty store) with ImportEntries, and reports what it could not keep.
   // REQUIRES: opened with StoreOptions::salvage.
-  core::Status Salvage(EventStore* into, SalvageReport* report) const;
+  virtual core::Status Salvage(EventStore* into, SalvageReport* report) const = 0;
 
   // The Merkle tree over the log (RFC 6962; leaf i is the stored bytes of
   // the record at position i, as ReadLeaf gives them), for checkpoints and
   // proofs that anyone can check without trusting the store. Each serves
   // any tree size up to Head().next_position (InvalidArgument beyond it)
   // from O(log n) stored nodes.
-  core::Status MerkleRoot(uint64_t size, std::string* root) const;
+  virtual core::Status MerkleRoot(uint64_t size, std::string* root) const = 0;
   // RFC 9162 inclusion proof of the record at `position` in the tree of
   // `size` records. REQUIRES: position < size.
-  core::Status InclusionProof(uint64_t position, uint64_t size,
-                              std::vector<std::string>* proof) const;
+  virtual core::Status InclusionProof(uint64_t position, uint64_t size,
+                                      std::vector<std::string>* proof) const = 0;
   // RFC 9162 consistency proof that the tree of `second` records extends the
   // tree of `first`. REQUIRES: first <= second.
-  core::Status ConsistencyProof(uint64_t first, uint64_t second,
-                                std::vector<std::string>* proof) const;
+  virtual core::Status ConsistencyProof(uint64_t first, uint64_t second,
+                                        std::vector<std::string>* proof) const = 0;
   // The leaf bytes of the record at `position` (its serialized EventRecord).
-  core::Status ReadLeaf(uint64_t position, std::string* leaf) const;
+  virtual core::Status ReadLeaf(uint64_t position, std::string* leaf) const = 0;
 
   // Walks the whole log: recomputes every hash and the chain, checks that
   // positions are gapless and that the stream index, the event id index and
   // the stream heads agree with the log, with nothing extra. Corruption names
   // the first bad position. Also recomputes the Merkle tree and checks every
   // stored node and the frontier. Runs on a snapshot, beside appends.
-  core::Status Verify(VerifyReport* report) const;
+  virtual core::Status Verify(VerifyReport* report) const = 0;
 
   // Projection state and checkpoints, written by projections (not the log).
   // Writes are not synced: a projection keeps its checkpoint in the same
   // batch as its state, so what a crash loses it replays from the log.
-  core::Status PutProjectionState(std::string_view name, std::string_view value);
-  core::Status GetProjectionState(std::string_view name, std::string* value) const;
+  virtual core::Status PutProjectionState(std::string_view name, std::string_view value) = 0;
+  virtual core::Status GetProjectionState(std::string_view name, std::string* value) const = 0;
   // Puts (value set) and deletes (value unset), applied together or not at
   // all, so that a projection's state and its checkpoint always agree.
   struct ProjectionWrite {
     std::string key;
     std::optional<std::string> value;
   };
-  core::Status WriteProjectionState(const std::vector<ProjectionWrite>& writes);
+  virtual core::Status WriteProjectionState(const std::vector<ProjectionWrite>& writes) = 0;
   // Up to `max_count` (key, value) pairs whose key starts with `prefix`, in
   // key order, after the key `after` (empty: from the start of the prefix).
-  core::Status ScanProjectionState(std::string_view prefix, std::string_view after,
-                                   size_t max_count,
-                                   std::vector<std::pair<std::string, std::string>>* entries) const;
-
- private:
-  struct Writer;
-  struct Group;
-  struct InFlightEvent;
-
-  EventStore() = default;
-  // Opens db_ and the column families at path_; *raw gets RocksDB's status.
-  core::Status OpenDb(bool read_only, rocksdb::Status* raw = nullptr);
-  void CloseDb();
-  core::Status CheckOpen() const;  // IOError while no database could be opened
-  core::Status LoadChainHead();
-  // Refuses a log shorter than the reach file says it was, or with another
-  // record where it reached.
-  core::Status CheckReach() const;
-  // The positions a refused open touches, as far as a permissive read-only
-  // open of the folder shows them; empty if it cannot tell.
-  std::string AffectedPositions() const;
-  void ReachLoop();  // rewrites the reach file after commits, coalesced
-  void WakeReach();
-  core::Status ReadRecordAt(uint64_t position, accord::v1::EventRecord* record) const;
-  // Reads the records at `positions` in order, stopping early at
-  // max_page_bytes; *complete says whether every one was read.
-  core::Status ReadPositions(const std::vector<uint64_t>& positions, ReadPage* page,
-                             bool* complete) const;
-  // The root of records [begin, end) from stored nodes; begin is aligned as
-  // RFC 6962's recursive split leaves it. An error is kept in *error.
-  std::string SubtreeHash(uint64_t begin, uint64_t end, core::Status* error) const;
-  // Writes the Merkle nodes and frontier of a store written before they
-  // existed, from its log.
-  core::Status BuildMerkleTree();
-
-  // The write path (append_pipeline.cc). Two threads, so that the disk
-  // never waits for the CPU work of the next group:
-  //   stager: takes the queued writers, checks them (idempotency, expected
-  //           version), assigns positions and hashes, and adds them to the
-  //           open group's WriteBatch;
-  //   syncer: seals the open group when the disk is free, writes it with
-  //           one synced write;
-  //   completer: calls the written group's callbacks, in order.
-  // The stager works ahead on the assumption that the group being written
-  // succeeds; when a write fails, every group staged after it fails too, and
-  // the stager reloads the committed state before the next group.
-  void StartPipeline();
-  void StopPipeline();
-  void StagerLoop();
-  bool WaitForStagingWork(std::unique_lock<std::mutex>& lock);
-  void SyncerLoop();
-  void CompleterLoop();
-  core::Status StageAppend(Writer* writer, Group* group);
-  core::Status LoadHead(std::string_view stream_id, std::optional<accord::v1::StreamHead>* head);
-  // Reopens the database for writing (or, if the disk refuses, read-only
-  // for readers) and reloads the staged state from what is stored.
-  core::Status RecoverAfterWriteFailure();
-  // Fails every queued writer with `why`.
-  void FailQueued(std::unique_lock<std::mutex>& lock, const core::Status& why);
-  void WriteGroup(Group* group);
-  void NotifyCommitListener(uint64_t next_position);
-  // Writes (or fails) a sealed group and completes its writers.
-  void FinishGroup(std::unique_ptr<Group> group, const core::Status& failure);
-
-  StoreOptions options_;
-  std::string path_;
-  // Readers hold it shared; the stager holds it exclusively only to reopen
-  // the database after a fatal write error. The write path itself needs no
-  // lock: only the stager reopens, and only while the syncer is idle.
-  mutable std::shared_mutex db_mutex_;
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
-  rocksdb::ColumnFamilyHandle* log_ = nullptr;
-  rocksdb::ColumnFamilyHandle* stream_index_ = nullptr;
-  rocksdb::ColumnFamilyHandle* stream_heads_ = nullptr;
-  rocksdb::ColumnFamilyHandle* event_ids_ = nullptr;
-  rocksdb::ColumnFamilyHandle* projections_ = nullptr;
-  rocksdb::ColumnFamilyHandle* merkle_ = nullptr;
-  core::Status open_error_;                  // set when the store refuses writes
-  bool db_read_only_ = false;                // db_ was opened read-only
-  std::optional<LogHead> reached_;           // the reach file, read at open
-  std::shared_ptr<rocksdb::Logger> logger_;  // keeps what RocksDB reported
-
-  mutable std::mutex mutex_;
-  std::condition_variable stager_cv_;           // work for the stager, or room to stage
-  std::condition_variable syncer_cv_;           // an open group for the syncer
-  std::condition_variable completer_cv_;        // a written group to complete
-  std::deque<std::unique_ptr<Writer>> queued_;  // guarded by mutex_
-  std::unique_ptr<Group> open_group_;           // guarded by mutex_: staged, not yet sealed
-  bool extending_ = false;       // guarded by mutex_: the stager is adding to open_group_
-  bool syncer_busy_ = false;     // guarded by mutex_: a sealed group is being written
-                                 // (by the syncer, or by the stager when idle)
-  bool stopping_ = false;        // guarded by mutex_
-  bool stager_done_ = false;     // guarded by mutex_
-  bool syncer_done_ = false;     // guarded by mutex_
-  bool completer_busy_ = false;  // guarded by mutex_: calling back a batch of groups
-  bool importing_ = false;       // guarded by mutex_: Import owns the staged state
-  std::deque<std::unique_ptr<Group>> completed_;  // guarded by mutex_: written, to complete
-  core::Status write_failure_;       // guarded by mutex_: sticky until the stager recovers
-  std::string first_write_failure_;  // guarded by mutex_: the write that failed
-  bool recovering_ = false;          // guarded by mutex_: the stager is reopening the database
-  std::chrono::steady_clock::time_point last_recovery_;  // guarded by mutex_
-  std::chrono::milliseconds recovery_backoff_{0};        // guarded by mutex_
-  mutable std::condition_variable writable_cv_;          // write_failure_ cleared
-  std::thread stager_;
-  std::thread syncer_;
-  std::thread completer_;
-
-  // Staged state, owned by the stager thread: it runs ahead of the disk.
-  uint64_t next_position_ = 0;
-  std::string chain_hash_;
-  core::MerkleFrontier merkle_frontier_;
-  int64_t last_recorded_micros_ = 0;
-  std::unordered_map<std::string, accord::v1::StreamHead> head_cache_;
-
-  // Ids of events staged but not yet written: a retry must find them.
-  std::mutex in_flight_mutex_;
-  std::unordered_map<std::string, InFlightEvent> in_flight_ids_;  // guarded by in_flight_mutex_
-
-  // Committed state, published by the syncer for readers.
-  std::atomic<uint64_t> committed_position_{0};
-  std::mutex listener_mutex_;  // a server may replace the listener while appends go on
-  std::function<void(uint64_t)> commit_listener_;  // guarded by listener_mutex_
-  std::atomic<uint64_t> group_commits_{0};
-  std::atomic<uint64_t> events_written_{0};
-  mutable std::mutex head_hash_mutex_;
-  std::string committed_hash_;  // guarded by head_hash_mutex_
-
-  // The reach file's writer (ReachLoop).
-  std::mutex reach_mutex_;
-  std::condition_variable reach_cv_;       // a commit to record
-  std::condition_variable reach_stop_cv_;  // closing: cut the interval short
-  std::atomic<bool> reach_due_{false};     // a commit since the last write
-  bool reach_stopping_ = false;            // guarded by reach_mutex_
-  std::thread reacher_;
+  virtual core::Status ScanProjectionState(
+      std::string_view prefix, std::string_view after, size_t max_count,
+      std::vector<std::pair<std::string, std::string>>* entries) const = 0;
 };
 
 }  // namespace accord::store

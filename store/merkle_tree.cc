@@ -6,11 +6,10 @@
 
 #include <bit>
 #include <memory>
-#include <shared_mutex>
 
 #include "core/merkle.h"
-#include "store/event_store.h"
 #include "store/internal.h"
+#include "store/rocksdb_store.h"
 
 namespace accord::store {
 
@@ -30,7 +29,7 @@ core::Status CheckSize(uint64_t size, uint64_t committed) {
 
 }  // namespace
 
-std::string EventStore::SubtreeHash(uint64_t begin, uint64_t end, core::Status* error) const {
+std::string RocksDbStore::SubtreeHash(uint64_t begin, uint64_t end, core::Status* error) const {
   if (!error->ok()) return std::string();
   uint64_t n = end - begin;
   if (std::has_single_bit(n) && begin % n == 0) {
@@ -51,8 +50,8 @@ std::string EventStore::SubtreeHash(uint64_t begin, uint64_t end, core::Status* 
   return error->ok() ? core::NodeHash(left, right) : std::string();
 }
 
-core::Status EventStore::MerkleRoot(uint64_t size, std::string* root) const {
-  std::shared_lock db_lock(db_mutex_);
+core::Status RocksDbStore::MerkleRoot(uint64_t size, std::string* root) const {
+  core::ReaderMutexLock db_lock(&db_mutex_);
   if (core::Status open = CheckOpen(); !open.ok()) return open;
   if (core::Status s = CheckSize(size, committed_position_.load()); !s.ok()) return s;
   if (size == 0) {
@@ -64,9 +63,9 @@ core::Status EventStore::MerkleRoot(uint64_t size, std::string* root) const {
   return error;
 }
 
-core::Status EventStore::InclusionProof(uint64_t position, uint64_t size,
-                                        std::vector<std::string>* proof) const {
-  std::shared_lock db_lock(db_mutex_);
+core::Status RocksDbStore::InclusionProof(uint64_t position, uint64_t size,
+                                          std::vector<std::string>* proof) const {
+  core::ReaderMutexLock db_lock(&db_mutex_);
   if (core::Status open = CheckOpen(); !open.ok()) return open;
   if (core::Status s = CheckSize(size, committed_position_.load()); !s.ok()) return s;
   if (position >= size) {
@@ -80,9 +79,9 @@ core::Status EventStore::InclusionProof(uint64_t position, uint64_t size,
   return error;
 }
 
-core::Status EventStore::ConsistencyProof(uint64_t first, uint64_t second,
-                                          std::vector<std::string>* proof) const {
-  std::shared_lock db_lock(db_mutex_);
+core::Status RocksDbStore::ConsistencyProof(uint64_t first, uint64_t second,
+                                            std::vector<std::string>* proof) const {
+  core::ReaderMutexLock db_lock(&db_mutex_);
   if (core::Status open = CheckOpen(); !open.ok()) return open;
   uint64_t committed = committed_position_.load();
   if (first > committed) {
@@ -107,8 +106,8 @@ core::Status EventStore::ConsistencyProof(uint64_t first, uint64_t second,
   return error;
 }
 
-core::Status EventStore::ReadLeaf(uint64_t position, std::string* leaf) const {
-  std::shared_lock db_lock(db_mutex_);
+core::Status RocksDbStore::ReadLeaf(uint64_t position, std::string* leaf) const {
+  core::ReaderMutexLock db_lock(&db_mutex_);
   if (core::Status open = CheckOpen(); !open.ok()) return open;
   if (position >= committed_position_.load()) {
     return core::Status::NotFound(fmt::format("position {} is not in the log", position));
@@ -124,7 +123,7 @@ core::Status EventStore::ReadLeaf(uint64_t position, std::string* leaf) const {
 }
 
 // Runs in Open, before the pipeline starts; one pass over the log.
-core::Status EventStore::BuildMerkleTree() {
+core::Status RocksDbStore::BuildMerkleTree() {
   core::MerkleFrontier frontier;
   rocksdb::WriteBatch batch;
   auto flush = [&]() {

@@ -1,5 +1,5 @@
-// The records that move through EventStore's write path
-// (append_pipeline.cc). Internal to the store.
+// The records that move through RocksDbStore's write path
+// (append_pipeline.cc, staging.cc). Internal to the store.
 #pragma once
 
 #include <rocksdb/write_batch.h>
@@ -9,31 +9,41 @@
 #include <string>
 #include <vector>
 
-#include "store/event_store.h"
+#include "store/rocksdb_store.h"
 
 namespace accord::store {
 
-// One append, from its caller to its callback.
-struct EventStore::Writer {
+// One append, or one import, from its caller to its callback.
+struct RocksDbStore::Writer {
   std::string stream_id;
   ExpectedVersion expected = ExpectedVersion::Any();
+  // An append's events; for an import, filled in by the stager from the
+  // records, for retries to compare with (InFlightEvent).
   std::vector<accord::v1::NewEvent> events;
+  // An import's entries, as given, and the records they hold (parsed by the
+  // stager; InFlightEvent points at their stream ids).
+  std::vector<accord::v1::LogEntry> imported;
+  std::vector<accord::v1::EventRecord> imported_records;
   AppendCallback done;
   AppendResult result;
   core::Status status;
+
+  bool is_import() const { return !imported.empty(); }
+  // The events it adds to the log, for the group size limit.
+  size_t size() const { return is_import() ? imported.size() : events.size(); }
 };
 
 // An event staged but not yet durable, with what a retry is compared to.
 // Points into its Writer, which the group keeps alive until the entry is
 // erased (FinishGroup erases before it completes the writers).
-struct EventStore::InFlightEvent {
+struct RocksDbStore::InFlightEvent {
   uint64_t position;
   uint64_t stream_version;
   const std::string* stream_id;
   const accord::v1::NewEvent* event;
 };
 
-struct EventStore::Group {
+struct RocksDbStore::Group {
   std::vector<std::unique_ptr<Writer>> writers;
   rocksdb::WriteBatch batch;
   size_t events = 0;

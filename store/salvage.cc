@@ -4,27 +4,29 @@
 #include <rocksdb/db.h>
 
 #include <memory>
-#include <shared_mutex>
 
-#include "store/event_store.h"
 #include "store/internal.h"
+#include "store/rocksdb_store.h"
 
 namespace accord::store {
 
 using accord::v1::EventRecord;
+using accord::v1::LogEntry;
 using namespace internal;  // NOLINT(google-build-using-namespace)
 
-core::Status EventStore::Salvage(EventStore* into, SalvageReport* report) const {
+core::Status RocksDbStore::Salvage(EventStore* into, SalvageReport* report) const {
   if (!options_.salvage)
     return core::Status::InvalidArgument("salvage needs a store opened to salvage");
-  std::shared_lock db_lock(db_mutex_);
+  core::ReaderMutexLock db_lock(&db_mutex_);
   if (core::Status open = CheckOpen(); !open.ok()) return open;
   *report = SalvageReport{};
   constexpr size_t kBatch = 1000;
-  std::vector<EventRecord> batch;
+  // The entries as stored, bytes unchanged: the copy's records hash and
+  // chain exactly as the damaged store's did.
+  std::vector<LogEntry> batch;
   auto flush = [&]() -> core::Status {
     if (batch.empty()) return core::Status::OK();
-    core::Status s = into->Import(batch);
+    core::Status s = into->ImportEntries(batch);
     if (s.ok()) report->kept += batch.size();
     batch.clear();
     return s;
@@ -38,7 +40,8 @@ core::Status EventStore::Salvage(EventStore* into, SalvageReport* report) const 
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     uint64_t position = DecodeFixed64BE(it->key().ToStringView());
     EventRecord record;
-    core::Status decoded = DecodeEntry(position, it->value(), &record);
+    std::string record_bytes;
+    core::Status decoded = DecodeEntry(position, it->value(), &record, &record_bytes);
     if (decoded.ok()) readable_end = std::max(readable_end, position + 1);
     if (intact) {
       if (position != expected) {
@@ -59,7 +62,10 @@ core::Status EventStore::Salvage(EventStore* into, SalvageReport* report) const 
     }
     previous_hash = record.hash();
     ++expected;
-    batch.push_back(std::move(record));
+    LogEntry entry;
+    entry.set_record(std::move(record_bytes));
+    entry.set_hash(record.hash());
+    batch.push_back(std::move(entry));
     if (batch.size() == kBatch) {
       if (core::Status s = flush(); !s.ok()) return s;
     }

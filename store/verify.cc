@@ -4,11 +4,10 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <shared_mutex>
 
 #include "core/merkle.h"
-#include "store/event_store.h"
 #include "store/internal.h"
+#include "store/rocksdb_store.h"
 
 namespace accord::store {
 
@@ -17,8 +16,8 @@ using accord::v1::EventRecord;
 using accord::v1::StreamHead;
 using namespace internal;  // NOLINT(google-build-using-namespace)
 
-core::Status EventStore::Verify(VerifyReport* report) const {
-  std::shared_lock db_lock(db_mutex_);
+core::Status RocksDbStore::Verify(VerifyReport* report) const {
+  core::ReaderMutexLock db_lock(&db_mutex_);
   if (core::Status open = CheckOpen(); !open.ok()) return open;
   *report = VerifyReport{};
   // One snapshot, so that appends running meanwhile do not look like damage.

@@ -613,6 +613,119 @@ TEST_F(EventStoreTest, ImportRefusesRecordsThatDoNotFit) {
   EXPECT_NE(s.message().find("its event id is stored already"), std::string::npos) << s.ToString();
 }
 
+// The log entries of `store`, each with its record bytes exactly as stored.
+std::vector<accord::v1::LogEntry> StoredEntries(const EventStore& store) {
+  std::vector<accord::v1::LogEntry> entries;
+  for (uint64_t position = 0; position < store.Head().next_position; ++position) {
+    accord::v1::LogEntry entry;
+    EXPECT_TRUE(store.ReadLeaf(position, entry.mutable_record()).ok());
+    entry.set_hash(Sha256(entry.record()));
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+TEST_F(EventStoreTest, ImportRefusesRecordBytesThatNoLongerMatchTheirHashAndWritesNothing) {
+  MustAppend("a", ExpectedVersion::NoStream(), 1, 3);
+  std::vector<accord::v1::LogEntry> entries = StoredEntries(*store_);
+  accord::testing::TempDir other_dir;
+  std::unique_ptr<EventStore> other;
+  ASSERT_TRUE(EventStore::Open({}, other_dir.path(), &other).ok());
+  ASSERT_TRUE(other->ImportEntries({entries[0], entries[1]}).ok());
+  LogHead before = other->Head();
+
+  // The same record once parsed (a repeated `position` field: the last
+  // wins), other bytes: the hash covers the bytes, not what they parse to.
+  accord::v1::LogEntry altered = entries[2];
+  altered.mutable_record()->append("\x08\x02", 2);
+  EventRecord parsed;
+  ASSERT_TRUE(parsed.ParseFromString(altered.record()));
+  ASSERT_EQ(parsed.position(), 2u);
+  core::Status s = other->ImportEntries({altered});
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("record at position 2: it does not match its hash"), std::string::npos)
+      << s.ToString();
+
+  EXPECT_EQ(other->Head().next_position, before.next_position);
+  EXPECT_EQ(other->Head().last_hash, before.last_hash);
+  VerifyReport report;
+  ASSERT_TRUE(other->Verify(&report).ok());
+  EXPECT_EQ(report.records, 2u);
+  // Nothing of the refused entry is left staged: its event id is still new.
+  s = other->ImportEntries({entries[2]});
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(other->Head().last_hash, store_->Head().last_hash);
+}
+
+TEST_F(EventStoreTest, ImportKeepsTheRecordBytesItIsGiven) {
+  // Bytes no protobuf library writes, hashed as they are: the store keeps
+  // them as given, and the chain and the Merkle tree cover those bytes.
+  MustAppend("a", ExpectedVersion::NoStream(), 1, 1);
+  accord::v1::LogEntry entry = StoredEntries(*store_)[0];
+  entry.mutable_record()->append("\x08\x00", 2);
+  entry.set_hash(Sha256(entry.record()));
+  accord::testing::TempDir other_dir;
+  std::unique_ptr<EventStore> other;
+  ASSERT_TRUE(EventStore::Open({}, other_dir.path(), &other).ok());
+  core::Status s = other->ImportEntries({entry});
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  std::string leaf;
+  ASSERT_TRUE(other->ReadLeaf(0, &leaf).ok());
+  EXPECT_EQ(leaf, entry.record());
+  EXPECT_EQ(other->Head().last_hash, entry.hash());
+  VerifyReport report;
+  s = other->Verify(&report);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
+TEST_F(EventStoreTest, ImportThenAppendContinuesOneChain) {
+  MustAppend("a", ExpectedVersion::NoStream(), 1, 3);
+  MustAppend("b", ExpectedVersion::NoStream(), 4, 1);
+  accord::testing::TempDir other_dir;
+  std::unique_ptr<EventStore> other;
+  ASSERT_TRUE(EventStore::Open({}, other_dir.path(), &other).ok());
+  ASSERT_TRUE(other->ImportEntries(StoredEntries(*store_)).ok());
+
+  AppendResult appended;
+  ASSERT_TRUE(other->Append("a", ExpectedVersion::Exact(2), Events(10, 2), &appended).ok());
+  EXPECT_EQ(appended.first_position, 4u);
+  EXPECT_EQ(appended.last_version, 4u);
+  ReadPage page;
+  ASSERT_TRUE(other->ReadAll(4, 1, &page).ok());
+  ASSERT_EQ(page.records.size(), 1u);
+  EXPECT_EQ(page.records[0].prev_hash(), store_->Head().last_hash);
+
+  // And an import after the appends chains to them, on the same path.
+  EventRecord next;
+  next.set_position(6);
+  next.set_stream_id("c");
+  next.set_stream_version(0);
+  next.set_event_id(Uuid(20));
+  next.set_event_type("accord.test.Raw");
+  next.set_schema_version(1);
+  next.set_prev_hash(other->Head().last_hash);
+  accord::v1::LogEntry entry;
+  entry.set_record(next.SerializeAsString());
+  entry.set_hash(Sha256(entry.record()));
+  core::Status s = other->ImportEntries({entry});
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_TRUE(other->Append("c", ExpectedVersion::Exact(0), Events(21, 1), &appended).ok());
+  EXPECT_EQ(appended.first_position, 7u);
+
+  VerifyReport report;
+  s = other->Verify(&report);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(report.records, 8u);
+  EXPECT_EQ(report.streams, 3u);
+}
+
+TEST_F(EventStoreTest, AppendTakesANullResult) {
+  ASSERT_TRUE(store_->Append("a", ExpectedVersion::NoStream(), Events(1, 1), nullptr).ok());
+  core::Status s = store_->Append("a", ExpectedVersion::NoStream(), Events(2, 1), nullptr);
+  EXPECT_EQ(s.code(), core::Status::Code::kWrongExpectedVersion) << s.ToString();
+  EXPECT_EQ(store_->Head().next_position, 1u);
+}
+
 // Tamper evidence: damage stored data directly in RocksDB.
 class TamperTest : public EventStoreTest {
  protected:
