@@ -73,6 +73,7 @@ std::string ReverseRelationText(accord::v1::AgreementLinked::Relation relation) 
 }  // namespace
 
 std::string Describe(const accord::v1::DomainEvent& e) {
+  // No default: an event kind without its line does not compile (-Wswitch).
   switch (e.kind_case()) {
     case accord::v1::DomainEvent::kAgreementProposed:
       return fmt::format("proposed: {} ({} parties)", e.agreement_proposed().title(),
@@ -151,9 +152,10 @@ std::string Describe(const accord::v1::DomainEvent& e) {
     case accord::v1::DomainEvent::kEventCorrected:
       return fmt::format("corrects {} ({}): {}", e.event_corrected().corrected_event_id(),
                          Join(e.event_corrected().fields()), e.event_corrected().reason());
-    default:
-      return "?";
+    case accord::v1::DomainEvent::KIND_NOT_SET:
+      break;
   }
+  return "?";
 }
 
 std::string HistoryLine(const accord::v1::EventRecord& record,
