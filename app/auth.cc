@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/requests.h"
 #include "core/hash.h"
 
 namespace accord::app {
@@ -48,28 +49,8 @@ std::string RoleName(Role role) {
 }
 
 bool Allows(Role role, const Request& request) {
-  if (role == accord::v1::ADMIN) return true;
-  switch (request.kind_case()) {
-    case Request::kHello:
-    case Request::kGetHealth:
-    case Request::kReadStream:
-    case Request::kReadAll:
-    case Request::kGetAgreement:
-    case Request::kListAgreements:
-    case Request::kGetTimeline:
-    case Request::kGetReport:  // legal-affairs staff run the report; subscribing stays auditors'
-      return role == accord::v1::LOGGER || role == accord::v1::AUDITOR;
-    case Request::kLogMilestone:
-      return role == accord::v1::LOGGER;
-    case Request::kSubscribe:
-    case Request::kVerifyLog:
-    case Request::kGetCheckpoint:
-    case Request::kGetInclusionProof:
-    case Request::kGetConsistencyProof:
-      return role == accord::v1::AUDITOR;
-    default:  // raw appends, backup
-      return false;
-  }
+  const RequestKind* kind = FindRequestKind(request.kind_case());
+  return kind != nullptr ? kind->Allows(role) : role == accord::v1::ADMIN;
 }
 
 core::Expected<TokenFile, std::string> TokenFile::Parse(std::string_view text) {

@@ -32,7 +32,8 @@ struct Identity {
   accord::v1::Role role = accord::v1::ROLE_UNSPECIFIED;
 };
 
-// True when `role` may make `request` (by its kind).
+// True when `role` may make `request` (by its kind: the request table,
+// app/requests.h, says who may make each).
 bool Allows(accord::v1::Role role, const accord::v1::Request& request);
 
 class TokenFile {

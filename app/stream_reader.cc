@@ -74,4 +74,13 @@ core::Status StreamReader::ForEachEvent(const EventVisitor& visit) {
   });
 }
 
+accord::v1::RecordedEvent ToRecordedEvent(const accord::v1::EventRecord& record,
+                                          accord::v1::DomainEvent event) {
+  accord::v1::RecordedEvent view;
+  *view.mutable_record() = record;
+  view.mutable_record()->clear_payload();
+  *view.mutable_event() = std::move(event);
+  return view;
+}
+
 }  // namespace accord::app

@@ -70,4 +70,9 @@ class StreamReader {
   uint64_t before_position_ = std::numeric_limits<uint64_t>::max();
 };
 
+// What readers are sent of a record: its envelope without the payload
+// bytes, with the payload decoded.
+accord::v1::RecordedEvent ToRecordedEvent(const accord::v1::EventRecord& record,
+                                          accord::v1::DomainEvent event);
+
 }  // namespace accord::app

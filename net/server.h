@@ -1,11 +1,12 @@
-// accord/service: the TCP server.
+// net/server: the TCP front door.
 //
 // Speaks proto/accord/v1/wire.proto over length-prefixed frames
-// (docs/protocol.md). One session per connection; each session reads
-// requests as they come (clients may pipeline) and writes responses through
-// one write queue. Work that touches the store runs on a separate thread
-// pool, never on the network threads, and its response is posted back to
-// the session.
+// (docs/protocol.md). The listener accepts connections up to a limit; each
+// is a session (net/session.h) that reads requests as they come (clients
+// may pipeline), hands them to the application (app/application.h) through
+// the request table, and writes responses through one write queue. Work
+// that touches the store runs on the server's store pool, never on the
+// network threads, and its response is posted back to the session.
 //
 // A malformed frame, an oversized frame, an unknown request or a request
 // before the hello gets a typed Error and that connection is closed; other
@@ -22,9 +23,10 @@
 #include <optional>
 #include <string>
 
+#include "app/application.h"
 #include "app/auth.h"
-#include "app/command_handler.h"
 #include "core/checkpoint.h"
+#include "core/clock.h"
 #include "core/status.h"
 #include "store/event_store.h"
 
@@ -85,12 +87,21 @@ struct ServerOptions {
   std::optional<app::TokenFile> tokens;
   // The checkpoint's origin line: names this log among all logs.
   std::string log_origin = "accord.local/log";
+  // What "today" is for statuses and overdue dates (tests set it). Null: the
+  // system clock.
+  const core::Clock* clock = nullptr;
 };
 
 class Server {
  public:
+  // A server of its own application over `store`, made from `options`
+  // (page sizes, checkpoint signer, origin, clock).
   // REQUIRES: store outlives the server.
   Server(store::EventStore* store, ServerOptions options);
+  // A front door to `application`, which another front door may share; the
+  // application's options are its own. REQUIRES: application outlives the
+  // server, and runs its store work on an executor of its own.
+  Server(app::Application* application, ServerOptions options);
   ~Server();  // Stop()s
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -103,7 +114,6 @@ class Server {
   void Stop();
 
  private:
-  friend class Session;
   class Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -3,12 +3,15 @@
 //   accord [--host H] [--port P] [--as NAME] log FILE.ndjson...
 //   accord [--host H] [--port P] show AGREEMENT | list | history AGREEMENT [--json]
 //
-// Exits non-zero, with the server's sentence, on any refusal or error.
-#include <boost/program_options.hpp>
+// Each command has its own flags (accord COMMAND --help); the global ones
+// (--host, --port, --as, --token, --tls-ca, --json) stand before or after it.
+// Exits 2 on a command line that does not fit (a flag of another command,
+// a missing argument), 1, with the server's sentence, on any refusal or error.
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -18,18 +21,17 @@
 
 #include "core/event_types.h"
 #include "core/fuzzy_date.h"
+#include "core/hash.h"
+#include "core/proof_check.h"
 #include "core/report.h"
 #include "net/client.h"
 #include "net/server.h"
-#include "core/hash.h"
 #include "tools/cli.h"
 #include "tools/milestone_flags.h"
-#include "core/proof_check.h"
 #include "tools/render.h"
 
 namespace {
 
-namespace po = boost::program_options;
 using accord::v1::Request;
 using accord::v1::Response;
 
@@ -70,35 +72,54 @@ it (accordd prints it); without it, against the key the server announces.
 --json prints protobuf's JSON mapping, one message per line.
 
 logging one milestone (accord COMMAND --help lists its flags, from the schema):
-  propose, visit, agree, sign, meet, schedule, consent, category,
-  withdraw-party, condition, withdraw, terminate, note, correct
 )";
 
-struct Options {
-  std::string host;
+// The global flags: every command takes them.
+struct Globals {
+  std::string host = "127.0.0.1";
   uint16_t port = accord::net::kDefaultPort;
   std::string name;
-  bool json = false;
-  bool csv = false;
-  std::string stage;
-  std::string party;
-  uint64_t from = 0;
-  std::vector<std::string> types;
-  std::string recorded_before;
-  std::string true_on;
   std::string token;
   std::string tls_ca;
-  std::string vkey;
-  std::string since;
-  std::string save;
-  std::string out;
-  std::string checkpoint;
-  std::string command;
-  std::vector<std::string> args;
+  bool json = false;
 };
 
-accord::net::ConnectOptions ConnectOptionsOf(const Options& options) {
-  return accord::net::ConnectOptions{options.name, options.token, options.tls_ca};
+// Each command's own flags and arguments.
+struct ShowFlags {
+  std::string agreement;
+  std::string recorded_before;
+  std::string true_on;
+};
+struct ListFlags {
+  std::string stage;
+  std::string party;
+};
+struct TimelineFlags {
+  std::string agreement;
+  std::string recorded_before;
+};
+struct FollowFlags {
+  std::string agreement;
+  uint64_t from = 0;
+  std::vector<std::string> types;
+};
+struct VerifyFlags {
+  std::string since;
+  std::string save;
+  std::string vkey;
+};
+struct CheckpointFlags {
+  std::string vkey;
+  std::string out;
+};
+struct ProveFlags {
+  std::string event_id;
+  std::string checkpoint;
+  std::string vkey;
+};
+
+accord::net::ConnectOptions ConnectOptionsOf(const Globals& globals) {
+  return accord::net::ConnectOptions{globals.name, globals.token, globals.tls_ca};
 }
 
 int Fail(const std::string& message) {
@@ -129,11 +150,11 @@ std::optional<int> Ask(accord::net::Client& client, Request request,
   return std::nullopt;
 }
 
-int LogFiles(accord::net::Client& client, const Options& options) {
-  if (options.args.empty()) return Fail("log needs at least one file");
+int LogFiles(accord::net::Client& client, const Globals& options,
+             const std::vector<std::string>& files) {
   bool connection_lost = false;
   int failures = accord::tools::ForEachCommand(
-      options.args, [&](const accord::v1::Command& command) -> std::optional<std::string> {
+      files, [&](const accord::v1::Command& command) -> std::optional<std::string> {
         if (connection_lost) return "not sent: the connection was lost";
         Request request;
         *request.mutable_log_milestone() = command;
@@ -156,13 +177,12 @@ int LogFiles(accord::net::Client& client, const Options& options) {
   return failures == 0 ? 0 : 1;
 }
 
-int History(accord::net::Client& client, const Options& options) {
-  if (options.args.size() != 1) return Fail("history needs one agreement id");
+int History(accord::net::Client& client, const Globals& options, const std::string& agreement) {
   uint64_t from = 0;
   size_t shown = 0;
   for (;;) {
     Request request;
-    request.mutable_read_stream()->set_stream_id(options.args[0]);
+    request.mutable_read_stream()->set_stream_id(agreement);
     request.mutable_read_stream()->set_from_version(from);
     Response response;
     if (auto failed = Ask(client, std::move(request), &Response::has_page, &response)) {
@@ -179,14 +199,13 @@ int History(accord::net::Client& client, const Options& options) {
     if (response.page().end_of_data()) break;
     from = response.page().next();
   }
-  if (shown == 0) return Fail("no agreement '" + options.args[0] + "'");
+  if (shown == 0) return Fail("no agreement '" + agreement + "'");
   return 0;
 }
 
-int Show(accord::net::Client& client, const Options& options) {
-  if (options.args.size() != 1) return Fail("show needs one agreement id");
+int Show(accord::net::Client& client, const Globals& globals, const ShowFlags& options) {
   Request request;
-  request.mutable_get_agreement()->set_agreement_id(options.args[0]);
+  request.mutable_get_agreement()->set_agreement_id(options.agreement);
   if (!options.recorded_before.empty()) {
     if (!google::protobuf::util::TimeUtil::FromString(
             options.recorded_before, request.mutable_get_agreement()->mutable_recorded_before())) {
@@ -202,7 +221,7 @@ int Show(accord::net::Client& client, const Options& options) {
   if (auto failed = Ask(client, std::move(request), &Response::has_agreement, &response)) {
     return *failed;
   }
-  if (options.json) {
+  if (globals.json) {
     std::printf("%s\n", accord::tools::ToJson(response.agreement()).c_str());
   } else {
     std::fputs(accord::tools::RenderSummary(response.agreement()).c_str(), stdout);
@@ -210,7 +229,7 @@ int Show(accord::net::Client& client, const Options& options) {
   return 0;
 }
 
-int List(accord::net::Client& client, const Options& options) {
+int List(accord::net::Client& client, const Globals& globals, const ListFlags& options) {
   accord::v1::AgreementStage stage = accord::v1::AGREEMENT_STAGE_UNSPECIFIED;
   if (!options.stage.empty()) {
     std::string name;
@@ -235,7 +254,7 @@ int List(accord::net::Client& client, const Options& options) {
       return *failed;
     }
     for (const auto& summary : response.agreements().agreements()) {
-      if (options.json) {
+      if (globals.json) {
         std::printf("%s\n", accord::tools::ToJson(summary).c_str());
       } else {
         std::fputs(accord::tools::RenderListLine(summary).c_str(), stdout);
@@ -246,10 +265,10 @@ int List(accord::net::Client& client, const Options& options) {
   }
 }
 
-int ShowTimeline(accord::net::Client& client, const Options& options) {
-  if (options.args.size() != 1) return Fail("timeline needs one agreement id");
+int ShowTimeline(accord::net::Client& client, const Globals& globals,
+                 const TimelineFlags& options) {
   Request request;
-  request.mutable_get_timeline()->set_agreement_id(options.args[0]);
+  request.mutable_get_timeline()->set_agreement_id(options.agreement);
   if (!options.recorded_before.empty() &&
       !google::protobuf::util::TimeUtil::FromString(
           options.recorded_before, request.mutable_get_timeline()->mutable_recorded_before())) {
@@ -259,7 +278,7 @@ int ShowTimeline(accord::net::Client& client, const Options& options) {
   if (auto failed = Ask(client, std::move(request), &Response::has_timeline, &response)) {
     return *failed;
   }
-  if (options.json) {
+  if (globals.json) {
     for (const auto& entry : response.timeline().entries()) {
       std::printf("%s\n", accord::tools::ToJson(entry).c_str());
     }
@@ -269,7 +288,7 @@ int ShowTimeline(accord::net::Client& client, const Options& options) {
   return 0;
 }
 
-int ShowHealth(accord::net::Client& client, const Options& options) {
+int ShowHealth(accord::net::Client& client, const Globals& options) {
   Request request;
   request.mutable_get_health();
   Response response;
@@ -306,8 +325,8 @@ bool WriteWholeFile(const std::string& path, const std::string& text) {
 }
 
 // Says which key checked a signature, when the user gave none.
-void NoteUnpinnedKey(const Options& options, const std::string& announced) {
-  if (options.vkey.empty()) {
+void NoteUnpinnedKey(const std::string& vkey, const std::string& announced) {
+  if (vkey.empty()) {
     std::fprintf(stderr,
                  "accord: signatures checked with the key the server announced, %s; pass --vkey "
                  "with the key you hold to check that it is the server's\n",
@@ -321,7 +340,8 @@ int SaveCheckpoint(const std::string& path, const accord::v1::SignedCheckpoint& 
   return 0;
 }
 
-int GetCheckpoint(accord::net::Client& client, const Options& options) {
+int GetCheckpoint(accord::net::Client& client, const Globals& globals,
+                  const CheckpointFlags& options) {
   Request request;
   request.mutable_get_checkpoint();
   Response response;
@@ -330,8 +350,8 @@ int GetCheckpoint(accord::net::Client& client, const Options& options) {
   }
   auto checked = accord::core::CheckSignedCheckpoint(response.checkpoint(), options.vkey);
   if (!checked) return Fail(checked.error());
-  NoteUnpinnedKey(options, response.checkpoint().verifier_key());
-  if (options.json) {
+  NoteUnpinnedKey(options.vkey, response.checkpoint().verifier_key());
+  if (globals.json) {
     std::printf("%s\n", accord::tools::ToJson(response.checkpoint()).c_str());
   } else {
     std::fputs(response.checkpoint().note().c_str(), stdout);
@@ -341,7 +361,7 @@ int GetCheckpoint(accord::net::Client& client, const Options& options) {
 }
 
 // Checks that the log extends a checkpoint saved earlier.
-int VerifySince(accord::net::Client& client, const Options& options) {
+int VerifySince(accord::net::Client& client, const VerifyFlags& options) {
   std::optional<std::string> note = ReadWholeFile(options.since);
   if (!note) return Fail("cannot read " + options.since);
   Request ask_key;
@@ -362,7 +382,7 @@ int VerifySince(accord::net::Client& client, const Options& options) {
   if (auto failed = Ask(client, std::move(request), &Response::has_consistency_proof, &response)) {
     return *failed;
   }
-  NoteUnpinnedKey(options, response.consistency_proof().checkpoint().verifier_key());
+  NoteUnpinnedKey(options.vkey, response.consistency_proof().checkpoint().verifier_key());
   auto later = accord::core::CheckConsistency(*earlier, response.consistency_proof(), key);
   if (!later) return Fail("NOT CONSISTENT: " + later.error());
   fmt::print(
@@ -375,11 +395,10 @@ int VerifySince(accord::net::Client& client, const Options& options) {
   return 0;
 }
 
-int Prove(accord::net::Client& client, const Options& options) {
-  if (options.args.size() != 1) return Fail("prove needs one event id");
+int Prove(accord::net::Client& client, const Globals& globals, const ProveFlags& options) {
   Request request;
   auto* get = request.mutable_get_inclusion_proof();
-  get->set_event_id(options.args[0]);
+  get->set_event_id(options.event_id);
   std::optional<accord::core::Checkpoint> pinned;
   if (!options.checkpoint.empty()) {
     std::optional<std::string> note = ReadWholeFile(options.checkpoint);
@@ -407,10 +426,10 @@ int Prove(accord::net::Client& client, const Options& options) {
           held->size));
     }
   }
-  NoteUnpinnedKey(options, proof.checkpoint().verifier_key());
-  auto record = accord::core::CheckInclusion(proof, key, options.args[0]);
+  NoteUnpinnedKey(options.vkey, proof.checkpoint().verifier_key());
+  auto record = accord::core::CheckInclusion(proof, key, options.event_id);
   if (!record) return Fail("NOT PROVED: " + record.error());
-  if (options.json) {
+  if (globals.json) {
     std::printf("%s\n", accord::tools::ToJson(proof).c_str());
     return 0;
   }
@@ -426,7 +445,7 @@ int Prove(accord::net::Client& client, const Options& options) {
   return 0;
 }
 
-int VerifyLog(accord::net::Client& client, const Options& options) {
+int VerifyLog(accord::net::Client& client, const Globals& globals, const VerifyFlags& options) {
   if (!options.since.empty()) return VerifySince(client, options);
   Request request;
   request.mutable_verify_log();
@@ -434,7 +453,7 @@ int VerifyLog(accord::net::Client& client, const Options& options) {
   if (auto failed = Ask(client, std::move(request), &Response::has_verified, &response)) {
     return *failed;
   }
-  if (options.json) {
+  if (globals.json) {
     std::printf("%s\n", accord::tools::ToJson(response.verified()).c_str());
   } else {
     fmt::print(
@@ -447,13 +466,16 @@ int VerifyLog(accord::net::Client& client, const Options& options) {
   return 0;
 }
 
-int BackupStore(accord::net::Client& client, const Options& options) {
-  if (options.args.size() != 1) return Fail("backup needs a directory on the server's machine");
+int BackupStore(accord::net::Client& client, const Globals& options, const std::string& directory) {
   Request request;
-  request.mutable_backup()->set_directory(options.args[0]);
+  request.mutable_backup()->set_directory(directory);
   Response response;
   if (auto failed = Ask(client, std::move(request), &Response::has_backed_up, &response)) {
     return *failed;
+  }
+  if (options.json) {
+    std::printf("%s\n", accord::tools::ToJson(response.backed_up()).c_str());
+    return 0;
   }
   fmt::print("backed up to {} (log position {} at least)\n", response.backed_up().directory(),
              response.backed_up().log_position());
@@ -462,7 +484,7 @@ int BackupStore(accord::net::Client& client, const Options& options) {
 
 // The agreements report, built by the server replaying the whole log
 // (GetReport: loggers and auditors may ask for it).
-int ReportFromServer(accord::net::Client& client, const Options& options) {
+int ReportFromServer(accord::net::Client& client, const Globals& options, bool csv) {
   Request request;
   request.mutable_get_report();
   Response response;
@@ -471,7 +493,7 @@ int ReportFromServer(accord::net::Client& client, const Options& options) {
   const accord::v1::AgreementsReport& report = response.report();
   if (options.json) {
     std::printf("%s\n", accord::tools::ToJson(report).c_str());
-  } else if (options.csv) {
+  } else if (csv) {
     std::fputs(accord::tools::RenderReportCsv(report).c_str(), stdout);
   } else {
     std::fputs(accord::tools::RenderReportMarkdown(report).c_str(), stdout);
@@ -480,11 +502,10 @@ int ReportFromServer(accord::net::Client& client, const Options& options) {
 }
 
 // Prints the log (or one agreement) as it grows, until interrupted.
-int Follow(accord::net::Client& client, const Options& options) {
-  if (options.args.size() > 1) return Fail("follow takes at most one agreement id");
+int Follow(accord::net::Client& client, const Globals& globals, const FollowFlags& options) {
   Request request;
   auto* subscribe = request.mutable_subscribe();
-  if (!options.args.empty()) subscribe->set_stream_id(options.args[0]);
+  if (!options.agreement.empty()) subscribe->set_stream_id(options.agreement);
   subscribe->set_from(options.from);
   for (const auto& type : options.types) subscribe->add_event_types(type);
   if (auto s = client.Send(&request); !s.ok()) return Fail(s.ToString());
@@ -493,7 +514,7 @@ int Follow(accord::net::Client& client, const Options& options) {
     if (auto s = client.Receive(&response); !s.ok()) return Fail(s.ToString());
     if (!response.has_subscription()) return Fail(Explain(response));
     const auto& m = response.subscription();
-    if (options.json) {
+    if (globals.json) {
       std::printf("%s\n", accord::tools::ToJson(m).c_str());
     } else if (m.has_event()) {
       fmt::print("{:<18} {}", m.event().record().stream_id(),
@@ -507,26 +528,16 @@ int Follow(accord::net::Client& client, const Options& options) {
   }
 }
 
-}  // namespace
-
 // `accord sign --agreement ... --party-id cospar ...`: the flags after the
 // subcommand are the milestone's fields (tools/milestone_flags.h).
-int LogOne(const accord::tools::MilestoneCommand& milestone, std::vector<std::string> args,
-           Options options) {
-  std::vector<std::string> fields;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--help" || args[i] == "-h") {
-      std::cout << accord::tools::MilestoneHelp(milestone);
-      return 0;
-    }
-    if (args[i] == "--json") {
-      options.json = true;
-      continue;
-    }
-    fields.push_back(args[i]);
-  }
+int LogOne(const accord::tools::MilestoneCommand& milestone, const std::vector<std::string>& fields,
+           const Globals& options) {
   auto command = accord::tools::BuildMilestoneCommand(milestone, fields);
-  if (!command) return Fail(command.error() + " (see accord " + milestone.name + " --help)");
+  if (!command) {
+    std::fprintf(stderr, "accord %s: %s (see accord %s --help)\n", milestone.name.c_str(),
+                 command.error().c_str(), milestone.name.c_str());
+    return 2;
+  }
   std::unique_ptr<accord::net::Client> client;
   if (auto s = accord::net::Client::Connect(options.host, options.port, ConnectOptionsOf(options),
                                             &client);
@@ -548,99 +559,196 @@ int LogOne(const accord::tools::MilestoneCommand& milestone, std::vector<std::st
   return 0;
 }
 
-// Finds a milestone subcommand: the first word that is not a global option
-// or its value.
-int FindMilestone(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    std::string token = argv[i];
-    if (token == "--host" || token == "--port" || token == "--as" || token == "--token" ||
-        token == "--tls-ca") {
-      ++i;
-      continue;
-    }
-    if (token.starts_with("-")) continue;
-    return accord::tools::FindMilestoneCommand(token) != nullptr ? i : 0;
-  }
-  return 0;
-}
-
-int main(int argc, char** argv) {
-  Options options;
-  if (const char* token = std::getenv("ACCORD_TOKEN"); token != nullptr) options.token = token;
-  if (int at = FindMilestone(argc, argv); at > 0) {
-    namespace po_cmd = boost::program_options;
-    po_cmd::options_description globals;
-    const char* user_name = std::getenv("USER");
-    globals.add_options()("host", po_cmd::value(&options.host)->default_value("127.0.0.1"))(
-        "port", po_cmd::value(&options.port)->default_value(accord::net::kDefaultPort))(
-        "as", po_cmd::value(&options.name)->default_value(user_name ? user_name : "accord"))(
-        "token", po_cmd::value(&options.token))("tls-ca", po_cmd::value(&options.tls_ca));
-    try {
-      po_cmd::variables_map vm;
-      po_cmd::store(po_cmd::parse_command_line(at, argv, globals), vm);
-      po_cmd::notify(vm);
-    } catch (const po_cmd::error& e) {
-      return Fail(std::string(e.what()) + " (see --help)");
-    }
-    return LogOne(*accord::tools::FindMilestoneCommand(argv[at]),
-                  std::vector<std::string>(argv + at + 1, argv + argc), options);
-  }
-  const char* user = std::getenv("USER");
-  po::options_description flags("options");
-  flags.add_options()("help,h", "show this help")(
-      "host", po::value(&options.host)->default_value("127.0.0.1"), "server address")(
-      "port", po::value(&options.port)->default_value(accord::net::kDefaultPort), "server port")(
-      "as", po::value(&options.name)->default_value(user ? user : "accord"),
-      "a name for the server's logs (the token says who you are)")(
-      "token", po::value(&options.token), "your token (default: $ACCORD_TOKEN)")(
-      "tls-ca", po::value(&options.tls_ca),
-      "speak TLS, trusting the server's certificate if this CA (PEM) signed it")(
-      "json", po::bool_switch(&options.json), "print protobuf JSON, one message per line")(
-      "csv", po::bool_switch(&options.csv), "report: CSV instead of Markdown")(
-      "stage", po::value(&options.stage), "list: only agreements at this stage")(
-      "party", po::value(&options.party), "list: only agreements with this party")(
-      "from", po::value(&options.from)->default_value(0),
-      "follow: the position (or, with an agreement, the version) to start at")(
-      "type", po::value(&options.types)->composing(),
-      "follow: only events of this type (repeatable), e.g. accord.v1.AgreementSigned")(
-      "recorded-before", po::value(&options.recorded_before),
-      "show, timeline: as the log stood before this time (RFC 3339)")(
-      "true-on", po::value(&options.true_on),
-      "show: what held on this day (2024-08-01, 1 August 2024), by effective dates, with "
-      "corrections known now")(
-      "vkey", po::value(&options.vkey),
-      "checkpoint, verify --since, prove: the server's verifier key you trust")(
-      "since", po::value(&options.since), "verify: check consistency with this saved checkpoint")(
-      "save", po::value(&options.save), "verify --since: save the new checkpoint here")(
-      "out", po::value(&options.out), "checkpoint: save it to this file")(
-      "checkpoint", po::value(&options.checkpoint),
-      "prove: prove against this saved checkpoint's log");
-  if (auto done = accord::tools::ParseCommandLine(argc, argv, flags, "accord", kUsage,
-                                                  &options.command, &options.args)) {
-    return *done;
-  }
-  static const std::map<std::string, int (*)(accord::net::Client&, const Options&)> kCommands = {
-      {"log", LogFiles},
-      {"history", History},
-      {"show", Show},
-      {"list", List},
-      {"timeline", ShowTimeline},
-      {"health", ShowHealth},
-      {"follow", Follow},
-      {"verify", VerifyLog},
-      {"backup", BackupStore},
-      {"report", ReportFromServer},
-      {"checkpoint", GetCheckpoint},
-      {"prove", Prove}};
-  auto command = kCommands.find(options.command);
-  if (command == kCommands.end()) {
-    return Fail("unknown command '" + options.command + "' (see --help)");
-  }
+// Connects, then runs `command` on the connection.
+int Connected(const Globals& globals, const std::function<int(accord::net::Client&)>& command) {
   std::unique_ptr<accord::net::Client> client;
-  if (auto s = accord::net::Client::Connect(options.host, options.port, ConnectOptionsOf(options),
+  if (auto s = accord::net::Client::Connect(globals.host, globals.port, ConnectOptionsOf(globals),
                                             &client);
       !s.ok()) {
     return Fail(s.ToString());
   }
-  return command->second(*client, options);
+  return command(*client);
+}
+
+// The usage text, with the milestone subcommands as the schema has them.
+std::string Usage() {
+  std::string usage = kUsage;
+  std::string line = " ";
+  const auto& milestones = accord::tools::MilestoneCommands();
+  for (size_t i = 0; i < milestones.size(); ++i) {
+    std::string word = " " + milestones[i].name + (i + 1 < milestones.size() ? "," : "");
+    if (line.size() + word.size() > 78) {
+      usage += line + "\n";
+      line = " ";
+    }
+    line += word;
+  }
+  return usage + line + "\n";
+}
+
+CLI::Option* AddRecordedBefore(CLI::App* command, std::string* time) {
+  return command
+      ->add_option("--recorded-before", *time,
+                   "as the log stood before this time (RFC 3339: 2024-09-01T00:00:00Z)")
+      ->option_text("TIME");
+}
+
+CLI::Option* AddVerifierKey(CLI::App* command, std::string* key) {
+  return command
+      ->add_option("--vkey", *key,
+                   "the server's verifier key you trust (default: the key it announces)")
+      ->option_text("KEY");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Globals globals;
+  const char* user = std::getenv("USER");
+  globals.name = user != nullptr ? user : "accord";
+  auto program = accord::tools::NewProgram("accord", Usage());
+  program->add_option("--host", globals.host, "server address (127.0.0.1)")->option_text("H");
+  program->add_option("--port", globals.port, fmt::format("server port ({})", globals.port))
+      ->option_text("P");
+  program
+      ->add_option("--as", globals.name,
+                   "a name for the server's logs (the token says who you are)")
+      ->option_text("NAME");
+  program->add_option("--token", globals.token, "your token (default: $ACCORD_TOKEN)")
+      ->envname("ACCORD_TOKEN")
+      ->option_text("T");
+  program
+      ->add_option("--tls-ca", globals.tls_ca,
+                   "speak TLS, trusting the server's certificate if this CA (PEM) signed it")
+      ->option_text("FILE");
+  program->add_flag("--json", globals.json, "print protobuf JSON, one message per line");
+
+  // The chosen command, set by its callback during the parse.
+  std::function<int()> run;
+  auto command = [&](const char* name, const char* summary,
+                     std::function<int(accord::net::Client&)> body) {
+    CLI::App* app = accord::tools::AddCommand(*program, name, summary);
+    app->callback([&run, &globals, body = std::move(body)] {
+      run = [&globals, body] { return Connected(globals, body); };
+    });
+    return app;
+  };
+
+  std::vector<std::string> files;
+  command("log", "log each line of each NDJSON file, in order",
+          [&](auto& client) { return LogFiles(client, globals, files); })
+      ->add_option("FILE", files, "an NDJSON file of accord.v1.Command, one per line")
+      ->required();
+
+  std::string history;
+  command("history", "every event of the agreement in log order",
+          [&](auto& client) { return History(client, globals, history); })
+      ->add_option("AGREEMENT", history, "the agreement's id")
+      ->required();
+
+  ShowFlags show;
+  CLI::App* show_command =
+      command("show", "the agreement's stage, parties, commitments and planned milestones",
+              [&](auto& client) { return Show(client, globals, show); });
+  show_command->add_option("AGREEMENT", show.agreement, "the agreement's id")->required();
+  AddRecordedBefore(show_command, &show.recorded_before);
+  accord::tools::ReadsCalendarDay(
+      show_command
+          ->add_option(
+              "--true-on", show.true_on,
+              "what held on this day (2024-08-01, 1 August 2024), by effective dates, with "
+              "corrections known now")
+          ->option_text("DAY"));
+
+  ListFlags list;
+  CLI::App* list_command = command("list", "agreements in id order",
+                                   [&](auto& client) { return List(client, globals, list); });
+  list_command->add_option("--stage", list.stage, "only agreements at this stage")
+      ->option_text("S");
+  list_command->add_option("--party", list.party, "only agreements with this party")
+      ->option_text("P");
+
+  TimelineFlags timeline;
+  CLI::App* timeline_command =
+      command("timeline", "the agreement's milestones by when they happened",
+              [&](auto& client) { return ShowTimeline(client, globals, timeline); });
+  timeline_command->add_option("AGREEMENT", timeline.agreement, "the agreement's id")->required();
+  AddRecordedBefore(timeline_command, &timeline.recorded_before);
+
+  command("health", "the log position, connections and writes of the server",
+          [&](auto& client) { return ShowHealth(client, globals); });
+
+  FollowFlags follow;
+  CLI::App* follow_command = command(
+      "follow", "the log (or one agreement) from --from, then each new event, until interrupted",
+      [&](auto& client) { return Follow(client, globals, follow); });
+  follow_command->add_option("AGREEMENT", follow.agreement, "only this agreement");
+  follow_command
+      ->add_option("--from", follow.from,
+                   "the position (or, with an agreement, the version) to start at (0)")
+      ->option_text("N");
+  follow_command
+      ->add_option("--type", follow.types,
+                   "only events of this type (repeatable), e.g. accord.v1.AgreementSigned")
+      ->allow_extra_args(false)
+      ->option_text("T");
+
+  VerifyFlags verify;
+  CLI::App* verify_command =
+      command("verify",
+              "have the server check the hash chain and every index; with --since, check here that "
+              "the log extends a saved checkpoint",
+              [&](auto& client) { return VerifyLog(client, globals, verify); });
+  CLI::Option* since =
+      verify_command
+          ->add_option(
+              "--since", verify.since,
+              "check, with a consistency proof, that the log extends this saved checkpoint")
+          ->option_text("FILE");
+  verify_command->add_option("--save", verify.save, "save the new checkpoint here")
+      ->option_text("FILE")
+      ->needs(since);
+  AddVerifierKey(verify_command, &verify.vkey)->needs(since);
+
+  std::string backup;
+  command("backup", "a consistent copy of the running server's store into a new directory",
+          [&](auto& client) { return BackupStore(client, globals, backup); })
+      ->add_option("DIR", backup, "a new directory on the server's machine")
+      ->required();
+
+  bool csv = false;
+  command("report", "the agreements report, built by replaying the log", [&](auto& client) {
+    return ReportFromServer(client, globals, csv);
+  })->add_flag("--csv", csv, "CSV instead of Markdown");
+
+  CheckpointFlags checkpoint;
+  CLI::App* checkpoint_command =
+      command("checkpoint", "the log's size and Merkle root, signed by the server",
+              [&](auto& client) { return GetCheckpoint(client, globals, checkpoint); });
+  AddVerifierKey(checkpoint_command, &checkpoint.vkey);
+  checkpoint_command->add_option("--out", checkpoint.out, "save it to this file")
+      ->option_text("FILE");
+
+  ProveFlags prove;
+  CLI::App* prove_command =
+      command("prove", "check, with an inclusion proof, that the event is in the log",
+              [&](auto& client) { return Prove(client, globals, prove); });
+  prove_command->add_option("EVENT_ID", prove.event_id, "the event's id")->required();
+  prove_command
+      ->add_option("--checkpoint", prove.checkpoint,
+                   "prove against this saved checkpoint's log (default: the log now)")
+      ->option_text("FILE");
+  AddVerifierKey(prove_command, &prove.vkey);
+
+  std::vector<std::string> fields;
+  for (const auto& milestone : accord::tools::MilestoneCommands()) {
+    accord::tools::AddPassThroughCommand(*program, milestone.name, milestone.summary, [&milestone] {
+      return accord::tools::MilestoneHelp(milestone);
+    })->callback([&run, &milestone, &fields, &globals] {
+      run = [&milestone, &fields, &globals] { return LogOne(milestone, fields, globals); };
+    });
+  }
+
+  if (auto done = accord::tools::ParseCommandLine(*program, argc, argv, &fields)) return *done;
+  return run();
 }

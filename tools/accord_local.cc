@@ -7,15 +7,20 @@
 //   accord-local --data DIR history AGREEMENT     every event, in log order
 //   accord-local --data DIR verify                check the chain and indexes
 //   accord-local salvage DAMAGED NEW             copy what is intact, say what is lost
+//
+// Each command has its own flags (accord-local COMMAND --help); the global
+// ones (--data, --actor) stand before or after it. Exits 2 on a command line
+// that does not fit (a flag of another command, a missing argument).
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 #include <unistd.h>
 
-#include <boost/program_options.hpp>
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -25,6 +30,7 @@
 
 #include "app/agreement_index.h"
 #include "app/command_handler.h"
+#include "app/stream_reader.h"
 #include "core/core.h"
 #include "core/report.h"
 #include "core/hash.h"
@@ -35,7 +41,6 @@
 
 namespace {
 
-namespace po = boost::program_options;
 using accord::core::Day;
 
 constexpr char kUsage[] = R"(usage: accord-local [--data DIR] [--actor NAME] COMMAND [ARGS]
@@ -72,16 +77,33 @@ commands:
                       kept). DAMAGED is only read.
 )";
 
-struct Options {
-  std::string data;
+// The global flags: every command but salvage uses them.
+struct Globals {
+  std::string data = "data";
   std::string actor;
+};
+
+// Each command's own flags and arguments. `today` is a day
+// core::ParseCalendarDay reads (checked while parsing), or empty for today.
+struct ShowFlags {
+  std::string agreement;
   bool json = false;
-  bool csv = false;
+  std::string today;
+};
+struct HistoryFlags {
+  std::string agreement;
+  bool json = false;
+};
+struct AuditFlags {
+  std::string agreement;
+  bool json = false;
   bool html = false;
   std::string today;
-  std::optional<Day> today_day;  // --today, read
-  std::string command;
-  std::vector<std::string> args;
+};
+struct ReportFlags {
+  bool json = false;
+  bool csv = false;
+  std::string today;
 };
 
 int Fail(const std::string& message) {
@@ -89,11 +111,11 @@ int Fail(const std::string& message) {
   return 1;
 }
 
-int Load(accord::app::CommandHandler& handler, const Options& options) {
-  if (options.args.empty()) return Fail("load needs at least one file");
+int Load(accord::app::CommandHandler& handler, const std::string& actor,
+         const std::vector<std::string>& files) {
   int failures = accord::tools::ForEachCommand(
-      options.args, [&](const accord::v1::Command& command) -> std::optional<std::string> {
-        auto logged = handler.Log(command, options.actor);
+      files, [&](const accord::v1::Command& command) -> std::optional<std::string> {
+        auto logged = handler.Log(command, actor);
         if (!logged) return "refused: " + logged.error().Message();
         fmt::print("{:<18} v{:<3} position {:<5} {:<36} {}\n", command.agreement_id(),
                    logged->version, logged->position,
@@ -104,19 +126,19 @@ int Load(accord::app::CommandHandler& handler, const Options& options) {
   return failures == 0 ? 0 : 1;
 }
 
-Day Today(const Options& options) {
-  if (options.today_day) return *options.today_day;
+// The day of --today (checked while parsing), or today.
+Day Today(const std::string& today) {
+  if (auto day = accord::core::ParseCalendarDay(today); !today.empty() && day) return *day;
   return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
 }
 
-int Show(accord::app::CommandHandler& handler, const Options& options) {
-  if (options.args.size() != 1) return Fail("show needs one agreement id");
+int Show(accord::app::CommandHandler& handler, const ShowFlags& options) {
   accord::app::LoadedAgreement loaded;
-  accord::core::Status s = handler.Load(options.args[0], &loaded);
+  accord::core::Status s = handler.Load(options.agreement, &loaded);
   if (!s.ok()) return Fail(s.ToString());
-  if (loaded.event_count == 0) return Fail("no agreement '" + options.args[0] + "'");
+  if (loaded.event_count == 0) return Fail("no agreement '" + options.agreement + "'");
   accord::v1::AgreementSummary summary =
-      accord::core::Summarize(loaded.state, loaded.event_count - 1, Today(options));
+      accord::core::Summarize(loaded.state, loaded.event_count - 1, Today(options.today));
   if (options.json) {
     std::printf("%s\n", accord::tools::ToJson(summary).c_str());
   } else {
@@ -125,58 +147,43 @@ int Show(accord::app::CommandHandler& handler, const Options& options) {
   return 0;
 }
 
-int History(accord::store::EventStore& store, const Options& options) {
-  if (options.args.size() != 1) return Fail("history needs one agreement id");
-  accord::store::ReadPage page;
-  uint64_t from = 0;
+int History(const accord::store::EventStore& store, const HistoryFlags& options) {
   size_t shown = 0;
-  do {
-    accord::core::Status s = store.ReadStreamForward(options.args[0], from, 0, &page);
-    if (!s.ok()) return Fail(s.ToString());
-    for (const auto& record : page.records) {
-      auto event =
-          accord::core::DecodeEvent(record.event_type(), record.schema_version(), record.payload());
-      if (!event) return Fail(fmt::format("position {}: {}", record.position(), event.error()));
-      ++shown;
-      if (options.json) {
-        accord::v1::RecordedEvent view;
-        *view.mutable_record() = record;
-        view.mutable_record()->clear_payload();
-        *view.mutable_event() = *event;
-        std::printf("%s\n", accord::tools::ToJson(view).c_str());
-        continue;
-      }
-      std::fputs(accord::tools::HistoryLine(record, *event).c_str(), stdout);
-    }
-    from = page.next;
-  } while (!page.end_of_data);
-  if (shown == 0) return Fail("no agreement '" + options.args[0] + "'");
+  accord::core::Status s =
+      accord::app::StreamReader::Stream(store, options.agreement)
+          .ForEachEvent([&](const accord::v1::EventRecord& record, accord::v1::DomainEvent event) {
+            ++shown;
+            if (!options.json) {
+              std::fputs(accord::tools::HistoryLine(record, event).c_str(), stdout);
+              return accord::core::Status::OK();
+            }
+            accord::v1::RecordedEvent view;
+            *view.mutable_record() = record;
+            view.mutable_record()->clear_payload();
+            *view.mutable_event() = std::move(event);
+            std::printf("%s\n", accord::tools::ToJson(view).c_str());
+            return accord::core::Status::OK();
+          });
+  if (!s.ok()) return Fail(s.ToString());
+  if (shown == 0) return Fail("no agreement '" + options.agreement + "'");
   return 0;
 }
 
 // One accord.v1.EventRecord per line, in protobuf's JSON mapping, with its
 // payload and hash: what Import takes back.
-int Export(accord::store::EventStore& store, const Options& options) {
-  if (options.args.size() > 1) return Fail("export takes at most one agreement id");
-  accord::store::ReadPage page;
-  uint64_t from = 0;
-  do {
-    accord::core::Status s = options.args.empty()
-                                 ? store.ReadAll(from, 0, &page)
-                                 : store.ReadStreamForward(options.args[0], from, 0, &page);
-    if (!s.ok()) return Fail(s.ToString());
-    for (const auto& record : page.records) {
-      std::printf("%s\n", accord::tools::ToJson(record).c_str());
-    }
-    from = page.next;
-  } while (!page.end_of_data);
-  return 0;
+int Export(const accord::store::EventStore& store, const std::string& agreement) {
+  auto reader = agreement.empty() ? accord::app::StreamReader::Log(store)
+                                  : accord::app::StreamReader::Stream(store, agreement);
+  accord::core::Status s = reader.ForEach([](const accord::v1::EventRecord& record) {
+    std::printf("%s\n", accord::tools::ToJson(record).c_str());
+    return accord::core::Status::OK();
+  });
+  return s.ok() ? 0 : Fail(s.ToString());
 }
 
-int Import(accord::store::EventStore& store, const Options& options) {
-  if (options.args.size() != 1) return Fail("import needs one export file");
-  std::ifstream in(options.args[0]);
-  if (!in) return Fail("cannot read " + options.args[0]);
+int Import(accord::store::EventStore& store, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Fail("cannot read " + path);
   constexpr size_t kBatch = 1000;
   std::vector<accord::v1::EventRecord> batch;
   uint64_t imported = 0;
@@ -197,8 +204,8 @@ int Import(accord::store::EventStore& store, const Options& options) {
     accord::v1::EventRecord record;
     auto parsed = google::protobuf::util::JsonStringToMessage(line, &record);
     if (!parsed.ok()) {
-      return Fail(fmt::format("{}:{}: not a record: {}", options.args[0], number,
-                              std::string(parsed.message())));
+      return Fail(
+          fmt::format("{}:{}: not a record: {}", path, number, std::string(parsed.message())));
     }
     batch.push_back(std::move(record));
     if (batch.size() == kBatch && !flush()) return 1;
@@ -220,29 +227,23 @@ accord::core::Status VerifyAll(accord::store::EventStore& store,
 }
 
 // the whole log, as Markdown (or JSON).
-int Audit(accord::store::EventStore& store, const Options& options) {
-  if (options.args.size() != 1) return Fail("audit needs one agreement id");
+int Audit(accord::store::EventStore& store, const AuditFlags& options) {
+  const std::string& agreement = options.agreement;
   std::vector<accord::v1::RecordedEvent> events;
-  accord::store::ReadPage page;
-  uint64_t from = 0;
-  do {
-    accord::core::Status s = store.ReadStreamForward(options.args[0], from, 0, &page);
-    if (!s.ok()) return Fail(s.ToString());
-    for (auto& record : page.records) {
-      auto event =
-          accord::core::DecodeEvent(record.event_type(), record.schema_version(), record.payload());
-      if (!event) return Fail(fmt::format("position {}: {}", record.position(), event.error()));
-      auto& view = events.emplace_back();
-      *view.mutable_record() = std::move(record);
-      *view.mutable_event() = std::move(event.value());
-    }
-    from = page.next;
-  } while (!page.end_of_data);
-  if (events.empty()) return Fail("no agreement '" + options.args[0] + "'");
-  accord::v1::AuditReport report = accord::core::BuildAuditReport(options.args[0], events);
+  accord::core::Status s = accord::app::StreamReader::Stream(store, agreement)
+                               .ForEachEvent([&events](const accord::v1::EventRecord& record,
+                                                       accord::v1::DomainEvent event) {
+                                 auto& view = events.emplace_back();
+                                 *view.mutable_record() = record;
+                                 *view.mutable_event() = std::move(event);
+                                 return accord::core::Status::OK();
+                               });
+  if (!s.ok()) return Fail(s.ToString());
+  if (events.empty()) return Fail("no agreement '" + agreement + "'");
+  accord::v1::AuditReport report = accord::core::BuildAuditReport(agreement, events);
   accord::store::VerifyReport verified;
   uint64_t indexed = 0;
-  accord::core::Status s = VerifyAll(store, &verified, &indexed);
+  s = VerifyAll(store, &verified, &indexed);
   report.set_log_verified(s.ok());
   report.set_verification(
       s.ok() ? "the hash chain, the Merkle tree and every index agree with the log" : s.ToString());
@@ -252,10 +253,10 @@ int Audit(accord::store::EventStore& store, const Options& options) {
     std::printf("%s\n", accord::tools::ToJson(report).c_str());
   } else if (options.html) {
     accord::core::AgreementState state =
-        accord::core::Fold(options.args[0], accord::core::ToAgreementEvents(events));
+        accord::core::Fold(agreement, accord::core::ToAgreementEvents(events));
     std::fputs(accord::tools::RenderAuditHtml(
-                   report, accord::core::BuildTimeline(options.args[0], events),
-                   accord::core::Summarize(state, events.size() - 1, Today(options)))
+                   report, accord::core::BuildTimeline(agreement, events),
+                   accord::core::Summarize(state, events.size() - 1, Today(options.today)))
                    .c_str(),
                stdout);
   } else {
@@ -265,25 +266,18 @@ int Audit(accord::store::EventStore& store, const Options& options) {
 }
 
 // The agreements report, built by replaying the whole log from position 0.
-int Report(accord::store::EventStore& store, const Options& options) {
+int Report(const accord::store::EventStore& store, const ReportFlags& options) {
   accord::core::ReportBuilder builder;
-  accord::store::ReadPage page;
-  uint64_t from = 0;
-  do {
-    accord::core::Status s = store.ReadAll(from, 0, &page);
-    if (!s.ok()) return Fail(s.ToString());
-    for (auto& record : page.records) {
-      auto event =
-          accord::core::DecodeEvent(record.event_type(), record.schema_version(), record.payload());
-      if (!event) return Fail(fmt::format("position {}: {}", record.position(), event.error()));
-      accord::v1::RecordedEvent view;
-      *view.mutable_record() = std::move(record);
-      *view.mutable_event() = std::move(event.value());
-      builder.Add(view);
-    }
-    from = page.next;
-  } while (!page.end_of_data);
-  accord::v1::AgreementsReport report = builder.Build(Today(options));
+  accord::core::Status s = accord::app::StreamReader::Log(store).ForEachEvent(
+      [&builder](const accord::v1::EventRecord& record, accord::v1::DomainEvent event) {
+        accord::v1::RecordedEvent view;
+        *view.mutable_record() = record;
+        *view.mutable_event() = std::move(event);
+        builder.Add(view);
+        return accord::core::Status::OK();
+      });
+  if (!s.ok()) return Fail(s.ToString());
+  accord::v1::AgreementsReport report = builder.Build(Today(options.today));
   if (options.json) {
     std::printf("%s\n", accord::tools::ToJson(report).c_str());
   } else if (options.csv) {
@@ -322,10 +316,7 @@ std::string Ranges(const std::vector<uint64_t>& positions) {
   return text;
 }
 
-int Salvage(const Options& options) {
-  if (options.args.size() != 2) return Fail("salvage needs the damaged folder and a new folder");
-  const std::string& damaged_path = options.args[0];
-  const std::string& new_path = options.args[1];
+int Salvage(const std::string& damaged_path, const std::string& new_path) {
   if (std::filesystem::exists(new_path))
     return Fail(new_path + " exists already; name a new folder");
   accord::store::StoreOptions damaged_options;
@@ -363,52 +354,125 @@ int Salvage(const Options& options) {
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  Options options;
-  const char* user = std::getenv("USER");
-  po::options_description flags("options");
-  flags.add_options()("help,h", "show this help")(
-      "data", po::value(&options.data)->default_value("data"), "the data folder")(
-      "actor", po::value(&options.actor)->default_value(user ? user : "accord-local"),
-      "who logs (recorded on every event)")("json", po::bool_switch(&options.json),
-                                            "protobuf JSON instead of text")(
-      "csv", po::bool_switch(&options.csv), "report: CSV instead of Markdown")(
-      "html", po::bool_switch(&options.html), "audit: an HTML page with an SVG timeline")(
-      "today", po::value(&options.today),
-      "the day milestones are judged on: 2024-08-01, 1 August 2024");
-  if (auto done = accord::tools::ParseCommandLine(argc, argv, flags, "accord-local", kUsage,
-                                                  &options.command, &options.args)) {
-    return *done;
-  }
-  if (!options.today.empty()) {
-    auto today = accord::core::ParseCalendarDay(options.today);
-    if (!today) return Fail("--today: " + today.error());
-    options.today_day = *today;
-  }
-
-  if (options.command == "salvage") return Salvage(options);
-  bool writes = options.command == "load" || options.command == "import";
-  if (!writes && options.command != "show" && options.command != "history" &&
-      options.command != "verify" && options.command != "export" && options.command != "audit" &&
-      options.command != "report") {
-    return Fail("unknown command '" + options.command + "' (see --help)");
-  }
+// Opens the data folder (read-only unless the command `writes`), then runs
+// `command` on it.
+int WithStore(const Globals& globals, bool writes,
+              const std::function<int(accord::store::EventStore&)>& command) {
   accord::store::StoreOptions store_options;
   store_options.read_only = !writes;
   store_options.create_if_missing = writes;
   std::unique_ptr<accord::store::EventStore> store;
-  accord::core::Status s = accord::store::EventStore::Open(store_options, options.data, &store);
+  accord::core::Status s = accord::store::EventStore::Open(store_options, globals.data, &store);
   if (!s.ok()) return Fail(s.ToString());
-  accord::app::CommandHandler handler(store.get());
+  return command(*store);
+}
 
-  if (options.command == "load") return Load(handler, options);
-  if (options.command == "show") return Show(handler, options);
-  if (options.command == "history") return History(*store, options);
-  if (options.command == "export") return Export(*store, options);
-  if (options.command == "audit") return Audit(*store, options);
-  if (options.command == "report") return Report(*store, options);
-  if (options.command == "import") return Import(*store, options);
-  return Verify(*store);
+void AddJson(CLI::App* command, bool* json, const char* what) {
+  command->add_flag("--json", *json, what);
+}
+
+// --today DAY, refused while parsing when core::ParseCalendarDay cannot read it.
+void AddToday(CLI::App* command, std::string* today) {
+  accord::tools::ReadsCalendarDay(
+      command
+          ->add_option("--today", *today,
+                       "the day milestones are judged on: 2024-08-01, 1 August 2024 (default: "
+                       "today)")
+          ->option_text("DAY"));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Globals globals;
+  const char* user = std::getenv("USER");
+  globals.actor = user != nullptr ? user : "accord-local";
+  auto program = accord::tools::NewProgram("accord-local", kUsage);
+  program->add_option("--data", globals.data, "the data folder (data)")->option_text("DIR");
+  program->add_option("--actor", globals.actor, "who logs (recorded on every event logged)")
+      ->option_text("NAME");
+
+  // The chosen command, set by its callback during the parse.
+  std::function<int()> run;
+  auto command = [&](const char* name, const char* summary, std::function<int()> body) {
+    CLI::App* app = accord::tools::AddCommand(*program, name, summary);
+    app->callback([&run, body = std::move(body)] { run = body; });
+    return app;
+  };
+  // A command on the data folder.
+  auto on_store = [&](const char* name, const char* summary, bool writes,
+                      std::function<int(accord::store::EventStore&)> body) {
+    return command(name, summary, [&globals, writes, body = std::move(body)] {
+      return WithStore(globals, writes, body);
+    });
+  };
+
+  std::vector<std::string> files;
+  on_store("load", "log each line of each NDJSON file, in order", true,
+           [&](accord::store::EventStore& store) {
+             accord::app::CommandHandler handler(&store);
+             return Load(handler, globals.actor, files);
+           })
+      ->add_option("FILE", files, "an NDJSON file of accord.v1.Command, one per line")
+      ->required();
+
+  ShowFlags show;
+  CLI::App* show_command = on_store("show", "stage, parties, commitments, planned milestones",
+                                    false, [&](accord::store::EventStore& store) {
+                                      accord::app::CommandHandler handler(&store);
+                                      return Show(handler, show);
+                                    });
+  show_command->add_option("AGREEMENT", show.agreement, "the agreement's id")->required();
+  AddJson(show_command, &show.json, "an accord.v1.AgreementSummary in protobuf JSON");
+  AddToday(show_command, &show.today);
+
+  HistoryFlags history;
+  CLI::App* history_command =
+      on_store("history", "every event in log order", false,
+               [&](accord::store::EventStore& store) { return History(store, history); });
+  history_command->add_option("AGREEMENT", history.agreement, "the agreement's id")->required();
+  AddJson(history_command, &history.json, "one accord.v1.RecordedEvent per line");
+
+  on_store("verify", "recompute the hash chain and check every index", false,
+           [](accord::store::EventStore& store) { return Verify(store); });
+
+  AuditFlags audit;
+  CLI::App* audit_command =
+      on_store("audit", "the audit report: every event, its hash, and the log's verification",
+               false, [&](accord::store::EventStore& store) { return Audit(store, audit); });
+  audit_command->add_option("AGREEMENT", audit.agreement, "the agreement's id")->required();
+  AddJson(audit_command, &audit.json, "an accord.v1.AuditReport in protobuf JSON");
+  audit_command->add_flag("--html", audit.html,
+                          "a self-contained HTML page with an SVG timeline of its milestones");
+  AddToday(audit_command, &audit.today);
+
+  ReportFlags report;
+  CLI::App* report_command =
+      on_store("report", "the agreements report, built by replaying the whole log", false,
+               [&](accord::store::EventStore& store) { return Report(store, report); });
+  AddJson(report_command, &report.json, "an accord.v1.AgreementsReport in protobuf JSON");
+  report_command->add_flag("--csv", report.csv, "CSV instead of Markdown");
+  AddToday(report_command, &report.today);
+
+  std::string exported;
+  on_store("export", "every stored record (or one agreement's) as NDJSON", false,
+           [&](accord::store::EventStore& store) { return Export(store, exported); })
+      ->add_option("AGREEMENT", exported, "only this agreement's records");
+
+  std::string imported;
+  on_store("import", "append an export's records exactly as they were stored", true,
+           [&](accord::store::EventStore& store) { return Import(store, imported); })
+      ->add_option("FILE", imported, "an export (accord-local export)")
+      ->required();
+
+  std::string damaged, salvaged;
+  CLI::App* salvage_command =
+      command("salvage", "copy the intact, chain-verified prefix of a damaged data folder",
+              [&] { return Salvage(damaged, salvaged); });
+  salvage_command->add_option("DAMAGED", damaged, "the damaged data folder (only read)")
+      ->required();
+  salvage_command->add_option("NEW", salvaged, "a new data folder")->required();
+
+  if (auto done = accord::tools::ParseCommandLine(*program, argc, argv)) return *done;
+  return run();
 }

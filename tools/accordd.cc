@@ -21,8 +21,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
-#include <boost/program_options.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -30,13 +30,13 @@
 #include <optional>
 #include <string>
 
-#include "net/log.h"
+#include "app/log.h"
 #include "net/server.h"
 #include "store/event_store.h"
 
 namespace {
 
-using accord::net::ServerLog;
+using accord::app::ServerLog;
 
 void Log(const std::string& line) { ServerLog().info("{}", line); }
 void LogError(const std::string& line) { ServerLog().error("{}", line); }
@@ -129,8 +129,7 @@ accord::core::Expected<accord::core::NoteSigner, std::string> LoadOrCreateSigner
 }  // namespace
 
 int main(int argc, char** argv) {
-  namespace po = boost::program_options;
-  std::string data;
+  std::string data = "data";
   std::string signing_key;
   bool print_verifier_key = false;
   int64_t idle_timeout_ms = 300000;
@@ -138,66 +137,63 @@ int main(int argc, char** argv) {
   std::string tokens_path;
   bool no_auth = false;
   std::string add_user;
-  std::string role_name;
-  std::string log_level;
+  std::string role_name = "logger";
+  std::string log_level = "info";
   accord::net::ServerOptions options;
-  po::options_description flags("usage: accordd [options]\n\noptions");
-  flags.add_options()("help,h", "show this help")("data", po::value(&data)->default_value("data"),
-                                                  "the data folder (created if missing)")(
-      "listen", po::value(&options.address)->default_value("127.0.0.1"), "address to listen on")(
-      "port", po::value(&options.port)->default_value(accord::net::kDefaultPort),
-      "port to listen on (0: any free port, printed on start)")(
-      "max-frame-bytes", po::value(&options.max_frame_bytes)->default_value(4 << 20),
-      "largest request accepted")("store-threads",
-                                  po::value(&options.store_threads)->default_value(4),
-                                  "threads for store work")(
-      "max-connections", po::value(&options.max_connections)->default_value(1024),
-      "connections beyond this are refused (RESOURCE_EXHAUSTED)")(
-      "max-in-flight", po::value(&options.max_in_flight)->default_value(1024),
-      "unanswered requests per connection beyond which requests are refused")(
-      "idle-timeout-ms", po::value(&idle_timeout_ms)->default_value(300000),
-      "close connections that send nothing for this long (subscribers excepted)")(
-      "max-queued-bytes", po::value(&options.max_queued_bytes)->default_value(16 << 20),
-      "past this many unread response bytes, a connection's next requests wait")(
-      "slow-reader-timeout-ms", po::value(&slow_reader_timeout_ms)->default_value(10000),
-      "close a connection past --max-queued-bytes that reads nothing for this long")(
-      "tls-cert", po::value(&options.tls_certificate_file),
-      "serve TLS with this PEM certificate chain (with --tls-key)")(
-      "tls-key", po::value(&options.tls_key_file), "the PEM private key of --tls-cert")(
-      "log-origin", po::value(&options.log_origin)->default_value("accord.local/log"),
-      "the name of this log in its signed checkpoints")(
-      "signing-key", po::value(&signing_key),
-      "the checkpoint signing key file (default DATA/checkpoint-signing.key, made if missing)")(
-      "print-verifier-key", po::bool_switch(&print_verifier_key),
-      "print the verifier key auditors check checkpoints with, and exit")(
-      "tokens", po::value(&tokens_path), "the token file: who may connect, with which role")(
-      "no-auth", po::bool_switch(&no_auth),
-      "serve without tokens: anyone is an admin named as they say (development only)")(
-      "add-user", po::value(&add_user),
-      "add this user to the --tokens file, print their new token once, and exit")(
-      "role", po::value(&role_name)->default_value("logger"),
-      "--add-user: logger, auditor or admin")(
-      "log-level", po::value(&log_level)->default_value("info"),
-      "what to log on stderr: trace, debug, info, warn, error, critical or off");
-  po::variables_map vm;
+  CLI::App flags("accordd: the accord server, serving one data folder until SIGINT or SIGTERM",
+                 "accordd");
+  flags.set_help_flag("-h,--help", "show this help");
+  flags.option_defaults()->always_capture_default();
+  flags.add_option("--data", data, "the data folder (created if missing)");
+  flags.add_option("--listen", options.address, "address to listen on");
+  flags.add_option("--port", options.port,
+                   "port to listen on (0: any free port, printed on start)");
+  flags.add_option("--max-frame-bytes", options.max_frame_bytes, "largest request accepted");
+  flags.add_option("--store-threads", options.store_threads, "threads for store work");
+  flags.add_option("--max-connections", options.max_connections,
+                   "connections beyond this are refused (RESOURCE_EXHAUSTED)");
+  flags.add_option("--max-in-flight", options.max_in_flight,
+                   "unanswered requests per connection beyond which requests are refused");
+  flags.add_option("--idle-timeout-ms", idle_timeout_ms,
+                   "close connections that send nothing for this long (subscribers excepted)");
+  flags.add_option("--max-queued-bytes", options.max_queued_bytes,
+                   "past this many unread response bytes, a connection's next requests wait");
+  flags.add_option("--slow-reader-timeout-ms", slow_reader_timeout_ms,
+                   "close a connection past --max-queued-bytes that reads nothing for this long");
+  flags.add_option("--tls-cert", options.tls_certificate_file,
+                   "serve TLS with this PEM certificate chain (with --tls-key)");
+  flags.add_option("--tls-key", options.tls_key_file, "the PEM private key of --tls-cert");
+  flags.add_option("--log-origin", options.log_origin,
+                   "the name of this log in its signed checkpoints");
+  flags.add_option(
+      "--signing-key", signing_key,
+      "the checkpoint signing key file (default DATA/checkpoint-signing.key, made if missing)");
+  flags.add_flag("--print-verifier-key", print_verifier_key,
+                 "print the verifier key auditors check checkpoints with, and exit");
+  flags.add_option("--tokens", tokens_path, "the token file: who may connect, with which role");
+  flags.add_flag("--no-auth", no_auth,
+                 "serve without tokens: anyone is an admin named as they say (development only)");
+  flags.add_option("--add-user", add_user,
+                   "add this user to the --tokens file, print their new token once, and exit");
+  flags.add_option("--role", role_name, "--add-user: logger, auditor or admin");
+  flags.add_option("--log-level", log_level,
+                   "what to log on stderr: trace, debug, info, warn, error, critical or off");
   try {
-    po::store(po::parse_command_line(argc, argv, flags), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
+    flags.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << flags.help();
+    return 0;
+  } catch (const CLI::ParseError& e) {
     LogError(std::string(e.what()) + " (see --help)");
     return 2;
   }
-  if (vm.count("help")) {
-    std::cout << flags;
-    return 0;
-  }
-  auto level = accord::net::ParseLogLevel(log_level);
+  auto level = accord::app::ParseLogLevel(log_level);
   if (!level) {
     LogError("--log-level " + log_level +
              ": not one of trace, debug, info, warn, error, critical, off");
     return 2;
   }
-  accord::net::SetLogLevel(*level);
+  accord::app::SetLogLevel(*level);
   options.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
   options.slow_reader_timeout = std::chrono::milliseconds(slow_reader_timeout_ms);
 

@@ -11,17 +11,17 @@
 #include <sstream>
 #include <string>
 
-#include "net/log.h"
+#include "app/log.h"
 
 namespace accord::testing {
 
 class LogCapture {
  public:
   LogCapture() : sink_(std::make_shared<spdlog::sinks::ostream_sink_mt>(lines_)) {
-    net::ServerLog().sinks().push_back(sink_);
+    app::ServerLog().sinks().push_back(sink_);
   }
   ~LogCapture() {
-    auto& sinks = net::ServerLog().sinks();
+    auto& sinks = app::ServerLog().sinks();
     sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
   }
   LogCapture(const LogCapture&) = delete;

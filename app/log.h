@@ -1,4 +1,4 @@
-// accord/service: the server's log, one line per event, on stderr (spdlog).
+// app/log: the server's log, one line per event, on stderr (spdlog).
 //
 //   ServerLog().warn("TLS handshake with {} failed: {}", peer, reason);
 //
@@ -16,7 +16,7 @@
 #include <optional>
 #include <string_view>
 
-namespace accord::net {
+namespace accord::app {
 
 // The logger of the service and of accordd, named "accordd"; info and up
 // unless SetLogLevel says otherwise.
@@ -27,4 +27,4 @@ std::optional<spdlog::level::level_enum> ParseLogLevel(std::string_view name);
 
 void SetLogLevel(spdlog::level::level_enum level);
 
-}  // namespace accord::net
+}  // namespace accord::app

@@ -1,10 +1,10 @@
-#include "net/log.h"
+#include "app/log.h"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 
 #include <array>
 
-namespace accord::net {
+namespace accord::app {
 
 spdlog::logger& ServerLog() {
   static spdlog::logger* logger = [] {
@@ -34,4 +34,4 @@ std::optional<spdlog::level::level_enum> ParseLogLevel(std::string_view name) {
 
 void SetLogLevel(spdlog::level::level_enum level) { ServerLog().set_level(level); }
 
-}  // namespace accord::net
+}  // namespace accord::app

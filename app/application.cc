@@ -1,0 +1,283 @@
+#include "app/application.h"
+
+#include <fmt/format.h>
+
+#include <utility>
+#include <vector>
+
+#include "app/errors.h"
+#include "app/log.h"
+#include "core/event_types.h"
+#include "core/limits.h"
+
+namespace accord::app {
+namespace {
+
+using accord::v1::Request;
+using accord::v1::Response;
+
+// A raw event is held to the limits of the command that would have logged
+// it (core/limits.h); empty when it is within them.
+std::string RawEventOverLimits(const std::string& stream_id, const accord::v1::NewEvent& event,
+                               accord::v1::DomainEvent decoded) {
+  if (event.payload().size() > core::kMaxCommandBytes) {
+    return fmt::format("payload is {} bytes, over the limit of {}", event.payload().size(),
+                       core::kMaxCommandBytes);
+  }
+  if (core::CountCharacters(event.event_type()) > core::kMaxNameChars) {
+    return fmt::format("event_type is over the limit of {} characters", core::kMaxNameChars);
+  }
+  accord::v1::Command as_command;
+  as_command.set_agreement_id(stream_id);
+  as_command.set_event_id(event.event_id());
+  *as_command.mutable_effective() = event.effective();
+  *as_command.mutable_milestone() = std::move(decoded);
+  as_command.set_correlation_id(event.correlation_id());
+  as_command.set_causation_id(event.causation_id());
+  core::LimitCheck checked = core::ValidateCommandLimits(as_command);
+  return checked ? std::string() : checked.error().message;
+}
+
+// Checks a raw append (each payload must decode, within the limits) and
+// stamps the actor; the error response if it is refused.
+std::optional<Response> PrepareAppend(uint64_t request_id, const accord::v1::AppendEvents& append,
+                                      const std::string& actor,
+                                      std::vector<accord::v1::NewEvent>* events,
+                                      store::ExpectedVersion* expected) {
+  events->assign(append.events().begin(), append.events().end());
+  for (size_t i = 0; i < events->size(); ++i) {
+    auto& e = (*events)[i];
+    auto decoded = core::DecodeEvent(e.event_type(), e.schema_version(), e.payload());
+    if (!decoded) {
+      return ErrorResponse(request_id, accord::v1::INVALID_ARGUMENT,
+                           fmt::format("event {}: {}", e.event_id(), decoded.error()));
+    }
+    if (std::string breach = RawEventOverLimits(append.stream_id(), e, std::move(decoded.value()));
+        !breach.empty()) {
+      return ErrorResponse(
+          request_id, accord::v1::INVALID_ARGUMENT,
+          fmt::format("append_events.events[{}] ({}): {}", i, e.event_id(), breach));
+    }
+    e.set_actor(actor);
+  }
+  switch (append.expected().kind_case()) {
+    case accord::v1::ExpectedVersion::kNoStream:
+      *expected = store::ExpectedVersion::NoStream();
+      break;
+    case accord::v1::ExpectedVersion::kStreamExists:
+      *expected = store::ExpectedVersion::StreamExists();
+      break;
+    case accord::v1::ExpectedVersion::kExact:
+      *expected = store::ExpectedVersion::Exact(append.expected().exact());
+      break;
+    case accord::v1::ExpectedVersion::kAny:
+    case accord::v1::ExpectedVersion::KIND_NOT_SET:
+      *expected = store::ExpectedVersion::Any();
+      break;
+  }
+  return std::nullopt;
+}
+
+Response AppendedResponse(uint64_t request_id, const core::Status& s,
+                          const store::AppendResult& result) {
+  if (!s.ok()) {
+    Response error = ErrorResponse(request_id, s);
+    if (result.current_version) error.mutable_error()->set_current_version(*result.current_version);
+    return error;
+  }
+  Response response;
+  response.set_request_id(request_id);
+  auto* appended = response.mutable_appended();
+  appended->set_first_position(result.first_position);
+  appended->set_last_position(result.last_position);
+  appended->set_last_version(result.last_version);
+  appended->set_already_stored(result.already_stored);
+  return response;
+}
+
+Response LoggedResponse(uint64_t request_id, const CommandHandler::LogResult& logged) {
+  Response response;
+  response.set_request_id(request_id);
+  if (logged) {
+    response.mutable_logged()->set_position(logged->position);
+    response.mutable_logged()->set_version(logged->version);
+    response.mutable_logged()->set_already_logged(logged->already_stored);
+  } else if (logged.error().kind == LogFailure::Kind::kRejected) {
+    response.mutable_rejected()->set_code(logged.error().rejection.code);
+    response.mutable_rejected()->set_message(logged.error().rejection.message);
+  } else {
+    return ErrorResponse(request_id, logged.error().status);
+  }
+  return response;
+}
+
+}  // namespace
+
+Application::Application(store::EventStore* store, ApplicationOptions options, Executor store_pool)
+    : store_(store),
+      options_(std::move(options)),
+      clock_(options_.clock != nullptr ? options_.clock : &core::SystemClock()),
+      store_pool_(std::move(store_pool)),
+      commands_(store, options_.max_attempts, store_pool_),
+      index_(store),
+      queries_(store, &index_, &commands_, clock_,
+               QueryLimits{options_.page_bytes, options_.max_frame_bytes}),
+      proofs_(store,
+              options_.checkpoint_signer ? *options_.checkpoint_signer
+                                         : core::NoteSigner::Generate("accord-ephemeral").value(),
+              options_.log_origin) {}
+
+core::Status Application::Open() { return index_.Open(); }
+
+std::optional<Response> Application::Authorize(const Identity& caller,
+                                               const Request& request) const {
+  const RequestKind* kind = FindRequestKind(request.kind_case());
+  if (kind == nullptr || kind->Allows(caller.role)) return std::nullopt;
+  bool vowel = caller.role == accord::v1::AUDITOR || caller.role == accord::v1::ADMIN;
+  return ErrorResponse(request.request_id(), accord::v1::PERMISSION_DENIED,
+                       fmt::format("{} is a{} {}, who may not make this request", caller.user,
+                                   vowel ? "n" : "", RoleName(caller.role)));
+}
+
+void Application::Handle(const Identity& caller, Request request, Reply reply) {
+  const RequestKind* kind = FindRequestKind(request.kind_case());
+  if (kind == nullptr || kind->handler == nullptr) {
+    reply(ErrorResponse(request.request_id(), accord::v1::UNKNOWN_REQUEST,
+                        kind == nullptr ? "this server does not know that request"
+                                        : fmt::format("{} is not answered here", kind->name)));
+    return;
+  }
+  if (std::optional<Response> denied = Authorize(caller, request)) {
+    reply(std::move(*denied));
+    return;
+  }
+  if (kind->runs == Runs::kAtOnce || kind->runs == Runs::kQueued) {
+    kind->handler(*this, caller, request, std::move(reply));
+    return;
+  }
+  store_pool_([this, kind, caller, request = std::move(request), reply = std::move(reply)] {
+    kind->handler(*this, caller, request, reply);
+  });
+}
+
+void Application::LogGrew() {
+  // One catch-up queued at a time; a listing catches up again itself and
+  // answers an error to its caller.
+  if (index_catch_up_queued_.exchange(true)) return;
+  store_pool_([this] {
+    index_catch_up_queued_ = false;
+    if (core::Status s = index_.CatchUp(); !s.ok()) {
+      ServerLog().error("the agreement index cannot catch up with the log: {}", s.ToString());
+    }
+  });
+}
+
+void Application::SetFrontDoorHealth(std::function<void(accord::v1::Health*)> fill) {
+  front_door_health_ = std::move(fill);
+}
+
+void Application::LogMilestone(const Identity& caller, const Request& request, Reply reply) {
+  commands_.LogAsync(request.log_milestone(), caller.user,
+                     [id = request.request_id(), reply = std::move(reply)](
+                         CommandHandler::LogResult logged) { reply(LoggedResponse(id, logged)); });
+}
+
+void Application::AppendEvents(const Identity& caller, const Request& request, Reply reply) {
+  uint64_t id = request.request_id();
+  std::vector<accord::v1::NewEvent> events;
+  store::ExpectedVersion expected = store::ExpectedVersion::Any();
+  if (std::optional<Response> refused =
+          PrepareAppend(id, request.append_events(), caller.user, &events, &expected)) {
+    reply(std::move(*refused));
+    return;
+  }
+  store_->AppendAsync(
+      request.append_events().stream_id(), expected, std::move(events),
+      [id, reply = std::move(reply)](const core::Status& s, const store::AppendResult& result) {
+        reply(AppendedResponse(id, s, result));
+      });
+}
+
+Response Application::ReadStream(const Request& request) {
+  return queries_.ReadStream(request.request_id(), request.read_stream());
+}
+
+Response Application::ReadAll(const Request& request) {
+  return queries_.ReadAll(request.request_id(), request.read_all());
+}
+
+Response Application::GetAgreement(const Request& request) {
+  return queries_.Agreement(request.request_id(), request.get_agreement());
+}
+
+Response Application::ListAgreements(const Request& request) {
+  return queries_.List(request.request_id(), request.list_agreements());
+}
+
+Response Application::GetTimeline(const Request& request) {
+  return queries_.Timeline(request.request_id(), request.get_timeline());
+}
+
+Response Application::GetReport(const Request& request) {
+  return queries_.Report(request.request_id());
+}
+
+Response Application::GetCheckpoint(const Request& request) {
+  return proofs_.Checkpoint(request.request_id(), request.get_checkpoint());
+}
+
+Response Application::GetInclusionProof(const Request& request) {
+  return proofs_.InclusionProof(request.request_id(), request.get_inclusion_proof());
+}
+
+Response Application::GetConsistencyProof(const Request& request) {
+  return proofs_.ConsistencyProof(request.request_id(), request.get_consistency_proof());
+}
+
+Response Application::GetHealth(const Request& request) {
+  Response response;
+  response.set_request_id(request.request_id());
+  auto* health = response.mutable_health();
+  store::LogHead head = store_->Head();
+  store::StoreStats stats = store_->Stats();
+  health->set_log_position(head.next_position);
+  health->set_head_hash(head.last_hash);
+  health->set_group_commits(stats.group_commits);
+  auto* index = health->add_projections();
+  index->set_name("agreement-index");
+  index->set_checkpoint(index_.checkpoint());
+  index->set_lag(head.next_position - std::min(head.next_position, index_.checkpoint()));
+  health->set_events_written(stats.events_written);
+  health->set_write_refusal(stats.write_refusal);
+  if (front_door_health_) front_door_health_(health);
+  return response;
+}
+
+Response Application::VerifyLog(const Request& request) {
+  uint64_t id = request.request_id();
+  store::VerifyReport report;
+  if (core::Status s = store_->Verify(&report); !s.ok()) return ErrorResponse(id, s);
+  uint64_t indexed = 0;
+  if (core::Status s = index_.Verify(&indexed); !s.ok()) return ErrorResponse(id, s);
+  Response response;
+  response.set_request_id(id);
+  response.mutable_verified()->set_agreements_indexed(indexed);
+  response.mutable_verified()->set_records(report.records);
+  response.mutable_verified()->set_streams(report.streams);
+  response.mutable_verified()->set_head_hash(report.head_hash);
+  return response;
+}
+
+Response Application::Backup(const Request& request) {
+  uint64_t id = request.request_id();
+  uint64_t position = 0;
+  core::Status s = store_->Backup(request.backup().directory(), &position);
+  if (!s.ok()) return ErrorResponse(id, s);
+  Response response;
+  response.set_request_id(id);
+  response.mutable_backed_up()->set_directory(request.backup().directory());
+  response.mutable_backed_up()->set_log_position(position);
+  return response;
+}
+
+}  // namespace accord::app

@@ -1,0 +1,120 @@
+// app/application: the application under every front door.
+//
+// One Application serves one log. A front door (net/server.h for TCP, the
+// HTTP one beside it) authenticates a caller, turns what arrives into an
+// accord.v1.Request and calls Handle; the request table (app/requests.h)
+// says who may make it, where it runs and what answers it. The application
+// knows no socket and no storage engine: it reads and appends through the
+// store's interface, and runs store work on the executor it is given.
+//
+//   commands      log_milestone (the decider, app/command_handler.h) and raw
+//                 appends (import), each held to the limits of core/limits.h
+//   queries       summaries, as-of views, timelines, listings, the report,
+//                 pages of the log (app/queries.h)
+//   projections   the agreement index, kept close behind the log
+//   proofs        signed checkpoints, inclusion and consistency proofs
+//   operations    health, verify, backup
+//
+// Thread safety: Handle may be called from any number of threads at once.
+// Open, and SetFrontDoorHealth, before the first Handle.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "accord/v1/wire.pb.h"
+#include "app/agreement_index.h"
+#include "app/auth.h"
+#include "app/command_handler.h"
+#include "app/proofs.h"
+#include "app/queries.h"
+#include "app/requests.h"
+#include "core/checkpoint.h"
+#include "core/clock.h"
+#include "store/event_store.h"
+
+namespace accord::app {
+
+struct ApplicationOptions {
+  // Pages for the wire stop before page_bytes, and always below
+  // max_frame_bytes: no answer is larger than a frame.
+  size_t page_bytes = 1 << 20;
+  uint32_t max_frame_bytes = 4 << 20;
+  // Signs checkpoints of the log. Unset: a key of this run's own, fine for
+  // tests only, since nobody outside can have its verifier key.
+  std::optional<core::NoteSigner> checkpoint_signer;
+  // The checkpoint's origin line: names this log among all logs.
+  std::string log_origin = "accord.local/log";
+  // What "today" is for statuses and overdue dates. Null: the system clock.
+  const core::Clock* clock = nullptr;
+  // A command decided against a stale state is decided again, this often.
+  int max_attempts = 5;
+};
+
+class Application {
+ public:
+  // Runs store work (a decision, a read) off the caller's thread.
+  using Executor = std::function<void(std::function<void()>)>;
+
+  // REQUIRES: store outlives the application; store_pool runs what it is
+  // given until the application is destroyed.
+  Application(store::EventStore* store, ApplicationOptions options, Executor store_pool);
+  Application(const Application&) = delete;
+  Application& operator=(const Application&) = delete;
+
+  // Opens the agreement index: reads only what was logged since its
+  // checkpoint, so start-up does not slow as the log grows.
+  core::Status Open();
+
+  // Answers `request` made by `caller`, through `reply`, exactly once and on
+  // any thread: PERMISSION_DENIED when the caller's role may not make it,
+  // UNKNOWN_REQUEST for a kind this build does not know or one a front door
+  // answers itself (hello, subscribe).
+  void Handle(const Identity& caller, accord::v1::Request request, Reply reply);
+  // PERMISSION_DENIED, naming the caller and role, when `caller` may not
+  // make `request`; nullopt when they may. For front doors' own kinds.
+  std::optional<accord::v1::Response> Authorize(const Identity& caller,
+                                                const accord::v1::Request& request) const;
+
+  // The log grew (a commit): keep the index close behind. Any thread.
+  void LogGrew();
+  // Adds the front door's own figures (connections, subscriptions, ...) to
+  // every health answer.
+  void SetFrontDoorHealth(std::function<void(accord::v1::Health*)> fill);
+
+  store::EventStore& store() const { return *store_; }
+  const core::Clock& clock() const { return *clock_; }
+  const AgreementIndex& index() const { return index_; }
+
+  // The handlers the request table names, one per kind.
+  void LogMilestone(const Identity& caller, const accord::v1::Request& request, Reply reply);
+  void AppendEvents(const Identity& caller, const accord::v1::Request& request, Reply reply);
+  accord::v1::Response ReadStream(const accord::v1::Request& request);
+  accord::v1::Response ReadAll(const accord::v1::Request& request);
+  accord::v1::Response GetAgreement(const accord::v1::Request& request);
+  accord::v1::Response ListAgreements(const accord::v1::Request& request);
+  accord::v1::Response GetTimeline(const accord::v1::Request& request);
+  accord::v1::Response GetReport(const accord::v1::Request& request);
+  accord::v1::Response GetHealth(const accord::v1::Request& request);
+  accord::v1::Response VerifyLog(const accord::v1::Request& request);
+  accord::v1::Response Backup(const accord::v1::Request& request);
+  accord::v1::Response GetCheckpoint(const accord::v1::Request& request);
+  accord::v1::Response GetInclusionProof(const accord::v1::Request& request);
+  accord::v1::Response GetConsistencyProof(const accord::v1::Request& request);
+
+ private:
+  store::EventStore* store_;
+  ApplicationOptions options_;
+  const core::Clock* clock_;
+  Executor store_pool_;
+  CommandHandler commands_;
+  AgreementIndex index_;
+  Queries queries_;
+  Proofs proofs_;
+  std::atomic<bool> index_catch_up_queued_{false};
+  std::function<void(accord::v1::Health*)> front_door_health_;
+};
+
+}  // namespace accord::app

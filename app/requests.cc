@@ -1,0 +1,82 @@
+#include "app/requests.h"
+
+#include <array>
+
+#include "app/application.h"
+
+namespace accord::app {
+namespace {
+
+using accord::v1::Request;
+
+// Each handler unpacks its kind and calls the application.
+template <auto kAnswer>
+void Answer(Application& app, const Identity&, const Request& request, Reply reply) {
+  reply((app.*kAnswer)(request));
+}
+
+void LogMilestone(Application& app, const Identity& caller, const Request& request, Reply reply) {
+  app.LogMilestone(caller, request, std::move(reply));
+}
+
+void AppendEvents(Application& app, const Identity& caller, const Request& request, Reply reply) {
+  app.AppendEvents(caller, request, std::move(reply));
+}
+
+// In field-number order (wire.proto's Request.kind), so that a kind is found
+// by its number.
+constexpr std::array kKinds = {
+    //           kind                          name                    logger auditor runs
+    RequestKind{Request::kHello, "hello", true, true, Runs::kFrontDoor, nullptr},
+    RequestKind{Request::kLogMilestone, "log_milestone", true, false, Runs::kStorePool,
+                &LogMilestone},
+    RequestKind{Request::kReadStream, "read_stream", true, true, Runs::kStorePool,
+                &Answer<&Application::ReadStream>},
+    RequestKind{Request::kReadAll, "read_all", true, true, Runs::kStorePool,
+                &Answer<&Application::ReadAll>},
+    RequestKind{Request::kGetAgreement, "get_agreement", true, true, Runs::kStorePool,
+                &Answer<&Application::GetAgreement>},
+    RequestKind{Request::kListAgreements, "list_agreements", true, true, Runs::kStorePool,
+                &Answer<&Application::ListAgreements>},
+    // Raw appends (import, replay tools) skip the lifecycle rules: admins only.
+    RequestKind{Request::kAppendEvents, "append_events", false, false, Runs::kQueued,
+                &AppendEvents},
+    RequestKind{Request::kGetTimeline, "get_timeline", true, true, Runs::kStorePool,
+                &Answer<&Application::GetTimeline>},
+    RequestKind{Request::kGetHealth, "get_health", true, true, Runs::kAtOnce,
+                &Answer<&Application::GetHealth>},
+    RequestKind{Request::kSubscribe, "subscribe", false, true, Runs::kFrontDoor, nullptr},
+    RequestKind{Request::kVerifyLog, "verify_log", false, true, Runs::kStorePool,
+                &Answer<&Application::VerifyLog>},
+    RequestKind{Request::kBackup, "backup", false, false, Runs::kStorePool,
+                &Answer<&Application::Backup>},
+    RequestKind{Request::kGetCheckpoint, "get_checkpoint", false, true, Runs::kStorePool,
+                &Answer<&Application::GetCheckpoint>},
+    RequestKind{Request::kGetInclusionProof, "get_inclusion_proof", false, true, Runs::kStorePool,
+                &Answer<&Application::GetInclusionProof>},
+    RequestKind{Request::kGetConsistencyProof, "get_consistency_proof", false, true,
+                Runs::kStorePool, &Answer<&Application::GetConsistencyProof>},
+    // Legal-affairs staff run the report; subscribing stays auditors'.
+    RequestKind{Request::kGetReport, "get_report", true, true, Runs::kStorePool,
+                &Answer<&Application::GetReport>},
+};
+
+constexpr bool InFieldOrder() {
+  for (size_t i = 0; i < kKinds.size(); ++i) {
+    if (static_cast<size_t>(kKinds[i].kind) != i + Request::kHello) return false;
+  }
+  return true;
+}
+static_assert(InFieldOrder(), "kKinds must list Request.kind's fields in number order, no gaps");
+
+}  // namespace
+
+const RequestKind* FindRequestKind(Request::KindCase kind) {
+  size_t index = static_cast<size_t>(kind) - Request::kHello;
+  if (kind < Request::kHello || index >= kKinds.size()) return nullptr;
+  return &kKinds[index];
+}
+
+std::span<const RequestKind> RequestKinds() { return kKinds; }
+
+}  // namespace accord::app
