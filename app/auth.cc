@@ -1,7 +1,6 @@
 #include "app/auth.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <filesystem>
@@ -9,6 +8,7 @@
 #include <sstream>
 
 #include "app/requests.h"
+#include "core/hash.h"
 
 namespace accord::app {
 
@@ -17,15 +17,6 @@ using accord::v1::Role;
 using core::MakeUnexpected;
 
 namespace {
-
-std::string HexSha256(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
-}
 
 bool ValidUser(std::string_view user) {
   if (user.empty() || user.size() > 128) return false;
@@ -73,9 +64,9 @@ core::Expected<TokenFile, std::string> TokenFile::Parse(std::string_view text) {
     std::string user, role_name, hash, extra;
     fields >> user >> role_name >> hash;
     auto role = ParseRole(role_name);
-    bool well_formed = ValidUser(user) && role && hash.size() == 7 + 64 &&
+    bool well_formed = ValidUser(user) && role && hash.size() == 7 + 2 * core::kSha256Bytes &&
                        hash.starts_with("sha256:") && !(fields >> extra) &&
-                       hash.find_first_not_of("0123456789abcdef", 7) == std::string::npos;
+                       core::HexDecode(std::string_view(hash).substr(7)).has_value();
     if (!well_formed) {
       return MakeUnexpected(
           fmt::format("line {}: not '<user> <logger|auditor|admin> sha256:<64 hex>'", number));
@@ -102,7 +93,7 @@ core::Expected<TokenFile, std::string> TokenFile::Load(const std::string& path) 
 
 std::optional<Identity> TokenFile::Authenticate(std::string_view token) const {
   if (token.empty()) return std::nullopt;
-  auto it = by_hash_.find(HexSha256(token));
+  auto it = by_hash_.find(core::HexEncode(core::Sha256(token)));
   if (it == by_hash_.end()) return std::nullopt;
   return it->second;
 }
@@ -116,9 +107,10 @@ core::Expected<TokenFile::NewToken, std::string> TokenFile::Issue(std::string_vi
   if (RAND_bytes(random, sizeof random) != 1) {
     return MakeUnexpected(std::string("the system gave no random bytes for a token"));
   }
-  std::string token = "acc_";
-  for (unsigned char c : random) token += fmt::format("{:02x}", c);
-  return NewToken{token, fmt::format("{} {} sha256:{}", user, RoleName(role), HexSha256(token))};
+  std::string token = "acc_" + core::HexEncode(std::string_view(
+                                   reinterpret_cast<const char*>(random), sizeof random));
+  return NewToken{token, fmt::format("{} {} sha256:{}", user, RoleName(role),
+                                     core::HexEncode(core::Sha256(token)))};
 }
 
 core::Expected<TokenFile::NewToken, std::string> TokenFile::AddUser(const std::string& path,

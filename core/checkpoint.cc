@@ -9,6 +9,8 @@
 #include <optional>
 #include <vector>
 
+#include "core/hash.h"
+
 namespace accord::core {
 namespace {
 
@@ -23,13 +25,6 @@ using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
 
 const unsigned char* Bytes(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
-}
-
-std::string Sha256(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
 uint32_t KeyId(std::string_view name, std::string_view public_key) {

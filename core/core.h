@@ -11,12 +11,14 @@
 //   timeline.h         the timeline projection
 //   as_of.h            an agreement as recorded at a moment, or as true on a day
 //   checkpoint.h       signed C2SP checkpoints (Ed25519 signed notes)
+//   hash.h             SHA-256 and hex, the one wrapper over OpenSSL's digest
 //   merkle.h           RFC 6962 Merkle tree hashes, proofs and the growing frontier
+//   proof_check.h      checks signed checkpoints and inclusion and consistency proofs
 //   audit.h            the audit report of one agreement
 //   report.h           the agreements report, by replaying the log
 //
 // Everything here returns values (Expected, Rejection) and never throws.
-// Depends only on proto/ (accord_proto) and fmt.
+// Depends only on proto/ (accord_proto), fmt and OpenSSL's libcrypto.
 #pragma once
 
 #include "core/agreement_state.h"
@@ -27,8 +29,10 @@
 #include "core/entry_into_force.h"
 #include "core/event_types.h"
 #include "core/fuzzy_date.h"
+#include "core/hash.h"
 #include "core/limits.h"
 #include "core/merkle.h"
+#include "core/proof_check.h"
 #include "core/report.h"
 #include "core/schedule.h"
 #include "core/summary.h"

@@ -44,7 +44,11 @@ class Rules {
     if (state_.IsClosed() && !m.has_note_added() && !m.has_event_corrected()) {
       return Reject(accord::v1::AGREEMENT_CLOSED, "it is closed to new milestones");
     }
+    // No default: a milestone kind without its rule does not compile (-Wswitch).
     switch (m.kind_case()) {
+      case DomainEvent::KIND_NOT_SET:        // refused above
+      case DomainEvent::kAgreementProposed:  // decided above
+        break;
       case DomainEvent::kVisitHeld:
         return Visit(m.visit_held());
       case DomainEvent::kTermsAgreed:
@@ -79,9 +83,8 @@ class Rules {
         return Declare(m.declaration_made());
       case DomainEvent::kAgreementLinked:
         return Link(m.agreement_linked());
-      default:
-        return Reject(accord::v1::INVALID_COMMAND, "unknown milestone kind");
     }
+    return Reject(accord::v1::INVALID_COMMAND, "the command names no milestone");
   }
 
  private:

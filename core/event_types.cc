@@ -2,9 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
-#include <unordered_map>
 
+#include "accord/v1/options.pb.h"
 #include "core/upcasters.h"
 
 namespace accord::core {
@@ -13,36 +14,32 @@ namespace {
 using accord::v1::DomainEvent;
 using google::protobuf::FieldDescriptor;
 
-// Bump a type's entry here, and add an upcaster from the previous version,
-// whenever its message changes in a way old readers cannot parse as-is.
-const std::map<std::string, uint32_t, std::less<>>& SchemaVersions() {
-  static const auto* versions = new std::map<std::string, uint32_t, std::less<>>{
-      {"accord.v1.AgreementProposed", 1},   {"accord.v1.VisitHeld", 2},
-      {"accord.v1.TermsAgreed", 1},         {"accord.v1.AgreementSigned", 1},
-      {"accord.v1.FollowUpMeetingHeld", 1}, {"accord.v1.MilestoneScheduled", 1},
-      {"accord.v1.ConsentToBeBound", 1},    {"accord.v1.MembershipCategoryChanged", 1},
-      {"accord.v1.PartyWithdrew", 1},       {"accord.v1.EntryIntoForceConditionSet", 1},
-      {"accord.v1.AgreementWithdrawn", 1},  {"accord.v1.AgreementTerminated", 1},
-      {"accord.v1.NoteAdded", 1},           {"accord.v1.EventCorrected", 1},
-      {"accord.v1.PartyJoined", 1},         {"accord.v1.EntryIntoForceRecorded", 1},
-      {"accord.v1.DeclarationMade", 1},     {"accord.v1.AgreementLinked", 1},
-  };
-  return *versions;
-}
+// Each event type's schema version, from its message's schema_version
+// option (proto/accord/v1/options.proto; 1 when unset), and the DomainEvent
+// oneof field that carries it: both from the schema, so that every event in
+// the oneof has them.
+struct EventType {
+  const FieldDescriptor* field;
+  uint32_t schema_version;
+};
 
-// The DomainEvent oneof field that carries each payload type.
-const FieldDescriptor* FieldForType(std::string_view event_type) {
-  static const auto* fields = [] {
-    auto* map = new std::unordered_map<std::string, const FieldDescriptor*>;
+const std::map<std::string, EventType, std::less<>>& EventTypes() {
+  static const auto* types = [] {
+    auto* map = new std::map<std::string, EventType, std::less<>>;
     const auto* oneof = DomainEvent::descriptor()->FindOneofByName("kind");
     for (int i = 0; i < oneof->field_count(); ++i) {
       const FieldDescriptor* field = oneof->field(i);
-      (*map)[field->message_type()->full_name()] = field;
+      uint32_t version = field->message_type()->options().GetExtension(accord::v1::schema_version);
+      map->emplace(field->message_type()->full_name(), EventType{field, std::max(version, 1u)});
     }
     return map;
   }();
-  auto it = fields->find(std::string(event_type));
-  return it == fields->end() ? nullptr : it->second;
+  return *types;
+}
+
+const EventType* FindEventType(std::string_view event_type) {
+  auto it = EventTypes().find(event_type);
+  return it == EventTypes().end() ? nullptr : &it->second;
 }
 
 const FieldDescriptor* SetField(const DomainEvent& event) {
@@ -57,8 +54,8 @@ std::string EventTypeName(const DomainEvent& event) {
 }
 
 uint32_t CurrentSchemaVersion(std::string_view event_type) {
-  auto it = SchemaVersions().find(event_type);
-  return it == SchemaVersions().end() ? 0 : it->second;
+  const EventType* type = FindEventType(event_type);
+  return type == nullptr ? 0 : type->schema_version;
 }
 
 EncodedEvent EncodeEvent(const DomainEvent& event) {
@@ -72,11 +69,10 @@ EncodedEvent EncodeEvent(const DomainEvent& event) {
 
 Expected<DomainEvent, std::string> DecodeEvent(std::string_view event_type, uint32_t schema_version,
                                                std::string_view payload) {
-  const FieldDescriptor* field = FieldForType(event_type);
-  uint32_t current = CurrentSchemaVersion(event_type);
-  if (field == nullptr || current == 0) {
-    return MakeUnexpected(fmt::format("unknown event type '{}'", event_type));
-  }
+  const EventType* type = FindEventType(event_type);
+  if (type == nullptr) return MakeUnexpected(fmt::format("unknown event type '{}'", event_type));
+  const FieldDescriptor* field = type->field;
+  uint32_t current = type->schema_version;
   if (schema_version == 0 || schema_version > current) {
     return MakeUnexpected(fmt::format("{} schema version {} is not one this build reads (1 to {})",
                                       event_type, schema_version, current));

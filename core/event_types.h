@@ -2,7 +2,8 @@
 //
 // An event is stored as (event_type, schema_version, payload bytes), where
 // event_type is the payload message's full protobuf name. EncodeEvent writes
-// the current schema; DecodeEvent reads any version this build knows,
+// the current schema (the message's schema_version option in events.proto;
+// 1 when unset); DecodeEvent reads any version this build knows,
 // passing older payloads through the chain of upcasters (core/upcasters.cc)
 // until they have the current shape. The log is never rewritten.
 #pragma once

@@ -1,24 +1,11 @@
 #include "core/merkle.h"
 
-#include <openssl/evp.h>
-
 #include <bit>
+
+#include "core/hash.h"
 
 namespace accord::core {
 namespace {
-
-MerkleHash Sha256(std::string_view prefix, std::string_view a, std::string_view b) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  EVP_DigestUpdate(ctx, prefix.data(), prefix.size());
-  EVP_DigestUpdate(ctx, a.data(), a.size());
-  EVP_DigestUpdate(ctx, b.data(), b.size());
-  EVP_DigestFinal_ex(ctx, digest, &length);
-  EVP_MD_CTX_free(ctx);
-  return MerkleHash(reinterpret_cast<const char*>(digest), length);
-}
 
 // The largest power of two smaller than n. REQUIRES: n > 1.
 uint64_t SplitPoint(uint64_t n) { return std::bit_floor(n - 1); }
@@ -56,13 +43,13 @@ void SubProof(uint64_t m, uint64_t begin, uint64_t end, bool whole, const Subtre
 
 }  // namespace
 
-MerkleHash LeafHash(std::string_view leaf) { return Sha256(std::string_view("\x00", 1), leaf, {}); }
+MerkleHash LeafHash(std::string_view leaf) { return Sha256({std::string_view("\x00", 1), leaf}); }
 
 MerkleHash NodeHash(std::string_view left, std::string_view right) {
-  return Sha256("\x01", left, right);
+  return Sha256({"\x01", left, right});
 }
 
-MerkleHash EmptyTreeHash() { return Sha256({}, {}, {}); }
+MerkleHash EmptyTreeHash() { return Sha256(std::string_view()); }
 
 MerkleHash RootOfLeafHashes(const std::vector<MerkleHash>& leaf_hashes) {
   MerkleFrontier frontier;

@@ -17,6 +17,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/hash.h"
+
 namespace accord::store {
 
 void PutFixed64BE(std::string* dst, uint64_t value);
@@ -33,8 +35,9 @@ std::string MerkleNodeKey(int level, uint64_t index);
 // The 16 bytes of a UUID in canonical text form; nullopt if malformed.
 std::optional<std::string> UuidBytes(std::string_view canonical_uuid);
 
-// SHA-256 of `data`, 32 raw bytes (OpenSSL).
-std::string Sha256(std::string_view data);
-std::string HexEncode(std::string_view bytes);
+// Record hashes and their hex are core's (core/hash.h), named here as the
+// store's code has always named them.
+using core::HexEncode;
+using core::Sha256;
 
 }  // namespace accord::store

@@ -23,26 +23,6 @@ std::string Body(const LogHead& head) {
   return fmt::format("{} {} {}", kMagic, head.next_position, HexEncode(head.last_hash));
 }
 
-std::optional<std::string> HexDecode(std::string_view hex) {
-  if (hex.size() % 2 != 0) return std::nullopt;
-  std::string bytes;
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    unsigned value = 0;
-    for (char c : hex.substr(i, 2)) {
-      value <<= 4;
-      if (c >= '0' && c <= '9') {
-        value |= static_cast<unsigned>(c - '0');
-      } else if (c >= 'a' && c <= 'f') {
-        value |= static_cast<unsigned>(c - 'a' + 10);
-      } else {
-        return std::nullopt;
-      }
-    }
-    bytes.push_back(static_cast<char>(value));
-  }
-  return bytes;
-}
-
 core::Status Errno(std::string_view what, const std::string& file) {
   return core::Status::IOError(fmt::format("{} {}: {}", what, file, std::strerror(errno)));
 }
@@ -72,7 +52,7 @@ core::Status ReadReach(const std::string& directory, std::optional<LogHead>* rea
   LogHead head;
   std::string hash_hex;
   if (body.rfind(kMagic, 0) != 0 || !(fields >> head.next_position >> hash_hex)) return damaged();
-  std::optional<std::string> hash = HexDecode(hash_hex);
+  std::optional<std::string> hash = core::HexDecode(hash_hex);
   if (!hash || hash->size() != 32) return damaged();
   head.last_hash = std::move(*hash);
   *reach = std::move(head);

@@ -21,13 +21,13 @@
 
 #include "core/event_types.h"
 #include "core/fuzzy_date.h"
+#include "core/hash.h"
+#include "core/proof_check.h"
 #include "core/report.h"
 #include "net/client.h"
 #include "net/server.h"
-#include "store/coding.h"
 #include "tools/cli.h"
 #include "tools/milestone_flags.h"
-#include "tools/proofs.h"
 #include "tools/render.h"
 
 namespace {
@@ -348,7 +348,7 @@ int GetCheckpoint(accord::net::Client& client, const Globals& globals,
   if (auto failed = Ask(client, std::move(request), &Response::has_checkpoint, &response)) {
     return *failed;
   }
-  auto checked = accord::tools::CheckSignedCheckpoint(response.checkpoint(), options.vkey);
+  auto checked = accord::core::CheckSignedCheckpoint(response.checkpoint(), options.vkey);
   if (!checked) return Fail(checked.error());
   NoteUnpinnedKey(options.vkey, response.checkpoint().verifier_key());
   if (globals.json) {
@@ -383,13 +383,13 @@ int VerifySince(accord::net::Client& client, const VerifyFlags& options) {
     return *failed;
   }
   NoteUnpinnedKey(options.vkey, response.consistency_proof().checkpoint().verifier_key());
-  auto later = accord::tools::CheckConsistency(*earlier, response.consistency_proof(), key);
+  auto later = accord::core::CheckConsistency(*earlier, response.consistency_proof(), key);
   if (!later) return Fail("NOT CONSISTENT: " + later.error());
   fmt::print(
       "consistent: the log of {} records (root {}) extends the checkpoint of {} records (root "
       "{}); {} proof hashes checked\n",
-      later->size, accord::store::HexEncode(later->root_hash), earlier->size,
-      accord::store::HexEncode(earlier->root_hash), response.consistency_proof().hashes_size());
+      later->size, accord::core::HexEncode(later->root_hash), earlier->size,
+      accord::core::HexEncode(earlier->root_hash), response.consistency_proof().hashes_size());
   if (!options.save.empty())
     return SaveCheckpoint(options.save, response.consistency_proof().checkpoint());
   return 0;
@@ -427,7 +427,7 @@ int Prove(accord::net::Client& client, const Globals& globals, const ProveFlags&
     }
   }
   NoteUnpinnedKey(options.vkey, proof.checkpoint().verifier_key());
-  auto record = accord::tools::CheckInclusion(proof, key, options.event_id);
+  auto record = accord::core::CheckInclusion(proof, key, options.event_id);
   if (!record) return Fail("NOT PROVED: " + record.error());
   if (globals.json) {
     std::printf("%s\n", accord::tools::ToJson(proof).c_str());
@@ -439,9 +439,9 @@ int Prove(accord::net::Client& client, const Globals& globals, const ProveFlags&
       record->event_id(), record->event_type(), record->stream_id(), record->stream_version(),
       google::protobuf::util::TimeUtil::ToString(record->recorded_at()), record->actor(),
       record->position(), proof.checkpoint().size(),
-      accord::store::HexEncode(proof.checkpoint().root_hash()));
+      accord::core::HexEncode(proof.checkpoint().root_hash()));
   fmt::print("record hash {}; {} proof hashes checked\n",
-             accord::store::HexEncode(accord::store::Sha256(proof.leaf())), proof.hashes_size());
+             accord::core::HexEncode(accord::core::Sha256(proof.leaf())), proof.hashes_size());
   return 0;
 }
 
@@ -461,7 +461,7 @@ int VerifyLog(accord::net::Client& client, const Globals& globals, const VerifyF
         "agree with the log, and {} agreement index entries\nhead hash: {}\n",
         response.verified().records(), response.verified().streams(),
         response.verified().agreements_indexed(),
-        accord::store::HexEncode(response.verified().head_hash()));
+        accord::core::HexEncode(response.verified().head_hash()));
   }
   return 0;
 }

@@ -33,7 +33,7 @@
 #include "app/stream_reader.h"
 #include "core/core.h"
 #include "core/report.h"
-#include "store/coding.h"
+#include "core/hash.h"
 #include "store/event_store.h"
 #include "tools/audit_page.h"
 #include "tools/cli.h"
@@ -212,7 +212,7 @@ int Import(accord::store::EventStore& store, const std::string& path) {
   }
   if (!flush()) return 1;
   std::printf("imported %llu events; head hash %s\n", static_cast<unsigned long long>(imported),
-              accord::store::HexEncode(store.Head().last_hash).c_str());
+              accord::core::HexEncode(store.Head().last_hash).c_str());
   return 0;
 }
 
@@ -298,7 +298,7 @@ int Verify(accord::store::EventStore& store) {
       "agree with the log, and %llu agreement index entries\nhead hash: %s\n",
       static_cast<unsigned long long>(report.records),
       static_cast<unsigned long long>(report.streams), static_cast<unsigned long long>(indexed),
-      accord::store::HexEncode(report.head_hash).c_str());
+      accord::core::HexEncode(report.head_hash).c_str());
   return 0;
 }
 
@@ -334,7 +334,7 @@ int Salvage(const std::string& damaged_path, const std::string& new_path) {
 
   fmt::print("salvaged: positions 0 to {} ({} records) into {}; head hash {}\n",
              report.kept == 0 ? std::string("(none)") : std::to_string(report.kept - 1),
-             report.kept, new_path, accord::store::HexEncode(salvaged->Head().last_hash));
+             report.kept, new_path, accord::core::HexEncode(salvaged->Head().last_hash));
   if (!report.damage.empty()) fmt::print("the intact prefix ends there: {}\n", report.damage);
   if (report.reached > report.kept) {
     fmt::print("LOST: positions {} to {} ({} records){}\n", report.kept, report.reached - 1,

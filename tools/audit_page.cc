@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/fuzzy_date.h"
+#include "core/hash.h"
 #include "tools/render.h"
 
 namespace accord::tools {
@@ -39,12 +40,6 @@ std::string Escape(std::string_view text) {
         out.push_back(c);
     }
   }
-  return out;
-}
-
-std::string Hex(const std::string& bytes) {
-  std::string out;
-  for (unsigned char c : bytes) out += fmt::format("{:02x}", c);
   return out;
 }
 
@@ -334,7 +329,7 @@ std::string RenderAuditHtml(const accord::v1::AuditReport& report,
       "head hash <code>{}</code>)</div>\n",
       report.log_verified() ? "passed" : "failed",
       report.log_verified() ? "passed" : "FAILED: " + Escape(report.verification()),
-      report.log_records(), Hex(report.log_head_hash()));
+      report.log_records(), core::HexEncode(report.log_head_hash()));
   out += "<h2>Timeline</h2>\n";
   out +=
       "<p class=\"legend\"><span>&#9679; above the axis: what happened, at its effective date (a "
@@ -355,7 +350,7 @@ std::string RenderAuditHtml(const accord::v1::AuditReport& report,
         e.corrected_by_size() > 0 ? " (corrected)" : "",
         Escape(core::FormatFuzzyDate(r.effective())),
         google::protobuf::util::TimeUtil::ToString(r.recorded_at()), Escape(r.actor()),
-        Hex(r.hash()).substr(0, 16));
+        core::HexEncode(r.hash()).substr(0, 16));
   }
   out += "</table>\n";
   for (const auto& e : report.entries()) {
@@ -363,8 +358,8 @@ std::string RenderAuditHtml(const accord::v1::AuditReport& report,
     out += fmt::format(
         "<details><summary>Version {}: {}</summary><p>event id <code>{}</code>, hash "
         "<code>{}</code>, previous hash <code>{}</code>{}</p><pre>{}</pre></details>\n",
-        r.stream_version(), Escape(Describe(e.event())), Escape(r.event_id()), Hex(r.hash()),
-        Hex(r.prev_hash()),
+        r.stream_version(), Escape(Describe(e.event())), Escape(r.event_id()),
+        core::HexEncode(r.hash()), core::HexEncode(r.prev_hash()),
         e.corrected_by_size() > 0
             ? ", corrected by " + Escape(fmt::format("{}", fmt::join(e.corrected_by(), ", ")))
             : "",

@@ -7,6 +7,7 @@
 #include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
 
+#include "accord/v1/options.pb.h"
 #include "core/fuzzy_date.h"
 
 namespace accord::tools {
@@ -164,47 +165,21 @@ core::Expected<core::FuzzyDateOptions, std::string> ReadDateOptions(
 }  // namespace
 
 const std::vector<MilestoneCommand>& MilestoneCommands() {
-  using accord::v1::DomainEvent;
-  static auto* const commands = new std::vector<MilestoneCommand>{
-      {"propose", DomainEvent::kAgreementProposed, "propose an agreement (starts it)"},
-      {"visit", DomainEvent::kVisitHeld, "record a visit"},
-      {"agree", DomainEvent::kTermsAgreed, "record the terms agreed and their commitments"},
-      {"sign", DomainEvent::kAgreementSigned, "record one party's signature"},
-      {"meet", DomainEvent::kFollowUpMeetingHeld, "record a follow-up meeting"},
-      {"schedule", DomainEvent::kMilestoneScheduled, "plan (or re-plan) a milestone"},
-      {"consent", DomainEvent::kConsentToBeBound,
-       "record consent to be bound: ratification, acceptance, approval, accession, succession or "
-       "definitive signature"},
-      {"category", DomainEvent::kMembershipCategoryChanged, "record a party's membership category"},
-      {"withdraw-party", DomainEvent::kPartyWithdrew, "record a party's withdrawal"},
-      {"condition", DomainEvent::kEntryIntoForceConditionSet, "set the entry-into-force condition"},
-      {"withdraw", DomainEvent::kAgreementWithdrawn, "withdraw an agreement not fully signed"},
-      {"terminate", DomainEvent::kAgreementTerminated, "terminate a fully signed agreement"},
-      {"note", DomainEvent::kNoteAdded, "add a note"},
-      {"correct", DomainEvent::kEventCorrected, "correct fields of an earlier event"},
-      {"join", DomainEvent::kPartyJoined, "record a party joining an open agreement"},
-      {"in-force", DomainEvent::kEntryIntoForceRecorded,
-       "record entry into force as a fact (of the agreement, or for one party)"},
-      {"declare", DomainEvent::kDeclarationMade,
-       "record a party's declaration, reservation or objection"},
-      {"link", DomainEvent::kAgreementLinked, "link this agreement to another one"},
-  };
-  // Any event of the schema without a name above still gets a subcommand,
-  // named after its field ("party_joined" -> "party-joined").
-  static const bool completed = [] {
-    const auto* oneof = DomainEvent::descriptor()->FindOneofByName("kind");
+  // One per field of DomainEvent's oneof, in the schema's order, named by
+  // the field's subcommand options (proto/accord/v1/options.proto).
+  static const auto* const commands = [] {
+    auto* list = new std::vector<MilestoneCommand>;
+    const auto* oneof = accord::v1::DomainEvent::descriptor()->FindOneofByName("kind");
     for (int i = 0; i < oneof->field_count(); ++i) {
       const FieldDescriptor* field = oneof->field(i);
-      bool named = false;
-      for (const auto& c : *commands) named = named || c.field_number == field->number();
-      if (!named) {
-        commands->push_back({FlagName(field->name()), field->number(),
-                             "record a " + field->message_type()->name()});
-      }
+      const auto& options = field->options();
+      std::string name = options.GetExtension(accord::v1::subcommand);
+      std::string summary = options.GetExtension(accord::v1::subcommand_summary);
+      list->push_back({name.empty() ? FlagName(field->name()) : name, field->number(),
+                       summary.empty() ? "record a " + field->message_type()->name() : summary});
     }
-    return true;
+    return list;
   }();
-  (void)completed;
   return *commands;
 }
 

@@ -1,6 +1,8 @@
 // The client's subcommands that log one milestone each (`accord sign ...`),
-// derived from the schema: every field of the milestone's event message is a
-// flag, so the command line can never drift from proto/accord/v1/events.proto.
+// derived from the schema: one per field of DomainEvent's oneof, named by
+// that field's subcommand options, and every field of the milestone's event
+// message is a flag, so the command line can never drift from
+// proto/accord/v1/events.proto.
 //
 //   --FIELD VALUE        a string, number, enum (by name) or date field;
 //                        nested fields by path: --place.city Beijing

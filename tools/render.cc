@@ -5,10 +5,12 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "core/fuzzy_date.h"
+#include "core/hash.h"
 
 namespace accord::tools {
 
 using accord::core::FormatFuzzyDate;
+using accord::core::HexEncode;
 
 namespace {
 
@@ -71,6 +73,7 @@ std::string ReverseRelationText(accord::v1::AgreementLinked::Relation relation) 
 }  // namespace
 
 std::string Describe(const accord::v1::DomainEvent& e) {
+  // No default: an event kind without its line does not compile (-Wswitch).
   switch (e.kind_case()) {
     case accord::v1::DomainEvent::kAgreementProposed:
       return fmt::format("proposed: {} ({} parties)", e.agreement_proposed().title(),
@@ -149,9 +152,10 @@ std::string Describe(const accord::v1::DomainEvent& e) {
     case accord::v1::DomainEvent::kEventCorrected:
       return fmt::format("corrects {} ({}): {}", e.event_corrected().corrected_event_id(),
                          Join(e.event_corrected().fields()), e.event_corrected().reason());
-    default:
-      return "?";
+    case accord::v1::DomainEvent::KIND_NOT_SET:
+      break;
   }
+  return "?";
 }
 
 std::string HistoryLine(const accord::v1::EventRecord& record,
@@ -353,16 +357,6 @@ std::string RenderTimeline(const accord::v1::Timeline& timeline) {
 
 namespace {
 
-std::string Hex(const std::string& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xf]);
-  }
-  return out;
-}
-
 std::string Cell(std::string text) {
   std::string out;
   for (char c : text) {
@@ -387,7 +381,7 @@ std::string RenderAuditMarkdown(const accord::v1::AuditReport& report) {
   std::string out = fmt::format("# Audit report: {}\n\n", report.agreement_id());
   out += fmt::format("**Log verification:** {} ({} events in the log; head hash `{}`)\n\n",
                      report.log_verified() ? "passed" : "FAILED: " + report.verification(),
-                     report.log_records(), Hex(report.log_head_hash()));
+                     report.log_records(), HexEncode(report.log_head_hash()));
   out += fmt::format("{} events, in the order they were logged.\n\n", report.entries_size());
   out += "| position | version | event | effective | recorded at | by | hash |\n";
   out += "| --- | --- | --- | --- | --- | --- | --- |\n";
@@ -398,7 +392,7 @@ std::string RenderAuditMarkdown(const accord::v1::AuditReport& report) {
                     ShortType(r.event_type()), e.corrected_by_size() > 0 ? " (corrected)" : "",
                     Cell(FormatFuzzyDate(r.effective())),
                     google::protobuf::util::TimeUtil::ToString(r.recorded_at()), Cell(r.actor()),
-                    Hex(r.hash()).substr(0, 16));
+                    HexEncode(r.hash()).substr(0, 16));
   }
   out += "\n## Events\n";
   for (const auto& e : report.entries()) {
@@ -412,7 +406,8 @@ std::string RenderAuditMarkdown(const accord::v1::AuditReport& report) {
     if (!r.correlation_id().empty())
       out += fmt::format("- correlation id `{}`\n", r.correlation_id());
     if (!r.causation_id().empty()) out += fmt::format("- causation id `{}`\n", r.causation_id());
-    out += fmt::format("- hash `{}`\n- previous hash `{}`\n", Hex(r.hash()), Hex(r.prev_hash()));
+    out += fmt::format("- hash `{}`\n- previous hash `{}`\n", HexEncode(r.hash()),
+                       HexEncode(r.prev_hash()));
     if (e.corrected_by_size() > 0) {
       out += fmt::format("- corrected by {}\n", fmt::join(e.corrected_by(), ", "));
     }

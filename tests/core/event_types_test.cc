@@ -4,18 +4,15 @@
 
 #include "accord/v1/legacy.pb.h"
 #include "core/fuzzy_date.h"
+#include "core/hash.h"
+#include "core/upcasters.h"
 #include "tests/testing/builders.h"
+#include "tests/testing/event_kinds.h"
 
 namespace accord::core {
 namespace {
 
-std::string FromHex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
+std::string FromHex(std::string_view hex) { return HexDecode(hex).value(); }
 
 TEST(EventTypes, EncodeThenDecodeRoundTripsEveryKind) {
   accord::testing::CommandBuilder b;
@@ -164,6 +161,29 @@ TEST(EventTypes, TheNewEventTypesHaveSchemaVersionOne) {
   auto decoded = DecodeEvent(encoded.event_type, encoded.schema_version, encoded.payload);
   ASSERT_TRUE(decoded.ok()) << decoded.error();
   EXPECT_EQ(decoded->party_joined().party().organisation_id(), "gamma");
+}
+
+// The schema is the registry: an event added to DomainEvent's oneof has a
+// stored type and a version without any list here to extend, and a version
+// raised in the schema without its upcaster is caught here, not when a user's
+// old record fails to read.
+TEST(EventTypes, EveryEventOfTheSchemaHasAVersionItsUpcastersAndRoundTrips) {
+  for (const accord::v1::DomainEvent& event : accord::testing::OneEventOfEachKind()) {
+    EncodedEvent encoded = EncodeEvent(event);
+    EXPECT_EQ(encoded.event_type, EventTypeName(event));
+    ASSERT_GE(encoded.schema_version, 1u) << encoded.event_type;
+    auto decoded = DecodeEvent(encoded.event_type, encoded.schema_version, encoded.payload);
+    ASSERT_TRUE(decoded.ok()) << decoded.error();
+    EXPECT_EQ(decoded->kind_case(), event.kind_case()) << encoded.event_type;
+    for (uint32_t version = 1; version < encoded.schema_version; ++version) {
+      // An empty payload parses as any message, so only a missing upcaster fails.
+      auto upcast = Upcast(encoded.event_type, version, "");
+      EXPECT_TRUE(upcast.ok()) << upcast.error();
+    }
+  }
+  EXPECT_EQ(CurrentSchemaVersion("accord.v1.VisitHeld"), 2u) << "its schema_version option";
+  EXPECT_EQ(CurrentSchemaVersion("accord.v1.NoteAdded"), 1u) << "no option: version 1";
+  EXPECT_EQ(CurrentSchemaVersion("accord.v1.Place"), 0u) << "not an event";
 }
 
 TEST(EventTypes, RefusesUnknownTypesNewerVersionsAndGarbage) {

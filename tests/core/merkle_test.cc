@@ -8,16 +8,12 @@
 
 #include <map>
 
+#include "core/hash.h"
+
 namespace accord::core {
 namespace {
 
-std::string Unhex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
+std::string Unhex(std::string_view hex) { return HexDecode(hex).value(); }
 
 std::vector<std::string> Leaves() {
   return {"",

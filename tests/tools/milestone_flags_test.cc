@@ -2,10 +2,12 @@
 #include "tools/render.h"
 
 #include <fstream>
+#include <set>
 
 #include <gtest/gtest.h>
 
 #include "core/fuzzy_date.h"
+#include "tests/testing/event_kinds.h"
 #include "tests/testing/temp_dir.h"
 #include "tools/cli.h"
 
@@ -24,6 +26,40 @@ TEST(MilestoneFlags, EveryEventKindHasASubcommandWithHelp) {
   EXPECT_EQ(MilestoneCommands().size(), static_cast<size_t>(oneof->field_count()));
   for (const auto& c : MilestoneCommands()) {
     EXPECT_NE(MilestoneHelp(c).find("--agreement"), std::string::npos) << c.name;
+  }
+}
+
+// Subcommands come from the schema, so a new event kind has one; two kinds
+// given the same name would leave one unreachable (the first wins).
+TEST(MilestoneFlags, EveryEventKindHasItsOwnSubcommandThatBuildsIt) {
+  std::set<std::string> names;
+  for (const accord::v1::DomainEvent& event : accord::testing::OneEventOfEachKind()) {
+    const MilestoneCommand* found = nullptr;
+    for (const auto& c : MilestoneCommands()) {
+      if (c.field_number == static_cast<int>(event.kind_case())) found = &c;
+    }
+    ASSERT_NE(found, nullptr) << event.GetReflection()
+                                     ->GetOneofFieldDescriptor(event,
+                                                               event.GetDescriptor()->oneof_decl(0))
+                                     ->name();
+    EXPECT_TRUE(names.insert(found->name).second) << "two kinds named " << found->name;
+    EXPECT_EQ(FindMilestoneCommand(found->name), found);
+    auto built = BuildMilestoneCommand(*found, {"--agreement", "a"});
+    ASSERT_TRUE(built.ok()) << built.error();
+    EXPECT_EQ(built->milestone().kind_case(), event.kind_case()) << found->name;
+  }
+  EXPECT_EQ(FindMilestoneCommand("sign")->field_number, accord::v1::DomainEvent::kAgreementSigned)
+      << "named by its subcommand option";
+}
+
+// Describe's switch has no default, so a kind without its line does not
+// compile; this catches a case that compiles but says nothing.
+TEST(Describe, EveryEventKindHasALineOfItsOwn) {
+  accord::v1::DomainEvent unset;
+  EXPECT_EQ(Describe(unset), "?");
+  for (const accord::v1::DomainEvent& event : accord::testing::OneEventOfEachKind()) {
+    std::string line = Describe(event);
+    EXPECT_FALSE(line.empty() || line == "?") << event.ShortDebugString();
   }
 }
 

@@ -1,22 +1,22 @@
 // Checkpoints and proofs end to end: a server signs, the client's checks
-// (tools/proofs.h) accept an honest log as it grows, and catch a history
+// (core/proof_check.h) accept an honest log as it grows, and catch a history
 // forked directly in RocksDB, which the forked store's own Verify accepts.
-#include "tools/proofs.h"
+#include "core/proof_check.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "accord/v1/events.pb.h"
+#include "core/hash.h"
 #include "core/merkle.h"
 #include "net/client.h"
 #include "net/server.h"
-#include "store/coding.h"
 #include "tests/testing/builders.h"
 #include "tests/testing/raw_db.h"
 #include "tests/testing/temp_dir.h"
 
-namespace accord::tools {
+namespace accord::core {
 namespace {
 
 using accord::testing::RawDb;
@@ -188,7 +188,7 @@ TEST_F(ProofsTest, AForkedHistoryIsCaughtByAnEarlierCheckpoint) {
         if (position == 5) record.set_actor("someone else");
         record.set_prev_hash(prev_hash);
         entry.set_record(record.SerializeAsString());
-        entry.set_hash(store::Sha256(entry.record()));
+        entry.set_hash(Sha256(entry.record()));
         raw.Put(RawDb::kLog, raw.LogKey(position), entry.SerializeAsString());
       }
       prev_hash = entry.hash();
@@ -261,4 +261,4 @@ TEST_F(ProofsTest, DroppedRecordsAreCaught) {
 }
 
 }  // namespace
-}  // namespace accord::tools
+}  // namespace accord::core

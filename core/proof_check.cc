@@ -1,4 +1,4 @@
-#include "tools/proofs.h"
+#include "core/proof_check.h"
 
 #include <fmt/format.h>
 
@@ -6,16 +6,12 @@
 
 #include "core/merkle.h"
 
-namespace accord::tools {
-
-using core::Checkpoint;
-using core::Expected;
-using core::MakeUnexpected;
+namespace accord::core {
 
 namespace {
 
-std::vector<core::MerkleHash> Hashes(const google::protobuf::RepeatedPtrField<std::string>& given) {
-  return std::vector<core::MerkleHash>(given.begin(), given.end());
+std::vector<MerkleHash> Hashes(const google::protobuf::RepeatedPtrField<std::string>& given) {
+  return std::vector<MerkleHash>(given.begin(), given.end());
 }
 
 }  // namespace
@@ -23,7 +19,7 @@ std::vector<core::MerkleHash> Hashes(const google::protobuf::RepeatedPtrField<st
 Expected<Checkpoint, std::string> CheckSignedCheckpoint(
     const accord::v1::SignedCheckpoint& checkpoint, std::string_view trusted_key) {
   std::string_view key = trusted_key.empty() ? checkpoint.verifier_key() : trusted_key;
-  Expected<Checkpoint, std::string> opened = core::OpenCheckpoint(checkpoint.note(), key);
+  Expected<Checkpoint, std::string> opened = OpenCheckpoint(checkpoint.note(), key);
   if (!opened.ok()) {
     return MakeUnexpected(
         fmt::format("the checkpoint's signature does not hold: {}", opened.error()));
@@ -52,8 +48,8 @@ Expected<Checkpoint, std::string> CheckConsistency(const Checkpoint& earlier,
         "the log now holds {} records, fewer than the {} checkpointed: records were dropped",
         later->size, earlier.size));
   }
-  if (!core::VerifyConsistency(earlier.size, later->size, earlier.root_hash, later->root_hash,
-                               Hashes(proof.hashes()))) {
+  if (!VerifyConsistency(earlier.size, later->size, earlier.root_hash, later->root_hash,
+                         Hashes(proof.hashes()))) {
     return MakeUnexpected(fmt::format(
         "the log of {} records does not extend the checkpointed log of {}: its history was "
         "rewritten or forked",
@@ -77,8 +73,8 @@ Expected<accord::v1::EventRecord, std::string> CheckInclusion(
     return MakeUnexpected(
         fmt::format("the leaf sent is event {}, not {}", record.event_id(), event_id));
   }
-  if (!core::VerifyInclusion(core::LeafHash(proof.leaf()), proof.position(), checkpoint->size,
-                             Hashes(proof.hashes()), checkpoint->root_hash)) {
+  if (!VerifyInclusion(LeafHash(proof.leaf()), proof.position(), checkpoint->size,
+                       Hashes(proof.hashes()), checkpoint->root_hash)) {
     return MakeUnexpected(fmt::format(
         "the proof does not lead from the record at position {} to the root of the log of {} "
         "records",
@@ -87,4 +83,4 @@ Expected<accord::v1::EventRecord, std::string> CheckInclusion(
   return record;
 }
 
-}  // namespace accord::tools
+}  // namespace accord::core

@@ -16,23 +16,23 @@
 #include "core/checkpoint.h"
 #include "core/expected.h"
 
-namespace accord::tools {
+namespace accord::core {
 
 // The note opens with the key, and its size and root are the ones given.
-core::Expected<core::Checkpoint, std::string> CheckSignedCheckpoint(
+Expected<Checkpoint, std::string> CheckSignedCheckpoint(
     const accord::v1::SignedCheckpoint& checkpoint, std::string_view trusted_key);
 
 // The proof's checkpoint is signed, has the same origin as `earlier`, and
 // the proof shows its tree extends `earlier`'s. Returns the later checkpoint.
-core::Expected<core::Checkpoint, std::string> CheckConsistency(
-    const core::Checkpoint& earlier, const accord::v1::ConsistencyProof& proof,
-    std::string_view trusted_key);
+Expected<Checkpoint, std::string> CheckConsistency(const Checkpoint& earlier,
+                                                   const accord::v1::ConsistencyProof& proof,
+                                                   std::string_view trusted_key);
 
 // The proof's checkpoint is signed, the leaf is a record at the proof's
 // position, and the path leads from its leaf hash to the checkpoint's root.
 // With `event_id`, the record must be that event. Returns the record.
-core::Expected<accord::v1::EventRecord, std::string> CheckInclusion(
+Expected<accord::v1::EventRecord, std::string> CheckInclusion(
     const accord::v1::InclusionProof& proof, std::string_view trusted_key,
     std::string_view event_id = {});
 
-}  // namespace accord::tools
+}  // namespace accord::core
