@@ -52,7 +52,12 @@ accord::v1::AgreementIndexEntry EntryOf(const LoadedAgreement& loaded) {
 }  // namespace
 
 Status AgreementIndex::Open() {
-  std::unique_lock lock(mutex_);
+  if (Status s = ReadCheckpoint(); !s.ok()) return s;
+  return CatchUp();
+}
+
+Status AgreementIndex::ReadCheckpoint() {
+  core::MutexLock lock(&mutex_);
   std::string version;
   Status s = store_->GetProjectionState(kVersionKey, &version);
   if (!s.ok() && !s.IsNotFound()) return s;
@@ -67,20 +72,18 @@ Status AgreementIndex::Open() {
       return s.ok() ? Status::Corruption("the agreement index checkpoint is malformed") : s;
     }
   }
-  lock.unlock();
-  return CatchUp();
+  return Status::OK();
 }
 
 Status AgreementIndex::Rebuild() {
   {
-    std::lock_guard lock(mutex_);
+    core::MutexLock lock(&mutex_);
     if (Status s = Clear(); !s.ok()) return s;
     folded_.clear();
   }
   return CatchUp();
 }
 
-// REQUIRES: mutex_ held.
 Status AgreementIndex::Clear() {
   for (;;) {
     std::vector<std::pair<std::string, std::string>> entries;
@@ -97,10 +100,11 @@ Status AgreementIndex::Clear() {
 }
 
 Status AgreementIndex::CatchUp() {
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(&mutex_);
   StreamReader reader = StreamReader::Log(*store_, checkpoint_);
   reader.PageSize(kPage);
   return reader.ForEachPage([this](const store::ReadPage& page) -> Status {
+    mutex_.AssertHeld();  // held by CatchUp around the read
     std::set<std::string> changed;
     for (const auto& record : page.records) {
       const std::string& id = record.stream_id();
@@ -159,7 +163,7 @@ Status AgreementIndex::CatchUp() {
 }
 
 Status AgreementIndex::Verify(uint64_t* agreements) {
-  std::lock_guard lock(mutex_);
+  core::MutexLock lock(&mutex_);
   *agreements = 0;
   // The stored checkpoint, so that a read-only store can be checked without
   // opening (and catching up) the index.

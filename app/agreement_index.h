@@ -16,13 +16,14 @@
 
 #include <atomic>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "accord/v1/views.pb.h"
 #include "app/command_handler.h"
+#include "core/mutex.h"
+#include "core/thread_annotations.h"
 #include "store/event_store.h"
 
 namespace accord::app {
@@ -64,16 +65,17 @@ class AgreementIndex {
   uint64_t events_processed() const { return events_processed_.load(); }
 
  private:
-  core::Status Clear();
+  core::Status Clear() REQUIRES(mutex_);
+  core::Status ReadCheckpoint() EXCLUDES(mutex_);
 
   store::EventStore* store_;
   CommandHandler loader_;  // folds an agreement's stream
   // The agreements folded as far as the checkpoint, so that catching up
   // applies each new record once instead of folding its agreement again.
-  // Bounded; an agreement missing is folded from the store. Guarded by mutex_.
+  // Bounded; an agreement missing is folded from the store.
   static constexpr size_t kMaxFolded = 1024;
-  std::unordered_map<std::string, LoadedAgreement> folded_;
-  std::mutex mutex_;  // serialises Open, CatchUp and Rebuild
+  core::Mutex mutex_;  // serialises Open, CatchUp, Rebuild and Verify
+  std::unordered_map<std::string, LoadedAgreement> folded_ GUARDED_BY(mutex_);
   std::atomic<uint64_t> checkpoint_{0};
   std::atomic<uint64_t> events_processed_{0};
 };

@@ -49,7 +49,7 @@ Status CommandHandler::CatchUp(std::string_view agreement_id, LoadedAgreement* l
 Status CommandHandler::Load(std::string_view agreement_id, LoadedAgreement* loaded) const {
   std::shared_ptr<const LoadedAgreement> cached;
   {
-    std::lock_guard lock(cache_mutex_);
+    core::MutexLock lock(&cache_mutex_);
     if (auto it = cache_.find(std::string(agreement_id)); it != cache_.end()) cached = it->second;
   }
   if (cached) {
@@ -62,7 +62,7 @@ Status CommandHandler::Load(std::string_view agreement_id, LoadedAgreement* load
   if (Status s = CatchUp(agreement_id, loaded); !s.ok()) return s;
   if (loaded->event_count > 0 && (!cached || loaded->event_count != cached_count)) {
     auto fresh = std::make_shared<const LoadedAgreement>(*loaded);
-    std::lock_guard lock(cache_mutex_);
+    core::MutexLock lock(&cache_mutex_);
     if (cache_.size() >= kMaxCached) cache_.clear();
     cache_[std::string(agreement_id)] = std::move(fresh);
   }
@@ -110,7 +110,7 @@ CommandHandler::Prepared CommandHandler::Prepare(const accord::v1::Command& comm
   LoadedAgreement loaded;
   std::unique_ptr<LoadedAgreement> decided;
   {
-    std::lock_guard lock(decided_mutex_);
+    core::MutexLock lock(&decided_mutex_);
     if (auto it = decided_.find(command.agreement_id()); it != decided_.end()) {
       decided = std::move(it->second);
       decided_.erase(it);
@@ -183,7 +183,7 @@ void CommandHandler::LogAsync(accord::v1::Command command, std::string actor,
   };
   Stripe& stripe = StripeFor(shared_command->agreement_id());
   {
-    std::lock_guard lock(stripe.mutex);
+    core::MutexLock lock(&stripe.mutex);
     if (stripe.busy) {
       stripe.waiting.push_back(std::move(start));
       return;
@@ -232,7 +232,7 @@ void CommandHandler::Run(std::shared_ptr<const accord::v1::Command> command,
         };
         Stripe& stripe = StripeFor(command->agreement_id());
         {
-          std::lock_guard lock(stripe.mutex);
+          core::MutexLock lock(&stripe.mutex);
           if (stripe.busy) {
             stripe.waiting.push_back(std::move(retry));
             return;
@@ -246,13 +246,13 @@ void CommandHandler::Run(std::shared_ptr<const accord::v1::Command> command,
 
 void CommandHandler::Remember(const std::string& agreement_id, LoadedAgreement loaded) const {
   auto remembered = std::make_unique<LoadedAgreement>(std::move(loaded));
-  std::lock_guard lock(decided_mutex_);
+  core::MutexLock lock(&decided_mutex_);
   if (decided_.size() >= kMaxCached) decided_.clear();
   decided_[agreement_id] = std::move(remembered);
 }
 
 void CommandHandler::Forget(const std::string& agreement_id) const {
-  std::lock_guard lock(decided_mutex_);
+  core::MutexLock lock(&decided_mutex_);
   decided_.erase(agreement_id);
 }
 
@@ -266,7 +266,7 @@ void CommandHandler::Release(const std::string& agreement_id) const {
   Stripe& stripe = StripeFor(agreement_id);
   std::function<void()> next;
   {
-    std::lock_guard lock(stripe.mutex);
+    core::MutexLock lock(&stripe.mutex);
     if (stripe.waiting.empty()) {
       stripe.busy = false;
       return;

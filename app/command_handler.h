@@ -21,7 +21,6 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +32,8 @@
 #include "core/agreement_state.h"
 #include "core/decider.h"
 #include "core/expected.h"
+#include "core/mutex.h"
+#include "core/thread_annotations.h"
 #include "store/event_store.h"
 
 namespace accord::app {
@@ -102,9 +103,9 @@ class CommandHandler {
  private:
   // Agreements hash to stripes; a stripe runs one command at a time.
   struct Stripe {
-    std::mutex mutex;
-    bool busy = false;                          // guarded by mutex
-    std::deque<std::function<void()>> waiting;  // guarded by mutex
+    core::Mutex mutex;
+    bool busy GUARDED_BY(mutex) = false;
+    std::deque<std::function<void()>> waiting GUARDED_BY(mutex);
   };
   // What deciding gave: an answer already, or events to append.
   struct Prepared {
@@ -137,15 +138,17 @@ class CommandHandler {
   // Folded states by agreement id; events are immutable and versions only
   // grow, so a cached state plus the events after it is the current state.
   static constexpr size_t kMaxCached = 4096;
-  mutable std::mutex cache_mutex_;
-  mutable std::unordered_map<std::string, std::shared_ptr<const LoadedAgreement>> cache_;
+  mutable core::Mutex cache_mutex_;
+  mutable std::unordered_map<std::string, std::shared_ptr<const LoadedAgreement>> cache_
+      GUARDED_BY(cache_mutex_);
 
   // The states the next command of each agreement decides on, including
   // events queued but not yet durable: only the agreement's own queue
   // uses them (taken out while it decides, put back after), so nobody
   // reads a state the disk may yet refuse.
-  mutable std::mutex decided_mutex_;
-  mutable std::unordered_map<std::string, std::unique_ptr<LoadedAgreement>> decided_;
+  mutable core::Mutex decided_mutex_;
+  mutable std::unordered_map<std::string, std::unique_ptr<LoadedAgreement>> decided_
+      GUARDED_BY(decided_mutex_);
 };
 
 }  // namespace accord::app

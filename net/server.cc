@@ -3,13 +3,14 @@
 #include <fmt/format.h>
 
 #include <atomic>
-#include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "app/errors.h"
 #include "app/log.h"
+#include "core/mutex.h"
+#include "core/thread_annotations.h"
 #include "net/framing.h"
 #include "net/session.h"
 
@@ -47,7 +48,7 @@ class Server::Impl final : public SessionHost {
   asio::thread_pool& pool() override { return pool_; }
   bool stopping() const override { return stopping_.load(); }
   void Forget(const Session* session) override {
-    std::lock_guard lock(sessions_mutex_);
+    core::MutexLock lock(&sessions_mutex_);
     sessions_.erase(session);
   }
   void CountDroppedSlowReader() override { ++dropped_slow_readers_; }
@@ -87,8 +88,8 @@ class Server::Impl final : public SessionHost {
   std::atomic<uint64_t> refused_connections_{0};
 
   // The open connections: each is added when accepted, removed when it closes.
-  std::mutex sessions_mutex_;
-  std::unordered_map<const Session*, std::weak_ptr<Session>> sessions_;  // by sessions_mutex_
+  core::Mutex sessions_mutex_;
+  std::unordered_map<const Session*, std::weak_ptr<Session>> sessions_ GUARDED_BY(sessions_mutex_);
   // Refusals logged once a second at most: a flood must not flood the log.
   std::chrono::steady_clock::time_point refusals_logged_at_;
   uint64_t refusals_unlogged_ = 0;
@@ -96,8 +97,8 @@ class Server::Impl final : public SessionHost {
   // What the store's commit listener reaches the server through.
   struct Alive {
     explicit Alive(Impl* impl) : server(impl) {}
-    std::mutex mutex;
-    Impl* server;
+    core::Mutex mutex;
+    Impl* server GUARDED_BY(mutex);
   };
   std::shared_ptr<Alive> alive_ = std::make_shared<Alive>(this);
 };
@@ -131,7 +132,7 @@ core::Status Server::Impl::Start() {
   port_ = acceptor_.local_endpoint().port();
   // The listener outlives nothing it points to: Stop clears `alive` first.
   application_->store().SetCommitListener([alive = alive_](uint64_t) {
-    std::lock_guard lock(alive->mutex);
+    core::MutexLock lock(&alive->mutex);
     if (alive->server != nullptr) alive->server->LogGrew();
   });
   // Start-up reads only what was logged since the index's checkpoint.
@@ -167,7 +168,7 @@ awaitable<void> Server::Impl::Accept() {
     pause = kFirstPause;
     size_t live = 0;
     {
-      std::lock_guard lock(sessions_mutex_);
+      core::MutexLock lock(&sessions_mutex_);
       live = sessions_.size();
     }
     if (live >= options_.max_connections) {
@@ -179,7 +180,7 @@ awaitable<void> Server::Impl::Accept() {
     }
     auto session = std::make_shared<Session>(std::move(socket), tls_ ? &*tls_ : nullptr, this);
     {
-      std::lock_guard lock(sessions_mutex_);
+      core::MutexLock lock(&sessions_mutex_);
       sessions_.emplace(session.get(), session);
     }
     session->Start();
@@ -218,7 +219,7 @@ awaitable<void> Server::Impl::Refuse(tcp::socket socket) {
 
 void Server::Impl::LogGrew() {
   application_->LogGrew();
-  std::lock_guard lock(sessions_mutex_);
+  core::MutexLock lock(&sessions_mutex_);
   for (auto& [key, weak] : sessions_) {
     if (auto session = weak.lock()) session->NotifyLogGrew();
   }
@@ -229,7 +230,7 @@ void Server::Impl::Stop() {
   stopped_ = true;
   stopping_ = true;
   {
-    std::lock_guard lock(alive_->mutex);
+    core::MutexLock lock(&alive_->mutex);
     alive_->server = nullptr;
   }
   asio::post(io_, [this] {
@@ -238,7 +239,7 @@ void Server::Impl::Stop() {
   });
   std::vector<std::shared_ptr<Session>> sessions;
   {
-    std::lock_guard lock(sessions_mutex_);
+    core::MutexLock lock(&sessions_mutex_);
     for (auto& [key, weak] : sessions_) {
       if (auto s = weak.lock()) sessions.push_back(std::move(s));
     }
@@ -268,7 +269,7 @@ void Server::Impl::Stop() {
 }
 
 void Server::Impl::FillHealth(accord::v1::Health* health) {
-  std::lock_guard lock(sessions_mutex_);
+  core::MutexLock lock(&sessions_mutex_);
   uint32_t subscriptions = 0;
   for (const auto& [key, weak] : sessions_) {
     if (auto session = weak.lock()) {

@@ -150,7 +150,7 @@ void RocksDbStore::StagerLoop() {
       if (!WaitForStagingWork()) break;  // stopping, and nothing left to stage
       if (!open_group_) {
         open_group_ = std::make_unique<Group>();
-        open_group_->recorded_micros = std::max(NowMicros(), last_recorded_micros_);
+        open_group_->recorded_micros = std::max(NowMicros(options_.clock), last_recorded_micros_);
         last_recorded_micros_ = open_group_->recorded_micros;
       }
       size_t events = open_group_->events;

@@ -76,6 +76,7 @@
 #include <vector>
 
 #include "accord/v1/record.pb.h"
+#include "core/clock.h"
 #include "core/status.h"
 
 namespace rocksdb {
@@ -97,6 +98,10 @@ struct StoreOptions {
   // The RocksDB environment (the RocksDB store only); nullptr means the
   // default. Tests pass one that injects faults.
   rocksdb::Env* env = nullptr;
+  // Stamps each group's recorded_at (never earlier than the group before).
+  // Null: the system clock. Tests set a core::ManualClock to separate
+  // moments without sleeping.
+  const core::Clock* clock = nullptr;
   // For salvage only (accord-local salvage), never for serving: opens a
   // damaged folder read-only as far as it reads. RocksDB replays the
   // write-ahead log up to its first damaged record; a log shorter

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "accord/v1/record.pb.h"
+#include "core/clock.h"
 #include "core/status.h"
 #include "store/coding.h"
 
@@ -68,9 +69,10 @@ inline core::Status DecodeEntry(uint64_t position, const rocksdb::Slice& value,
   return core::Status::OK();
 }
 
-inline int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
+// The time in microseconds since the epoch, by `clock` (null: the system's).
+inline int64_t NowMicros(const core::Clock* clock) {
+  const core::Clock& now = clock != nullptr ? *clock : core::SystemClock();
+  return std::chrono::duration_cast<std::chrono::microseconds>(now.Now().time_since_epoch())
       .count();
 }
 

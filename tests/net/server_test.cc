@@ -24,10 +24,13 @@ using accord::v1::Response;
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(store::EventStore::Open({}, dir_.path(), &store_).ok());
+    store::StoreOptions store_options;
+    store_options.clock = &clock_;  // moments are separated by moving it, not by sleeping
+    ASSERT_TRUE(store::EventStore::Open(store_options, dir_.path(), &store_).ok());
     ServerOptions options;
     options.port = 0;
     options.max_frame_bytes = 64 * 1024;
+    options.clock = &clock_;
     server_ = std::make_unique<Server>(store_.get(), options);
     core::Status s = server_->Start();
     ASSERT_TRUE(s.ok()) << s.ToString();
@@ -58,6 +61,7 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<Client> ConnectRaw() { return Connect("raw"); }
 
   accord::testing::TempDir dir_;
+  core::ManualClock clock_{std::chrono::system_clock::now()};
   std::unique_ptr<store::EventStore> store_;
   std::unique_ptr<Server> server_;
   CommandBuilder b_;
@@ -274,12 +278,11 @@ TEST_F(ServerTest, BacksUpWhileAppendsRunAndTheCopyVerifies) {
 TEST_F(ServerTest, AnswersAsRecordedAtAMomentAndAsTrueOnADay) {
   auto client = Connect();
   ASSERT_TRUE(MustCall(*client, Log(b_.Propose())).has_logged());  // July 2024
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  clock_.Advance(std::chrono::seconds(1));
   google::protobuf::Timestamp between = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
+      std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.Now().time_since_epoch())
           .count());
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  clock_.Advance(std::chrono::seconds(1));
   ASSERT_TRUE(MustCall(*client, Log(b_.Terms())).has_logged());  // July 2024, logged later
 
   Request get;

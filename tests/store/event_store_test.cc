@@ -123,6 +123,23 @@ TEST_F(EventStoreTest, StampsTheEnvelopeAndChainsEveryRecord) {
   EXPECT_EQ(store_->Head().last_hash, all.back().hash());
 }
 
+TEST_F(EventStoreTest, StampsRecordedAtFromItsClockNeverGoingBack) {
+  core::ManualClock clock(std::chrono::sys_days{std::chrono::year{2020} / 1 / 1});
+  StoreOptions options;
+  options.clock = &clock;
+  Reopen(options);
+  MustAppend("a", ExpectedVersion::Any(), 1);
+  clock.Advance(std::chrono::hours(1));
+  MustAppend("a", ExpectedVersion::Any(), 2);
+  clock.Advance(-std::chrono::hours(2));  // the clock is set back: the log is not
+  MustAppend("a", ExpectedVersion::Any(), 3);
+  std::vector<EventRecord> records = ReadEverything();
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0].recorded_at().seconds(), 1577836800);  // 2020-01-01T00:00:00Z
+  EXPECT_EQ(records[1].recorded_at().seconds(), 1577836800 + 3600);
+  EXPECT_EQ(records[2].recorded_at().seconds(), 1577836800 + 3600);
+}
+
 TEST_F(EventStoreTest, ChecksEachKindOfExpectedVersion) {
   AppendResult result;
   core::Status s = store_->Append("a", ExpectedVersion::StreamExists(), Events(1, 1), &result);
