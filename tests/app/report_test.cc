@@ -5,6 +5,7 @@
 
 #include "app/agreement_index.h"
 #include "app/command_handler.h"
+#include "app/stream_reader.h"
 #include "core/event_types.h"
 #include "core/report.h"
 #include "core/summary.h"
@@ -49,21 +50,12 @@ TEST(AgreementsReport, ReplayedFromTheLogEqualsTheLiveProjections) {
 
   core::Day today = core::ToDay(Day(2025, 6, 1).date());
   core::ReportBuilder builder;
-  store::ReadPage page;
-  uint64_t from = 0;
-  do {
-    ASSERT_TRUE(store->ReadAll(from, 0, &page).ok());
-    for (const auto& record : page.records) {
-      accord::v1::RecordedEvent view;
-      *view.mutable_record() = record;
-      auto event =
-          core::DecodeEvent(record.event_type(), record.schema_version(), record.payload());
-      ASSERT_TRUE(event.ok());
-      *view.mutable_event() = *event;
-      builder.Add(view);
-    }
-    from = page.next;
-  } while (!page.end_of_data);
+  core::Status read = app::StreamReader::Log(*store).ForEachEvent(
+      [&builder](const accord::v1::EventRecord& record, accord::v1::DomainEvent event) {
+        builder.Add(app::ToRecordedEvent(record, std::move(event)));
+        return core::Status::OK();
+      });
+  ASSERT_TRUE(read.ok()) << read.ToString();
   accord::v1::AgreementsReport report = builder.Build(today);
   EXPECT_EQ(report.events_replayed(), store->Head().next_position);
 

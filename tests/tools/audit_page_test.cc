@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "app/command_handler.h"
+#include "app/stream_reader.h"
 #include "core/core.h"
 #include "store/event_store.h"
 #include "tests/testing/builders.h"
@@ -32,17 +33,14 @@ class AuditPageTest : public ::testing::Test {
   }
 
   std::string Render(core::Day today) {
-    store::ReadPage page;
-    EXPECT_TRUE(store_->ReadStreamForward(accord::testing::kMou, 0, 0, &page).ok());
     std::vector<accord::v1::RecordedEvent> events;
-    for (auto& record : page.records) {
-      auto event =
-          core::DecodeEvent(record.event_type(), record.schema_version(), record.payload());
-      EXPECT_TRUE(event.ok());
-      auto& view = events.emplace_back();
-      *view.mutable_record() = record;
-      *view.mutable_event() = *event;
-    }
+    core::Status read = app::StreamReader::Stream(*store_, accord::testing::kMou)
+                            .ForEachEvent([&events](const accord::v1::EventRecord& record,
+                                                    accord::v1::DomainEvent event) {
+                              events.push_back(app::ToRecordedEvent(record, std::move(event)));
+                              return core::Status::OK();
+                            });
+    EXPECT_TRUE(read.ok()) << read.ToString();
     accord::v1::AuditReport report = core::BuildAuditReport(accord::testing::kMou, events);
     report.set_log_verified(true);
     auto state = core::Fold(accord::testing::kMou, core::ToAgreementEvents(events));
