@@ -278,6 +278,7 @@ void Replay(const Options& options, const std::string& dir) {
   uint64_t raw_records = 0;
   {
     rocksdb::DBOptions db_options;
+    db_options.track_and_verify_wals_in_manifest = true;  // as accord opens it; else RocksDB 7.8 asserts in read-only Recover
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
     for (const char* name :
          {"default", "log", "stream_index", "stream_heads", "event_ids", "projections", "merkle"}) {

@@ -29,7 +29,7 @@ const std::map<std::string, EventType, std::less<>>& EventTypes() {
     const auto* oneof = DomainEvent::descriptor()->FindOneofByName("kind");
     for (int i = 0; i < oneof->field_count(); ++i) {
       const FieldDescriptor* field = oneof->field(i);
-      uint32_t version = field->message_type()->options().GetExtension(accord::v1::schema_version);
+      uint32_t version = field->message_type()->options().GetExtension(accord::v1::event_schema_version);
       map->emplace(field->message_type()->full_name(), EventType{field, std::max(version, 1u)});
     }
     return map;
