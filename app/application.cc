@@ -127,7 +127,31 @@ Application::Application(store::EventStore* store, ApplicationOptions options, E
                                          : core::NoteSigner::Generate("accord-ephemeral").value(),
               options_.log_origin) {}
 
-core::Status Application::Open() { return index_.Open(); }
+Application::~Application() { StopListening(); }
+
+void Application::StopListening() {
+  // Setting the listener waits for a call in progress.
+  if (listening_.exchange(false)) store_->SetCommitListener(nullptr);
+}
+
+core::Status Application::Open() {
+  if (core::Status s = index_.Open(); !s.ok()) return s;
+  store_->SetCommitListener([this](uint64_t) { LogGrew(); });
+  listening_ = true;
+  return core::Status::OK();
+}
+
+uint64_t Application::WatchLog(std::function<void()> grew) {
+  core::MutexLock lock(&watchers_mutex_);
+  uint64_t id = next_watcher_++;
+  watchers_.emplace(id, std::move(grew));
+  return id;
+}
+
+void Application::UnwatchLog(uint64_t id) {
+  core::MutexLock lock(&watchers_mutex_);
+  watchers_.erase(id);
+}
 
 std::optional<Response> Application::Authorize(const Identity& caller,
                                                const Request& request) const {
@@ -163,13 +187,16 @@ void Application::Handle(const Identity& caller, Request request, Reply reply) {
 void Application::LogGrew() {
   // One catch-up queued at a time; a listing catches up again itself and
   // answers an error to its caller.
-  if (index_catch_up_queued_.exchange(true)) return;
-  store_pool_([this] {
-    index_catch_up_queued_ = false;
-    if (core::Status s = index_.CatchUp(); !s.ok()) {
-      ServerLog().error("the agreement index cannot catch up with the log: {}", s.ToString());
-    }
-  });
+  if (!index_catch_up_queued_.exchange(true)) {
+    store_pool_([this] {
+      index_catch_up_queued_ = false;
+      if (core::Status s = index_.CatchUp(); !s.ok()) {
+        ServerLog().error("the agreement index cannot catch up with the log: {}", s.ToString());
+      }
+    });
+  }
+  core::MutexLock lock(&watchers_mutex_);
+  for (const auto& [id, grew] : watchers_) grew();
 }
 
 void Application::SetFrontDoorHealth(std::function<void(accord::v1::Health*)> fill) {

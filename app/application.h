@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -33,6 +34,8 @@
 #include "app/requests.h"
 #include "core/checkpoint.h"
 #include "core/clock.h"
+#include "core/mutex.h"
+#include "core/thread_annotations.h"
 #include "store/event_store.h"
 
 namespace accord::app {
@@ -61,11 +64,14 @@ class Application {
   // REQUIRES: store outlives the application; store_pool runs what it is
   // given until the application is destroyed.
   Application(store::EventStore* store, ApplicationOptions options, Executor store_pool);
+  ~Application();  // stops listening to the store's commits
   Application(const Application&) = delete;
   Application& operator=(const Application&) = delete;
 
-  // Opens the agreement index: reads only what was logged since its
-  // checkpoint, so start-up does not slow as the log grows.
+  // Opens the agreement index (reads only what was logged since its
+  // checkpoint, so start-up does not slow as the log grows) and listens to
+  // the store's commits: the index is kept close behind the log, and every
+  // log watcher is told.
   core::Status Open();
 
   // Answers `request` made by `caller`, through `reply`, exactly once and on
@@ -78,8 +84,16 @@ class Application {
   std::optional<accord::v1::Response> Authorize(const Identity& caller,
                                                 const accord::v1::Request& request) const;
 
-  // The log grew (a commit): keep the index close behind. Any thread.
-  void LogGrew();
+  // Calls `grew` after each commit, on the store's commit thread: it must
+  // return quickly (post the news elsewhere). Each front door watches for
+  // its subscribers; any number may. Returns the id UnwatchLog takes.
+  uint64_t WatchLog(std::function<void()> grew) EXCLUDES(watchers_mutex_);
+  // Once it returns, that watcher is not running and is never called again.
+  void UnwatchLog(uint64_t id) EXCLUDES(watchers_mutex_);
+  // Stops listening to the store's commits (the destructor does too): once
+  // it returns, nothing of the application runs on the commit thread.
+  // Idempotent.
+  void StopListening();
   // Adds the front door's own figures (connections, subscriptions, ...) to
   // every health answer.
   void SetFrontDoorHealth(std::function<void(accord::v1::Health*)> fill);
@@ -115,6 +129,13 @@ class Application {
   Proofs proofs_;
   std::atomic<bool> index_catch_up_queued_{false};
   std::function<void(accord::v1::Health*)> front_door_health_;
+  core::Mutex watchers_mutex_;  // held while watchers run, so that Unwatch waits for them
+  uint64_t next_watcher_ GUARDED_BY(watchers_mutex_) = 0;
+  std::map<uint64_t, std::function<void()>> watchers_ GUARDED_BY(watchers_mutex_);
+  std::atomic<bool> listening_{false};  // set by Open
+
+  // A commit: the index catches up on the pool, the watchers are told.
+  void LogGrew() EXCLUDES(watchers_mutex_);
 };
 
 }  // namespace accord::app

@@ -67,7 +67,7 @@ class Server::Impl final : public SessionHost {
   awaitable<void> Accept();
   void LogRefusal(const tcp::endpoint& peer);
   awaitable<void> Refuse(tcp::socket socket);
-  // Called by the store's commit thread: the index and the subscribers.
+  // Called on the store's commit thread: wakes the subscribers.
   void LogGrew();
   // This door's part of a health answer.
   void FillHealth(accord::v1::Health* health);
@@ -94,13 +94,7 @@ class Server::Impl final : public SessionHost {
   std::chrono::steady_clock::time_point refusals_logged_at_;
   uint64_t refusals_unlogged_ = 0;
 
-  // What the store's commit listener reaches the server through.
-  struct Alive {
-    explicit Alive(Impl* impl) : server(impl) {}
-    core::Mutex mutex;
-    Impl* server GUARDED_BY(mutex);
-  };
-  std::shared_ptr<Alive> alive_ = std::make_shared<Alive>(this);
+  uint64_t log_watch_ = 0;  // the application's id for LogGrew
 };
 
 core::Status Server::Impl::Start() {
@@ -130,14 +124,14 @@ core::Status Server::Impl::Start() {
         fmt::format("cannot listen on {}:{}: {}", options_.address, options_.port, ec.message()));
   }
   port_ = acceptor_.local_endpoint().port();
-  // The listener outlives nothing it points to: Stop clears `alive` first.
-  application_->store().SetCommitListener([alive = alive_](uint64_t) {
-    core::MutexLock lock(&alive->mutex);
-    if (alive->server != nullptr) alive->server->LogGrew();
-  });
-  // Start-up reads only what was logged since the index's checkpoint.
   application_->SetFrontDoorHealth([this](accord::v1::Health* health) { FillHealth(health); });
-  if (core::Status s = application_->Open(); !s.ok()) return s;
+  // Start-up reads only what was logged since the index's checkpoint. A
+  // shared application was opened by its owner.
+  if (owned_application_) {
+    if (core::Status s = application_->Open(); !s.ok()) return s;
+  }
+  // Stop unwatches before anything the watcher reaches goes.
+  log_watch_ = application_->WatchLog([this] { LogGrew(); });
   asio::co_spawn(io_, Accept(), asio::detached);
   for (int i = 0; i < options_.network_threads; ++i) threads_.emplace_back([this] { io_.run(); });
   started_ = true;
@@ -218,7 +212,6 @@ awaitable<void> Server::Impl::Refuse(tcp::socket socket) {
 }
 
 void Server::Impl::LogGrew() {
-  application_->LogGrew();
   core::MutexLock lock(&sessions_mutex_);
   for (auto& [key, weak] : sessions_) {
     if (auto session = weak.lock()) session->NotifyLogGrew();
@@ -229,10 +222,10 @@ void Server::Impl::Stop() {
   if (!started_ || stopped_) return;
   stopped_ = true;
   stopping_ = true;
-  {
-    core::MutexLock lock(&alive_->mutex);
-    alive_->server = nullptr;
-  }
+  application_->UnwatchLog(log_watch_);
+  // An application of the server's own stops hearing the store now: the
+  // store may go before the server does.
+  if (owned_application_) owned_application_->StopListening();
   asio::post(io_, [this] {
     boost::system::error_code ignored;
     acceptor_.close(ignored);

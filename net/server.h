@@ -98,9 +98,10 @@ class Server {
   // (page sizes, checkpoint signer, origin, clock).
   // REQUIRES: store outlives the server.
   Server(store::EventStore* store, ServerOptions options);
-  // A front door to `application`, which another front door may share; the
-  // application's options are its own. REQUIRES: application outlives the
-  // server, and runs its store work on an executor of its own.
+  // A front door to `application`, which other front doors may share; the
+  // application's options are its own, and its health answers carry the
+  // figures of the server started last. REQUIRES: application is Open()ed,
+  // outlives the server, and runs its store work on an executor of its own.
   Server(app::Application* application, ServerOptions options);
   ~Server();  // Stop()s
   Server(const Server&) = delete;

@@ -261,13 +261,13 @@ int main(int argc, char** argv) {
     LogError(holder ? InUseMessage(data, *holder) : "cannot open " + data + ": " + s.ToString());
     return 1;
   }
-  accord::net::Server server(store.get(), options);
-  s = server.Start();
+  auto server = std::make_unique<accord::net::Server>(store.get(), options);
+  s = server->Start();
   if (!s.ok()) {
     LogError(s.ToString());
     return 1;
   }
-  Log("serving " + data + " on " + options.address + ":" + std::to_string(server.port()) +
+  Log("serving " + data + " on " + options.address + ":" + std::to_string(server->port()) +
       " (log position " + std::to_string(store->Head().next_position) + ")");
   Log(options.tokens ? "users: " + std::to_string(options.tokens->size()) + " in " + tokens_path
                      : std::string("no authentication (--no-auth): every connection is an admin"));
@@ -276,7 +276,7 @@ int main(int argc, char** argv) {
   int received = 0;
   sigwait(&stop_signals, &received);
   Log(std::string("stopping on ") + (received == SIGINT ? "SIGINT" : "SIGTERM"));
-  server.Stop();
+  server.reset();  // stops: answers what is in flight, then closes; before the store
   store.reset();
   Log("stopped");
   return 0;
