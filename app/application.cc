@@ -204,9 +204,10 @@ void Application::SetFrontDoorHealth(std::function<void(accord::v1::Health*)> fi
 }
 
 void Application::LogMilestone(const Identity& caller, const Request& request, Reply reply) {
-  commands_.LogAsync(request.log_milestone(), caller.user,
-                     [id = request.request_id(), reply = std::move(reply)](
-                         CommandHandler::LogResult logged) { reply(LoggedResponse(id, logged)); });
+  commands_.LogAsync(
+      request.log_milestone(), caller.user,
+      [id = request.request_id(), reply = std::move(reply)](
+          const CommandHandler::LogResult& logged) { reply(LoggedResponse(id, logged)); });
 }
 
 void Application::AppendEvents(const Identity& caller, const Request& request, Reply reply) {

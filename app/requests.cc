@@ -10,8 +10,10 @@ namespace {
 using accord::v1::Request;
 
 // Each handler unpacks its kind and calls the application.
+// (Reply by value: the table's Handler type, which asynchronous handlers move.)
 template <auto kAnswer>
-void Answer(Application& app, const Identity&, const Request& request, Reply reply) {
+void Answer(Application& app, const Identity&, const Request& request,
+            Reply reply) {  // NOLINT(performance-unnecessary-value-param)
   reply((app.*kAnswer)(request));
 }
 

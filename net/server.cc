@@ -36,7 +36,7 @@ class Server::Impl final : public SessionHost {
             [this](std::function<void()> work) { asio::post(pool_, std::move(work)); })),
         application_(owned_application_.get()) {}
 
-  ~Impl() = default;
+  ~Impl() override = default;
 
   core::Status Start();
   void Stop();
