@@ -33,7 +33,8 @@ struct Identity {
 };
 
 // True when `role` may make `request` (by its kind: the request table,
-// app/requests.h, says who may make each).
+// app/requests.h, says who may make each); false for a kind this build
+// does not know.
 bool Allows(accord::v1::Role role, const accord::v1::Request& request);
 
 class TokenFile {

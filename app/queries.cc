@@ -173,12 +173,11 @@ Response Queries::Page(uint64_t request_id, const core::Status& s, const store::
   auto* out = response.mutable_page();
   PageCutter cutter(PageBudget(limits_.page_bytes, limits_.max_frame_bytes));
   for (const auto& record : page.records) {
-    auto event = core::DecodeEvent(record.event_type(), record.schema_version(), record.payload());
-    if (!event) {
-      return ErrorResponse(request_id, accord::v1::CORRUPTION,
-                           fmt::format("position {}: {}", record.position(), event.error()));
+    accord::v1::DomainEvent event;
+    if (core::Status decoded = DecodePayload(record, &event); !decoded.ok()) {
+      return ErrorResponse(request_id, decoded);
     }
-    accord::v1::RecordedEvent view = ToRecordedEvent(record, std::move(event.value()));
+    accord::v1::RecordedEvent view = ToRecordedEvent(record, std::move(event));
     if (cut != Cut::kNone) {
       bool by_position = cut == Cut::kByPosition;
       uint64_t here = by_position ? record.position() : record.stream_version();

@@ -65,19 +65,26 @@ core::Status StreamReader::ForEach(const RecordVisitor& visit) {
 
 core::Status StreamReader::ForEachEvent(const EventVisitor& visit) {
   return ForEach([&visit](const accord::v1::EventRecord& record) {
-    auto event = core::DecodeEvent(record.event_type(), record.schema_version(), record.payload());
-    if (!event) {
-      return core::Status::Corruption(
-          fmt::format("position {}: {}", record.position(), event.error()));
-    }
-    return visit(record, std::move(event.value()));
+    accord::v1::DomainEvent event;
+    if (core::Status s = DecodePayload(record, &event); !s.ok()) return s;
+    return visit(record, std::move(event));
   });
 }
 
-accord::v1::RecordedEvent ToRecordedEvent(const accord::v1::EventRecord& record,
+core::Status DecodePayload(const accord::v1::EventRecord& record, accord::v1::DomainEvent* event) {
+  auto decoded = core::DecodeEvent(record.event_type(), record.schema_version(), record.payload());
+  if (!decoded) {
+    return core::Status::Corruption(
+        fmt::format("position {}: {}", record.position(), decoded.error()));
+  }
+  *event = std::move(decoded.value());
+  return core::Status::OK();
+}
+
+accord::v1::RecordedEvent ToRecordedEvent(accord::v1::EventRecord record,
                                           accord::v1::DomainEvent event) {
   accord::v1::RecordedEvent view;
-  *view.mutable_record() = record;
+  *view.mutable_record() = std::move(record);
   view.mutable_record()->clear_payload();
   *view.mutable_event() = std::move(event);
   return view;

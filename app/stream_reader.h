@@ -71,8 +71,12 @@ class StreamReader {
 };
 
 // What readers are sent of a record: its envelope without the payload
-// bytes, with the payload decoded.
-accord::v1::RecordedEvent ToRecordedEvent(const accord::v1::EventRecord& record,
+// bytes, with the payload decoded (pass the record by move where it is not
+// needed after).
+accord::v1::RecordedEvent ToRecordedEvent(accord::v1::EventRecord record,
                                           accord::v1::DomainEvent event);
+// Decodes a stored record's payload (any schema version this build knows);
+// Corruption naming its position when it does not decode.
+core::Status DecodePayload(const accord::v1::EventRecord& record, accord::v1::DomainEvent* event);
 
 }  // namespace accord::app

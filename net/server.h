@@ -32,8 +32,6 @@
 
 namespace accord::net {
 
-class Session;
-
 inline constexpr uint16_t kDefaultPort = 7420;
 inline constexpr uint32_t kProtocolVersion = 1;
 // The largest frame a connection may send before its hello is accepted (a

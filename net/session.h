@@ -44,6 +44,8 @@ using asio::awaitable;
 using asio::ip::tcp;
 inline constexpr auto kAsTuple = asio::experimental::as_tuple(asio::use_awaitable);
 
+class Session;
+
 // What a session needs of the server that accepted it.
 class SessionHost {
  public:

@@ -4,7 +4,7 @@
 
 #include "app/errors.h"
 #include "app/paging.h"
-#include "core/event_types.h"
+#include "app/stream_reader.h"
 #include "net/session.h"
 
 namespace accord::net {
@@ -84,19 +84,14 @@ awaitable<void> Session::Subscription(uint64_t id, accord::v1::Subscribe subscri
         }
         continue;
       }
-      auto event =
-          core::DecodeEvent(record.event_type(), record.schema_version(), record.payload());
-      if (!event) {
-        Send(ErrorResponse(id, accord::v1::CORRUPTION,
-                           fmt::format("position {}: {}", record.position(), event.error())));
+      accord::v1::DomainEvent event;
+      if (core::Status decoded = app::DecodePayload(record, &event); !decoded.ok()) {
+        Send(ErrorResponse(id, decoded));
         --subscriptions_;
         co_return;
       }
       accord::v1::SubscriptionMessage message;
-      auto* view = message.mutable_event();
-      *view->mutable_record() = std::move(record);
-      view->mutable_record()->clear_payload();
-      *view->mutable_event() = std::move(event.value());
+      *message.mutable_event() = app::ToRecordedEvent(std::move(record), std::move(event));
       if (size_t bytes = message.ByteSizeLong();
           !app::FitsInFrame(bytes, host_->options().max_frame_bytes)) {
         Send(ErrorResponse(
