@@ -28,7 +28,7 @@
 #include "net/server.h"
 #include "tools/cli.h"
 #include "tools/milestone_flags.h"
-#include "tools/render.h"
+#include "app/render.h"
 
 namespace {
 
@@ -165,7 +165,7 @@ int LogFiles(accord::net::Client& client, const Globals& options,
         }
         if (!response.has_logged()) return Explain(response);
         if (options.json) {
-          std::printf("%s\n", accord::tools::ToJson(response.logged()).c_str());
+          std::printf("%s\n", accord::app::ToJson(response.logged()).c_str());
         } else {
           fmt::print("{:<18} v{:<3} position {:<5} {:<36} {}\n", command.agreement_id(),
                      response.logged().version(), response.logged().position(),
@@ -191,9 +191,9 @@ int History(accord::net::Client& client, const Globals& options, const std::stri
     for (const auto& view : response.page().events()) {
       ++shown;
       if (options.json) {
-        std::printf("%s\n", accord::tools::ToJson(view).c_str());
+        std::printf("%s\n", accord::app::ToJson(view).c_str());
       } else {
-        std::fputs(accord::tools::HistoryLine(view.record(), view.event()).c_str(), stdout);
+        std::fputs(accord::app::HistoryLine(view.record(), view.event()).c_str(), stdout);
       }
     }
     if (response.page().end_of_data()) break;
@@ -222,9 +222,9 @@ int Show(accord::net::Client& client, const Globals& globals, const ShowFlags& o
     return *failed;
   }
   if (globals.json) {
-    std::printf("%s\n", accord::tools::ToJson(response.agreement()).c_str());
+    std::printf("%s\n", accord::app::ToJson(response.agreement()).c_str());
   } else {
-    std::fputs(accord::tools::RenderSummary(response.agreement()).c_str(), stdout);
+    std::fputs(accord::app::RenderSummary(response.agreement()).c_str(), stdout);
   }
   return 0;
 }
@@ -255,9 +255,9 @@ int List(accord::net::Client& client, const Globals& globals, const ListFlags& o
     }
     for (const auto& summary : response.agreements().agreements()) {
       if (globals.json) {
-        std::printf("%s\n", accord::tools::ToJson(summary).c_str());
+        std::printf("%s\n", accord::app::ToJson(summary).c_str());
       } else {
-        std::fputs(accord::tools::RenderListLine(summary).c_str(), stdout);
+        std::fputs(accord::app::RenderListLine(summary).c_str(), stdout);
       }
     }
     if (response.agreements().end_of_data()) return 0;
@@ -280,10 +280,10 @@ int ShowTimeline(accord::net::Client& client, const Globals& globals,
   }
   if (globals.json) {
     for (const auto& entry : response.timeline().entries()) {
-      std::printf("%s\n", accord::tools::ToJson(entry).c_str());
+      std::printf("%s\n", accord::app::ToJson(entry).c_str());
     }
   } else {
-    std::fputs(accord::tools::RenderTimeline(response.timeline()).c_str(), stdout);
+    std::fputs(accord::app::RenderTimeline(response.timeline()).c_str(), stdout);
   }
   return 0;
 }
@@ -297,7 +297,7 @@ int ShowHealth(accord::net::Client& client, const Globals& options) {
   }
   const auto& h = response.health();
   if (options.json) {
-    std::printf("%s\n", accord::tools::ToJson(h).c_str());
+    std::printf("%s\n", accord::app::ToJson(h).c_str());
   } else {
     fmt::print(
         "log position {}, {} connection(s), {} subscription(s), {} events in {} synced writes "
@@ -352,7 +352,7 @@ int GetCheckpoint(accord::net::Client& client, const Globals& globals,
   if (!checked) return Fail(checked.error());
   NoteUnpinnedKey(options.vkey, response.checkpoint().verifier_key());
   if (globals.json) {
-    std::printf("%s\n", accord::tools::ToJson(response.checkpoint()).c_str());
+    std::printf("%s\n", accord::app::ToJson(response.checkpoint()).c_str());
   } else {
     std::fputs(response.checkpoint().note().c_str(), stdout);
   }
@@ -430,7 +430,7 @@ int Prove(accord::net::Client& client, const Globals& globals, const ProveFlags&
   auto record = accord::core::CheckInclusion(proof, key, options.event_id);
   if (!record) return Fail("NOT PROVED: " + record.error());
   if (globals.json) {
-    std::printf("%s\n", accord::tools::ToJson(proof).c_str());
+    std::printf("%s\n", accord::app::ToJson(proof).c_str());
     return 0;
   }
   fmt::print(
@@ -454,7 +454,7 @@ int VerifyLog(accord::net::Client& client, const Globals& globals, const VerifyF
     return *failed;
   }
   if (globals.json) {
-    std::printf("%s\n", accord::tools::ToJson(response.verified()).c_str());
+    std::printf("%s\n", accord::app::ToJson(response.verified()).c_str());
   } else {
     fmt::print(
         "verified: {} events in {} agreements; the hash chain, the Merkle tree and every index "
@@ -474,7 +474,7 @@ int BackupStore(accord::net::Client& client, const Globals& options, const std::
     return *failed;
   }
   if (options.json) {
-    std::printf("%s\n", accord::tools::ToJson(response.backed_up()).c_str());
+    std::printf("%s\n", accord::app::ToJson(response.backed_up()).c_str());
     return 0;
   }
   fmt::print("backed up to {} (log position {} at least)\n", response.backed_up().directory(),
@@ -492,11 +492,11 @@ int ReportFromServer(accord::net::Client& client, const Globals& options, bool c
   if (!response.has_report()) return Fail(Explain(response));
   const accord::v1::AgreementsReport& report = response.report();
   if (options.json) {
-    std::printf("%s\n", accord::tools::ToJson(report).c_str());
+    std::printf("%s\n", accord::app::ToJson(report).c_str());
   } else if (csv) {
-    std::fputs(accord::tools::RenderReportCsv(report).c_str(), stdout);
+    std::fputs(accord::app::RenderReportCsv(report).c_str(), stdout);
   } else {
-    std::fputs(accord::tools::RenderReportMarkdown(report).c_str(), stdout);
+    std::fputs(accord::app::RenderReportMarkdown(report).c_str(), stdout);
   }
   return 0;
 }
@@ -515,10 +515,10 @@ int Follow(accord::net::Client& client, const Globals& globals, const FollowFlag
     if (!response.has_subscription()) return Fail(Explain(response));
     const auto& m = response.subscription();
     if (globals.json) {
-      std::printf("%s\n", accord::tools::ToJson(m).c_str());
+      std::printf("%s\n", accord::app::ToJson(m).c_str());
     } else if (m.has_event()) {
       fmt::print("{:<18} {}", m.event().record().stream_id(),
-                 accord::tools::HistoryLine(m.event().record(), m.event().event()));
+                 accord::app::HistoryLine(m.event().record(), m.event().event()));
     } else if (m.has_caught_up()) {
       fmt::print("-- caught up at {}; following live\n", m.caught_up());
     } else if (m.has_dropped()) {
@@ -550,7 +550,7 @@ int LogOne(const accord::tools::MilestoneCommand& milestone, const std::vector<s
   if (auto s = client->Call(std::move(request), &response); !s.ok()) return Fail(s.ToString());
   if (!response.has_logged()) return Fail(Explain(response));
   if (options.json) {
-    std::printf("%s\n", accord::tools::ToJson(response.logged()).c_str());
+    std::printf("%s\n", accord::app::ToJson(response.logged()).c_str());
   } else {
     fmt::print("{} v{} position {} event {} {}\n", command->agreement_id(),
                response.logged().version(), response.logged().position(), command->event_id(),

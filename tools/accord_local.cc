@@ -37,7 +37,7 @@
 #include "store/event_store.h"
 #include "tools/audit_page.h"
 #include "tools/cli.h"
-#include "tools/render.h"
+#include "app/render.h"
 
 namespace {
 
@@ -140,9 +140,9 @@ int Show(accord::app::CommandHandler& handler, const ShowFlags& options) {
   accord::v1::AgreementSummary summary =
       accord::core::Summarize(loaded.state, loaded.event_count - 1, Today(options.today));
   if (options.json) {
-    std::printf("%s\n", accord::tools::ToJson(summary).c_str());
+    std::printf("%s\n", accord::app::ToJson(summary).c_str());
   } else {
-    std::fputs(accord::tools::RenderSummary(summary).c_str(), stdout);
+    std::fputs(accord::app::RenderSummary(summary).c_str(), stdout);
   }
   return 0;
 }
@@ -154,14 +154,14 @@ int History(const accord::store::EventStore& store, const HistoryFlags& options)
           .ForEachEvent([&](const accord::v1::EventRecord& record, accord::v1::DomainEvent event) {
             ++shown;
             if (!options.json) {
-              std::fputs(accord::tools::HistoryLine(record, event).c_str(), stdout);
+              std::fputs(accord::app::HistoryLine(record, event).c_str(), stdout);
               return accord::core::Status::OK();
             }
             accord::v1::RecordedEvent view;
             *view.mutable_record() = record;
             view.mutable_record()->clear_payload();
             *view.mutable_event() = std::move(event);
-            std::printf("%s\n", accord::tools::ToJson(view).c_str());
+            std::printf("%s\n", accord::app::ToJson(view).c_str());
             return accord::core::Status::OK();
           });
   if (!s.ok()) return Fail(s.ToString());
@@ -175,7 +175,7 @@ int Export(const accord::store::EventStore& store, const std::string& agreement)
   auto reader = agreement.empty() ? accord::app::StreamReader::Log(store)
                                   : accord::app::StreamReader::Stream(store, agreement);
   accord::core::Status s = reader.ForEach([](const accord::v1::EventRecord& record) {
-    std::printf("%s\n", accord::tools::ToJson(record).c_str());
+    std::printf("%s\n", accord::app::ToJson(record).c_str());
     return accord::core::Status::OK();
   });
   return s.ok() ? 0 : Fail(s.ToString());
@@ -250,7 +250,7 @@ int Audit(accord::store::EventStore& store, const AuditFlags& options) {
   report.set_log_records(verified.records);
   report.set_log_head_hash(verified.head_hash);
   if (options.json) {
-    std::printf("%s\n", accord::tools::ToJson(report).c_str());
+    std::printf("%s\n", accord::app::ToJson(report).c_str());
   } else if (options.html) {
     accord::core::AgreementState state =
         accord::core::Fold(agreement, accord::core::ToAgreementEvents(events));
@@ -260,7 +260,7 @@ int Audit(accord::store::EventStore& store, const AuditFlags& options) {
                    .c_str(),
                stdout);
   } else {
-    std::fputs(accord::tools::RenderAuditMarkdown(report).c_str(), stdout);
+    std::fputs(accord::app::RenderAuditMarkdown(report).c_str(), stdout);
   }
   return s.ok() ? 0 : 1;
 }
@@ -279,11 +279,11 @@ int Report(const accord::store::EventStore& store, const ReportFlags& options) {
   if (!s.ok()) return Fail(s.ToString());
   accord::v1::AgreementsReport report = builder.Build(Today(options.today));
   if (options.json) {
-    std::printf("%s\n", accord::tools::ToJson(report).c_str());
+    std::printf("%s\n", accord::app::ToJson(report).c_str());
   } else if (options.csv) {
-    std::fputs(accord::tools::RenderReportCsv(report).c_str(), stdout);
+    std::fputs(accord::app::RenderReportCsv(report).c_str(), stdout);
   } else {
-    std::fputs(accord::tools::RenderReportMarkdown(report).c_str(), stdout);
+    std::fputs(accord::app::RenderReportMarkdown(report).c_str(), stdout);
   }
   return 0;
 }

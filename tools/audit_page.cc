@@ -10,11 +10,13 @@
 
 #include "core/fuzzy_date.h"
 #include "core/hash.h"
-#include "tools/render.h"
+#include "app/render.h"
 
 namespace accord::tools {
 namespace {
 
+using accord::app::Describe;
+using accord::app::ToJson;
 using accord::core::Day;
 
 std::string Escape(std::string_view text) {

@@ -1,5 +1,5 @@
 #include "tools/milestone_flags.h"
-#include "tools/render.h"
+#include "app/render.h"
 
 #include <fstream>
 #include <set>
@@ -13,6 +13,9 @@
 
 namespace accord::tools {
 namespace {
+
+using accord::app::Describe;
+using accord::app::RenderAuditMarkdown;
 
 core::Expected<accord::v1::Command, std::string> Build(const std::string& name,
                                                        std::vector<std::string> args) {

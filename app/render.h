@@ -1,5 +1,7 @@
-// How the command-line tools show events to people (and to scripts: JSON
-// through protobuf's own mapping).
+// app/render: how views read as text, for people (a summary, a timeline, the
+// reports as Markdown and CSV) and for scripts (JSON through protobuf's own
+// mapping). Pure functions of the views; every front door and tool shares
+// them, so the HTTP door's report.csv is the CLI's report --csv.
 #pragma once
 
 #include <google/protobuf/message.h>
@@ -10,7 +12,7 @@
 #include "accord/v1/record.pb.h"
 #include "accord/v1/views.pb.h"
 
-namespace accord::tools {
+namespace accord::app {
 
 // "MEMORANDUM_OF_UNDERSTANDING" -> "memorandum of understanding"
 std::string Words(std::string enum_name);
@@ -48,4 +50,4 @@ std::string RenderReportCsv(const accord::v1::AgreementsReport& report);
 // protobuf's JSON mapping on one line, with fields at their defaults shown.
 std::string ToJson(const google::protobuf::Message& message);
 
-}  // namespace accord::tools
+}  // namespace accord::app

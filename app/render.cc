@@ -1,4 +1,4 @@
-#include "tools/render.h"
+#include "app/render.h"
 
 #include <fmt/format.h>
 #include <google/protobuf/util/json_util.h>
@@ -7,7 +7,7 @@
 #include "core/fuzzy_date.h"
 #include "core/hash.h"
 
-namespace accord::tools {
+namespace accord::app {
 
 using accord::core::FormatFuzzyDate;
 using accord::core::HexEncode;
@@ -553,4 +553,4 @@ std::string ToJson(const google::protobuf::Message& message) {
   return json;
 }
 
-}  // namespace accord::tools
+}  // namespace accord::app
