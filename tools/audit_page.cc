@@ -8,9 +8,9 @@
 #include <optional>
 #include <vector>
 
+#include "app/render.h"
 #include "core/fuzzy_date.h"
 #include "core/hash.h"
-#include "app/render.h"
 
 namespace accord::tools {
 namespace {
