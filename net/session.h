@@ -138,9 +138,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void SendSubscription(uint64_t id, accord::v1::SubscriptionMessage message);
 
-  // Reads from the store, never from what appenders push: catch-up and
-  // live are one loop, so the switch between them cannot lose or repeat an
-  // event, and a slow subscriber costs appends nothing.
+  // A feed (app/feed.h) paced by the outbox: read while there is room,
+  // wait for the log to grow at its head, dropped by the feed's rule.
   awaitable<void> Subscription(uint64_t id, accord::v1::Subscribe subscribe);
 
   // The bytes read and not yet consumed.
