@@ -106,7 +106,11 @@ Response LoggedResponse(uint64_t request_id, const CommandHandler::LogResult& lo
     response.mutable_rejected()->set_code(logged.error().rejection.code);
     response.mutable_rejected()->set_message(logged.error().rejection.message);
   } else {
-    return ErrorResponse(request_id, logged.error().status);
+    Response error = ErrorResponse(request_id, logged.error().status);
+    if (logged.error().current_version) {
+      error.mutable_error()->set_current_version(*logged.error().current_version);
+    }
+    return error;
   }
   return response;
 }

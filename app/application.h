@@ -99,6 +99,9 @@ class Application {
   void SetFrontDoorHealth(std::function<void(accord::v1::Health*)> fill);
 
   store::EventStore& store() const { return *store_; }
+  // Runs `work` on the executor store work runs on: front doors read the
+  // store (a subscription's feed) there, never on their network threads.
+  void RunOnStorePool(std::function<void()> work) const { store_pool_(std::move(work)); }
   const core::Clock& clock() const { return *clock_; }
   const AgreementIndex& index() const { return index_; }
 

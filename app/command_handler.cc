@@ -16,10 +16,11 @@ using core::Status;
 
 constexpr size_t kLoadPage = 500;
 
-LogFailure StoreFailure(Status status) {
+LogFailure StoreFailure(Status status, std::optional<uint64_t> current_version = std::nullopt) {
   LogFailure failure;
   failure.kind = LogFailure::Kind::kStore;
   failure.status = std::move(status);
+  failure.current_version = current_version;
   return failure;
 }
 
@@ -127,11 +128,13 @@ CommandHandler::Prepared CommandHandler::Prepare(const accord::v1::Command& comm
   }
   if (command.has_expected_version() &&
       (loaded.event_count == 0 || command.expected_version() != loaded.event_count - 1)) {
-    prepared.answer = MakeUnexpected(StoreFailure(Status::WrongExpectedVersion(fmt::format(
-        "agreement '{}' was expected at version {} but is at {}: reload it and decide again",
-        command.agreement_id(), command.expected_version(),
-        loaded.event_count == 0 ? std::string("no stream")
-                                : fmt::format("version {}", loaded.event_count - 1)))));
+    prepared.answer = MakeUnexpected(StoreFailure(
+        Status::WrongExpectedVersion(fmt::format(
+            "agreement '{}' was expected at version {} but is at {}: reload it and decide again",
+            command.agreement_id(), command.expected_version(),
+            loaded.event_count == 0 ? std::string("no stream")
+                                    : fmt::format("version {}", loaded.event_count - 1))),
+        loaded.event_count == 0 ? std::nullopt : std::optional<uint64_t>(loaded.event_count - 1)));
     prepared.after = std::move(loaded);
     prepared.keep = true;
     return prepared;
@@ -224,7 +227,7 @@ void CommandHandler::Run(std::shared_ptr<const accord::v1::Command> command,
         bool decide_again = appended.IsWrongExpectedVersion() && !command->has_expected_version() &&
                             attempt < max_attempts_;
         if (!decide_again) {
-          done(MakeUnexpected(StoreFailure(appended)));
+          done(MakeUnexpected(StoreFailure(appended, result.current_version)));
           return;
         }
         auto retry = [this, command, actor, done, attempt] {

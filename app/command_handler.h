@@ -50,6 +50,8 @@ struct LogFailure {
   Kind kind = Kind::kStore;
   core::Rejection rejection;  // kRejected
   core::Status status;        // kStore: WrongExpectedVersion, DuplicateEvent, IOError, ...
+  // WrongExpectedVersion: the agreement's version then (unset: it does not exist).
+  std::optional<uint64_t> current_version;
   std::string Message() const;
 };
 

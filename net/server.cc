@@ -19,6 +19,16 @@ namespace accord::net {
 using app::ErrorResponse;
 using app::ServerLog;
 
+app::ApplicationOptions ApplicationOptionsOf(const ServerOptions& options) {
+  app::ApplicationOptions app;
+  app.page_bytes = options.page_bytes;
+  app.max_frame_bytes = options.max_frame_bytes;
+  app.checkpoint_signer = options.checkpoint_signer;
+  app.log_origin = options.log_origin;
+  app.clock = options.clock;
+  return app;
+}
+
 class Server::Impl final : public SessionHost {
  public:
   Impl(app::Application* application, ServerOptions options)
@@ -54,16 +64,6 @@ class Server::Impl final : public SessionHost {
   void CountDroppedSlowReader() override { ++dropped_slow_readers_; }
 
  private:
-  static app::ApplicationOptions ApplicationOptionsOf(const ServerOptions& options) {
-    app::ApplicationOptions app;
-    app.page_bytes = options.page_bytes;
-    app.max_frame_bytes = options.max_frame_bytes;
-    app.checkpoint_signer = options.checkpoint_signer;
-    app.log_origin = options.log_origin;
-    app.clock = options.clock;
-    return app;
-  }
-
   awaitable<void> Accept();
   void LogRefusal(const tcp::endpoint& peer);
   awaitable<void> Refuse(tcp::socket socket);

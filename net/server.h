@@ -90,6 +90,10 @@ struct ServerOptions {
   const core::Clock* clock = nullptr;
 };
 
+// The application's part of `options` (pages, the checkpoint signer and
+// origin, the clock), for an application the front doors share.
+app::ApplicationOptions ApplicationOptionsOf(const ServerOptions& options);
+
 class Server {
  public:
   // A server of its own application over `store`, made from `options`

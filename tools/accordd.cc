@@ -1,6 +1,9 @@
-// accordd: the accord server. Serves one data folder over TCP until SIGINT
-// or SIGTERM, then stops cleanly: it stops taking requests, answers the
-// appends already begun, closes connections and the store, and exits 0.
+// accordd: the accord server. Serves one data folder through two front
+// doors over one application: its TCP protocol (--port, 7420) and HTTP
+// (--http-port, 7421: the JSON API, event streams, metrics; docs/http.md),
+// until SIGINT or SIGTERM, then stops cleanly: it stops taking requests,
+// answers the appends already begun, closes connections and the store, and
+// exits 0.
 //
 // Checkpoints of the log are signed with an Ed25519 key kept in a file (a
 // signed-note private key line, mode 0600): --signing-key, by default
@@ -23,6 +26,8 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -31,11 +36,13 @@
 #include <string>
 
 #include "app/log.h"
+#include "net/http_server.h"
 #include "net/server.h"
 #include "store/event_store.h"
 
 namespace {
 
+namespace asio = boost::asio;
 using accord::app::ServerLog;
 
 void Log(const std::string& line) { ServerLog().info("{}", line); }
@@ -139,6 +146,7 @@ int main(int argc, char** argv) {
   std::string add_user;
   std::string role_name = "logger";
   std::string log_level = "info";
+  std::string http_port = std::to_string(accord::net::kDefaultHttpPort);
   accord::net::ServerOptions options;
   CLI::App flags("accordd: the accord server, serving one data folder until SIGINT or SIGTERM",
                  "accordd");
@@ -148,7 +156,11 @@ int main(int argc, char** argv) {
   flags.add_option("--listen", options.address, "address to listen on");
   flags.add_option("--port", options.port,
                    "port to listen on (0: any free port, printed on start)");
-  flags.add_option("--max-frame-bytes", options.max_frame_bytes, "largest request accepted");
+  flags.add_option("--http-port", http_port,
+                   "HTTP port on the --listen address (0: no HTTP door; any: any free port, "
+                   "printed on start)");
+  flags.add_option("--max-frame-bytes", options.max_frame_bytes,
+                   "largest request accepted (a TCP frame, an HTTP body)");
   flags.add_option("--store-threads", options.store_threads, "threads for store work");
   flags.add_option("--max-connections", options.max_connections,
                    "connections beyond this are refused (RESOURCE_EXHAUSTED)");
@@ -196,6 +208,23 @@ int main(int argc, char** argv) {
   accord::app::SetLogLevel(*level);
   options.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
   options.slow_reader_timeout = std::chrono::milliseconds(slow_reader_timeout_ms);
+  std::optional<uint16_t> http_listen_port;  // unset: no HTTP door
+  if (http_port == "any") {
+    http_listen_port = 0;
+  } else {
+    unsigned long parsed = 0;
+    size_t used = 0;
+    try {
+      parsed = std::stoul(http_port, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != http_port.size() || parsed > 65535) {
+      LogError("--http-port " + http_port + ": not a port, 0 (no HTTP door) or any (see --help)");
+      return 2;
+    }
+    if (parsed != 0) http_listen_port = static_cast<uint16_t>(parsed);
+  }
 
   if (!add_user.empty()) {
     auto role = accord::app::ParseRole(role_name);
@@ -261,14 +290,56 @@ int main(int argc, char** argv) {
     LogError(holder ? InUseMessage(data, *holder) : "cannot open " + data + ": " + s.ToString());
     return 1;
   }
-  auto server = std::make_unique<accord::net::Server>(store.get(), options);
+  // One application under both doors: what is logged through one is
+  // followed through the other.
+  asio::thread_pool store_pool(static_cast<size_t>(options.store_threads));
+  auto application = std::make_unique<accord::app::Application>(
+      store.get(), accord::net::ApplicationOptionsOf(options),
+      [&store_pool](std::function<void()> work) { asio::post(store_pool, std::move(work)); });
+  s = application->Open();
+  if (!s.ok()) {
+    LogError(s.ToString());
+    return 1;
+  }
+  auto server = std::make_unique<accord::net::Server>(application.get(), options);
   s = server->Start();
   if (!s.ok()) {
     LogError(s.ToString());
     return 1;
   }
+  std::unique_ptr<accord::net::HttpServer> http_server;
+  if (http_listen_port) {
+    accord::net::HttpServerOptions http;
+    http.address = options.address;
+    http.port = *http_listen_port;
+    http.max_connections = options.max_connections;
+    http.max_body_bytes = options.max_frame_bytes;
+    http.max_event_bytes = options.max_frame_bytes;
+    http.idle_timeout = options.idle_timeout;
+    http.max_in_flight = options.max_in_flight;
+    http.max_queued_bytes = options.max_queued_bytes;
+    http.slow_reader_timeout = options.slow_reader_timeout;
+    http.subscriber_buffer_bytes = options.subscriber_buffer_bytes;
+    http.subscriber_stall_timeout = options.subscriber_stall_timeout;
+    http.max_subscriber_lag = options.max_subscriber_lag;
+    http.network_threads = options.network_threads;
+    http.tls_certificate_file = options.tls_certificate_file;
+    http.tls_key_file = options.tls_key_file;
+    http.api.server_name = options.server_name;
+    http.api.tokens = options.tokens;
+    http_server = std::make_unique<accord::net::HttpServer>(application.get(), std::move(http));
+    s = http_server->Start();
+    if (!s.ok()) {
+      LogError(s.ToString());
+      return 1;
+    }
+  }
   Log("serving " + data + " on " + options.address + ":" + std::to_string(server->port()) +
       " (log position " + std::to_string(store->Head().next_position) + ")");
+  if (http_server) {
+    Log(std::string("HTTP at ") + (options.tls_certificate_file.empty() ? "http" : "https") +
+        "://" + options.address + ":" + std::to_string(http_server->port()) + "/api/v1/");
+  }
   Log(options.tokens ? "users: " + std::to_string(options.tokens->size()) + " in " + tokens_path
                      : std::string("no authentication (--no-auth): every connection is an admin"));
   Log("checkpoints of " + options.log_origin + " are signed by " + signer->VerifierKey());
@@ -276,7 +347,14 @@ int main(int argc, char** argv) {
   int received = 0;
   sigwait(&stop_signals, &received);
   Log(std::string("stopping on ") + (received == SIGINT ? "SIGINT" : "SIGTERM"));
-  server.reset();  // stops: answers what is in flight, then closes; before the store
+  // Each door stops (answers what is in flight, then closes), then the
+  // application stops hearing the store, then the store's work ends; the
+  // store goes last.
+  http_server.reset();
+  server.reset();
+  application->StopListening();
+  store_pool.join();
+  application.reset();
   store.reset();
   Log("stopped");
   return 0;

@@ -1,0 +1,228 @@
+#include "net/http_server.h"
+
+#include <fmt/format.h>
+
+#include <boost/beast/http/write.hpp>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "app/log.h"
+#include "core/mutex.h"
+#include "core/thread_annotations.h"
+#include "net/http_session.h"
+
+namespace accord::net {
+
+using asio::ip::tcp;
+using boost::system::error_code;
+namespace {
+constexpr auto kAsTuple = asio::experimental::as_tuple(asio::use_awaitable);
+}  // namespace
+
+class HttpServer::Impl final : public HttpSessionHost {
+ public:
+  Impl(app::Application* application, HttpServerOptions options)
+      : options_(std::move(options)),
+        application_(application),
+        api_(application, options_.api),
+        acceptor_(io_) {}
+  ~Impl() override = default;
+
+  core::Status Start();
+  void Stop();
+  uint16_t port() const { return port_; }
+
+  // HttpSessionHost
+  const HttpServerOptions& options() const override { return options_; }
+  app::Application& application() override { return *application_; }
+  const HttpApi& api() const override { return api_; }
+  bool stopping() const override { return stopping_.load(); }
+  void Forget(const HttpSessionBase* session) override {
+    core::MutexLock lock(&sessions_mutex_);
+    sessions_.erase(session);
+  }
+  void CountDropped(std::string_view reason) override {
+    if (reason == "slow_reader" || reason == "stalled_subscriber" ||
+        reason == "lagging_subscriber") {
+      ++dropped_slow_readers_;
+    }
+  }
+
+ private:
+  asio::awaitable<void> Accept();
+  asio::awaitable<void> Refuse(tcp::socket socket);
+  void LogGrew();
+
+  HttpServerOptions options_;
+  app::Application* application_;
+  HttpApi api_;
+  std::optional<asio::ssl::context> tls_;
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  std::vector<std::thread> threads_;
+  uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  bool started_ = false;
+  bool stopped_ = false;
+  std::atomic<uint64_t> dropped_slow_readers_{0};
+  std::atomic<uint64_t> refused_connections_{0};
+  uint64_t log_watch_ = 0;
+
+  core::Mutex sessions_mutex_;
+  std::unordered_map<const HttpSessionBase*, std::weak_ptr<HttpSessionBase>> sessions_
+      GUARDED_BY(sessions_mutex_);
+};
+
+core::Status HttpServer::Impl::Start() {
+  error_code ec;
+  if (!options_.tls_certificate_file.empty()) {
+    tls_.emplace(asio::ssl::context::tls_server);
+    tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                      asio::ssl::context::no_tlsv1_1);
+    tls_->use_certificate_chain_file(options_.tls_certificate_file, ec);
+    if (!ec) tls_->use_private_key_file(options_.tls_key_file, asio::ssl::context::pem, ec);
+    if (ec) {
+      return core::Status::InvalidArgument(
+          fmt::format("cannot use the TLS certificate {} and key {}: {}",
+                      options_.tls_certificate_file, options_.tls_key_file, ec.message()));
+    }
+  }
+  auto address = asio::ip::make_address(options_.address, ec);
+  if (ec) return core::Status::InvalidArgument("bad HTTP listen address " + options_.address);
+  tcp::endpoint endpoint(address, options_.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return core::Status::IOError(fmt::format("cannot listen for HTTP on {}:{}: {}",
+                                             options_.address, options_.port, ec.message()));
+  }
+  port_ = acceptor_.local_endpoint().port();
+  log_watch_ = application_->WatchLog([this] { LogGrew(); });
+  asio::co_spawn(io_, Accept(), asio::detached);
+  for (int i = 0; i < options_.network_threads; ++i) threads_.emplace_back([this] { io_.run(); });
+  started_ = true;
+  app::ServerLog().info("serving HTTP at {}://{}:{}/ (at most {} connections)",
+                        tls_ ? "https" : "http", options_.address, port_, options_.max_connections);
+  return core::Status::OK();
+}
+
+asio::awaitable<void> HttpServer::Impl::Accept() {
+  constexpr std::chrono::milliseconds kFirstPause{10};
+  constexpr std::chrono::milliseconds kLongestPause{1000};
+  std::chrono::milliseconds pause = kFirstPause;
+  asio::steady_timer pause_timer(io_);
+  for (;;) {
+    auto [error, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kAsTuple);
+    if (error) {
+      if (!acceptor_.is_open() || stopping_) co_return;
+      app::ServerLog().error("accepting an HTTP connection failed: {}; trying again in {} ms",
+                             error.message(), pause.count());
+      pause_timer.expires_after(pause);
+      co_await pause_timer.async_wait(kAsTuple);
+      pause = std::min(pause * 2, kLongestPause);
+      continue;
+    }
+    pause = kFirstPause;
+    size_t live = 0;
+    {
+      core::MutexLock lock(&sessions_mutex_);
+      live = sessions_.size();
+    }
+    if (live >= options_.max_connections) {
+      ++refused_connections_;
+      asio::co_spawn(socket.get_executor(), Refuse(std::move(socket)), asio::detached);
+      continue;
+    }
+    std::shared_ptr<HttpSessionBase> session;
+    if (tls_) {
+      session = std::make_shared<TlsHttpSession>(
+          asio::ssl::stream<tcp::socket>(std::move(socket), *tls_), this);
+    } else {
+      session = std::make_shared<PlainHttpSession>(std::move(socket), this);
+    }
+    {
+      core::MutexLock lock(&sessions_mutex_);
+      sessions_.emplace(session.get(), session);
+    }
+    session->Start();
+  }
+}
+
+// Tells a connection over the limit why (over TLS it cannot: the handshake
+// would cost what the limit saves), then closes it.
+asio::awaitable<void> HttpServer::Impl::Refuse(tcp::socket socket) {
+  if (!tls_) {
+    HttpResponse refusal = ProblemResponse(
+        boost::beast::http::status::too_many_requests, "RESOURCE_EXHAUSTED",
+        fmt::format("the server is serving its limit of {} connections; try again later",
+                    options_.max_connections));
+    asio::steady_timer deadline(socket.get_executor());
+    deadline.expires_after(std::chrono::seconds(1));
+    deadline.async_wait([&socket](const error_code& ec) {
+      if (!ec) socket.close();
+    });
+    co_await boost::beast::http::async_write(socket, refusal, kAsTuple);
+    deadline.cancel();
+  }
+  error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
+void HttpServer::Impl::LogGrew() {
+  core::MutexLock lock(&sessions_mutex_);
+  for (auto& [key, weak] : sessions_) {
+    if (auto session = weak.lock()) session->NotifyLogGrew();
+  }
+}
+
+void HttpServer::Impl::Stop() {
+  if (!started_ || stopped_) return;
+  stopped_ = true;
+  stopping_ = true;
+  application_->UnwatchLog(log_watch_);
+  asio::post(io_, [this] {
+    error_code ignored;
+    acceptor_.close(ignored);
+  });
+  std::vector<std::shared_ptr<HttpSessionBase>> sessions;
+  {
+    core::MutexLock lock(&sessions_mutex_);
+    for (auto& [key, weak] : sessions_) {
+      if (auto s = weak.lock()) sessions.push_back(std::move(s));
+    }
+  }
+  // No new requests; those begun are answered, streams end, and each
+  // connection closes once it has nothing left to send.
+  for (auto& s : sessions) s->Drain();
+  auto wait_closed = [&sessions](std::chrono::steady_clock::duration limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    for (auto& s : sessions) {
+      while (!s->closed() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    }
+  };
+  wait_closed(std::chrono::seconds(10));
+  for (auto& s : sessions) s->Close();
+  wait_closed(std::chrono::seconds(1));
+  io_.stop();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  app::ServerLog().info("stopped serving HTTP");
+}
+
+HttpServer::HttpServer(app::Application* application, HttpServerOptions options)
+    : impl_(std::make_unique<Impl>(application, std::move(options))) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+core::Status HttpServer::Start() { return impl_->Start(); }
+uint16_t HttpServer::port() const { return impl_->port(); }
+void HttpServer::Stop() { impl_->Stop(); }
+
+}  // namespace accord::net

@@ -1,0 +1,539 @@
+#include "net/http_session.h"
+
+#include <fmt/format.h>
+
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "accord/v1/http.pb.h"
+#include "app/feed.h"
+#include "app/log.h"
+#include "app/render.h"
+#include "app/requests.h"
+
+namespace accord::net {
+namespace {
+
+namespace beast = boost::beast;
+using asio::ip::tcp;
+using boost::system::error_code;
+constexpr auto kAsTuple = asio::experimental::as_tuple(asio::use_awaitable);
+constexpr size_t kFirstReadBytes = 4 << 10;
+
+tcp::socket& LowestSocket(tcp::socket& socket) { return socket; }
+tcp::socket& LowestSocket(asio::ssl::stream<tcp::socket>& stream) { return stream.next_layer(); }
+
+// One Server-Sent Event: its type, its id (where a reconnect resumes after),
+// and its data on one line (protobuf's JSON has no raw newline).
+void AppendEvent(std::string* out, std::string_view type, std::optional<uint64_t> id,
+                 const google::protobuf::Message& data) {
+  *out += fmt::format("event: {}\n", type);
+  if (id) *out += fmt::format("id: {}\n", *id);
+  *out += "data: " + app::ToJson(data) + "\n\n";
+}
+
+// A feed's messages as events; `whole_log` says whether ids are positions or
+// versions (they are what the feed's `from` takes, so Last-Event-ID + 1
+// resumes).
+std::string EventText(const accord::v1::SubscriptionMessage& message, bool whole_log) {
+  std::string out;
+  using Kind = accord::v1::SubscriptionMessage;
+  switch (message.kind_case()) {
+    case Kind::kEvent: {
+      const auto& record = message.event().record();
+      AppendEvent(&out, "recorded", whole_log ? record.position() : record.stream_version(),
+                  message.event());
+      break;
+    }
+    case Kind::kCaughtUp:
+    case Kind::kCheckpoint: {
+      uint64_t next = message.has_caught_up() ? message.caught_up() : message.checkpoint();
+      accord::v1::StreamMark mark;
+      mark.set_next(next);
+      AppendEvent(&out, message.has_caught_up() ? "caught-up" : "checkpoint",
+                  next > 0 ? std::optional<uint64_t>(next - 1) : std::nullopt, mark);
+      break;
+    }
+    case Kind::kDropped:
+    case Kind::KIND_NOT_SET:
+      break;
+  }
+  return out;
+}
+
+}  // namespace
+
+template <class Stream>
+HttpSession<Stream>::HttpSession(Stream stream, HttpSessionHost* host)
+    : stream_(std::move(stream)),
+      host_(host),
+      wake_writer_(stream_.get_executor()),
+      watchdog_(stream_.get_executor()) {
+  error_code ec;
+  tcp::endpoint peer = Socket().remote_endpoint(ec);
+  peer_ = ec ? std::string("a peer gone already")
+             : fmt::format("{}:{}", peer.address().to_string(), peer.port());
+}
+
+template <class Stream>
+tcp::socket& HttpSession<Stream>::Socket() {
+  return LowestSocket(stream_);
+}
+
+template <class Stream>
+std::shared_ptr<HttpSession<Stream>> HttpSession<Stream>::Self() {
+  return std::static_pointer_cast<HttpSession>(shared_from_this());
+}
+
+template <class Stream>
+void HttpSession<Stream>::Start() {
+  wake_writer_.expires_at(Clock::time_point::max());
+  auto self = Self();
+  asio::co_spawn(
+      stream_.get_executor(), [self] { return self->Reader(); }, asio::detached);
+  asio::co_spawn(
+      stream_.get_executor(), [self] { return self->Writer(); }, asio::detached);
+  asio::co_spawn(
+      stream_.get_executor(), [self] { return self->Watchdog(); }, asio::detached);
+}
+
+template <class Stream>
+void HttpSession<Stream>::NotifyLogGrew() {
+  if (streams_.load() == 0) return;
+  asio::post(stream_.get_executor(), [self = Self()] { WakeAll(self->log_waiters_); });
+}
+
+template <class Stream>
+void HttpSession<Stream>::Drain() {
+  asio::post(stream_.get_executor(), [self = Self()] {
+    self->closing_ = true;
+    error_code ignored;
+    self->Socket().shutdown(tcp::socket::shutdown_receive, ignored);
+    self->wake_writer_.cancel();
+    WakeAll(self->log_waiters_);
+    WakeAll(self->room_waiters_);
+  });
+}
+
+template <class Stream>
+void HttpSession<Stream>::Close() {
+  asio::post(stream_.get_executor(), [self = Self()] { self->CloseNow(); });
+}
+
+template <class Stream>
+asio::awaitable<void> HttpSession<Stream>::Reader() {
+  const HttpServerOptions& options = host_->options();
+  if constexpr (std::is_same_v<Stream, asio::ssl::stream<tcp::socket>>) {
+    SetReadDeadline(Clock::now() + options.request_timeout);
+    auto [error] = co_await stream_.async_handshake(asio::ssl::stream_base::server, kAsTuple);
+    if (error) {
+      // Not TLS, or not a certificate the client accepts: nothing to answer.
+      app::ServerLog().warn("TLS handshake with {} (HTTP) failed: {}", peer_, error.message());
+      CloseNow();
+      co_return;
+    }
+  }
+  asio::steady_timer room(stream_.get_executor());
+  while (!closed_ && !closing_) {
+    // Backpressure: a client's next request waits while it has its limit of
+    // answers to read.
+    while (!closed_ && !closing_ &&
+           (slots_.size() >= options.max_in_flight || queued_bytes_ > options.max_queued_bytes)) {
+      co_await WaitOn(room, room_waiters_, Clock::time_point::max());
+    }
+    if (closed_ || closing_ || host_->stopping()) break;
+    HttpRequest request;
+    if (!co_await ReadRequest(&request)) break;
+    std::optional<HttpApi::Prepared> stream = Admit(std::move(request));
+    if (stream) {
+      co_await EventStream(std::move(*stream));
+      break;
+    }
+  }
+  closing_ = true;
+  wake_writer_.cancel();
+}
+
+template <class Stream>
+asio::awaitable<bool> HttpSession<Stream>::ReadRequest(HttpRequest* request) {
+  const HttpServerOptions& options = host_->options();
+  // Between requests a connection may be idle for idle_timeout; once a
+  // request has begun, all of it must come within request_timeout.
+  if (buffer_.size() == 0) {
+    waiting_for_request_ = true;
+    SetReadDeadline(Clock::now() + options.idle_timeout);
+    auto [error, got] =
+        co_await stream_.async_read_some(buffer_.prepare(kFirstReadBytes), kAsTuple);
+    waiting_for_request_ = false;
+    if (error) co_return false;
+    buffer_.commit(got);
+  }
+  SetReadDeadline(Clock::now() + options.request_timeout);
+  beast::http::request_parser<beast::http::string_body> parser;
+  parser.header_limit(static_cast<uint32_t>(options.max_header_bytes));
+  parser.body_limit(options.max_body_bytes);
+  auto [error, read] = co_await beast::http::async_read_header(stream_, buffer_, parser, kAsTuple);
+  if (!error && parser.get()[beast::http::field::expect] == "100-continue" && !parser.is_done()) {
+    // The client waits for leave to send its body: give it once the answers
+    // before are sent (they go first on the wire).
+    asio::steady_timer room(stream_.get_executor());
+    while (!closed_ && !slots_.empty()) {
+      co_await WaitOn(room, room_waiters_, Clock::time_point::max());
+    }
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    if (closed_ || co_await WriteAll(asio::buffer(kContinue), options.slow_reader_timeout)) {
+      co_return false;
+    }
+  }
+  if (!error && !parser.is_done()) {
+    std::tie(error, read) = co_await beast::http::async_read(stream_, buffer_, parser, kAsTuple);
+  }
+  SetReadDeadline(Clock::time_point::max());
+  if (!error) {
+    *request = parser.release();
+    co_return true;
+  }
+  if (timed_out_ || closed_) co_return false;
+  if (error == beast::http::error::end_of_stream || error == asio::error::eof ||
+      error == asio::error::connection_reset || error == asio::error::operation_aborted) {
+    co_return false;
+  }
+  // What the client sent is not a request this door reads: say why, close.
+  if (error == beast::http::error::header_limit) {
+    Answer(ProblemResponse(beast::http::status::request_header_fields_too_large, "INVALID_ARGUMENT",
+                           fmt::format("the request line and headers are over the limit of {} "
+                                       "bytes",
+                                       options.max_header_bytes)));
+  } else if (error == beast::http::error::body_limit) {
+    Answer(ProblemResponse(
+        beast::http::status::payload_too_large, "FRAME_TOO_LARGE",
+        fmt::format("the body is over the limit of {} bytes", options.max_body_bytes)));
+  } else {
+    Answer(ProblemResponse(beast::http::status::bad_request, "MALFORMED_FRAME",
+                           fmt::format("not an HTTP/1.1 request: {}", error.message())));
+  }
+  co_return false;
+}
+
+template <class Stream>
+std::optional<HttpApi::Prepared> HttpSession<Stream>::Admit(HttpRequest request) {
+  HttpApi::Prepared prepared = host_->api().Prepare(request);
+  if (prepared.answer) {
+    Answer(std::move(*prepared.answer), prepared.rendering.head);
+  } else if (prepared.route->action == RouteAction::kEventStream) {
+    return prepared;
+  } else {
+    auto slot = std::make_shared<Slot>();
+    const app::RequestKind* kind = app::FindRequestKind(prepared.request.kind_case());
+    slot->kind = kind != nullptr ? kind->name : std::string_view("unknown");
+    slot->began = Clock::now();
+    slot->head_only = prepared.rendering.head;
+    slots_.push_back(slot);
+    host_->application().Handle(
+        prepared.caller, std::move(prepared.request),
+        [self = Self(), slot,
+         rendering = std::move(prepared.rendering)](accord::v1::Response response) mutable {
+          asio::post(self->stream_.get_executor(), [self, slot, rendering = std::move(rendering),
+                                                    response = std::move(response)] {
+            slot->response = self->host_->api().Render(rendering, response);
+            self->queued_bytes_ += slot->response->body().size();
+            self->wake_writer_.cancel();
+          });
+        });
+  }
+  if (!request.keep_alive()) closing_ = true;
+  return std::nullopt;
+}
+
+template <class Stream>
+void HttpSession<Stream>::Answer(HttpResponse response, bool head_only) {
+  auto slot = std::make_shared<Slot>();
+  slot->kind = "http";
+  slot->began = Clock::now();
+  slot->head_only = head_only;
+  if (!response.keep_alive()) closing_ = true;
+  queued_bytes_ += response.body().size();
+  slot->response = std::move(response);
+  slots_.push_back(std::move(slot));
+  wake_writer_.cancel();
+}
+
+template <class Stream>
+asio::awaitable<void> HttpSession<Stream>::Writer() {
+  while (!closed_) {
+    if (slots_.empty() || !slots_.front()->response) {
+      if (closing_ && slots_.empty() && !streaming_) {
+        if constexpr (std::is_same_v<Stream, asio::ssl::stream<tcp::socket>>) {
+          SetWriteDeadline(Clock::now() + std::chrono::seconds(1));
+          co_await stream_.async_shutdown(kAsTuple);
+        }
+        error_code ignored;
+        Socket().shutdown(tcp::socket::shutdown_send, ignored);
+        CloseNow();
+        break;
+      }
+      wake_writer_.expires_at(Clock::time_point::max());
+      co_await wake_writer_.async_wait(kAsTuple);
+      continue;
+    }
+    std::shared_ptr<Slot> slot = slots_.front();
+    HttpResponse& response = *slot->response;
+    const bool keep_alive = response.keep_alive();
+    error_code error = co_await WriteResponse(response, slot->head_only);
+    queued_bytes_ -= response.body().size();
+    slots_.pop_front();
+    WakeAll(room_waiters_);
+    if (error) {
+      CloseNow();
+      break;
+    }
+    if (!keep_alive) closing_ = true;
+  }
+}
+
+template <class Stream>
+asio::awaitable<error_code> HttpSession<Stream>::WriteResponse(HttpResponse& response,
+                                                               bool head_only) {
+  response.set(beast::http::field::server, host_->api().options().server_name);
+  beast::http::response_serializer<beast::http::string_body> serializer(response);
+  if (head_only) serializer.split(true);
+  SetWriteDeadline(Clock::now() + host_->options().slow_reader_timeout);
+  error_code error;
+  while (!error && !(head_only ? serializer.is_header_done() : serializer.is_done())) {
+    size_t written = 0;
+    std::tie(error, written) =
+        co_await beast::http::async_write_some(stream_, serializer, kAsTuple);
+    SetWriteDeadline(Clock::now() + host_->options().slow_reader_timeout);
+  }
+  SetWriteDeadline(Clock::time_point::max());
+  co_return error;
+}
+
+template <class Stream>
+template <class Buffers>
+asio::awaitable<error_code> HttpSession<Stream>::WriteAll(const Buffers& buffers,
+                                                          std::chrono::milliseconds timeout) {
+  SetWriteDeadline(Clock::now() + timeout);
+  auto progress = [this, timeout](const error_code& error, size_t written) {
+    SetWriteDeadline(Clock::now() + timeout);
+    return asio::transfer_all()(error, written);
+  };
+  auto [error, written] = co_await asio::async_write(stream_, buffers, progress, kAsTuple);
+  SetWriteDeadline(Clock::time_point::max());
+  co_return error;
+}
+
+template <class Stream>
+asio::awaitable<void> HttpSession<Stream>::Watchdog() {
+  while (!closed_) {
+    watchdog_.expires_at(std::min(read_deadline_, write_deadline_));
+    co_await watchdog_.async_wait(kAsTuple);
+    if (closed_) break;
+    const Clock::time_point now = Clock::now();
+    if (now >= read_deadline_) {
+      if (waiting_for_request_ && (!slots_.empty() || streaming_)) {
+        // Idle only while it has nothing coming: one waiting for a slow
+        // answer is not idle.
+        read_deadline_ = now + host_->options().idle_timeout;
+        continue;
+      }
+      host_->CountDropped(waiting_for_request_ ? "idle" : "request_timeout");
+      if (!waiting_for_request_) {
+        app::ServerLog().debug("closing {} (HTTP): a request did not arrive whole in {} ms", peer_,
+                               host_->options().request_timeout.count());
+      }
+      timed_out_ = true;
+      CloseNow();
+      break;
+    }
+    if (now >= write_deadline_) {
+      host_->CountDropped(streaming_ ? "stalled_subscriber" : "slow_reader");
+      app::ServerLog().warn("dropped {} (HTTP): it read nothing of {} for {} ms", peer_,
+                            streaming_ ? "its event stream" : "an answer",
+                            host_->options().slow_reader_timeout.count());
+      timed_out_ = true;
+      CloseNow();
+      break;
+    }
+  }
+}
+
+template <class Stream>
+asio::awaitable<void> HttpSession<Stream>::EventStream(HttpApi::Prepared prepared) {
+  const HttpServerOptions& options = host_->options();
+  // The answers to the requests before it go first.
+  asio::steady_timer wait(stream_.get_executor());
+  while (!closed_ && !slots_.empty()) {
+    co_await WaitOn(wait, room_waiters_, Clock::time_point::max());
+  }
+  if (closed_) co_return;
+  streaming_ = true;
+  ++streams_;
+  // However the stream ends, the connection closes after it.
+  struct Ended {
+    HttpSession* session;
+    ~Ended() {
+      --session->streams_;
+      session->streaming_ = false;
+      session->closing_ = true;
+      session->wake_writer_.cancel();
+    }
+  } ended{this};
+  app::Feed feed(&host_->application().store(), prepared.request.subscribe(),
+                 options.max_event_bytes);
+  beast::http::response<beast::http::empty_body> head(beast::http::status::ok,
+                                                      prepared.rendering.version);
+  head.set(beast::http::field::server, host_->api().options().server_name);
+  head.set(beast::http::field::content_type, "text/event-stream; charset=utf-8");
+  head.set(beast::http::field::cache_control, "no-store");
+  head.set("X-Accel-Buffering", "no");  // proxies that buffer: pass each event on
+  head.chunked(true);
+  head.keep_alive(false);
+  beast::http::response_serializer<beast::http::empty_body> serializer(head);
+  SetWriteDeadline(Clock::now() + options.subscriber_stall_timeout);
+  auto [head_error, head_bytes] =
+      co_await beast::http::async_write_header(stream_, serializer, kAsTuple);
+  SetWriteDeadline(Clock::time_point::max());
+  bool open = !head_error && co_await WriteChunk("retry: 1000\n\n");
+  if (open) {
+    asio::co_spawn(
+        stream_.get_executor(), [self = Self()] { return self->DiscardReader(); }, asio::detached);
+  }
+  const bool whole_log = feed.whole_log();
+  Clock::time_point quiet_since = Clock::now();
+  while (open && !closed_ && !closing_) {
+    const size_t budget = options.subscriber_buffer_bytes;
+    app::Feed::Batch batch = co_await OnStorePool([&feed, budget] { return feed.Read(budget); });
+    std::string text;
+    for (const auto& message : batch.messages) text += EventText(message, whole_log);
+    if (batch.error) {
+      accord::v1::Problem problem;
+      beast::http::status code = HttpStatusOf(batch.error->code());
+      problem.set_status(static_cast<uint32_t>(code));
+      problem.set_title(std::string(beast::http::obsolete_reason(code)));
+      problem.set_code(accord::v1::ErrorCode_Name(batch.error->code()));
+      problem.set_detail(batch.error->message());
+      AppendEvent(&text, "problem", std::nullopt, problem);
+    }
+    // A client that keeps the stream full and is still far behind the live
+    // log is not keeping up: it goes, told where to resume (the TCP rule).
+    std::optional<std::string> behind;
+    if (!batch.error && text.size() >= budget) behind = feed.FellBehind(options.max_subscriber_lag);
+    if (behind) {
+      accord::v1::StreamDropped dropped;
+      dropped.set_reason(*behind);
+      dropped.set_resume_from(feed.next());
+      AppendEvent(&text, "dropped", std::nullopt, dropped);
+      host_->CountDropped("lagging_subscriber");
+    }
+    if (!text.empty()) {
+      if (!co_await WriteChunk(std::move(text))) co_return;
+      quiet_since = Clock::now();
+    }
+    if (batch.error || behind) break;
+    if (!feed.AtHead()) continue;
+    bool grew = co_await WaitOn(wait, log_waiters_, quiet_since + options.keep_alive_interval);
+    if (!grew && !closed_ && !closing_ &&
+        Clock::now() >= quiet_since + options.keep_alive_interval) {
+      // A comment: keeps the connection (and proxies) open, and finds a
+      // client that has gone.
+      if (!co_await WriteChunk(": keep-alive\n\n")) co_return;
+      quiet_since = Clock::now();
+    }
+  }
+  if (open && !closed_) {
+    SetWriteDeadline(Clock::now() + options.subscriber_stall_timeout);
+    co_await asio::async_write(stream_, beast::http::make_chunk_last(), kAsTuple);
+    SetWriteDeadline(Clock::time_point::max());
+  }
+}
+
+template <class Stream>
+asio::awaitable<bool> HttpSession<Stream>::WriteChunk(std::string text) {
+  if (closed_) co_return false;
+  error_code error = co_await WriteAll(beast::http::make_chunk(asio::buffer(text)),
+                                       host_->options().subscriber_stall_timeout);
+  if (error) CloseNow();
+  co_return !error;
+}
+
+template <class Stream>
+asio::awaitable<void> HttpSession<Stream>::DiscardReader() {
+  std::array<char, 512> sink;
+  while (!closed_) {
+    auto [error, got] = co_await stream_.async_read_some(asio::buffer(sink), kAsTuple);
+    if (error) {
+      if (!closed_ && !closing_) CloseNow();  // the client went
+      break;
+    }
+  }
+}
+
+template <class Stream>
+template <typename Work>
+asio::awaitable<std::invoke_result_t<Work&>> HttpSession<Stream>::OnStorePool(Work work) {
+  using Result = std::invoke_result_t<Work&>;
+  auto initiate = [this, work = std::move(work)](auto handler) mutable {
+    auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+    auto strand = stream_.get_executor();
+    host_->application().RunOnStorePool([work = std::move(work), shared, strand,
+                                         self = Self()]() mutable {
+      Result result = work();
+      asio::post(strand,
+                 [shared, result = std::move(result)]() mutable { (*shared)(std::move(result)); });
+    });
+  };
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Result)>(
+      std::move(initiate), asio::use_awaitable);
+}
+
+template <class Stream>
+asio::awaitable<bool> HttpSession<Stream>::WaitOn(asio::steady_timer& timer,
+                                                  std::set<asio::steady_timer*>& waiters,
+                                                  Clock::time_point deadline) {
+  timer.expires_at(deadline);
+  waiters.insert(&timer);
+  auto [error] = co_await timer.async_wait(kAsTuple);
+  waiters.erase(&timer);
+  co_return static_cast<bool>(error);
+}
+
+template <class Stream>
+void HttpSession<Stream>::WakeAll(const std::set<asio::steady_timer*>& waiters) {
+  for (auto* timer : waiters) timer->cancel();
+}
+
+template <class Stream>
+void HttpSession<Stream>::SetReadDeadline(Clock::time_point deadline) {
+  read_deadline_ = deadline;
+  if (deadline < watchdog_.expiry()) watchdog_.cancel();
+}
+
+template <class Stream>
+void HttpSession<Stream>::SetWriteDeadline(Clock::time_point deadline) {
+  write_deadline_ = deadline;
+  if (deadline < watchdog_.expiry()) watchdog_.cancel();
+}
+
+template <class Stream>
+void HttpSession<Stream>::CloseNow() {
+  if (closed_.exchange(true)) return;
+  error_code ignored;
+  Socket().shutdown(tcp::socket::shutdown_both, ignored);
+  Socket().close(ignored);
+  wake_writer_.cancel();
+  watchdog_.cancel();
+  WakeAll(room_waiters_);
+  WakeAll(log_waiters_);
+  host_->Forget(this);
+}
+
+template class HttpSession<tcp::socket>;
+template class HttpSession<asio::ssl::stream<tcp::socket>>;
+
+}  // namespace accord::net

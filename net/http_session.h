@@ -1,0 +1,171 @@
+// net/http_session: one connection of the HTTP door.
+//
+// A reader reads requests as they come (HTTP/1.1 keep-alive and
+// pipelining), hands each to the api (net/http_api.h) and, through it, to
+// the application; a writer sends the answers in the order the requests
+// came (a slot each, filled when the answer is ready); a watchdog closes the
+// connection when a deadline passes: the idle one while it asks nothing,
+// the request one while a request is half sent, the write one while an
+// answer is not being read. An event stream takes the connection over once
+// the answers before it are sent: a feed (app/feed.h) written as
+// Server-Sent Events in chunks, paced by the client's reading.
+//
+// Plain and TLS connections are one template over the stream (a
+// tcp::socket, or an ssl::stream over one), after Beast's
+// advanced_server_flex; the rest does not know which it is.
+//
+// Thread safety: a session's state is touched on its strand only; the
+// methods marked "any thread" post there.
+#pragma once
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/as_tuple.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "app/application.h"
+#include "net/http_api.h"
+#include "net/http_server.h"
+
+namespace accord::net {
+
+class HttpSessionBase;
+
+// What a session needs of the server that accepted it.
+class HttpSessionHost {
+ public:
+  virtual const HttpServerOptions& options() const = 0;
+  virtual app::Application& application() = 0;
+  virtual const HttpApi& api() const = 0;
+  virtual bool stopping() const = 0;
+  // The session closed: it no longer counts against the limit. Any thread.
+  virtual void Forget(const HttpSessionBase* session) = 0;
+  // A connection was closed for a limit: "slow_reader", "request_timeout",
+  // "idle", "stalled_subscriber", "lagging_subscriber".
+  virtual void CountDropped(std::string_view reason) = 0;
+
+ protected:
+  virtual ~HttpSessionHost() = default;
+};
+
+class HttpSessionBase : public std::enable_shared_from_this<HttpSessionBase> {
+ public:
+  virtual ~HttpSessionBase() = default;
+  virtual void Start() = 0;
+  // The log grew: wake this connection's event stream. Any thread.
+  virtual void NotifyLogGrew() = 0;
+  // Stops reading requests; answers those begun, ends a stream, then
+  // closes. Any thread.
+  virtual void Drain() = 0;
+  // Closes now. Any thread.
+  virtual void Close() = 0;
+
+  bool closed() const { return closed_.load(); }
+  int streams() const { return streams_.load(); }
+
+ protected:
+  std::atomic<bool> closed_{false};
+  std::atomic<int> streams_{0};
+};
+
+namespace asio = boost::asio;
+
+template <class Stream>
+class HttpSession final : public HttpSessionBase {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // A plain session's stream is the socket; a TLS one's an ssl::stream over
+  // it, before the handshake.
+  HttpSession(Stream stream, HttpSessionHost* host);
+
+  void Start() override;
+  void NotifyLogGrew() override;
+  void Drain() override;
+  void Close() override;
+
+ private:
+  // One request's place in the order of answers.
+  struct Slot {
+    std::optional<HttpResponse> response;  // set once the answer is ready
+    std::string_view kind;                 // the request's, for the latency figures
+    Clock::time_point began;
+    bool head_only = false;  // a HEAD request: the answer's head only
+  };
+
+  asio::ip::tcp::socket& Socket();
+  std::shared_ptr<HttpSession> Self();
+
+  asio::awaitable<void> Reader();
+  asio::awaitable<void> Writer();
+  asio::awaitable<void> Watchdog();
+
+  // Reads one request into `request`; false when the connection is to stop
+  // reading (the peer went, a deadline passed, or the request was refused:
+  // its answer is queued).
+  asio::awaitable<bool> ReadRequest(HttpRequest* request);
+  // Takes a request that was read: answers it, asks the application, or
+  // (returning a Prepared with a stream route) hands the connection over.
+  std::optional<HttpApi::Prepared> Admit(HttpRequest request);
+  // Queues an answer that is ready now.
+  void Answer(HttpResponse response, bool head_only = false);
+
+  // The event stream of `prepared.request.subscribe()`, until the client
+  // goes, the feed ends or the session drains.
+  asio::awaitable<void> EventStream(HttpApi::Prepared prepared);
+  // Writes `text` as one chunk of the stream; false when the connection is
+  // gone or stopped reading (slow_reader_timeout).
+  asio::awaitable<bool> WriteChunk(std::string text);
+  // Reads and discards what a streaming client sends, to see it go.
+  asio::awaitable<void> DiscardReader();
+
+  // Writes `buffers` in full, each piece the socket takes moving the write
+  // deadline on by `timeout`.
+  template <class Buffers>
+  asio::awaitable<boost::system::error_code> WriteAll(const Buffers& buffers,
+                                                      std::chrono::milliseconds timeout);
+  asio::awaitable<boost::system::error_code> WriteResponse(HttpResponse& response, bool head_only);
+
+  // Runs `work` on the application's store pool; resumes on this strand.
+  template <typename Work>
+  asio::awaitable<std::invoke_result_t<Work&>> OnStorePool(Work work);
+
+  // Waits on `timer` until `deadline` or a WakeAll of `waiters`; true when
+  // woken before the deadline.
+  asio::awaitable<bool> WaitOn(asio::steady_timer& timer, std::set<asio::steady_timer*>& waiters,
+                               Clock::time_point deadline);
+  static void WakeAll(const std::set<asio::steady_timer*>& waiters);
+
+  void SetReadDeadline(Clock::time_point deadline);
+  void SetWriteDeadline(Clock::time_point deadline);
+  void CloseNow();
+
+  Stream stream_;
+  HttpSessionHost* host_;
+  boost::beast::flat_buffer buffer_;
+  std::deque<std::shared_ptr<Slot>> slots_;  // answers in request order
+  size_t queued_bytes_ = 0;                  // of the answers ready and unsent
+  asio::steady_timer wake_writer_;
+  asio::steady_timer watchdog_;
+  std::set<asio::steady_timer*> room_waiters_;  // the reader, waiting for the answers to go
+  std::set<asio::steady_timer*> log_waiters_;   // the stream, waiting for the log to grow
+  Clock::time_point read_deadline_ = Clock::time_point::max();
+  Clock::time_point write_deadline_ = Clock::time_point::max();
+  bool waiting_for_request_ = false;  // the read deadline is the idle one
+  bool timed_out_ = false;            // the watchdog closed the connection
+  bool closing_ = false;              // no more requests: close once the answers are sent
+  bool streaming_ = false;            // an event stream has the connection
+  std::string peer_;
+};
+
+using PlainHttpSession = HttpSession<asio::ip::tcp::socket>;
+using TlsHttpSession = HttpSession<asio::ssl::stream<asio::ip::tcp::socket>>;
+
+}  // namespace accord::net
