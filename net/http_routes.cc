@@ -159,12 +159,17 @@ const Answers& TheAnswers() {
     a->consistency = {{status::ok, "The consistency path, with the later tree's checkpoint.",
                        Of(accord::v1::ConsistencyProof::default_instance())}};
     a->report = {
-        {status::ok, "The report as JSON, CSV or Markdown, as Accept asks.",
+        {status::ok, "The report as JSON (the default).",
          Of(accord::v1::AgreementsReport::default_instance())},
-        {status::ok, "The report as CSV (one row per fact).", nullptr, "text/csv"},
+        {status::ok, "The report as CSV, one row per fact.", nullptr, "text/csv"},
         {status::ok, "The report as Markdown.", nullptr, "text/markdown"},
     };
-    a->report_as = a->report;
+    a->report_as = {
+        {status::ok, "The report as JSON (`report.json`).",
+         Of(accord::v1::AgreementsReport::default_instance())},
+        {status::ok, "The report as CSV, one row per fact (`report.csv`).", nullptr, "text/csv"},
+        {status::ok, "The report as Markdown (`report.md`).", nullptr, "text/markdown"},
+    };
     a->backed_up = {
         {status::created, "The copy is made.", Of(accord::v1::BackedUp::default_instance())}};
     a->openapi = {{status::ok, "This document (OpenAPI 3.1).", nullptr, "application/json"}};
