@@ -16,6 +16,7 @@
 #include "core/fuzzy_date.h"
 #include "core/hash.h"
 #include "core/limits.h"
+#include "net/openapi.h"
 
 namespace accord::net {
 namespace {
@@ -648,7 +649,9 @@ HttpResponse ProblemResponse(http::status code, std::string error_code, std::str
 }
 
 HttpApi::HttpApi(app::Application* application, HttpApiOptions options)
-    : application_(application), options_(std::move(options)) {}
+    : application_(application),
+      options_(std::move(options)),
+      openapi_(OpenApiDocument(kApiVersion)) {}
 
 HttpApi::Prepared HttpApi::Prepare(const HttpRequest& request) const {
   Prepared prepared;
@@ -782,6 +785,7 @@ std::optional<HttpResponse> HttpApi::DoorOwn(const Route& route, const HttpReque
                           version, keep_alive);
     }
     case RouteAction::kOpenApi:
+      return TextResponse(status::ok, openapi_, "application/json", version, keep_alive);
     case RouteAction::kMetrics:
     case RouteAction::kApplication:
     case RouteAction::kEventStream:

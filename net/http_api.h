@@ -43,6 +43,9 @@ namespace accord::net {
 using HttpRequest = http::request<http::string_body>;
 using HttpResponse = http::response<http::string_body>;
 
+// The version of the API the OpenAPI document describes.
+inline constexpr std::string_view kApiVersion = "1.0.0";
+
 struct HttpApiOptions {
   std::string server_name = "accordd";
   // Who may call (app/auth.h). Unset: anyone, as an admin named
@@ -95,6 +98,7 @@ class HttpApi {
 
   app::Application* application_;
   HttpApiOptions options_;
+  const std::string openapi_;  // the document, made once
 };
 
 }  // namespace accord::net

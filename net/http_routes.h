@@ -89,6 +89,14 @@ struct Route {
   bool authenticated = true;  // false: served without a token (probes, metrics, the document)
 };
 
+// The events of a stream route (Server-Sent Events), by name: each one's
+// data is one line of JSON, the message the OpenAPI document names.
+inline constexpr std::string_view kRecordedEvent = "recorded";      // accord.v1.RecordedEvent
+inline constexpr std::string_view kCaughtUpEvent = "caught-up";     // accord.v1.StreamMark
+inline constexpr std::string_view kCheckpointEvent = "checkpoint";  // accord.v1.StreamMark
+inline constexpr std::string_view kDroppedEvent = "dropped";        // accord.v1.StreamDropped
+inline constexpr std::string_view kProblemEvent = "problem";        // accord.v1.Problem
+
 // Every route, in the order the document lists them.
 std::span<const Route> HttpRoutes();
 

@@ -46,7 +46,7 @@ std::string EventText(const accord::v1::SubscriptionMessage& message, bool whole
   switch (message.kind_case()) {
     case Kind::kEvent: {
       const auto& record = message.event().record();
-      AppendEvent(&out, "recorded", whole_log ? record.position() : record.stream_version(),
+      AppendEvent(&out, kRecordedEvent, whole_log ? record.position() : record.stream_version(),
                   message.event());
       break;
     }
@@ -55,7 +55,7 @@ std::string EventText(const accord::v1::SubscriptionMessage& message, bool whole
       uint64_t next = message.has_caught_up() ? message.caught_up() : message.checkpoint();
       accord::v1::StreamMark mark;
       mark.set_next(next);
-      AppendEvent(&out, message.has_caught_up() ? "caught-up" : "checkpoint",
+      AppendEvent(&out, message.has_caught_up() ? kCaughtUpEvent : kCheckpointEvent,
                   next > 0 ? std::optional<uint64_t>(next - 1) : std::nullopt, mark);
       break;
     }
@@ -418,7 +418,7 @@ asio::awaitable<void> HttpSession<Stream>::EventStream(HttpApi::Prepared prepare
       problem.set_title(std::string(beast::http::obsolete_reason(code)));
       problem.set_code(accord::v1::ErrorCode_Name(batch.error->code()));
       problem.set_detail(batch.error->message());
-      AppendEvent(&text, "problem", std::nullopt, problem);
+      AppendEvent(&text, kProblemEvent, std::nullopt, problem);
     }
     // A client that keeps the stream full and is still far behind the live
     // log is not keeping up: it goes, told where to resume (the TCP rule).
@@ -428,7 +428,7 @@ asio::awaitable<void> HttpSession<Stream>::EventStream(HttpApi::Prepared prepare
       accord::v1::StreamDropped dropped;
       dropped.set_reason(*behind);
       dropped.set_resume_from(feed.next());
-      AppendEvent(&text, "dropped", std::nullopt, dropped);
+      AppendEvent(&text, kDroppedEvent, std::nullopt, dropped);
       host_->CountDropped("lagging_subscriber");
     }
     if (!text.empty()) {

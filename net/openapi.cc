@@ -105,11 +105,11 @@ struct StreamEventData {
 // stream's media type names them (x-event-data) and components hold their
 // schemas.
 constexpr std::array kStreamEventData{
-    StreamEventData{"recorded", &accord::v1::RecordedEvent::descriptor},
-    StreamEventData{"caught-up", &accord::v1::StreamMark::descriptor},
-    StreamEventData{"checkpoint", &accord::v1::StreamMark::descriptor},
-    StreamEventData{"dropped", &accord::v1::StreamDropped::descriptor},
-    StreamEventData{"problem", &accord::v1::Problem::descriptor},
+    StreamEventData{kRecordedEvent, &accord::v1::RecordedEvent::descriptor},
+    StreamEventData{kCaughtUpEvent, &accord::v1::StreamMark::descriptor},
+    StreamEventData{kCheckpointEvent, &accord::v1::StreamMark::descriptor},
+    StreamEventData{kDroppedEvent, &accord::v1::StreamDropped::descriptor},
+    StreamEventData{kProblemEvent, &accord::v1::Problem::descriptor},
 };
 
 constexpr std::string_view kInfoDescription =

@@ -80,8 +80,8 @@ class Server {
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path_.c_str(),
                                      O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<std::string> args = {options_.accordd, "--data", options_.data,
-                                     "--port",         "0",      "--no-auth"};
+    std::vector<std::string> args = {options_.accordd, "--data", options_.data, "--port", "0",
+                                     "--http-port",    "0",      "--no-auth"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

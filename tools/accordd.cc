@@ -334,12 +334,13 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  Log("serving " + data + " on " + options.address + ":" + std::to_string(server->port()) +
-      " (log position " + std::to_string(store->Head().next_position) + ")");
+  // The HTTP line comes before the serving line, which tools wait for.
   if (http_server) {
     Log(std::string("HTTP at ") + (options.tls_certificate_file.empty() ? "http" : "https") +
         "://" + options.address + ":" + std::to_string(http_server->port()) + "/api/v1/");
   }
+  Log("serving " + data + " on " + options.address + ":" + std::to_string(server->port()) +
+      " (log position " + std::to_string(store->Head().next_position) + ")");
   Log(options.tokens ? "users: " + std::to_string(options.tokens->size()) + " in " + tokens_path
                      : std::string("no authentication (--no-auth): every connection is an admin"));
   Log("checkpoints of " + options.log_origin + " are signed by " + signer->VerifierKey());

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -34,13 +35,18 @@ class AccorddProcess {
     std::optional<rlimit> open_file_limit;
   };
 
-  // Starts `binary` with `args` plus "--port 0"; its stderr goes to `log_path`.
+  // Starts `binary` with `args` plus "--port 0" and, unless `args` name one,
+  // "--http-port any"; its stderr goes to `log_path`.
   AccorddProcess(const std::string& binary, std::vector<std::string> args,
                  const std::string& log_path, Options options = {})
       : log_path_(log_path) {
     args.insert(args.begin(), binary);
     args.push_back("--port");
     args.push_back("0");
+    if (std::find(args.begin(), args.end(), "--http-port") == args.end()) {
+      args.push_back("--http-port");
+      args.push_back("any");
+    }
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -65,13 +71,22 @@ class AccorddProcess {
     while (std::chrono::steady_clock::now() < deadline) {
       std::istringstream lines(log());
       std::string line;
+      bool serving = false;
       while (std::getline(lines, line)) {
         auto at = line.find(" on 127.0.0.1:");
         if (line.find("serving ") != std::string::npos && at != std::string::npos) {
           port_ = static_cast<uint16_t>(std::stoi(line.substr(at + 14)));
-          return true;
+          serving = true;
+        }
+        // "HTTP at http://127.0.0.1:7421/api/v1/", logged after the serving line.
+        if (auto http = line.find("HTTP at http"); http != std::string::npos) {
+          auto colon = line.find("127.0.0.1:", http);
+          if (colon != std::string::npos) {
+            http_port_ = static_cast<uint16_t>(std::stoi(line.substr(colon + 10)));
+          }
         }
       }
+      if (serving) return true;
       if (Exited()) return false;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -99,6 +114,8 @@ class AccorddProcess {
   }
 
   uint16_t port() const { return port_; }
+  // The HTTP door's port; 0 when it has none.
+  uint16_t http_port() const { return http_port_; }
   pid_t pid() const { return pid_; }
 
   // VmRSS of the process, in kilobytes; -1 if it cannot be read.
@@ -145,6 +162,7 @@ class AccorddProcess {
   std::string log_path_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
+  uint16_t http_port_ = 0;
   bool exited_ = false;
   int status_ = 0;
 };
