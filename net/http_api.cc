@@ -811,7 +811,8 @@ HttpResponse HttpApi::Render(const Prepared::Rendering& rendering, const Respons
       problem.set_status(static_cast<uint32_t>(code));
       problem.set_title(std::string(http::obsolete_reason(code)));
       problem.set_code(accord::v1::ErrorCode_Name(error.code()));
-      problem.set_detail(error.message());
+      problem.set_detail(error.message().empty() ? std::string(http::obsolete_reason(code))
+                                                 : error.message());
       if (error.has_current_version()) problem.set_current_version(error.current_version());
       HttpResponse answer =
           JsonResponse(code, problem, version, keep_alive, "application/problem+json");
@@ -826,7 +827,9 @@ HttpResponse HttpApi::Render(const Prepared::Rendering& rendering, const Respons
       problem.set_status(static_cast<uint32_t>(status::unprocessable_entity));
       problem.set_title(std::string(http::obsolete_reason(status::unprocessable_entity)));
       problem.set_code(accord::v1::RejectionCode_Name(response.rejected().code()));
-      problem.set_detail(response.rejected().message());
+      problem.set_detail(response.rejected().message().empty()
+                             ? std::string("the lifecycle rules refused it")
+                             : response.rejected().message());
       problem.set_rejected(true);
       return JsonResponse(status::unprocessable_entity, problem, version, keep_alive,
                           "application/problem+json");

@@ -49,7 +49,8 @@ INSTANTIATE_TEST_SUITE_P(InProcessTargets, FuzzCorpusReplay,
                                          Target{"fuzz_request_decoder", FuzzRequestDecoder},
                                          Target{"fuzz_decider", FuzzDecider},
                                          Target{"fuzz_command_json", FuzzCommandJson},
-                                         Target{"fuzz_fuzzy_date", FuzzFuzzyDate}),
+                                         Target{"fuzz_fuzzy_date", FuzzFuzzyDate},
+                                         Target{"fuzz_http_request", FuzzHttpRequest}),
                          [](const testing::TestParamInfo<Target>& param) {
                            return std::string(param.param.name);
                          });

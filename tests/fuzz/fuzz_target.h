@@ -53,5 +53,6 @@ int FuzzRequestDecoder(const uint8_t* data, size_t size);
 int FuzzDecider(const uint8_t* data, size_t size);
 int FuzzCommandJson(const uint8_t* data, size_t size);
 int FuzzFuzzyDate(const uint8_t* data, size_t size);
+int FuzzHttpRequest(const uint8_t* data, size_t size);
 
 }  // namespace accord::fuzz
