@@ -43,7 +43,20 @@ HttpResponse JsonResponse(status code, const google::protobuf::Message& body, un
   HttpResponse response(code, version);
   response.set(field::content_type, media_type);
   response.set(field::cache_control, "no-store");
-  response.body() = app::ToJson(body) + "\n";
+  google::protobuf::util::JsonPrintOptions print;
+  print.always_print_primitive_fields = true;
+  if (!google::protobuf::util::MessageToJsonString(body, &response.body(), print).ok()) {
+    // Text that is not UTF-8 has no JSON: the one answer that cannot be
+    // given is said as such, never sent half written.
+    accord::v1::Problem problem;
+    problem.set_status(static_cast<uint32_t>(status::internal_server_error));
+    problem.set_title(std::string(http::obsolete_reason(status::internal_server_error)));
+    problem.set_code("CORRUPTION");
+    problem.set_detail("the answer holds text that is not UTF-8, which has no JSON form");
+    return JsonResponse(status::internal_server_error, problem, version, keep_alive,
+                        "application/problem+json");
+  }
+  response.body() += "\n";
   response.keep_alive(keep_alive);
   response.prepare_payload();
   return response;
@@ -106,10 +119,11 @@ class Arguments {
         query_(std::move(query)) {}
 
   std::optional<Refusal> CheckQueryNames() const {
-    for (const auto& [name, value] : query_) {
+    for (const auto& given : query_) {
+      const std::string& name = given.first;
       bool known = std::any_of(
           route_.parameters.begin(), route_.parameters.end(),
-          [&](const Parameter& p) { return p.in == ParameterIn::kQuery && p.name == name; });
+          [&name](const Parameter& p) { return p.in == ParameterIn::kQuery && p.name == name; });
       if (!known) {
         std::vector<std::string_view> names;
         for (const Parameter& p : route_.parameters) {
@@ -639,7 +653,7 @@ HttpResponse ProblemResponse(http::status code, std::string error_code, std::str
   problem.set_status(static_cast<uint32_t>(code));
   problem.set_title(std::string(http::obsolete_reason(code)));
   problem.set_code(std::move(error_code));
-  problem.set_detail(std::move(detail));
+  problem.set_detail(Utf8Safe(detail));
   HttpResponse response =
       JsonResponse(code, problem, version, keep_alive, "application/problem+json");
   if (code == status::too_many_requests || code == status::service_unavailable) {
@@ -812,7 +826,7 @@ HttpResponse HttpApi::Render(const Prepared::Rendering& rendering, const Respons
       problem.set_title(std::string(http::obsolete_reason(code)));
       problem.set_code(accord::v1::ErrorCode_Name(error.code()));
       problem.set_detail(error.message().empty() ? std::string(http::obsolete_reason(code))
-                                                 : error.message());
+                                                 : Utf8Safe(error.message()));
       if (error.has_current_version()) problem.set_current_version(error.current_version());
       HttpResponse answer =
           JsonResponse(code, problem, version, keep_alive, "application/problem+json");
@@ -829,7 +843,7 @@ HttpResponse HttpApi::Render(const Prepared::Rendering& rendering, const Respons
       problem.set_code(accord::v1::RejectionCode_Name(response.rejected().code()));
       problem.set_detail(response.rejected().message().empty()
                              ? std::string("the lifecycle rules refused it")
-                             : response.rejected().message());
+                             : Utf8Safe(response.rejected().message()));
       problem.set_rejected(true);
       return JsonResponse(status::unprocessable_entity, problem, version, keep_alive,
                           "application/problem+json");

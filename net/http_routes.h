@@ -112,7 +112,14 @@ std::optional<RouteMatch> MatchRoute(http::verb method, std::string_view path,
                                      std::string* allowed);
 
 // "%2F" -> "/", "+" stays "+" (paths) or becomes a space (queries); nullopt
-// for a bad escape or a decoded NUL.
+// for a bad escape, a decoded NUL, or a result that is not UTF-8.
 std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space);
+
+// The length of the valid UTF-8 sequence at the start of `text` (1 to 4), or
+// 0 when it does not start with one.
+size_t Utf8SequenceLength(std::string_view text);
+// `text` with each byte that is not part of valid UTF-8 replaced by U+FFFD:
+// what a request sent, fit to quote in a JSON answer.
+std::string Utf8Safe(std::string_view text);
 
 }  // namespace accord::net
