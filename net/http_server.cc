@@ -37,6 +37,7 @@ class HttpServer::Impl final : public HttpSessionHost {
   const HttpServerOptions& options() const override { return options_; }
   app::Application& application() override { return *application_; }
   const HttpApi& api() const override { return api_; }
+  std::shared_ptr<StrandDelivery> delivery() const override { return delivery_; }
   bool stopping() const override { return stopping_.load(); }
   void Forget(const HttpSessionBase* session) override {
     core::MutexLock lock(&sessions_mutex_);
@@ -57,6 +58,7 @@ class HttpServer::Impl final : public HttpSessionHost {
   HttpServerOptions options_;
   app::Application* application_;
   HttpApi api_;
+  std::shared_ptr<StrandDelivery> delivery_ = std::make_shared<StrandDelivery>();
   std::optional<asio::ssl::context> tls_;
   asio::io_context io_;
   tcp::acceptor acceptor_;
@@ -210,6 +212,7 @@ void HttpServer::Impl::Stop() {
   wait_closed(std::chrono::seconds(10));
   for (auto& s : sessions) s->Close();
   wait_closed(std::chrono::seconds(1));
+  delivery_->Close();  // an answer still under way is dropped, not posted to a dead strand
   io_.stop();
   for (auto& t : threads_) t.join();
   threads_.clear();

@@ -236,10 +236,11 @@ std::optional<HttpApi::Prepared> HttpSession<Stream>::Admit(HttpRequest request)
     slots_.push_back(slot);
     host_->application().Handle(
         prepared.caller, std::move(prepared.request),
-        [self = Self(), slot,
+        [self = Self(), slot, delivery = host_->delivery(),
          rendering = std::move(prepared.rendering)](accord::v1::Response response) mutable {
-          asio::post(self->stream_.get_executor(), [self, slot, rendering = std::move(rendering),
-                                                    response = std::move(response)] {
+          auto strand = self->stream_.get_executor();
+          delivery->Post(strand, [self = std::move(self), slot, rendering = std::move(rendering),
+                                  response = std::move(response)] {
             slot->response = self->host_->api().Render(rendering, response);
             self->queued_bytes_ += slot->response->body().size();
             self->wake_writer_.cancel();
@@ -482,10 +483,9 @@ asio::awaitable<std::invoke_result_t<Work&>> HttpSession<Stream>::OnStorePool(Wo
     auto shared = std::make_shared<decltype(handler)>(std::move(handler));
     auto strand = stream_.get_executor();
     host_->application().RunOnStorePool([work = std::move(work), shared, strand,
-                                         self = Self()]() mutable {
-      Result result = work();
-      asio::post(strand,
-                 [shared, result = std::move(result)]() mutable { (*shared)(std::move(result)); });
+                                         delivery = host_->delivery(), self = Self()]() mutable {
+      auto result = std::make_shared<Result>(work());
+      delivery->Post(strand, [shared, result] { (*shared)(std::move(*result)); });
     });
   };
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Result)>(

@@ -31,6 +31,8 @@
 #include <string>
 
 #include "app/application.h"
+#include "core/mutex.h"
+#include "core/thread_annotations.h"
 #include "net/http_api.h"
 #include "net/http_server.h"
 
@@ -38,12 +40,35 @@ namespace accord::net {
 
 class HttpSessionBase;
 
+// Posts work to a session's strand from the store's pool while the server
+// runs, and drops it once the server has stopped: an answer the application
+// gives after that (a verify that outlived the stop's wait) must not reach
+// an io_context that is gone. Shared by the server and each answer under way.
+class StrandDelivery {
+ public:
+  void Post(const boost::asio::any_io_executor& strand, std::function<void()> work)
+      EXCLUDES(mutex_) {
+    core::MutexLock lock(&mutex_);
+    if (open_) boost::asio::post(strand, std::move(work));
+  }
+  // Once it returns, nothing more is posted.
+  void Close() EXCLUDES(mutex_) {
+    core::MutexLock lock(&mutex_);
+    open_ = false;
+  }
+
+ private:
+  core::Mutex mutex_;
+  bool open_ GUARDED_BY(mutex_) = true;
+};
+
 // What a session needs of the server that accepted it.
 class HttpSessionHost {
  public:
   virtual const HttpServerOptions& options() const = 0;
   virtual app::Application& application() = 0;
   virtual const HttpApi& api() const = 0;
+  virtual std::shared_ptr<StrandDelivery> delivery() const = 0;
   virtual bool stopping() const = 0;
   // The session closed: it no longer counts against the limit. Any thread.
   virtual void Forget(const HttpSessionBase* session) = 0;
