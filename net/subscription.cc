@@ -47,6 +47,9 @@ awaitable<void> Session::Subscription(uint64_t id, accord::v1::Subscribe subscri
         stalled = !woken && !closed_ && outbox_bytes_ > host_->options().subscriber_buffer_bytes;
       }
       if (behind || stalled) {
+        metrics().CountDroppedSubscription(app::Door::kTcp, behind
+                                                                ? app::SubscriptionDrop::kLagging
+                                                                : app::SubscriptionDrop::kStalled);
         accord::v1::SubscriptionMessage dropped;
         dropped.set_dropped(
             fmt::format("the subscriber {} (read up to {}, the log is at {}); resubscribe from {}",
