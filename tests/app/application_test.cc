@@ -3,9 +3,13 @@
 // given.
 #include "app/application.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
+#include <cstdio>
+#include <fstream>
 #include <future>
 #include <memory>
 #include <optional>
@@ -28,7 +32,7 @@ class ApplicationTest : public ::testing::Test {
     ApplicationOptions options;
     options.clock = &clock_;
     // Store work runs on the calling thread.
-    app_.emplace(store_.get(), options, [](std::function<void()> work) { work(); });
+    app_.emplace(store_.get(), options, [](const std::function<void()>& work) { work(); });
     ASSERT_TRUE(app_->Open().ok());
   }
 
@@ -206,6 +210,43 @@ TEST_F(ApplicationTest, MetricsCountEachOutcomeOfMilestonesAndAppendsAndEachErro
   EXPECT_GT(SampleValue(text, R"(accord_store_size_bytes{files="wal"})"), 0);
   EXPECT_EQ(SampleValue(text, "accord_store_writes_refused"), 0);
   EXPECT_GT(SampleValue(text, "process_resident_memory_bytes"), 0);
+}
+
+// promtool (Debian's prometheus package; scripts/setup installs it) reads
+// the exposition as Prometheus would and lints it: any line it prints is a
+// problem.
+TEST_F(ApplicationTest, PromtoolAcceptsTheMetricsOfALiveApplication) {
+  const std::string promtool = ACCORD_PROMTOOL;
+  if (promtool.empty()) {
+    GTEST_SKIP() << "promtool was not found when the build was configured: install Debian's "
+                    "prometheus package (scripts/setup does) and configure again";
+  }
+  const Identity admin{"root", accord::v1::ADMIN};
+  app_->AddFrontDoor(Door::kTcp, [] { return FrontDoorFigures{1, 0}; });
+  app_->AddFrontDoor(Door::kHttp, [] { return FrontDoorFigures{2, 1}; });
+  app_->metrics().ObserveRequest(Door::kHttp, accord::v1::Request::kGetAgreement, 0.004);
+  app_->metrics().CountDroppedSubscription(Door::kHttp, SubscriptionDrop::kStalled);
+  ASSERT_TRUE(Ask(logger_, Log(b_.Propose())).has_logged());
+  ASSERT_TRUE(Ask(logger_, Log(b_.Visit())).has_logged());
+  ASSERT_TRUE(Ask(logger_, Log(b_.Sign("cospar"))).has_rejected());
+  for (uint64_t id = 100; id < 103; ++id) {
+    ASSERT_TRUE(Ask(admin, RawAppend(accord::testing::NoteEvent(id))).has_appended());
+  }
+  ASSERT_TRUE(Ask(auditor_, GetAgreement()).has_agreement());
+  ASSERT_TRUE(Ask(auditor_, Log(b_.Terms())).has_error()) << "auditors may not log";
+
+  const std::string text = app_->MetricsText();
+  const std::string path = dir_.path() + "/metrics.txt";
+  std::ofstream(path) << text;
+  std::string command = fmt::format("'{}' check metrics < '{}' 2>&1", promtool, path);
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string complaints;
+  std::array<char, 4096> chunk;
+  while (size_t n = fread(chunk.data(), 1, chunk.size(), pipe)) complaints.append(chunk.data(), n);
+  int status = pclose(pipe);
+  EXPECT_EQ(status, 0) << complaints;
+  EXPECT_EQ(complaints, "") << "about:\n" << text;
 }
 
 }  // namespace
