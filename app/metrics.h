@@ -72,9 +72,11 @@ std::string_view DoorName(Door door);  // "tcp", "http"
 
 // Why a door closed a connection.
 enum class ConnectionDrop {
-  kSlowReader,     // read none of its answers for slow_reader_timeout
-  kIdleTimeout,    // sent nothing for idle_timeout, with nothing in flight
-  kProtocolError,  // a malformed or oversized frame, no hello, a bad token or version
+  kSlowReader,   // read none of its answers for slow_reader_timeout
+  kIdleTimeout,  // sent nothing for idle_timeout, with nothing in flight
+  // A failed TLS handshake, a malformed or oversized frame, no hello, an
+  // unknown request, a bad token or protocol version.
+  kProtocolError,
 };
 inline constexpr size_t kConnectionDropCount = 3;
 // Why a door ended a subscription (the connection stays).

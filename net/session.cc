@@ -68,6 +68,7 @@ awaitable<void> Session::Reader() {
     if (handshake_error) {
       // Not TLS, or not a certificate the client accepts: nothing to answer.
       ServerLog().warn("TLS handshake with {} failed: {}", peer_, handshake_error.message());
+      metrics().CountDroppedConnection(app::Door::kTcp, app::ConnectionDrop::kProtocolError);
       CloseNow();
       co_return;
     }

@@ -174,7 +174,8 @@ struct StoreStats {
   // over every column family (the log, its indexes, the Merkle tree, the
   // projections' state), and its write-ahead log files. Not counted: table
   // files compacted away but not yet deleted, the MANIFEST, OPTIONS and
-  // reach files (a few KiB). 0 while no database is open.
+  // reach files (a few KiB). While the database is reopened after a failed
+  // write, table_bytes is the size read before.
   uint64_t table_bytes = 0;
   uint64_t wal_bytes = 0;
 };

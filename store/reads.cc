@@ -217,12 +217,17 @@ StoreStats RocksDbStore::Stats() const {
   if (core::Status health = WriteHealth(); !health.ok()) stats.write_refusal = health.ToString();
   stats.group_commit_events = group_commit_events_.Snapshot();
   stats.synced_write_seconds = synced_write_seconds_.Snapshot();
-  core::ReaderMutexLock db_lock(&db_mutex_);
-  if (!db_) return stats;
-  uint64_t live_tables = 0;
-  if (db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kLiveSstFilesSize, &live_tables)) {
-    stats.table_bytes = live_tables;
+  // Health is answered on a network thread: it must not wait while the
+  // stager holds db_mutex_ to reopen the database after a failed write.
+  if (db_mutex_.TryLockShared()) {
+    uint64_t live_tables = 0;
+    if (db_ &&
+        db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kLiveSstFilesSize, &live_tables)) {
+      table_bytes_.store(live_tables, std::memory_order_relaxed);
+    }
+    db_mutex_.UnlockShared();
   }
+  stats.table_bytes = table_bytes_.load(std::memory_order_relaxed);
   // RocksDB names its write-ahead logs NNNNNN.log, in the data folder (no
   // wal_dir is set). A file deleted while it is listed is skipped.
   std::error_code error;

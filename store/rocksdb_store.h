@@ -245,6 +245,9 @@ class RocksDbStore final : public EventStore {
   std::atomic<uint64_t> events_written_{0};
   core::Histogram group_commit_events_{kGroupCommitEventBounds};
   core::Histogram synced_write_seconds_{core::kLatencyBoundsSeconds};
+  // The live table files' size Stats() read last: it stands in while the
+  // database is reopened after a failed write.
+  mutable std::atomic<uint64_t> table_bytes_{0};
   mutable core::Mutex head_hash_mutex_;
   std::string committed_hash_ GUARDED_BY(head_hash_mutex_);
 
