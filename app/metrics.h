@@ -6,9 +6,22 @@
 //   // Content-Type: app::kMetricsContentType
 //
 // which writes every family below in the text format of app/exposition.h.
-// It reads atomics, the store's stats and /proc, takes no lock a request
-// holds, and answers in well under a millisecond: run it on the thread that
-// serves the route. docs/metrics.md lists every family with its meaning.
+// It reads atomics, the store's stats and /proc, holds locks only briefly
+// (the doors' registrations, each listener's session list, the store's
+// write queue) and answers in well under a millisecond: run it on the
+// thread that serves the route. docs/metrics.md lists every family.
+//
+// A front door, per listener, registers while it serves and counts what
+// only it sees (the TCP door, net/server.cc and net/session.cc, does so):
+//
+//   uint64_t id = application.AddFrontDoor(app::Door::kHttp, [this] { return Figures(); });
+//   application.metrics().ObserveRequest(app::Door::kHttp, request.kind_case(), seconds);
+//   application.metrics().CountRefusedConnection(app::Door::kHttp);
+//   application.metrics().CountDroppedConnection(app::Door::kHttp,
+//                                                app::ConnectionDrop::kIdleTimeout);
+//   application.metrics().CountDroppedSubscription(app::Door::kHttp,
+//                                                  app::SubscriptionDrop::kStalled);
+//   application.RemoveFrontDoor(id);  // when it stops, before what Figures reads goes
 //
 // What is counted, and by whom:
 //   the application (app/application.cc), for every request it answers:
