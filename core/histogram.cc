@@ -5,15 +5,6 @@
 
 namespace accord::core {
 
-std::vector<double> ExponentialBounds(double start, double factor, int count) {
-  std::vector<double> bounds;
-  bounds.reserve(static_cast<size_t>(std::max(count, 0)));
-  for (double bound = start; static_cast<int>(bounds.size()) < count; bound *= factor) {
-    bounds.push_back(bound);
-  }
-  return bounds;
-}
-
 Histogram::Histogram(std::span<const double> upper_bounds)
     : upper_bounds_(upper_bounds.begin(), upper_bounds.end()),
       bucket_counts_(std::make_unique<std::atomic<uint64_t>[]>(upper_bounds.size() + 1)) {}

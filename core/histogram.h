@@ -39,10 +39,6 @@ inline constexpr double kLatencyBoundsSeconds[] = {0.0001, 0.00025, 0.0005, 0.00
                                                    0.01,   0.025,   0.05,   0.1,   0.25,   0.5,
                                                    1,      2.5,     5,      10};
 
-// `count` bounds: start, start*factor, start*factor^2, ...
-// REQUIRES: start > 0, factor > 1.
-std::vector<double> ExponentialBounds(double start, double factor, int count);
-
 struct HistogramSnapshot {
   std::vector<double> upper_bounds;  // finite, increasing; +Inf is implicit
   // cumulative_counts[i]: the observations <= upper_bounds[i].

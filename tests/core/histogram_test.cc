@@ -45,11 +45,6 @@ TEST(Histogram, ValuesPastTheLastBoundCountOnlyInTheInfBucket) {
   EXPECT_EQ(s.count, 2u);
 }
 
-TEST(Histogram, ExponentialBoundsMultiplyFromTheStart) {
-  EXPECT_EQ(ExponentialBounds(1, 2, 5), std::vector<double>({1, 2, 4, 8, 16}));
-  EXPECT_TRUE(ExponentialBounds(1, 2, 0).empty());
-}
-
 TEST(Histogram, ThreadsObservingAtOnceLoseNothing) {
   const double bounds[] = {1, 2, 3};
   Histogram histogram(bounds);
