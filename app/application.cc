@@ -115,6 +115,43 @@ Response LoggedResponse(uint64_t request_id, const CommandHandler::LogResult& lo
   return response;
 }
 
+void CountMilestone(const CommandHandler::LogResult& logged, Metrics* metrics) {
+  if (logged) {
+    metrics->CountMilestone(logged->already_stored ? CommandOutcome::kAlreadyLogged
+                                                   : CommandOutcome::kLogged);
+  } else if (logged.error().kind == LogFailure::Kind::kRejected) {
+    metrics->CountMilestone(CommandOutcome::kRejected, logged.error().rejection.code);
+  } else {
+    metrics->CountMilestone(CommandOutcome::kError);
+  }
+}
+
+CommandOutcome AppendOutcome(const core::Status& s, const store::AppendResult& result) {
+  if (!s.ok()) return CommandOutcome::kError;
+  return result.already_stored ? CommandOutcome::kAlreadyLogged : CommandOutcome::kLogged;
+}
+
+// A door's figures now (`now`) and since start (`metrics`).
+accord::v1::FrontDoorHealth DoorHealth(Door door, const FrontDoorFigures& now,
+                                       const Metrics& metrics) {
+  accord::v1::FrontDoorHealth health;
+  health.set_door(std::string(DoorName(door)));
+  health.set_connections(static_cast<uint32_t>(now.connections));
+  health.set_subscriptions(static_cast<uint32_t>(now.subscriptions));
+  health.set_refused_connections(metrics.refused_connections(door));
+  health.set_dropped_slow_readers(metrics.dropped_connections(door, ConnectionDrop::kSlowReader));
+  health.set_dropped_idle(metrics.dropped_connections(door, ConnectionDrop::kIdleTimeout));
+  health.set_dropped_protocol_errors(
+      metrics.dropped_connections(door, ConnectionDrop::kProtocolError));
+  health.set_dropped_stalled_subscriptions(
+      metrics.dropped_subscriptions(door, SubscriptionDrop::kStalled));
+  health.set_dropped_lagging_subscriptions(
+      metrics.dropped_subscriptions(door, SubscriptionDrop::kLagging));
+  health.set_dropped_request_timeouts(
+      metrics.dropped_connections(door, ConnectionDrop::kRequestTimeout));
+  return health;
+}
+
 }  // namespace
 
 Application::Application(store::EventStore* store, ApplicationOptions options, Executor store_pool)
@@ -175,6 +212,7 @@ void Application::Handle(const Identity& caller, Request request, Reply reply) {
                                         : fmt::format("{} is not answered here", kind->name)));
     return;
   }
+  reply = CountingErrors(request.kind_case(), std::move(reply));
   if (std::optional<Response> denied = Authorize(caller, request)) {
     reply(std::move(*denied));
     return;
@@ -203,15 +241,63 @@ void Application::LogGrew() {
   for (const auto& [id, grew] : watchers_) grew();
 }
 
-void Application::SetFrontDoorHealth(std::function<void(accord::v1::Health*)> fill) {
-  front_door_health_ = std::move(fill);
+Reply Application::CountingErrors(Request::KindCase kind, Reply reply) {
+  return [this, kind, reply = std::move(reply)](Response response) {
+    if (response.has_error()) metrics_.CountError(kind, response.error().code());
+    reply(std::move(response));
+  };
+}
+
+uint64_t Application::AddFrontDoor(Door door, std::function<FrontDoorFigures()> figures) {
+  core::MutexLock lock(&doors_mutex_);
+  uint64_t id = next_front_door_++;
+  front_doors_.emplace(id, FrontDoor{door, std::move(figures)});
+  doors_opened_[static_cast<size_t>(door)] = true;
+  return id;
+}
+
+void Application::RemoveFrontDoor(uint64_t id) {
+  core::MutexLock lock(&doors_mutex_);
+  front_doors_.erase(id);
+}
+
+std::array<std::optional<FrontDoorFigures>, kDoorCount> Application::DoorFigures() const {
+  std::array<std::optional<FrontDoorFigures>, kDoorCount> doors;
+  core::MutexLock lock(&doors_mutex_);
+  for (size_t door = 0; door < kDoorCount; ++door) {
+    if (doors_opened_[door]) doors[door].emplace();
+  }
+  for (const auto& [id, listener] : front_doors_) {
+    FrontDoorFigures now = listener.figures();
+    FrontDoorFigures& sum = *doors[static_cast<size_t>(listener.door)];
+    sum.connections += now.connections;
+    sum.subscriptions += now.subscriptions;
+  }
+  return doors;
+}
+
+uint64_t Application::IndexLag(const store::LogHead& head) const {
+  return head.next_position - std::min(head.next_position, index_.checkpoint());
+}
+
+std::string Application::MetricsText() const {
+  ScrapeFigures figures;
+  store::LogHead head = store_->Head();
+  figures.log_records = head.next_position;
+  figures.store = store_->Stats();
+  figures.projections.push_back({"agreement-index", IndexLag(head)});
+  figures.doors = DoorFigures();
+  figures.process = ReadProcessStats();
+  return metrics_.Write(figures);
 }
 
 void Application::LogMilestone(const Identity& caller, const Request& request, Reply reply) {
-  commands_.LogAsync(
-      request.log_milestone(), caller.user,
-      [id = request.request_id(), reply = std::move(reply)](
-          const CommandHandler::LogResult& logged) { reply(LoggedResponse(id, logged)); });
+  commands_.LogAsync(request.log_milestone(), caller.user,
+                     [this, id = request.request_id(),
+                      reply = std::move(reply)](const CommandHandler::LogResult& logged) {
+                       CountMilestone(logged, &metrics_);
+                       reply(LoggedResponse(id, logged));
+                     });
 }
 
 void Application::AppendEvents(const Identity& caller, const Request& request, Reply reply) {
@@ -220,14 +306,16 @@ void Application::AppendEvents(const Identity& caller, const Request& request, R
   store::ExpectedVersion expected = store::ExpectedVersion::Any();
   if (std::optional<Response> refused =
           PrepareAppend(id, request.append_events(), caller.user, &events, &expected)) {
+    metrics_.CountAppend(CommandOutcome::kError);
     reply(std::move(*refused));
     return;
   }
-  store_->AppendAsync(
-      request.append_events().stream_id(), expected, std::move(events),
-      [id, reply = std::move(reply)](const core::Status& s, const store::AppendResult& result) {
-        reply(AppendedResponse(id, s, result));
-      });
+  store_->AppendAsync(request.append_events().stream_id(), expected, std::move(events),
+                      [this, id, reply = std::move(reply)](const core::Status& s,
+                                                           const store::AppendResult& result) {
+                        metrics_.CountAppend(AppendOutcome(s, result));
+                        reply(AppendedResponse(id, s, result));
+                      });
 }
 
 Response Application::ReadStream(const Request& request) {
@@ -278,10 +366,19 @@ Response Application::GetHealth(const Request& request) {
   auto* index = health->add_projections();
   index->set_name("agreement-index");
   index->set_checkpoint(index_.checkpoint());
-  index->set_lag(head.next_position - std::min(head.next_position, index_.checkpoint()));
+  index->set_lag(IndexLag(head));
   health->set_events_written(stats.events_written);
   health->set_write_refusal(stats.write_refusal);
-  if (front_door_health_) front_door_health_(health);
+  // Each door's own figures, and their sums where Health had them before doors.
+  std::array<std::optional<FrontDoorFigures>, kDoorCount> doors = DoorFigures();
+  for (size_t i = 0; i < kDoorCount; ++i) {
+    if (!doors[i]) continue;
+    const auto& door = *health->add_doors() = DoorHealth(static_cast<Door>(i), *doors[i], metrics_);
+    health->set_connections(health->connections() + door.connections());
+    health->set_subscriptions(health->subscriptions() + door.subscriptions());
+    health->set_refused_connections(health->refused_connections() + door.refused_connections());
+    health->set_dropped_slow_readers(health->dropped_slow_readers() + door.dropped_slow_readers());
+  }
   return response;
 }
 

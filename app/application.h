@@ -13,12 +13,18 @@
 //                 pages of the log (app/queries.h)
 //   projections   the agreement index, kept close behind the log
 //   proofs        signed checkpoints, inclusion and consistency proofs
-//   operations    health, verify, backup
+//   operations    health, verify, backup, metrics (app/metrics.h)
 //
-// Thread safety: Handle may be called from any number of threads at once.
-// Open, and SetFrontDoorHealth, before the first Handle.
+// Front doors register themselves (AddFrontDoor) so that health answers and
+// metrics carry each door's figures, and count what only they see (request
+// latency, refused and dropped connections) through metrics().
+//
+// Thread safety: Handle, AddFrontDoor, RemoveFrontDoor, MetricsText and
+// metrics() may be called from any number of threads at once. Open before
+// the first Handle.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <functional>
 #include <map>
@@ -29,6 +35,7 @@
 #include "app/agreement_index.h"
 #include "app/auth.h"
 #include "app/command_handler.h"
+#include "app/metrics.h"
 #include "app/proofs.h"
 #include "app/queries.h"
 #include "app/requests.h"
@@ -94,9 +101,24 @@ class Application {
   // it returns, nothing of the application runs on the commit thread.
   // Idempotent.
   void StopListening();
-  // Adds the front door's own figures (connections, subscriptions, ...) to
-  // every health answer.
-  void SetFrontDoorHealth(std::function<void(accord::v1::Health*)> fill);
+  // Registers a listener of `door`: `figures` is read on every health
+  // answer and every scrape (on their threads; it must be quick and must
+  // not call AddFrontDoor or RemoveFrontDoor), and summed with those of the
+  // door's other listeners. Returns the id RemoveFrontDoor takes.
+  uint64_t AddFrontDoor(Door door, std::function<FrontDoorFigures()> figures)
+      EXCLUDES(doors_mutex_);
+  // Once it returns, that callback is not running and is never called
+  // again. The door's counts stay (they are since start), its gauges drop
+  // what this listener held.
+  void RemoveFrontDoor(uint64_t id) EXCLUDES(doors_mutex_);
+
+  // The Prometheus text exposition of this application, its store, its
+  // front doors and its process: what GET /metrics answers, with
+  // Content-Type kMetricsContentType. See app/metrics.h.
+  std::string MetricsText() const EXCLUDES(doors_mutex_);
+  // Where front doors count what they see.
+  Metrics& metrics() { return metrics_; }
+  const Metrics& metrics() const { return metrics_; }
 
   store::EventStore& store() const { return *store_; }
   // Runs `work` on the executor store work runs on: front doors read the
@@ -131,7 +153,18 @@ class Application {
   Queries queries_;
   Proofs proofs_;
   std::atomic<bool> index_catch_up_queued_{false};
-  std::function<void(accord::v1::Health*)> front_door_health_;
+  Metrics metrics_;
+  // The front doors' listeners; held while their callbacks run, so that
+  // RemoveFrontDoor waits for them.
+  mutable core::Mutex doors_mutex_;
+  uint64_t next_front_door_ GUARDED_BY(doors_mutex_) = 0;
+  struct FrontDoor {
+    Door door;
+    std::function<FrontDoorFigures()> figures;
+  };
+  std::map<uint64_t, FrontDoor> front_doors_ GUARDED_BY(doors_mutex_);
+  // Doors that ever had a listener: their figures show from then on.
+  std::array<bool, kDoorCount> doors_opened_ GUARDED_BY(doors_mutex_){};
   core::Mutex watchers_mutex_;  // held while watchers run, so that Unwatch waits for them
   uint64_t next_watcher_ GUARDED_BY(watchers_mutex_) = 0;
   std::map<uint64_t, std::function<void()>> watchers_ GUARDED_BY(watchers_mutex_);
@@ -139,6 +172,14 @@ class Application {
 
   // A commit: the index catches up on the pool, the watchers are told.
   void LogGrew() EXCLUDES(watchers_mutex_);
+  // Each door's figures now, summed over its listeners; nullopt for a door
+  // never opened.
+  std::array<std::optional<FrontDoorFigures>, kDoorCount> DoorFigures() const
+      EXCLUDES(doors_mutex_);
+  // Events logged that the agreement index has not processed yet.
+  uint64_t IndexLag(const store::LogHead& head) const;
+  // `reply`, counting the error answers of `kind` on the way.
+  Reply CountingErrors(accord::v1::Request::KindCase kind, Reply reply);
 };
 
 }  // namespace accord::app

@@ -16,6 +16,7 @@
 //   proof_check.h      checks signed checkpoints and inclusion and consistency proofs
 //   audit.h            the audit report of one agreement
 //   report.h           the agreements report, by replaying the log
+//   histogram.h        lock-free histograms (fixed buckets) for the metrics
 //
 // Everything here returns values (Expected, Rejection) and never throws.
 // Depends only on proto/ (accord_proto), fmt and OpenSSL's libcrypto.
@@ -30,6 +31,7 @@
 #include "core/event_types.h"
 #include "core/fuzzy_date.h"
 #include "core/hash.h"
+#include "core/histogram.h"
 #include "core/limits.h"
 #include "core/merkle.h"
 #include "core/proof_check.h"

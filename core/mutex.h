@@ -97,6 +97,9 @@ class CAPABILITY("shared mutex") SharedMutex {
   void Lock() ACQUIRE() { mu_.lock(); }
   void Unlock() RELEASE() { mu_.unlock(); }
   void LockShared() ACQUIRE_SHARED() { mu_.lock_shared(); }
+  // Holds it shared and returns true, unless a writer holds it (or, rarely,
+  // for no reason: the standard allows a spurious failure).
+  bool TryLockShared() TRY_ACQUIRE_SHARED(true) { return mu_.try_lock_shared(); }
   void UnlockShared() RELEASE_SHARED() { mu_.unlock_shared(); }
 
  private:

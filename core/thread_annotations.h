@@ -11,6 +11,8 @@
 //   EXCLUDES(mu)         callers do not hold mu (the function takes it)
 //   ACQUIRE(mu) / RELEASE(mu) / ACQUIRE_SHARED / RELEASE_SHARED
 //                        the function locks / unlocks mu
+//   TRY_ACQUIRE(ok) / TRY_ACQUIRE_SHARED(ok)
+//                        the function locks mu when it returns `ok`
 //   CAPABILITY("mutex")  the class is a lock
 //   SCOPED_CAPABILITY    the class holds a lock for its lifetime (RAII)
 //   NO_THREAD_SAFETY_ANALYSIS  the function is not checked (say why)
@@ -36,6 +38,7 @@
 #define RELEASE_SHARED(...) ACCORD_THREAD_ANNOTATION(release_shared_capability(__VA_ARGS__))
 #define RELEASE_GENERIC(...) ACCORD_THREAD_ANNOTATION(release_generic_capability(__VA_ARGS__))
 #define TRY_ACQUIRE(...) ACCORD_THREAD_ANNOTATION(try_acquire_capability(__VA_ARGS__))
+#define TRY_ACQUIRE_SHARED(...) ACCORD_THREAD_ANNOTATION(try_acquire_shared_capability(__VA_ARGS__))
 #define EXCLUDES(...) ACCORD_THREAD_ANNOTATION(locks_excluded(__VA_ARGS__))
 #define ASSERT_CAPABILITY(x) ACCORD_THREAD_ANNOTATION(assert_capability(x))
 #define RETURN_CAPABILITY(x) ACCORD_THREAD_ANNOTATION(lock_returned(x))

@@ -801,6 +801,8 @@ std::optional<HttpResponse> HttpApi::DoorOwn(const Route& route, const HttpReque
     case RouteAction::kOpenApi:
       return TextResponse(status::ok, openapi_, "application/json", version, keep_alive);
     case RouteAction::kMetrics:
+      return TextResponse(status::ok, application_->MetricsText(),
+                          std::string(app::kMetricsContentType), version, keep_alive);
     case RouteAction::kApplication:
     case RouteAction::kEventStream:
       break;

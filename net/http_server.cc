@@ -43,17 +43,13 @@ class HttpServer::Impl final : public HttpSessionHost {
     core::MutexLock lock(&sessions_mutex_);
     sessions_.erase(session);
   }
-  void CountDropped(std::string_view reason) override {
-    if (reason == "slow_reader" || reason == "stalled_subscriber" ||
-        reason == "lagging_subscriber") {
-      ++dropped_slow_readers_;
-    }
-  }
 
  private:
   asio::awaitable<void> Accept();
   asio::awaitable<void> Refuse(tcp::socket socket);
   void LogGrew();
+  // This door's live figures, for health and metrics.
+  app::FrontDoorFigures Figures();
 
   HttpServerOptions options_;
   app::Application* application_;
@@ -67,9 +63,8 @@ class HttpServer::Impl final : public HttpSessionHost {
   std::atomic<bool> stopping_{false};
   bool started_ = false;
   bool stopped_ = false;
-  std::atomic<uint64_t> dropped_slow_readers_{0};
-  std::atomic<uint64_t> refused_connections_{0};
   uint64_t log_watch_ = 0;
+  uint64_t front_door_ = 0;  // the application's id for Figures
 
   core::Mutex sessions_mutex_;
   std::unordered_map<const HttpSessionBase*, std::weak_ptr<HttpSessionBase>> sessions_
@@ -104,6 +99,7 @@ core::Status HttpServer::Impl::Start() {
   }
   port_ = acceptor_.local_endpoint().port();
   log_watch_ = application_->WatchLog([this] { LogGrew(); });
+  front_door_ = application_->AddFrontDoor(app::Door::kHttp, [this] { return Figures(); });
   asio::co_spawn(io_, Accept(), asio::detached);
   for (int i = 0; i < options_.network_threads; ++i) threads_.emplace_back([this] { io_.run(); });
   started_ = true;
@@ -135,7 +131,7 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
       live = sessions_.size();
     }
     if (live >= options_.max_connections) {
-      ++refused_connections_;
+      application_->metrics().CountRefusedConnection(app::Door::kHttp);
       asio::co_spawn(socket.get_executor(), Refuse(std::move(socket)), asio::detached);
       continue;
     }
@@ -182,11 +178,23 @@ void HttpServer::Impl::LogGrew() {
   }
 }
 
+app::FrontDoorFigures HttpServer::Impl::Figures() {
+  core::MutexLock lock(&sessions_mutex_);
+  app::FrontDoorFigures figures;
+  figures.connections = sessions_.size();
+  for (const auto& [key, weak] : sessions_) {
+    if (auto session = weak.lock())
+      figures.subscriptions += static_cast<uint64_t>(session->streams());
+  }
+  return figures;
+}
+
 void HttpServer::Impl::Stop() {
   if (!started_ || stopped_) return;
   stopped_ = true;
   stopping_ = true;
   application_->UnwatchLog(log_watch_);
+  application_->RemoveFrontDoor(front_door_);
   asio::post(io_, [this] {
     error_code ignored;
     acceptor_.close(ignored);

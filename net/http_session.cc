@@ -134,6 +134,7 @@ asio::awaitable<void> HttpSession<Stream>::Reader() {
     if (error) {
       // Not TLS, or not a certificate the client accepts: nothing to answer.
       app::ServerLog().warn("TLS handshake with {} (HTTP) failed: {}", peer_, error.message());
+      metrics().CountDroppedConnection(app::Door::kHttp, app::ConnectionDrop::kProtocolError);
       CloseNow();
       co_return;
     }
@@ -204,6 +205,7 @@ asio::awaitable<bool> HttpSession<Stream>::ReadRequest(HttpRequest* request) {
     co_return false;
   }
   // What the client sent is not a request this door reads: say why, close.
+  metrics().CountDroppedConnection(app::Door::kHttp, app::ConnectionDrop::kProtocolError);
   if (error == beast::http::error::header_limit) {
     Answer(ProblemResponse(beast::http::status::request_header_fields_too_large, "INVALID_ARGUMENT",
                            fmt::format("the request line and headers are over the limit of {} "
@@ -229,8 +231,7 @@ std::optional<HttpApi::Prepared> HttpSession<Stream>::Admit(HttpRequest request)
     return prepared;
   } else {
     auto slot = std::make_shared<Slot>();
-    const app::RequestKind* kind = app::FindRequestKind(prepared.request.kind_case());
-    slot->kind = kind != nullptr ? kind->name : std::string_view("unknown");
+    slot->kind = prepared.request.kind_case();
     slot->began = Clock::now();
     slot->head_only = prepared.rendering.head;
     slots_.push_back(slot);
@@ -242,6 +243,9 @@ std::optional<HttpApi::Prepared> HttpSession<Stream>::Admit(HttpRequest request)
           delivery->Post(strand, [self = std::move(self), slot, rendering = std::move(rendering),
                                   response = std::move(response)] {
             slot->response = self->host_->api().Render(rendering, response);
+            self->metrics().ObserveRequest(
+                app::Door::kHttp, slot->kind,
+                std::chrono::duration<double>(Clock::now() - slot->began).count());
             self->queued_bytes_ += slot->response->body().size();
             self->wake_writer_.cancel();
           });
@@ -254,7 +258,6 @@ std::optional<HttpApi::Prepared> HttpSession<Stream>::Admit(HttpRequest request)
 template <class Stream>
 void HttpSession<Stream>::Answer(HttpResponse response, bool head_only) {
   auto slot = std::make_shared<Slot>();
-  slot->kind = "http";
   slot->began = Clock::now();
   slot->head_only = head_only;
   if (!response.keep_alive()) closing_ = true;
@@ -343,7 +346,9 @@ asio::awaitable<void> HttpSession<Stream>::Watchdog() {
         read_deadline_ = now + host_->options().idle_timeout;
         continue;
       }
-      host_->CountDropped(waiting_for_request_ ? "idle" : "request_timeout");
+      metrics().CountDroppedConnection(app::Door::kHttp,
+                                       waiting_for_request_ ? app::ConnectionDrop::kIdleTimeout
+                                                            : app::ConnectionDrop::kRequestTimeout);
       if (!waiting_for_request_) {
         app::ServerLog().debug("closing {} (HTTP): a request did not arrive whole in {} ms", peer_,
                                host_->options().request_timeout.count());
@@ -353,7 +358,11 @@ asio::awaitable<void> HttpSession<Stream>::Watchdog() {
       break;
     }
     if (now >= write_deadline_) {
-      host_->CountDropped(streaming_ ? "stalled_subscriber" : "slow_reader");
+      if (streaming_) {
+        metrics().CountDroppedSubscription(app::Door::kHttp, app::SubscriptionDrop::kStalled);
+      } else {
+        metrics().CountDroppedConnection(app::Door::kHttp, app::ConnectionDrop::kSlowReader);
+      }
       app::ServerLog().warn("dropped {} (HTTP): it read nothing of {} for {} ms", peer_,
                             streaming_ ? "its event stream" : "an answer",
                             host_->options().slow_reader_timeout.count());
@@ -430,7 +439,7 @@ asio::awaitable<void> HttpSession<Stream>::EventStream(HttpApi::Prepared prepare
       dropped.set_reason(*behind);
       dropped.set_resume_from(feed.next());
       AppendEvent(&text, kDroppedEvent, std::nullopt, dropped);
-      host_->CountDropped("lagging_subscriber");
+      metrics().CountDroppedSubscription(app::Door::kHttp, app::SubscriptionDrop::kLagging);
     }
     if (!text.empty()) {
       if (!co_await WriteChunk(std::move(text))) co_return;

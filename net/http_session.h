@@ -72,9 +72,6 @@ class HttpSessionHost {
   virtual bool stopping() const = 0;
   // The session closed: it no longer counts against the limit. Any thread.
   virtual void Forget(const HttpSessionBase* session) = 0;
-  // A connection was closed for a limit: "slow_reader", "request_timeout",
-  // "idle", "stalled_subscriber", "lagging_subscriber".
-  virtual void CountDropped(std::string_view reason) = 0;
 
  protected:
   virtual ~HttpSessionHost() = default;
@@ -120,7 +117,9 @@ class HttpSession final : public HttpSessionBase {
   // One request's place in the order of answers.
   struct Slot {
     std::optional<HttpResponse> response;  // set once the answer is ready
-    std::string_view kind;                 // the request's, for the latency figures
+    // The application request's kind, for the latency figures (not set for
+    // what the door answers itself).
+    accord::v1::Request::KindCase kind = accord::v1::Request::KIND_NOT_SET;
     Clock::time_point began;
     bool head_only = false;  // a HEAD request: the answer's head only
   };
@@ -168,6 +167,7 @@ class HttpSession final : public HttpSessionBase {
                                Clock::time_point deadline);
   static void WakeAll(const std::set<asio::steady_timer*>& waiters);
 
+  app::Metrics& metrics() { return host_->application().metrics(); }
   void SetReadDeadline(Clock::time_point deadline);
   void SetWriteDeadline(Clock::time_point deadline);
   void CloseNow();

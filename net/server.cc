@@ -61,7 +61,6 @@ class Server::Impl final : public SessionHost {
     core::MutexLock lock(&sessions_mutex_);
     sessions_.erase(session);
   }
-  void CountDroppedSlowReader() override { ++dropped_slow_readers_; }
 
  private:
   awaitable<void> Accept();
@@ -69,8 +68,8 @@ class Server::Impl final : public SessionHost {
   awaitable<void> Refuse(tcp::socket socket);
   // Called on the store's commit thread: wakes the subscribers.
   void LogGrew();
-  // This door's part of a health answer.
-  void FillHealth(accord::v1::Health* health);
+  // This listener's live figures, for health answers and metrics.
+  app::FrontDoorFigures Figures();
 
   ServerOptions options_;
   std::optional<asio::ssl::context> tls_;  // set when the listener speaks TLS
@@ -84,8 +83,6 @@ class Server::Impl final : public SessionHost {
   std::atomic<bool> stopping_{false};
   bool started_ = false;
   bool stopped_ = false;
-  std::atomic<uint64_t> dropped_slow_readers_{0};
-  std::atomic<uint64_t> refused_connections_{0};
 
   // The open connections: each is added when accepted, removed when it closes.
   core::Mutex sessions_mutex_;
@@ -94,7 +91,8 @@ class Server::Impl final : public SessionHost {
   std::chrono::steady_clock::time_point refusals_logged_at_;
   uint64_t refusals_unlogged_ = 0;
 
-  uint64_t log_watch_ = 0;  // the application's id for LogGrew
+  uint64_t log_watch_ = 0;   // the application's id for LogGrew
+  uint64_t front_door_ = 0;  // the application's id for Figures
 };
 
 core::Status Server::Impl::Start() {
@@ -124,14 +122,14 @@ core::Status Server::Impl::Start() {
         fmt::format("cannot listen on {}:{}: {}", options_.address, options_.port, ec.message()));
   }
   port_ = acceptor_.local_endpoint().port();
-  application_->SetFrontDoorHealth([this](accord::v1::Health* health) { FillHealth(health); });
   // Start-up reads only what was logged since the index's checkpoint. A
   // shared application was opened by its owner.
   if (owned_application_) {
     if (core::Status s = application_->Open(); !s.ok()) return s;
   }
-  // Stop unwatches before anything the watcher reaches goes.
+  // Stop unwatches and unregisters before anything they reach goes.
   log_watch_ = application_->WatchLog([this] { LogGrew(); });
+  front_door_ = application_->AddFrontDoor(app::Door::kTcp, [this] { return Figures(); });
   asio::co_spawn(io_, Accept(), asio::detached);
   for (int i = 0; i < options_.network_threads; ++i) threads_.emplace_back([this] { io_.run(); });
   started_ = true;
@@ -166,7 +164,7 @@ awaitable<void> Server::Impl::Accept() {
       live = sessions_.size();
     }
     if (live >= options_.max_connections) {
-      ++refused_connections_;
+      application_->metrics().CountRefusedConnection(app::Door::kTcp);
       boost::system::error_code ignored;
       LogRefusal(socket.remote_endpoint(ignored));
       asio::co_spawn(acceptor_.get_executor(), Refuse(std::move(socket)), asio::detached);
@@ -223,6 +221,7 @@ void Server::Impl::Stop() {
   stopped_ = true;
   stopping_ = true;
   application_->UnwatchLog(log_watch_);
+  application_->RemoveFrontDoor(front_door_);
   // An application of the server's own stops hearing the store now: the
   // store may go before the server does.
   if (owned_application_) owned_application_->StopListening();
@@ -261,18 +260,16 @@ void Server::Impl::Stop() {
   ServerLog().info("stopped serving");
 }
 
-void Server::Impl::FillHealth(accord::v1::Health* health) {
+app::FrontDoorFigures Server::Impl::Figures() {
+  app::FrontDoorFigures figures;
   core::MutexLock lock(&sessions_mutex_);
-  uint32_t subscriptions = 0;
+  figures.connections = sessions_.size();
   for (const auto& [key, weak] : sessions_) {
     if (auto session = weak.lock()) {
-      subscriptions += static_cast<uint32_t>(session->subscriptions());
+      figures.subscriptions += static_cast<uint64_t>(session->subscriptions());
     }
   }
-  health->set_connections(static_cast<uint32_t>(sessions_.size()));
-  health->set_dropped_slow_readers(dropped_slow_readers_.load());
-  health->set_refused_connections(refused_connections_.load());
-  health->set_subscriptions(subscriptions);
+  return figures;
 }
 
 Server::Server(store::EventStore* store, ServerOptions options)

@@ -12,6 +12,11 @@
 // before the hello gets a typed Error and that connection is closed; other
 // connections and the store are unaffected.
 //
+// What only the door sees goes to the application's metrics (app/metrics.h,
+// door="tcp"): each request's time from arrival to its answer being queued,
+// refused connections, connections closed (slow reader, idle, protocol
+// error) and subscriptions ended (stalled, lagging).
+//
 // Thread safety: Start and Stop are called from one thread. Stop stops
 // accepting and reading, lets the store work already begun finish and be
 // answered, then closes every connection.
@@ -101,9 +106,11 @@ class Server {
   // REQUIRES: store outlives the server.
   Server(store::EventStore* store, ServerOptions options);
   // A front door to `application`, which other front doors may share; the
-  // application's options are its own, and its health answers carry the
-  // figures of the server started last. REQUIRES: application is Open()ed,
-  // outlives the server, and runs its store work on an executor of its own.
+  // application's options are its own. Each server registers with it as a
+  // listener of the TCP door (Application::AddFrontDoor) while it runs, so
+  // health answers and metrics sum every server's figures. REQUIRES:
+  // application is Open()ed, outlives the server, and runs its store work
+  // on an executor of its own.
   Server(app::Application* application, ServerOptions options);
   ~Server();  // Stop()s
   Server(const Server&) = delete;

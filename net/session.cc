@@ -68,6 +68,7 @@ awaitable<void> Session::Reader() {
     if (handshake_error) {
       // Not TLS, or not a certificate the client accepts: nothing to answer.
       ServerLog().warn("TLS handshake with {} failed: {}", peer_, handshake_error.message());
+      metrics().CountDroppedConnection(app::Door::kTcp, app::ConnectionDrop::kProtocolError);
       CloseNow();
       co_return;
     }
@@ -160,6 +161,7 @@ awaitable<void> Session::Writer() {
 }
 
 bool Session::Handle(Request request) {
+  const auto arrived = std::chrono::steady_clock::now();
   uint64_t id = request.request_id();
   if (!hello_ && !request.has_hello()) {
     Fail(id, accord::v1::HELLO_REQUIRED, "the first request on a connection must be a hello");
@@ -170,10 +172,15 @@ bool Session::Handle(Request request) {
     Fail(id, accord::v1::UNKNOWN_REQUEST, "this server does not know that request");
     return false;
   }
-  if (request.has_hello()) return Hello(request);
+  if (request.has_hello()) {
+    bool go_on = Hello(request);
+    Answered(Request::kHello, arrived);
+    return go_on;
+  }
   app::Application& application = host_->application();
   if (std::optional<Response> denied = application.Authorize(identity_, request)) {
     Send(*denied);
+    Answered(request.kind_case(), arrived);
     return true;
   }
   if (request.has_subscribe()) {
@@ -193,16 +200,26 @@ bool Session::Handle(Request request) {
                        fmt::format("{} requests of this connection are unanswered, the "
                                    "limit; read their responses before sending more",
                                    pending_)));
+    Answered(request.kind_case(), arrived);
     return true;
   }
   ++pending_;
-  application.Handle(identity_, std::move(request), [self = shared_from_this()](Response response) {
-    asio::post(self->socket_.get_executor(), [self, response = std::move(response)] {
-      --self->pending_;
-      self->Send(response);
-    });
-  });
+  Request::KindCase kind_case = request.kind_case();
+  application.Handle(identity_, std::move(request),
+                     [self = shared_from_this(), kind_case, arrived](Response response) {
+                       asio::post(self->socket_.get_executor(),
+                                  [self, kind_case, arrived, response = std::move(response)] {
+                                    --self->pending_;
+                                    self->Send(response);
+                                    self->Answered(kind_case, arrived);
+                                  });
+                     });
   return true;
+}
+
+void Session::Answered(Request::KindCase kind, std::chrono::steady_clock::time_point arrived) {
+  std::chrono::duration<double> took = std::chrono::steady_clock::now() - arrived;
+  metrics().ObserveRequest(app::Door::kTcp, kind, took.count());
 }
 
 bool Session::Hello(const Request& request) {
@@ -271,7 +288,7 @@ awaitable<void> Session::WatchSlowReader() {
   while (!closed_ && outbox_bytes_ > host_->options().max_queued_bytes) {
     auto deadline = last_write_progress_ + timeout;
     if (std::chrono::steady_clock::now() >= deadline) {
-      host_->CountDroppedSlowReader();
+      metrics().CountDroppedConnection(app::Door::kTcp, app::ConnectionDrop::kSlowReader);
       ServerLog().warn("dropped {}: {} bytes of answers unread for {} ms, over the limit of {}",
                        peer_, outbox_bytes_,
                        std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count(),
@@ -296,6 +313,9 @@ awaitable<void> Session::WaitWhileOutboxFull() {
 void Session::Fail(uint64_t request_id, ErrorCode code, std::string message) {
   ServerLog().debug("closing {} ({}): {}: {}", peer_, client_name_,
                     accord::v1::ErrorCode_Name(code), message);
+  metrics().CountDroppedConnection(app::Door::kTcp, code == accord::v1::IDLE_TIMEOUT
+                                                        ? app::ConnectionDrop::kIdleTimeout
+                                                        : app::ConnectionDrop::kProtocolError);
   Send(ErrorResponse(request_id, code, std::move(message)));
   close_after_flush_ = true;
   wake_writer_.cancel();

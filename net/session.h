@@ -55,7 +55,6 @@ class SessionHost {
   virtual bool stopping() const = 0;
   // The session closed: it no longer counts against the limit. Any thread.
   virtual void Forget(const Session* session) = 0;
-  virtual void CountDroppedSlowReader() = 0;
 
  protected:
   virtual ~SessionHost() = default;
@@ -100,6 +99,10 @@ class Session : public std::enable_shared_from_this<Session> {
   bool Hello(const Request& request);
 
   void Send(const Response& response);
+  // An answer to a request of `kind` that arrived at `arrived` was queued:
+  // the request's latency, for the metrics.
+  void Answered(Request::KindCase kind, std::chrono::steady_clock::time_point arrived);
+  app::Metrics& metrics() { return host_->application().metrics(); }
 
   // While the outbox is over max_queued_bytes: a client that reads nothing
   // of it for slow_reader_timeout is not reading, and its answers would

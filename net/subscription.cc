@@ -27,6 +27,7 @@ awaitable<void> Session::Subscription(uint64_t id, accord::v1::Subscribe subscri
     // fine as long as the client reads; the drop rule is the feed's.
     while (outbox_bytes_ >= options.subscriber_buffer_bytes && !closed_) {
       std::optional<std::string> why = feed.FellBehind(options.max_subscriber_lag);
+      const bool behind = why.has_value();
       if (!why) {
         bool woken = co_await WaitOn(
             wait, drain_waiters_,
@@ -36,6 +37,9 @@ awaitable<void> Session::Subscription(uint64_t id, accord::v1::Subscribe subscri
         }
       }
       if (why) {
+        metrics().CountDroppedSubscription(app::Door::kTcp, behind
+                                                                ? app::SubscriptionDrop::kLagging
+                                                                : app::SubscriptionDrop::kStalled);
         accord::v1::SubscriptionMessage dropped;
         dropped.set_dropped(std::move(*why));
         SendSubscription(id, std::move(dropped));

@@ -251,7 +251,8 @@ bool RocksDbStore::WaitForStagingWork() {
 void RocksDbStore::FailQueued(const core::Status& why) {
   std::deque<std::unique_ptr<Writer>> failed;
   failed.swap(queued_);
-  core::Status status = why;  // a copy: `why` may be write_failure_, which the lock guards
+  // A copy: `why` may be write_failure_, which the lock guards.
+  core::Status status = why;  // NOLINT(performance-unnecessary-copy-initialization)
   mutex_.Unlock();
   for (auto& w : failed) w->done(status, AppendResult{});
   mutex_.Lock();
@@ -307,6 +308,8 @@ void RocksDbStore::FinishGroup(std::unique_ptr<Group> group, const core::Status&
   stager_cv_.Signal();
   syncer_cv_.Signal();
   if (inline_callbacks) {
+    // Moved to completed_ only when not called back here.
+    // NOLINTNEXTLINE(bugprone-use-after-move)
     for (auto& w : group->writers) w->done(w->status, w->result);
   } else {
     completer_cv_.Signal();
@@ -353,7 +356,9 @@ void RocksDbStore::WriteGroup(Group* group) {
   group->batch.Put(meta_, kChainHeadKey, head.SerializeAsString());
   rocksdb::WriteOptions write;
   write.sync = options_.sync;
+  auto write_began = std::chrono::steady_clock::now();
   rocksdb::Status rs = db_->Write(write, &group->batch);
+  std::chrono::duration<double> write_took = std::chrono::steady_clock::now() - write_began;
   if (!rs.ok()) {
     core::Status failed = core::Status::IOError(
         FromRocks(rs, "writing the log (outcome unknown: retry with the same event ids)")
@@ -370,6 +375,8 @@ void RocksDbStore::WriteGroup(Group* group) {
   }
   group_commits_.fetch_add(1, std::memory_order_relaxed);
   events_written_.fetch_add(group->events, std::memory_order_relaxed);
+  group_commit_events_.Observe(static_cast<double>(group->events));
+  synced_write_seconds_.Observe(write_took.count());
   {
     core::MutexLock lock(&head_hash_mutex_);
     committed_hash_ = group->chain_hash;

@@ -77,6 +77,7 @@
 
 #include "accord/v1/record.pb.h"
 #include "core/clock.h"
+#include "core/histogram.h"
 #include "core/status.h"
 
 namespace rocksdb {
@@ -154,12 +155,29 @@ struct LogHead {
   std::string last_hash;       // 32 zero bytes while the log is empty
 };
 
-// Counters since open, for health reports and benchmarks.
+// Counters since open, and sizes now, for health reports, metrics and
+// benchmarks.
 struct StoreStats {
   uint64_t group_commits = 0;  // synced writes
   uint64_t events_written = 0;
   // Empty while appends are taken; otherwise why not (WriteHealth()).
   std::string write_refusal;
+  // Events per synced write, one observation per group commit that
+  // succeeded (its count and sum are group_commits and events_written, but
+  // read apart from them).
+  core::HistogramSnapshot group_commit_events;
+  // How long each of those writes took: RocksDB's WAL append and its fsync
+  // (none with StoreOptions::sync off), then the memtable insert. The fsync
+  // is most of it.
+  core::HistogramSnapshot synced_write_seconds;
+  // What the store takes on disk now, in bytes: RocksDB's live table files
+  // over every column family (the log, its indexes, the Merkle tree, the
+  // projections' state), and its write-ahead log files. Not counted: table
+  // files compacted away but not yet deleted, the MANIFEST, OPTIONS and
+  // reach files (a few KiB). While the database is reopened after a failed
+  // write, table_bytes is the size read before.
+  uint64_t table_bytes = 0;
+  uint64_t wal_bytes = 0;
 };
 
 // How long the reach file may lag the log (see "Damage" above).

@@ -6,6 +6,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 
 #include "store/coding.h"
@@ -214,6 +215,29 @@ StoreStats RocksDbStore::Stats() const {
   stats.group_commits = group_commits_.load(std::memory_order_relaxed);
   stats.events_written = events_written_.load(std::memory_order_relaxed);
   if (core::Status health = WriteHealth(); !health.ok()) stats.write_refusal = health.ToString();
+  stats.group_commit_events = group_commit_events_.Snapshot();
+  stats.synced_write_seconds = synced_write_seconds_.Snapshot();
+  // Health is answered on a network thread: it must not wait while the
+  // stager holds db_mutex_ to reopen the database after a failed write.
+  if (db_mutex_.TryLockShared()) {
+    uint64_t live_tables = 0;
+    if (db_ &&
+        db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kLiveSstFilesSize, &live_tables)) {
+      table_bytes_.store(live_tables, std::memory_order_relaxed);
+    }
+    db_mutex_.UnlockShared();
+  }
+  stats.table_bytes = table_bytes_.load(std::memory_order_relaxed);
+  // RocksDB names its write-ahead logs NNNNNN.log, in the data folder (no
+  // wal_dir is set). A file deleted while it is listed is skipped.
+  std::error_code error;
+  for (std::filesystem::directory_iterator it(path_, error), end; !error && it != end;
+       it.increment(error)) {
+    if (it->path().extension() != ".log") continue;
+    std::error_code size_error;
+    uint64_t bytes = it->file_size(size_error);
+    if (!size_error) stats.wal_bytes += bytes;
+  }
   return stats;
 }
 

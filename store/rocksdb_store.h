@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "accord/v1/record.pb.h"
+#include "core/histogram.h"
 #include "core/merkle.h"
 #include "core/mutex.h"
 #include "core/status.h"
@@ -46,6 +47,10 @@ namespace accord::store {
 
 class RocksDbStore final : public EventStore {
  public:
+  // Group sizes in powers of two, up to max_group_events's default.
+  static constexpr double kGroupCommitEventBounds[] = {1,  2,   4,   8,   16,   32,
+                                                       64, 128, 256, 512, 1024, 2048};
+
   // EventStore::Open's work; see there.
   static core::Status Open(const StoreOptions& options, const std::string& path,
                            std::unique_ptr<RocksDbStore>* store);
@@ -80,7 +85,7 @@ class RocksDbStore final : public EventStore {
       EXCLUDES(db_mutex_);
 
   LogHead Head() const override EXCLUDES(head_hash_mutex_);
-  StoreStats Stats() const override;
+  StoreStats Stats() const override EXCLUDES(db_mutex_);
   core::Status WriteHealth() const override EXCLUDES(mutex_);
   bool AwaitWritable(std::chrono::milliseconds timeout) const override EXCLUDES(mutex_);
   std::optional<LogHead> Reached() const override { return reached_; }
@@ -238,6 +243,11 @@ class RocksDbStore final : public EventStore {
   std::function<void(uint64_t)> commit_listener_ GUARDED_BY(listener_mutex_);
   std::atomic<uint64_t> group_commits_{0};
   std::atomic<uint64_t> events_written_{0};
+  core::Histogram group_commit_events_{kGroupCommitEventBounds};
+  core::Histogram synced_write_seconds_{core::kLatencyBoundsSeconds};
+  // The live table files' size Stats() read last: it stands in while the
+  // database is reopened after a failed write.
+  mutable std::atomic<uint64_t> table_bytes_{0};
   mutable core::Mutex head_hash_mutex_;
   std::string committed_hash_ GUARDED_BY(head_hash_mutex_);
 

@@ -307,6 +307,15 @@ int ShowHealth(accord::net::Client& client, const Globals& options) {
     for (const auto& p : h.projections()) {
       fmt::print("projection {}: at position {}, {} behind\n", p.name(), p.checkpoint(), p.lag());
     }
+    for (const auto& d : h.doors()) {
+      fmt::print(
+          "door {}: {} connection(s), {} subscription(s); since start {} refused, closed {} slow "
+          "reader(s), {} idle, {} after protocol errors; {} stalled and {} lagging "
+          "subscription(s) ended\n",
+          d.door(), d.connections(), d.subscriptions(), d.refused_connections(),
+          d.dropped_slow_readers(), d.dropped_idle(), d.dropped_protocol_errors(),
+          d.dropped_stalled_subscriptions(), d.dropped_lagging_subscriptions());
+    }
     if (!h.write_refusal().empty()) fmt::print("REFUSING WRITES: {}\n", h.write_refusal());
   }
   return 0;

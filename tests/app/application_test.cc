@@ -3,8 +3,13 @@
 // given.
 #include "app/application.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
 #include <future>
 #include <memory>
 #include <optional>
@@ -27,7 +32,7 @@ class ApplicationTest : public ::testing::Test {
     ApplicationOptions options;
     options.clock = &clock_;
     // Store work runs on the calling thread.
-    app_.emplace(store_.get(), options, [](std::function<void()> work) { work(); });
+    app_.emplace(store_.get(), options, [](const std::function<void()>& work) { work(); });
     ASSERT_TRUE(app_->Open().ok());
   }
 
@@ -100,13 +105,148 @@ TEST_F(ApplicationTest, TheFrontDoorsOwnKindsAreNotAnsweredHere) {
 }
 
 TEST_F(ApplicationTest, HealthCarriesTheFrontDoorsFigures) {
-  app_->SetFrontDoorHealth([](accord::v1::Health* health) { health->set_connections(3); });
+  app_->AddFrontDoor(Door::kTcp, [] { return FrontDoorFigures{3, 0}; });
   ASSERT_TRUE(Ask(logger_, Log(b_.Propose())).has_logged());
   Request health;
   health.mutable_get_health();
   Response answer = Ask(logger_, health);
   EXPECT_EQ(answer.health().connections(), 3u);
   EXPECT_EQ(answer.health().log_position(), 1u);
+}
+
+TEST_F(ApplicationTest, HealthSumsTheDoorsAndShowsEachOne) {
+  Request health;
+  health.mutable_get_health();
+  EXPECT_EQ(Ask(logger_, health).health().doors_size(), 0) << "no door yet";
+
+  // Two TCP listeners and an HTTP one; each door's listeners are summed.
+  uint64_t first_tcp = app_->AddFrontDoor(Door::kTcp, [] { return FrontDoorFigures{3, 1}; });
+  app_->AddFrontDoor(Door::kTcp, [] { return FrontDoorFigures{2, 0}; });
+  uint64_t http = app_->AddFrontDoor(Door::kHttp, [] { return FrontDoorFigures{4, 2}; });
+  app_->metrics().CountRefusedConnection(Door::kHttp);
+  app_->metrics().CountDroppedConnection(Door::kTcp, ConnectionDrop::kSlowReader);
+  app_->metrics().CountDroppedConnection(Door::kTcp, ConnectionDrop::kIdleTimeout);
+  app_->metrics().CountDroppedSubscription(Door::kHttp, SubscriptionDrop::kLagging);
+
+  accord::v1::Health h = Ask(logger_, health).health();
+  EXPECT_EQ(h.connections(), 9u);
+  EXPECT_EQ(h.subscriptions(), 3u);
+  EXPECT_EQ(h.refused_connections(), 1u);
+  EXPECT_EQ(h.dropped_slow_readers(), 1u);
+  ASSERT_EQ(h.doors_size(), 2);
+  EXPECT_EQ(h.doors(0).door(), "tcp");
+  EXPECT_EQ(h.doors(0).connections(), 5u);
+  EXPECT_EQ(h.doors(0).subscriptions(), 1u);
+  EXPECT_EQ(h.doors(0).dropped_slow_readers(), 1u);
+  EXPECT_EQ(h.doors(0).dropped_idle(), 1u);
+  EXPECT_EQ(h.doors(0).refused_connections(), 0u);
+  EXPECT_EQ(h.doors(1).door(), "http");
+  EXPECT_EQ(h.doors(1).connections(), 4u);
+  EXPECT_EQ(h.doors(1).refused_connections(), 1u);
+  EXPECT_EQ(h.doors(1).dropped_lagging_subscriptions(), 1u);
+
+  // A listener that goes takes its gauges along; the door's counts stay.
+  app_->RemoveFrontDoor(first_tcp);
+  app_->RemoveFrontDoor(http);
+  h = Ask(logger_, health).health();
+  ASSERT_EQ(h.doors_size(), 2);
+  EXPECT_EQ(h.doors(0).connections(), 2u);
+  EXPECT_EQ(h.doors(1).connections(), 0u);
+  EXPECT_EQ(h.doors(1).refused_connections(), 1u);
+  EXPECT_EQ(h.connections(), 2u);
+}
+
+// The value of the sample `series` (name and labels, as written) in an
+// exposition; NaN when it is not there.
+double SampleValue(const std::string& text, std::string_view series) {
+  std::string head = std::string(series) + " ";
+  for (size_t at = 0; at < text.size();) {
+    size_t end = text.find('\n', at);
+    std::string_view line(text.data() + at, end - at);
+    if (line.substr(0, head.size()) == head)
+      return std::stod(std::string(line.substr(head.size())));
+    at = end + 1;
+  }
+  return std::nan("");
+}
+
+Request RawAppend(const accord::v1::NewEvent& event) {
+  Request request;
+  request.mutable_append_events()->set_stream_id("notes");
+  *request.mutable_append_events()->add_events() = event;
+  return request;
+}
+
+TEST_F(ApplicationTest, MetricsCountEachOutcomeOfMilestonesAndAppendsAndEachError) {
+  const Identity admin{"root", accord::v1::ADMIN};
+  accord::v1::Command propose = b_.Propose();
+  ASSERT_TRUE(Ask(logger_, Log(propose)).has_logged());
+  ASSERT_TRUE(Ask(logger_, Log(propose)).logged().already_logged());
+  ASSERT_TRUE(Ask(logger_, Log(b_.Sign("cospar"))).has_rejected()) << "terms are not agreed";
+  ASSERT_TRUE(Ask(auditor_, Log(b_.Visit())).has_error()) << "auditors may not log";
+  ASSERT_TRUE(Ask(admin, RawAppend(accord::testing::NoteEvent(90))).has_appended());
+  ASSERT_TRUE(Ask(admin, RawAppend(accord::testing::NoteEvent(90))).appended().already_stored());
+  ASSERT_TRUE(Ask(admin, RawAppend(accord::testing::RawEvent(91))).has_error())
+      << "its payload does not decode";
+
+  std::string text = app_->MetricsText();
+  EXPECT_EQ(SampleValue(text, R"(accord_milestones_total{outcome="logged"})"), 1) << text;
+  EXPECT_EQ(SampleValue(text, R"(accord_milestones_total{outcome="already_logged"})"), 1);
+  EXPECT_EQ(SampleValue(text, R"(accord_milestones_total{outcome="rejected"})"), 1);
+  EXPECT_EQ(SampleValue(text, R"(accord_milestones_total{outcome="error"})"), 0)
+      << "a refused role never reaches the milestone's handler";
+  EXPECT_EQ(SampleValue(text, R"(accord_milestone_rejections_total{code="TERMS_NOT_AGREED"})"), 1);
+  EXPECT_EQ(SampleValue(text, R"(accord_appends_total{outcome="logged"})"), 1);
+  EXPECT_EQ(SampleValue(text, R"(accord_appends_total{outcome="already_logged"})"), 1);
+  EXPECT_EQ(SampleValue(text, R"(accord_appends_total{outcome="error"})"), 1);
+  EXPECT_EQ(
+      SampleValue(text, R"(accord_errors_total{kind="log_milestone",code="PERMISSION_DENIED"})"),
+      1);
+  EXPECT_EQ(
+      SampleValue(text, R"(accord_errors_total{kind="append_events",code="INVALID_ARGUMENT"})"), 1);
+  EXPECT_EQ(SampleValue(text, "accord_log_records"), 2);
+  EXPECT_EQ(SampleValue(text, "accord_store_group_commit_events_sum"), 2);
+  EXPECT_EQ(SampleValue(text, "accord_store_synced_write_seconds_count"), 2);
+  EXPECT_GT(SampleValue(text, R"(accord_store_size_bytes{files="wal"})"), 0);
+  EXPECT_EQ(SampleValue(text, "accord_store_writes_refused"), 0);
+  EXPECT_GT(SampleValue(text, "process_resident_memory_bytes"), 0);
+}
+
+// promtool (Debian's prometheus package; scripts/setup installs it) reads
+// the exposition as Prometheus would and lints it: any line it prints is a
+// problem.
+TEST_F(ApplicationTest, PromtoolAcceptsTheMetricsOfALiveApplication) {
+  const std::string promtool = ACCORD_PROMTOOL;
+  if (promtool.empty()) {
+    GTEST_SKIP() << "promtool was not found when the build was configured: install Debian's "
+                    "prometheus package (scripts/setup does) and configure again";
+  }
+  const Identity admin{"root", accord::v1::ADMIN};
+  app_->AddFrontDoor(Door::kTcp, [] { return FrontDoorFigures{1, 0}; });
+  app_->AddFrontDoor(Door::kHttp, [] { return FrontDoorFigures{2, 1}; });
+  app_->metrics().ObserveRequest(Door::kHttp, accord::v1::Request::kGetAgreement, 0.004);
+  app_->metrics().CountDroppedSubscription(Door::kHttp, SubscriptionDrop::kStalled);
+  ASSERT_TRUE(Ask(logger_, Log(b_.Propose())).has_logged());
+  ASSERT_TRUE(Ask(logger_, Log(b_.Visit())).has_logged());
+  ASSERT_TRUE(Ask(logger_, Log(b_.Sign("cospar"))).has_rejected());
+  for (uint64_t id = 100; id < 103; ++id) {
+    ASSERT_TRUE(Ask(admin, RawAppend(accord::testing::NoteEvent(id))).has_appended());
+  }
+  ASSERT_TRUE(Ask(auditor_, GetAgreement()).has_agreement());
+  ASSERT_TRUE(Ask(auditor_, Log(b_.Terms())).has_error()) << "auditors may not log";
+
+  const std::string text = app_->MetricsText();
+  const std::string path = dir_.path() + "/metrics.txt";
+  std::ofstream(path) << text;
+  std::string command = fmt::format("'{}' check metrics < '{}' 2>&1", promtool, path);
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string complaints;
+  std::array<char, 4096> chunk;
+  while (size_t n = fread(chunk.data(), 1, chunk.size(), pipe)) complaints.append(chunk.data(), n);
+  int status = pclose(pipe);
+  EXPECT_EQ(status, 0) << complaints;
+  EXPECT_EQ(complaints, "") << "about:\n" << text;
 }
 
 }  // namespace

@@ -124,6 +124,10 @@ TEST_F(LimitsTest, AThousandConnectionsAreHeldAndAWellBehavedClientIsStillServed
   Response h = MustCall(*client, health);
   EXPECT_EQ(h.health().connections(), 1001u);
   EXPECT_EQ(h.health().refused_connections(), 1u);
+  ASSERT_EQ(h.health().doors_size(), 1);
+  EXPECT_EQ(h.health().doors(0).door(), "tcp");
+  EXPECT_EQ(h.health().doors(0).connections(), 1001u);
+  EXPECT_EQ(h.health().doors(0).refused_connections(), 1u);
 }
 
 TEST_F(LimitsTest, AClientThatStopsReadingIsDroppedWithoutBlockingAppends) {
@@ -150,7 +154,10 @@ TEST_F(LimitsTest, AClientThatStopsReadingIsDroppedWithoutBlockingAppends) {
   for (int i = 0; i < 200 && Health().dropped_slow_readers() == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  EXPECT_EQ(Health().dropped_slow_readers(), 1u);
+  accord::v1::Health health = Health();
+  EXPECT_EQ(health.dropped_slow_readers(), 1u);
+  ASSERT_EQ(health.doors_size(), 1);
+  EXPECT_EQ(health.doors(0).dropped_slow_readers(), 1u) << "the TCP door's own";
   EXPECT_EQ(store_->Head().next_position, 1201u);
 }
 
@@ -397,6 +404,7 @@ TEST_F(LimitsTest, AnIdleConnectionIsToldAndClosedButASubscriberIsNot) {
   ASSERT_TRUE(idle->Receive(&told).ok());
   EXPECT_EQ(told.error().code(), accord::v1::IDLE_TIMEOUT);
   EXPECT_FALSE(idle->Receive(&told).ok()) << "closed after telling";
+  EXPECT_EQ(Health().doors(0).dropped_idle(), 1u);
 
   AppendNotes(1, 1);
   Response event;

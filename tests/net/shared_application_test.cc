@@ -18,20 +18,32 @@ namespace {
 using accord::v1::Request;
 using accord::v1::Response;
 
-TEST(SharedApplication, ASubscriberOnOneDoorFollowsWhatIsLoggedThroughTheOther) {
-  accord::testing::TempDir dir;
-  std::unique_ptr<store::EventStore> store;
-  ASSERT_TRUE(store::EventStore::Open({}, dir.path(), &store).ok());
-  boost::asio::thread_pool pool(2);
-  auto application = std::make_unique<app::Application>(
-      store.get(), app::ApplicationOptions{},
-      [&pool](std::function<void()> work) { boost::asio::post(pool, std::move(work)); });
-  ASSERT_TRUE(application->Open().ok());
+// One application over one store, its store work on a pool of its own, for
+// the servers each test puts in front of it.
+class SharedApplication : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(store::EventStore::Open({}, dir_.path(), &store_).ok());
+    application_ = std::make_unique<app::Application>(
+        store_.get(), app::ApplicationOptions{},
+        [this](std::function<void()> work) { boost::asio::post(pool_, std::move(work)); });
+    ASSERT_TRUE(application_->Open().ok());
+  }
+  // The servers are gone by now; what they queued finishes before the
+  // application goes.
+  void TearDown() override { pool_.join(); }
 
+  accord::testing::TempDir dir_;
+  std::unique_ptr<store::EventStore> store_;
+  boost::asio::thread_pool pool_{2};
+  std::unique_ptr<app::Application> application_;
+};
+
+TEST_F(SharedApplication, ASubscriberOnOneDoorFollowsWhatIsLoggedThroughTheOther) {
   ServerOptions options;
   options.port = 0;
-  Server reading(application.get(), options);
-  Server writing(application.get(), options);
+  Server reading(application_.get(), options);
+  Server writing(application_.get(), options);
   ASSERT_TRUE(reading.Start().ok());
   ASSERT_TRUE(writing.Start().ok());
 
@@ -71,7 +83,58 @@ TEST(SharedApplication, ASubscriberOnOneDoorFollowsWhatIsLoggedThroughTheOther) 
   ASSERT_TRUE(subscriber->Receive(&event).ok());
   EXPECT_EQ(event.subscription().event().record().position(), 1u);
   reading.Stop();
-  pool.join();
+}
+
+TEST_F(SharedApplication, HealthAndMetricsShowEachDoorSummedOverItsListeners) {
+  // The HTTP door, as its listener would register.
+  application_->AddFrontDoor(app::Door::kHttp, [] { return app::FrontDoorFigures{4, 1}; });
+
+  ServerOptions options;
+  options.port = 0;
+  Server plain(application_.get(), options);
+  Server other(application_.get(), options);
+  ASSERT_TRUE(plain.Start().ok());
+  ASSERT_TRUE(other.Start().ok());
+  std::unique_ptr<Client> first;
+  std::unique_ptr<Client> second;
+  ASSERT_TRUE(Client::Connect("127.0.0.1", plain.port(), "clerk", &first).ok());
+  ASSERT_TRUE(Client::Connect("127.0.0.1", other.port(), "clerk", &second).ok());
+  accord::testing::CommandBuilder b;
+  Request log;
+  *log.mutable_log_milestone() = b.Propose();
+  Response logged;
+  ASSERT_TRUE(first->Call(log, &logged).ok());
+  ASSERT_TRUE(logged.has_logged()) << logged.DebugString();
+
+  Request health;
+  health.mutable_get_health();
+  Response h;
+  ASSERT_TRUE(second->Call(health, &h).ok());
+  EXPECT_EQ(h.health().connections(), 6u) << "two TCP connections and the HTTP door's four";
+  ASSERT_EQ(h.health().doors_size(), 2);
+  EXPECT_EQ(h.health().doors(0).door(), "tcp");
+  EXPECT_EQ(h.health().doors(0).connections(), 2u) << "both TCP listeners";
+  EXPECT_EQ(h.health().doors(1).door(), "http");
+  EXPECT_EQ(h.health().doors(1).subscriptions(), 1u);
+
+  // Each answer the TCP door queued was timed, by the request table's name.
+  std::string text = application_->MetricsText();
+  for (const char* line : {
+           "accord_request_duration_seconds_count{door=\"tcp\",kind=\"hello\"} 2\n",
+           "accord_request_duration_seconds_count{door=\"tcp\",kind=\"log_milestone\"} 1\n",
+           "accord_request_duration_seconds_count{door=\"tcp\",kind=\"get_health\"} 1\n",
+           "accord_connections{door=\"tcp\"} 2\n",
+           "accord_connections{door=\"http\"} 4\n",
+           "accord_milestones_total{outcome=\"logged\"} 1\n",
+       }) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << "is not in:\n" << text;
+  }
+
+  // A listener that stops no longer counts; the door stays in the figures.
+  other.Stop();
+  ASSERT_TRUE(first->Call(health, &h).ok());
+  EXPECT_EQ(h.health().doors(0).connections(), 1u);
+  plain.Stop();
 }
 
 }  // namespace

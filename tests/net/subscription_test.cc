@@ -254,6 +254,16 @@ TEST_F(SubscriptionTest, ASubscriberThatStopsReadingIsDroppedAndAppendsGoOn) {
   }
   EXPECT_TRUE(dropped) << "after " << events << " events";
   EXPECT_LT(events, 20000u);
+
+  // Stalled or lagging, whichever it met first: the connection stays.
+  Request health;
+  health.mutable_get_health();
+  Response h;
+  ASSERT_TRUE(writer->Call(std::move(health), &h).ok());
+  ASSERT_EQ(h.health().doors_size(), 1);
+  const accord::v1::FrontDoorHealth& tcp = h.health().doors(0);
+  EXPECT_EQ(tcp.dropped_stalled_subscriptions() + tcp.dropped_lagging_subscriptions(), 1u);
+  EXPECT_EQ(tcp.dropped_slow_readers(), 0u);
 }
 
 TEST_F(SubscriptionTest, ASubscriberCatchingUpFromFarBehindIsNotDropped) {

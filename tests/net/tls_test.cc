@@ -79,8 +79,14 @@ TEST_F(TlsTest, APlainClientIsNotServedAndTheServerGoesOn) {
   EXPECT_NE(log_.text().find("TLS handshake with 127.0.0.1:"), std::string::npos) << log_.text();
   std::unique_ptr<Client> client;
   s = Connect(files_.ca_certificate, &client);
-  EXPECT_TRUE(s.ok()) << s.ToString();
+  ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(store_->Head().next_position, 0u);
+  Request health;
+  health.mutable_get_health();
+  Response h;
+  ASSERT_TRUE(client->Call(health, &h).ok());
+  ASSERT_EQ(h.health().doors_size(), 1);
+  EXPECT_EQ(h.health().doors(0).dropped_protocol_errors(), 1u) << "the failed handshake";
 }
 
 TEST(TlsOptions, AMissingCertificateIsANamedError) {

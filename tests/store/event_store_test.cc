@@ -504,6 +504,30 @@ TEST_F(EventStoreTest, AppendAsyncCallsBackOnceEachInCommitOrder) {
       << "queued appends share synced writes";
 }
 
+TEST_F(EventStoreTest, StatsCountEachGroupCommitsSizeAndWriteTimeAndTheBytesOnDisk) {
+  StoreStats empty = store_->Stats();
+  EXPECT_EQ(empty.group_commit_events.count, 0u);
+  EXPECT_EQ(empty.synced_write_seconds.count, 0u);
+  EXPECT_EQ(empty.group_commit_events.upper_bounds.back(), 2048);
+
+  MustAppend("a", ExpectedVersion::NoStream(), 1, 3);  // one group of 3
+  MustAppend("a", ExpectedVersion::Exact(2), 4, 1);    // one group of 1
+  StoreStats stats = store_->Stats();
+  EXPECT_EQ(stats.group_commits, 2u);
+  EXPECT_EQ(stats.events_written, 4u);
+  EXPECT_EQ(stats.group_commit_events.count, 2u);
+  EXPECT_EQ(stats.group_commit_events.sum, 4);
+  EXPECT_EQ(stats.group_commit_events.cumulative_counts[0], 1u) << "le=1: the group of 1";
+  EXPECT_EQ(stats.group_commit_events.cumulative_counts[2], 2u) << "le=4: both";
+  EXPECT_EQ(stats.synced_write_seconds.count, 2u);
+  EXPECT_GT(stats.synced_write_seconds.sum, 0);
+  EXPECT_GT(stats.wal_bytes, 0u) << "the appends are in the write-ahead log";
+
+  Reopen();  // recovery writes what the WAL held into table files
+  EXPECT_GT(store_->Stats().table_bytes, 0u);
+  EXPECT_EQ(store_->Stats().group_commits, 0u) << "counted since open";
+}
+
 TEST_F(EventStoreTest, ARetryQueuedBehindItsOriginalIsAnsweredWithTheOriginal) {
   // The retry is staged while the original is not yet on disk: the store
   // must find it among the events in flight, not only on disk.
