@@ -1,37 +1,64 @@
 // accord-bench: accord end to end, beside raw RocksDB in the same run.
 //
 //   build/bench/accord-bench [--connections 64] [--window 8] [--seconds 5]
-//       [--dir bench-data] [--replay-events 1000000] [--accordd build/tools/accordd]
+//       [--rounds 3] [--catch-up-rounds 2] [--dir bench-data]
+//       [--replay-events 1000000] [--accordd build/tools/accordd]
+//       [--no-tcp] [--no-http] [--no-appends] [--no-replay] [--no-sse]
 //
-// 1. Appends over TCP: an accordd-equivalent server (net::Server on a
-//    synced store) on loopback; N connections each pipeline `window`
-//    requests. Twice: raw appends of one ~300-byte event (append_events),
-//    then milestone commands (a note on the connection's own agreement,
-//    decided by the lifecycle rules). Throughput and p50/p99/p99.9 latency,
-//    and the ratio to raw RocksDB writing one ~300-byte event per synced
-//    WriteBatch from N threads, measured just before.
+// 1. Appends through the doors: what accordd runs (one application over a
+//    synced store, its own pool, under a net::Server and a net::HttpServer)
+//    on loopback; N connections each pipeline `window` requests. Raw
+//    appends of one ~300-byte event (append_events over TCP, POST
+//    /api/v1/streams/{id}/events over HTTP), then milestones (a note on the
+//    connection's own agreement, decided by the lifecycle rules:
+//    log_milestone, POST /api/v1/agreements/{id}/milestones). Each round
+//    measures each workload through both doors, one after the other, the
+//    first door alternating from round to round; throughput and
+//    p50/p99/p99.9 latency per round, their medians, the ratio to raw
+//    RocksDB writing one ~300-byte event per synced WriteBatch from N
+//    threads (measured just before), and the median of each round's ratio
+//    HTTP/TCP. Every answer must be a success (2xx over HTTP): failures are
+//    counted, and the first one printed.
 // 2. Replay: a log of `replay-events` events over 10,000 agreements; the
 //    time to rebuild the agreement index from it, beside a raw RocksDB scan
 //    of the same records that parses each one and its payload.
 // 3. The accordd process on that log: time from start to its first answer,
 //    and its resident memory at 10% of the log and at all of it.
+// 4. Catch-up of that log from position 0: the TCP door's subscription
+//    (Subscribe, SubscriptionMessages until caught_up) and the HTTP door's
+//    event stream (GET /api/v1/stream?from=0 until `caught-up`), alternated
+//    for `catch-up-rounds` rounds; events per second and megabytes per
+//    second, and the median of each round's ratio HTTP/TCP. Each must
+//    deliver every event once, in position order.
+//
+// --no-tcp and --no-http leave a door out of every part; --no-appends,
+// --no-replay (replay, start-up and memory) and --no-sse (catch-up) leave
+// out a part.
 #include <fcntl.h>
+#include <google/protobuf/util/json_util.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 
 #include "accord/v1/events.pb.h"
 #include "app/agreement_index.h"
+#include "app/application.h"
 #include "bench/bench_util.h"
+#include "bench/http_client.h"
 #include "core/core.h"
 #include "net/client.h"
+#include "net/framing.h"
+#include "net/http_server.h"
 #include "net/server.h"
 #include "store/event_store.h"
 
@@ -40,26 +67,38 @@ extern char** environ;
 namespace {
 
 using accord::bench::Clock;
+using accord::bench::HttpConnection;
 using accord::v1::Request;
 using accord::v1::Response;
+
+constexpr std::chrono::seconds kAnswerTimeout{30};
 
 struct Options {
   int connections = 64;
   int window = 8;
   double seconds = 5;
+  int rounds = 3;
+  int catch_up_rounds = 2;  // a catch-up of the replayed log takes minutes over HTTP
   std::string dir = "bench-data";
   uint64_t replay_events = 1000000;
   std::string accordd = "build/tools/accordd";
+  bool tcp = true;   // the TCP door's part of each measure
+  bool http = true;  // the HTTP door's
 };
 
-struct Latencies {
-  std::vector<double> micros;
-  double Percentile(double p) {
-    if (micros.empty()) return 0;
-    std::sort(micros.begin(), micros.end());
-    return micros[std::min(micros.size() - 1, static_cast<size_t>(p * micros.size()))];
-  }
-};
+double Percentile(std::vector<double>* values, double p) {
+  if (values->empty()) return 0;
+  std::sort(values->begin(), values->end());
+  return (*values)[std::min(values->size() - 1,
+                            static_cast<size_t>(p * static_cast<double>(values->size())))];
+}
+
+double Median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const size_t half = values.size() / 2;
+  return values.size() % 2 == 1 ? values[half] : (values[half - 1] + values[half]) / 2;
+}
 
 std::string NotePayload(const std::string& text) {
   accord::v1::NoteAdded note;
@@ -72,51 +111,258 @@ std::string EventId(uint64_t n) {
                      n & 0xffffffffffffULL);
 }
 
-// Pipelines requests from `connections` clients for `seconds`; `make`
-// builds connection c's next request. Returns events per second.
-double DriveOverTcp(uint16_t port, const Options& options,
-                    const std::function<Request(int, uint64_t)>& make, Latencies* latencies,
-                    uint64_t* failures) {
+// The message as a client would send it: protobuf's JSON, defaults left out.
+std::string Json(const google::protobuf::Message& message) {
+  std::string json;
+  (void)google::protobuf::util::MessageToJsonString(message, &json);
+  return json;
+}
+
+// The first `limit` bytes of `text`, on one line.
+std::string Abridged(std::string_view text, size_t limit = 300) {
+  std::string out(text.substr(0, limit));
+  std::replace(out.begin(), out.end(), '\n', ' ');
+  if (text.size() > limit) out += "...";
+  return out;
+}
+
+// What accordd runs (tools/accordd.cc): one application over a synced
+// store, with a pool of its own, under the TCP door and (when asked) the
+// HTTP door, both on loopback, on any free port.
+class Doors {
+ public:
+  Doors() = default;
+  Doors(const Doors&) = delete;
+  Doors& operator=(const Doors&) = delete;
+  // Each door stops (answering what is in flight), then the application
+  // stops hearing the store, its work ends, and the store goes last.
+  ~Doors() {
+    http_.reset();
+    tcp_.reset();
+    if (application_) application_->StopListening();
+    if (pool_) pool_->join();
+    application_.reset();
+    store_.reset();
+  }
+
+  // False, having said why, when a part does not start.
+  bool Open(const std::string& dir, bool http) {
+    auto failed = [](const char* what, const accord::core::Status& s) {
+      std::printf("cannot start %s: %s\n", what, s.ToString().c_str());
+      return false;
+    };
+    accord::core::Status s = accord::store::EventStore::Open({}, dir, &store_);
+    if (!s.ok()) return failed("the store", s);
+    accord::net::ServerOptions tcp;
+    tcp.port = 0;
+    pool_ = std::make_unique<boost::asio::thread_pool>(static_cast<size_t>(tcp.store_threads));
+    application_ = std::make_unique<accord::app::Application>(
+        store_.get(), accord::net::ApplicationOptionsOf(tcp),
+        [pool = pool_.get()](std::function<void()> work) {
+          boost::asio::post(*pool, std::move(work));
+        });
+    if (s = application_->Open(); !s.ok()) return failed("the application", s);
+    tcp_ = std::make_unique<accord::net::Server>(application_.get(), tcp);
+    if (s = tcp_->Start(); !s.ok()) return failed("the TCP door", s);
+    if (!http) return true;
+    // accordd's HTTP options are the door's defaults but for these.
+    accord::net::HttpServerOptions options;
+    options.address = tcp.address;
+    options.port = 0;
+    options.max_in_flight = tcp.max_in_flight;
+    http_ = std::make_unique<accord::net::HttpServer>(application_.get(), std::move(options));
+    if (s = http_->Start(); !s.ok()) return failed("the HTTP door", s);
+    return true;
+  }
+
+  accord::store::EventStore& store() { return *store_; }
+  uint16_t tcp_port() const { return tcp_->port(); }
+  uint16_t http_port() const { return http_->port(); }
+
+ private:
+  std::unique_ptr<accord::store::EventStore> store_;
+  std::unique_ptr<boost::asio::thread_pool> pool_;
+  std::unique_ptr<accord::app::Application> application_;
+  std::unique_ptr<accord::net::Server> tcp_;
+  std::unique_ptr<accord::net::HttpServer> http_;
+};
+
+enum class Door { kTcp, kHttp };
+
+const char* NameOf(Door door) { return door == Door::kTcp ? "TCP" : "HTTP"; }
+
+// The doors a round measures, in its order: the first alternates from round
+// to round, so that neither always runs on a log the other has just grown.
+std::vector<Door> DoorsOfRound(const Options& options, int round) {
+  std::vector<Door> doors;
+  if (options.tcp) doors.push_back(Door::kTcp);
+  if (options.http) doors.push_back(Door::kHttp);
+  if (round % 2 == 1) std::reverse(doors.begin(), doors.end());
+  return doors;
+}
+
+// One client connection's requests and answers, whichever door.
+class Pipeline {
+ public:
+  virtual ~Pipeline() = default;
+  // Sends the connection's next request, naming it by `id`. False when the
+  // connection failed (`failure` says how).
+  virtual bool Send(uint64_t* id, std::string* failure) = 0;
+  // Waits for the next answer: which request it answers, and in `failure`
+  // what it says when it is not a success. False when the connection failed.
+  virtual bool Receive(uint64_t* id, std::string* failure) = 0;
+};
+
+class TcpPipeline final : public Pipeline {
+ public:
+  TcpPipeline(std::unique_ptr<accord::net::Client> client, std::function<Request()> make)
+      : client_(std::move(client)), make_(std::move(make)) {
+    client_->SetReceiveTimeout(kAnswerTimeout);
+  }
+  bool Send(uint64_t* id, std::string* failure) override {
+    Request request = make_();
+    accord::core::Status s = client_->Send(&request, id);
+    if (!s.ok()) *failure = s.ToString();
+    return s.ok();
+  }
+  bool Receive(uint64_t* id, std::string* failure) override {
+    Response response;
+    if (accord::core::Status s = client_->Receive(&response); !s.ok()) {
+      *failure = s.ToString();
+      return false;
+    }
+    *id = response.request_id();
+    if (response.has_error()) {
+      *failure = fmt::format("{}: {}", accord::v1::ErrorCode_Name(response.error().code()),
+                             response.error().message());
+    } else if (response.has_rejected()) {
+      *failure = fmt::format("rejected, {}: {}",
+                             accord::v1::RejectionCode_Name(response.rejected().code()),
+                             response.rejected().message());
+    }
+    return true;
+  }
+
+ private:
+  std::unique_ptr<accord::net::Client> client_;
+  std::function<Request()> make_;
+};
+
+// HTTP/1.1 answers in request order: the n-th answer is the n-th request's.
+class HttpPipeline final : public Pipeline {
+ public:
+  HttpPipeline(std::unique_ptr<HttpConnection> connection, std::function<std::string()> make)
+      : connection_(std::move(connection)), make_(std::move(make)) {}
+  bool Send(uint64_t* id, std::string* failure) override {
+    *id = sent_++;
+    if (connection_->Send(make_())) return true;
+    *failure = connection_->error();
+    return false;
+  }
+  bool Receive(uint64_t* id, std::string* failure) override {
+    accord::bench::HttpAnswer answer;
+    if (!connection_->Receive(&answer)) {
+      *failure = connection_->error();
+      return false;
+    }
+    *id = answered_++;
+    if (answer.status < 200 || answer.status > 299) {
+      *failure = fmt::format("{} {}", answer.status, answer.body);
+    }
+    return true;
+  }
+
+ private:
+  std::unique_ptr<HttpConnection> connection_;
+  std::function<std::string()> make_;
+  uint64_t sent_ = 0;
+  uint64_t answered_ = 0;
+};
+
+// A request of the HTTP door with a JSON body, as a client sends it.
+std::string HttpRequestBytes(std::string_view method_and_target, uint16_t port,
+                             const std::string& body) {
+  return fmt::format(
+      "{} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json\r\n"
+      "Content-Length: {}\r\n\r\n{}",
+      method_and_target, port, body.size(), body);
+}
+
+// An HTTP request's bytes with a placeholder event id, made once per
+// connection; each request is a copy with its own id in place.
+class RequestTemplate {
+ public:
+  RequestTemplate(std::string_view method_and_target, uint16_t port, const std::string& body)
+      : bytes_(HttpRequestBytes(method_and_target, port, body)),
+        id_at_(bytes_.find(kPlaceholder)) {}
+
+  std::string With(const std::string& event_id) const {
+    std::string bytes = bytes_;
+    bytes.replace(id_at_, event_id.size(), event_id);
+    return bytes;
+  }
+
+  // An event id no request uses, as long as every other.
+  static std::string Placeholder() { return std::string(kPlaceholder); }
+
+ private:
+  static constexpr std::string_view kPlaceholder = "00000000-0000-4000-8000-000000000000";
+  std::string bytes_;
+  size_t id_at_;
+};
+
+// One door's measure of one workload.
+struct Phase : accord::bench::Result {
+  double p999_us = 0;
+  std::string first_failure;  // what the first failure said
+};
+
+// Runs the pipelines for `seconds`, one thread each (as the clients of a
+// server are separate programs), each keeping `window` requests in flight:
+// the next is sent as each answer comes.
+Phase Drive(const Options& options, const std::vector<std::unique_ptr<Pipeline>>& pipelines) {
   std::atomic<bool> stop{false};
   std::mutex mutex;
+  std::vector<double> latencies;
   std::atomic<uint64_t> done{0};
+  Phase phase;
+  auto failed = [&](const std::string& failure) {
+    std::lock_guard lock(mutex);
+    if (phase.failures++ == 0) phase.first_failure = failure;
+  };
   std::vector<std::thread> threads;
+  threads.reserve(pipelines.size());
   auto start = Clock::now();
-  for (int c = 0; c < options.connections; ++c) {
-    threads.emplace_back([&, c] {
-      std::unique_ptr<accord::net::Client> client;
-      if (!accord::net::Client::Connect("127.0.0.1", port, "bench", &client).ok()) {
-        ++*failures;
-        return;
-      }
+  for (auto& pipeline : pipelines) {
+    threads.emplace_back([&, p = pipeline.get()] {
       std::map<uint64_t, Clock::time_point> sent;
       std::vector<double> mine;
-      uint64_t seq = 0;
+      std::string failure;
       auto send = [&] {
-        Request request = make(c, seq++);
         uint64_t id = 0;
         auto at = Clock::now();
-        (void)client->Send(&request, &id);
+        if (!p->Send(&id, &failure)) return false;
         sent[id] = at;
+        return true;
       };
-      for (int i = 0; i < options.window; ++i) send();
-      while (!stop.load(std::memory_order_relaxed)) {
-        Response response;
-        if (!client->Receive(&response).ok()) break;
-        auto it = sent.find(response.request_id());
+      bool open = true;
+      for (int i = 0; open && i < options.window; ++i) open = send();
+      while (open && !stop.load(std::memory_order_relaxed)) {
+        uint64_t id = 0;
+        failure.clear();
+        if (!p->Receive(&id, &failure)) break;
+        auto it = sent.find(id);
         if (it == sent.end()) continue;
         mine.push_back(
             std::chrono::duration<double, std::micro>(Clock::now() - it->second).count());
         sent.erase(it);
-        if (response.has_error() || response.has_rejected()) {
-          std::lock_guard lock(mutex);
-          ++*failures;
-        }
+        if (!failure.empty()) failed(failure);
         done.fetch_add(1, std::memory_order_relaxed);
-        send();
+        open = send();
       }
+      if (!stop.load()) failed(failure.empty() ? "the connection failed" : failure);
       std::lock_guard lock(mutex);
-      latencies->micros.insert(latencies->micros.end(), mine.begin(), mine.end());
+      latencies.insert(latencies.end(), mine.begin(), mine.end());
     });
   }
   std::this_thread::sleep_for(std::chrono::duration<double>(options.seconds));
@@ -124,88 +370,267 @@ double DriveOverTcp(uint16_t port, const Options& options,
   double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   stop = true;
   for (auto& t : threads) t.join();
-  return static_cast<double>(counted) / elapsed;
+  phase.events_per_second = static_cast<double>(counted) / elapsed;
+  phase.p50_us = Percentile(&latencies, 0.50);
+  phase.p99_us = Percentile(&latencies, 0.99);
+  phase.p999_us = Percentile(&latencies, 0.999);
+  return phase;
 }
 
-void AppendsOverTcp(const Options& options) {
-  std::printf("== durable appends over TCP: %d connections, %d requests in flight each\n",
-              options.connections, options.window);
+// Waits (10 s at most) until the store has written nothing for 200 ms: the
+// requests a measure left in flight are answered before the next one
+// begins, so that no measure counts another's appends.
+void Settle(const accord::store::EventStore& store) {
+  const auto give_up = Clock::now() + std::chrono::seconds(10);
+  uint64_t written = store.Stats().events_written;
+  while (Clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    uint64_t now = store.Stats().events_written;
+    if (now == written) return;
+    written = now;
+  }
+}
+
+// A workload through either door: connection c's next request.
+struct Workload {
+  std::string tcp_name;
+  std::string http_name;
+  std::function<std::function<Request()>(int)> tcp;
+  std::function<std::function<std::string()>(int)> http;
+};
+
+// A raw append's event: a NoteAdded with `payload`.
+void Note(accord::v1::NewEvent* event, const std::string& event_id, const std::string& payload) {
+  event->set_event_id(event_id);
+  event->set_event_type("accord.v1.NoteAdded");
+  event->set_schema_version(1);
+  event->set_payload(payload);
+}
+
+// The proposal of agreement `id`, which the bench's milestones then follow.
+accord::v1::Command Proposal(const std::string& id, const std::string& event_id) {
+  accord::v1::Command command;
+  command.set_agreement_id(id);
+  command.set_event_id(event_id);
+  auto* p = command.mutable_milestone()->mutable_agreement_proposed();
+  p->set_title("bench");
+  p->set_kind(accord::v1::MEMORANDUM_OF_UNDERSTANDING);
+  for (const char* party : {"cospar", "apsco"}) {
+    auto* added = p->add_parties();
+    added->set_organisation_id(party);
+    added->set_name(party);
+    added->set_role(accord::v1::Party::SIGNATORY);
+  }
+  return command;
+}
+
+// Proposes each connection's agreement through `door`, before the clock
+// starts. False, having said why, when one is not logged.
+bool ProposeAgreements(const Options& options, Doors& doors, Door door,
+                       const std::function<std::string(int)>& agreement,
+                       std::atomic<uint64_t>& next_id) {
+  std::unique_ptr<accord::net::Client> client;
+  HttpConnection connection;
+  std::string why;
+  if (door == Door::kTcp) {
+    accord::core::Status s =
+        accord::net::Client::Connect("127.0.0.1", doors.tcp_port(), "setup", &client);
+    if (!s.ok()) why = s.ToString();
+  } else {
+    (void)connection.Connect(doors.http_port(), &why);
+  }
+  for (int c = 0; why.empty() && c < options.connections; ++c) {
+    accord::v1::Command command = Proposal(agreement(c), EventId(next_id.fetch_add(1)));
+    if (door == Door::kTcp) {
+      Request r;
+      *r.mutable_log_milestone() = command;
+      Response response;
+      client->SetReceiveTimeout(kAnswerTimeout);
+      accord::core::Status s = client->Call(r, &response);
+      if (!s.ok() || !response.has_logged()) {
+        why = s.ok() ? Abridged(response.DebugString()) : s.ToString();
+      }
+    } else {
+      accord::bench::HttpAnswer answer;
+      if (!connection.Send(
+              HttpRequestBytes("POST /api/v1/agreements", doors.http_port(), Json(command))) ||
+          !connection.Receive(&answer)) {
+        why = connection.error();
+      } else if (answer.status != 201) {
+        why = fmt::format("{} {}", answer.status, Abridged(answer.body));
+      }
+    }
+  }
+  if (!why.empty())
+    std::printf("cannot propose the agreements over %s: %s\n", NameOf(door), why.c_str());
+  return why.empty();
+}
+
+void PrintPhase(const std::string& label, const std::string& name, const Phase& phase,
+                double raw_rate) {
+  std::printf(
+      "%-14s %-52s %8.0f ev/s  ratio %.2f  p50 %6.0f us  p99 %6.0f us  p99.9 %6.0f us  "
+      "%.1f events per sync, %llu failures\n",
+      label.c_str(), name.c_str(), phase.events_per_second, phase.events_per_second / raw_rate,
+      phase.p50_us, phase.p99_us, phase.p999_us, phase.events_per_sync,
+      static_cast<unsigned long long>(phase.failures));
+  if (phase.failures > 0) {
+    std::printf("%-14s first failure: %s\n", "", Abridged(phase.first_failure).c_str());
+  }
+}
+
+void AppendsThroughTheDoors(const Options& options) {
+  std::printf(
+      "== durable appends over %s: %d connections, %d requests in flight each, %d round%s\n",
+      options.tcp && options.http ? "TCP and HTTP, alternated"
+      : options.tcp               ? "TCP"
+                                  : "HTTP",
+      options.connections, options.window, options.rounds, options.rounds == 1 ? "" : "s");
   accord::bench::Result raw =
       accord::bench::RawRocksDb(options.dir + "/raw", options.connections, options.seconds, 1);
   std::printf("raw RocksDB, one event per synced WriteBatch, %d threads: %.0f ev/s (p50 %.0f us)\n",
               options.connections, raw.events_per_second, raw.p50_us);
 
-  std::string data = options.dir + "/tcp";
+  std::string data = options.dir + "/doors";
   std::filesystem::remove_all(data);
-  std::unique_ptr<accord::store::EventStore> store;
-  if (!accord::store::EventStore::Open({}, data, &store).ok()) return;
-  accord::net::ServerOptions server_options;
-  server_options.port = 0;
-  accord::net::Server server(store.get(), server_options);
-  if (!server.Start().ok()) return;
-
+  Doors doors;
+  if (!doors.Open(data, options.http)) return;
   std::atomic<uint64_t> next_id{1};
+  auto tcp_agreement = [](int c) { return fmt::format("bench-agreement-{}", c); };
+  auto http_agreement = [](int c) { return fmt::format("bench-http-agreement-{}", c); };
+  if (options.tcp && !ProposeAgreements(options, doors, Door::kTcp, tcp_agreement, next_id)) return;
+  if (options.http && !ProposeAgreements(options, doors, Door::kHttp, http_agreement, next_id)) {
+    return;
+  }
+
+  const uint16_t http_port = options.http ? doors.http_port() : 0;
   std::string payload = NotePayload(std::string(280, 'n'));
-  auto raw_append = [&](int c, uint64_t) {
-    Request r;
-    auto* append = r.mutable_append_events();
-    append->set_stream_id(fmt::format("bench-raw-{}", c));
-    auto* e = append->add_events();
-    e->set_event_id(EventId(next_id.fetch_add(1)));
-    e->set_event_type("accord.v1.NoteAdded");
-    e->set_schema_version(1);
-    e->set_payload(payload);
-    return r;
-  };
-  // Each connection's agreement, proposed before the clock starts.
-  for (int c = 0; c < options.connections; ++c) {
-    std::unique_ptr<accord::net::Client> client;
-    if (!accord::net::Client::Connect("127.0.0.1", server.port(), "setup", &client).ok()) return;
-    Request r;
-    auto* command = r.mutable_log_milestone();
-    command->set_agreement_id(fmt::format("bench-agreement-{}", c));
-    command->set_event_id(EventId(next_id.fetch_add(1)));
-    auto* p = command->mutable_milestone()->mutable_agreement_proposed();
-    p->set_title("bench");
-    p->set_kind(accord::v1::MEMORANDUM_OF_UNDERSTANDING);
-    for (const char* party : {"cospar", "apsco"}) {
-      auto* added = p->add_parties();
-      added->set_organisation_id(party);
-      added->set_name(party);
-      added->set_role(accord::v1::Party::SIGNATORY);
-    }
-    Response response;
-    (void)client->Call(r, &response);
-  }
   std::string text(270, 't');
-  auto milestone = [&](int c, uint64_t) {
-    Request r;
-    auto* command = r.mutable_log_milestone();
-    command->set_agreement_id(fmt::format("bench-agreement-{}", c));
-    command->set_event_id(EventId(next_id.fetch_add(1)));
-    command->mutable_milestone()->mutable_note_added()->set_text(text);
-    return r;
-  };
-  for (auto& [name, make] :
-       std::vector<std::pair<std::string, std::function<Request(int, uint64_t)>>>{
-           {"raw appends (append_events)", raw_append},
-           {"milestones (log_milestone)", milestone}}) {
-    Latencies latencies;
-    uint64_t failures = 0;
-    auto before = store->Stats();
-    double rate = DriveOverTcp(server.port(), options, make, &latencies, &failures);
-    auto after = store->Stats();
-    double per_sync =
-        static_cast<double>(after.events_written - before.events_written) /
-        std::max<double>(1, static_cast<double>(after.group_commits - before.group_commits));
-    std::printf(
-        "accord %-28s %8.0f ev/s  ratio %.2f  p50 %6.0f us  p99 %6.0f us  p99.9 %6.0f us  "
-        "%.1f events per sync, %llu failures\n",
-        name.c_str(), rate, rate / raw.events_per_second, latencies.Percentile(0.50),
-        latencies.Percentile(0.99), latencies.Percentile(0.999), per_sync,
-        static_cast<unsigned long long>(failures));
+  std::vector<Workload> workloads;
+  workloads.push_back(
+      {"raw appends (append_events)", "raw appends (POST /api/v1/streams/{id}/events)",
+       [&](int c) {
+         return [&, stream = fmt::format("bench-raw-{}", c)] {
+           Request r;
+           auto* append = r.mutable_append_events();
+           append->set_stream_id(stream);
+           Note(append->add_events(), EventId(next_id.fetch_add(1)), payload);
+           return r;
+         };
+       },
+       [&](int c) {
+         accord::v1::AppendEvents append;  // the path names the stream
+         Note(append.add_events(), RequestTemplate::Placeholder(), payload);
+         RequestTemplate request(fmt::format("POST /api/v1/streams/bench-http-raw-{}/events", c),
+                                 http_port, Json(append));
+         return [&, request] { return request.With(EventId(next_id.fetch_add(1))); };
+       }});
+  workloads.push_back(
+      {"milestones (log_milestone)", "milestones (POST /api/v1/agreements/{id}/milestones)",
+       [&](int c) {
+         return [&, agreement = tcp_agreement(c)] {
+           Request r;
+           auto* command = r.mutable_log_milestone();
+           command->set_agreement_id(agreement);
+           command->set_event_id(EventId(next_id.fetch_add(1)));
+           command->mutable_milestone()->mutable_note_added()->set_text(text);
+           return r;
+         };
+       },
+       [&](int c) {
+         accord::v1::Command command;  // the path names the agreement
+         command.set_event_id(RequestTemplate::Placeholder());
+         command.mutable_milestone()->mutable_note_added()->set_text(text);
+         RequestTemplate request(
+             fmt::format("POST /api/v1/agreements/{}/milestones", http_agreement(c)), http_port,
+             Json(command));
+         return [&, request] { return request.With(EventId(next_id.fetch_add(1))); };
+       }});
+
+  // phases[workload][door]: one per round.
+  std::vector<std::map<Door, std::vector<Phase>>> phases(workloads.size());
+  for (int round = 0; round < options.rounds; ++round) {
+    for (size_t w = 0; w < workloads.size(); ++w) {
+      const Workload& workload = workloads[w];
+      for (Door door : DoorsOfRound(options, round)) {
+        std::vector<std::unique_ptr<Pipeline>> pipelines;
+        std::string why;
+        for (int c = 0; why.empty() && c < options.connections; ++c) {
+          if (door == Door::kTcp) {
+            std::unique_ptr<accord::net::Client> client;
+            accord::core::Status s =
+                accord::net::Client::Connect("127.0.0.1", doors.tcp_port(), "bench", &client);
+            if (!s.ok()) why = s.ToString();
+            if (s.ok()) {
+              pipelines.push_back(
+                  std::make_unique<TcpPipeline>(std::move(client), workload.tcp(c)));
+            }
+          } else {
+            auto connection = std::make_unique<HttpConnection>(kAnswerTimeout);
+            if (connection->Connect(http_port, &why)) {
+              pipelines.push_back(
+                  std::make_unique<HttpPipeline>(std::move(connection), workload.http(c)));
+            }
+          }
+        }
+        if (!why.empty()) {
+          std::printf("cannot connect over %s: %s\n", NameOf(door), why.c_str());
+          return;
+        }
+        auto before = doors.store().Stats();
+        Phase phase = Drive(options, pipelines);
+        auto after = doors.store().Stats();
+        pipelines.clear();
+        Settle(doors.store());
+        phase.events_per_sync =
+            static_cast<double>(after.events_written - before.events_written) /
+            std::max<double>(1, static_cast<double>(after.group_commits - before.group_commits));
+        PrintPhase(fmt::format("round {} {}", round + 1, NameOf(door)),
+                   door == Door::kTcp ? workload.tcp_name : workload.http_name, phase,
+                   raw.events_per_second);
+        phases[w][door].push_back(std::move(phase));
+      }
+    }
   }
-  server.Stop();
+
+  if (options.rounds > 1) {
+    std::printf("medians of %d rounds:\n", options.rounds);
+    for (size_t w = 0; w < workloads.size(); ++w) {
+      for (const auto& [door, of_door] : phases[w]) {
+        const std::vector<Phase>& rounds = of_door;
+        auto median = [&rounds](double Phase::*field) {
+          std::vector<double> values;
+          values.reserve(rounds.size());
+          for (const Phase& p : rounds) values.push_back(p.*field);
+          return Median(std::move(values));
+        };
+        Phase phase;
+        phase.events_per_second = median(&Phase::events_per_second);
+        phase.p50_us = median(&Phase::p50_us);
+        phase.p99_us = median(&Phase::p99_us);
+        phase.p999_us = median(&Phase::p999_us);
+        phase.events_per_sync = median(&Phase::events_per_sync);
+        for (const Phase& p : rounds) phase.failures += p.failures;
+        PrintPhase(fmt::format("accord {}", NameOf(door)),
+                   door == Door::kTcp ? workloads[w].tcp_name : workloads[w].http_name, phase,
+                   raw.events_per_second);
+      }
+    }
+  }
+  if (options.tcp && options.http) {
+    std::printf("HTTP/TCP, the median of each round's ratio (the rounds' ratios):\n");
+    for (size_t w = 0; w < workloads.size(); ++w) {
+      std::vector<double> ratios;
+      ratios.reserve(static_cast<size_t>(options.rounds));
+      for (int round = 0; round < options.rounds; ++round) {
+        ratios.push_back(phases[w][Door::kHttp][round].events_per_second /
+                         phases[w][Door::kTcp][round].events_per_second);
+      }
+      const std::string& name = workloads[w].tcp_name;
+      fmt::print("{:<14} {:.2f}  ({:.2f})\n", name.substr(0, name.find(" (")), Median(ratios),
+                 fmt::join(ratios, " "));
+    }
+  }
 }
 
 // A log of `events` events over 10,000 agreements: each proposed, then notes.
@@ -221,15 +646,8 @@ bool BuildLog(const std::string& dir, uint64_t events) {
   const uint64_t kAgreements = std::max<uint64_t>(1, events / kPerAgreement);
   uint64_t per_agreement = kPerAgreement;
   std::string note = NotePayload(std::string(250, 'r'));
-  accord::v1::AgreementProposed proposed;
+  accord::v1::AgreementProposed proposed = Proposal("", "").milestone().agreement_proposed();
   proposed.set_title("replayed agreement");
-  proposed.set_kind(accord::v1::MEMORANDUM_OF_UNDERSTANDING);
-  for (const char* party : {"cospar", "apsco"}) {
-    auto* added = proposed.add_parties();
-    added->set_organisation_id(party);
-    added->set_name(party);
-    added->set_role(accord::v1::Party::SIGNATORY);
-  }
   std::atomic<uint64_t> pending{0};
   uint64_t id = 1;
   for (uint64_t a = 0; a < kAgreements && id <= events; ++a) {
@@ -278,7 +696,8 @@ void Replay(const Options& options, const std::string& dir) {
   uint64_t raw_records = 0;
   {
     rocksdb::DBOptions db_options;
-    db_options.track_and_verify_wals_in_manifest = true;  // as accord opens it; else RocksDB 7.8 asserts in read-only Recover
+    db_options.track_and_verify_wals_in_manifest =
+        true;  // as accord opens it; else RocksDB 7.8 asserts in read-only Recover
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
     for (const char* name :
          {"default", "log", "stream_index", "stream_heads", "event_ids", "projections", "merkle"}) {
@@ -338,8 +757,11 @@ void StartAndMeasure(const Options& options, const std::string& dir, const std::
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<std::string> args = {options.accordd, "--data", dir, "--port", "0", "--no-auth"};
+  // Both doors, as accordd serves by default, each on a free port.
+  std::vector<std::string> args = {options.accordd, "--data", dir,        "--port", "0",
+                                   "--http-port",   "any",    "--no-auth"};
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = 0;
@@ -392,25 +814,168 @@ void StartAndMeasure(const Options& options, const std::string& dir, const std::
   waitpid(pid, &status, 0);
 }
 
+struct CatchUpResult {
+  uint64_t events = 0;
+  uint64_t bytes = 0;  // of the messages as sent: frames, or the stream's text
+  double seconds = 0;
+  std::string error;  // empty: every event once, in order, then caught up
+};
+
+// A Subscribe from position 0 over the TCP door, read until caught_up.
+CatchUpResult TcpCatchUp(uint16_t port, uint64_t log_size) {
+  CatchUpResult result;
+  std::unique_ptr<accord::net::Client> client;
+  if (accord::core::Status s = accord::net::Client::Connect("127.0.0.1", port, "bench", &client);
+      !s.ok()) {
+    result.error = s.ToString();
+    return result;
+  }
+  client->SetReceiveTimeout(kAnswerTimeout);
+  Request subscribe;
+  subscribe.mutable_subscribe()->set_from(0);
+  auto start = Clock::now();
+  (void)client->Send(&subscribe);
+  std::optional<uint64_t> caught_up;
+  while (!caught_up && result.error.empty()) {
+    Response response;
+    if (accord::core::Status s = client->Receive(&response); !s.ok()) {
+      result.error = s.ToString();
+      break;
+    }
+    result.bytes += response.ByteSizeLong() + accord::net::kFrameHeaderBytes;
+    const accord::v1::SubscriptionMessage& message = response.subscription();
+    if (message.has_event()) {
+      uint64_t position = message.event().record().position();
+      if (position != result.events) {
+        result.error = fmt::format("after {} events, position {}", result.events, position);
+      }
+      ++result.events;
+    } else if (message.has_caught_up()) {
+      caught_up = message.caught_up();
+    } else if (!message.has_checkpoint()) {
+      result.error = Abridged(response.DebugString());
+    }
+  }
+  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (result.error.empty() && (result.events != log_size || caught_up != log_size)) {
+    result.error = fmt::format("{} events and caught up at {}, of a log of {}", result.events,
+                               caught_up.value_or(0), log_size);
+  }
+  return result;
+}
+
+// GET /api/v1/stream?from=0 over the HTTP door, read until `caught-up`.
+CatchUpResult SseCatchUp(uint16_t port, uint64_t log_size) {
+  CatchUpResult result;
+  HttpConnection connection(kAnswerTimeout);
+  if (!connection.Connect(port, &result.error)) return result;
+  auto start = Clock::now();
+  accord::bench::HttpAnswer answer;
+  if (!connection.Send(fmt::format("GET /api/v1/stream?from=0 HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n"
+                                   "Accept: text/event-stream\r\n\r\n",
+                                   port)) ||
+      !connection.Receive(&answer)) {
+    result.error = connection.error();
+    return result;
+  }
+  if (answer.status != 200 || !answer.chunked) {
+    result.error = fmt::format("{} {}", answer.status, Abridged(answer.body));
+    return result;
+  }
+  accord::bench::EventStreamReader reader(0);
+  std::string_view piece;
+  while (!reader.caught_up() && !reader.error() && connection.ReadBody(&piece)) reader.Take(piece);
+  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  result.events = reader.recorded();
+  result.bytes = reader.bytes();
+  if (reader.error()) {
+    result.error = Abridged(*reader.error());
+  } else if (!reader.caught_up()) {
+    result.error = "the stream ended before caught-up: " + connection.error();
+  } else if (result.events != log_size || reader.caught_up() != log_size) {
+    result.error = fmt::format("{} events and caught up at {}, of a log of {}", result.events,
+                               *reader.caught_up(), log_size);
+  }
+  return result;
+}
+
+// Both doors' catch-up of the log in `dir`, from position 0 to its end.
+void CatchUp(const Options& options, const std::string& dir) {
+  Doors doors;
+  if (!doors.Open(dir, options.http)) return;
+  const uint64_t log_size = doors.store().Head().next_position;
+  std::printf("\n== catch-up of a %llu-event log from position 0, %d round%s%s\n",
+              static_cast<unsigned long long>(log_size), options.catch_up_rounds,
+              options.catch_up_rounds == 1 ? "" : "s",
+              options.tcp && options.http ? ", TCP and HTTP alternated" : "");
+  std::map<Door, std::vector<CatchUpResult>> results;
+  for (int round = 0; round < options.catch_up_rounds; ++round) {
+    for (Door door : DoorsOfRound(options, round)) {
+      CatchUpResult r = door == Door::kTcp ? TcpCatchUp(doors.tcp_port(), log_size)
+                                           : SseCatchUp(doors.http_port(), log_size);
+      std::printf("round %d %-4s %-46s %8llu events in %6.2f s %8.0f ev/s %7.1f MB/s  %s\n",
+                  round + 1, NameOf(door),
+                  door == Door::kTcp ? "subscribe (SubscriptionMessage frames)"
+                                     : "GET /api/v1/stream (Server-Sent Events)",
+                  static_cast<unsigned long long>(r.events), r.seconds,
+                  static_cast<double>(r.events) / r.seconds,
+                  static_cast<double>(r.bytes) / r.seconds / 1e6,
+                  r.error.empty() ? "every event once, in order" : ("WRONG: " + r.error).c_str());
+      results[door].push_back(std::move(r));
+    }
+  }
+  auto rate = [](const CatchUpResult& r) { return static_cast<double>(r.events) / r.seconds; };
+  for (auto& [door, rounds] : results) {
+    std::vector<double> rates;
+    std::vector<double> megabytes;
+    for (const CatchUpResult& r : rounds) {
+      rates.push_back(rate(r));
+      megabytes.push_back(static_cast<double>(r.bytes) / r.seconds / 1e6);
+    }
+    std::printf("median %-4s catch-up: %.0f ev/s, %.1f MB/s\n", NameOf(door), Median(rates),
+                Median(megabytes));
+  }
+  if (options.tcp && options.http) {
+    std::vector<double> ratios;
+    ratios.reserve(static_cast<size_t>(options.catch_up_rounds));
+    for (int round = 0; round < options.catch_up_rounds; ++round) {
+      ratios.push_back(rate(results[Door::kHttp][round]) / rate(results[Door::kTcp][round]));
+    }
+    fmt::print("HTTP/TCP catch-up (events/s), the median of each round's ratio: {:.2f}  ({:.2f})\n",
+               Median(ratios), fmt::join(ratios, " "));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   namespace po = boost::program_options;
   Options options;
   bool skip_tcp = false;
+  bool skip_http = false;
+  bool skip_appends = false;
   bool skip_replay = false;
+  bool skip_sse = false;
   po::options_description flags("usage: accord-bench [options]\n\noptions");
   flags.add_options()("help,h", "show this help")(
       "connections", po::value(&options.connections)->default_value(64), "client connections")(
       "window", po::value(&options.window)->default_value(8), "requests in flight per connection")(
       "seconds", po::value(&options.seconds)->default_value(5), "seconds per measurement")(
+      "rounds", po::value(&options.rounds)->default_value(3),
+      "rounds of appends through each door (TCP and HTTP alternated); medians reported")(
+      "catch-up-rounds", po::value(&options.catch_up_rounds)->default_value(2),
+      "rounds of the replayed log's catch-up through each door (alternated); medians reported")(
       "dir", po::value(&options.dir)->default_value("bench-data"), "scratch folder (emptied)")(
       "replay-events", po::value(&options.replay_events)->default_value(1000000),
       "events in the replayed log")(
       "accordd", po::value(&options.accordd)->default_value("build/tools/accordd"),
-      "the accordd binary, for start-up and memory")("no-tcp", po::bool_switch(&skip_tcp),
-                                                     "skip the appends over TCP")(
-      "no-replay", po::bool_switch(&skip_replay), "skip replay, start-up and memory");
+      "the accordd binary, for start-up and memory")(
+      "no-tcp", po::bool_switch(&skip_tcp), "skip the TCP door (its appends and catch-up)")(
+      "no-http", po::bool_switch(&skip_http), "skip the HTTP door (its appends and catch-up)")(
+      "no-appends", po::bool_switch(&skip_appends), "skip the appends through the doors")(
+      "no-replay", po::bool_switch(&skip_replay), "skip replay, start-up and memory")(
+      "no-sse", po::bool_switch(&skip_sse),
+      "skip the catch-up of the replayed log (TCP subscription and HTTP event stream)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, flags), vm);
@@ -423,11 +988,21 @@ int main(int argc, char** argv) {
     std::cout << flags;
     return 0;
   }
+  if (options.rounds < 1 || options.catch_up_rounds < 1 || options.connections < 1 ||
+      options.window < 1) {
+    std::fprintf(stderr,
+                 "accord-bench: --rounds, --catch-up-rounds, --connections and --window are at "
+                 "least 1\n");
+    return 2;
+  }
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each line in its place among the servers' logs
+  options.tcp = !skip_tcp;
+  options.http = !skip_http;
   std::filesystem::create_directories(options.dir);
-  if (!skip_tcp) AppendsOverTcp(options);
+  if (!skip_appends && (options.tcp || options.http)) AppendsThroughTheDoors(options);
+  std::string large = options.dir + "/log-large";
   if (!skip_replay) {
     std::string small = options.dir + "/log-small";
-    std::string large = options.dir + "/log-large";
     Options tenth = options;
     tenth.replay_events = options.replay_events / 10;
     std::printf("\n== accordd start-up and memory\n");
@@ -443,6 +1018,15 @@ int main(int argc, char** argv) {
     }
     Replay(options, large);
     StartAndMeasure(options, large, fmt::format("{} events", options.replay_events));
+  }
+  if (!skip_sse && (options.tcp || options.http)) {
+    // The replayed log, or one built the same way.
+    if (skip_replay && !BuildLog(large, options.replay_events)) {
+      std::printf("cannot build a log of %llu events in %s\n",
+                  static_cast<unsigned long long>(options.replay_events), large.c_str());
+      return 1;
+    }
+    CatchUp(options, large);
   }
   return 0;
 }
