@@ -394,9 +394,16 @@ std::span<const Route> HttpRoutes() { return TheRoutes(); }
 std::optional<RouteMatch> MatchRoute(http::verb method, std::string_view path,
                                      std::string* allowed) {
   if (allowed != nullptr) allowed->clear();
+  // Each route's template, split once.
+  static const std::vector<std::vector<std::string_view>>* patterns = [] {
+    auto* split = new std::vector<std::vector<std::string_view>>;
+    for (const Route& route : HttpRoutes()) split->push_back(Segments(route.path));
+    return split;
+  }();
   const std::vector<std::string_view> segments = Segments(path);
-  for (const Route& route : HttpRoutes()) {
-    const std::vector<std::string_view> pattern = Segments(route.path);
+  for (size_t r = 0; r < HttpRoutes().size(); ++r) {
+    const Route& route = HttpRoutes()[r];
+    const std::vector<std::string_view>& pattern = (*patterns)[r];
     if (pattern.size() != segments.size()) continue;
     RouteMatch match;
     bool fits = true;

@@ -158,6 +158,10 @@ awaitable<void> Server::Impl::Accept() {
       continue;
     }
     pause = kFirstPause;
+    // Answers go as they are ready; Nagle would hold a small one back
+    // behind the acknowledgement of the one before.
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     size_t live = 0;
     {
       core::MutexLock lock(&sessions_mutex_);
