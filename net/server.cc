@@ -169,7 +169,6 @@ awaitable<void> Server::Impl::Accept() {
     }
     if (live >= options_.max_connections) {
       application_->metrics().CountRefusedConnection(app::Door::kTcp);
-      boost::system::error_code ignored;
       LogRefusal(socket.remote_endpoint(ignored));
       asio::co_spawn(acceptor_.get_executor(), Refuse(std::move(socket)), asio::detached);
       continue;
