@@ -124,6 +124,19 @@ class Arguments {
     return std::nullopt;
   }
 
+  // A parameter given a value its route does not list ("report.pdf").
+  std::optional<Refusal> CheckValues() const {
+    for (const Parameter& p : route_.parameters) {
+      if (p.values.empty()) continue;
+      std::optional<std::string> text = Text(p.name);
+      if (text && std::find(p.values.begin(), p.values.end(), *text) == p.values.end()) {
+        return BadRequest(
+            fmt::format("{} is '{}', not one of {}", p.name, *text, fmt::join(p.values, ", ")));
+      }
+    }
+    return std::nullopt;
+  }
+
   // The text of parameter `name` (path, query or header), if given.
   std::optional<std::string> Text(std::string_view name) const {
     for (const Parameter& p : route_.parameters) {
@@ -705,6 +718,7 @@ HttpApi::Prepared HttpApi::Prepare(const HttpRequest& request) const {
   }
   Arguments arguments(route, request, std::move(*match), std::move(query));
   if (auto refused = arguments.CheckQueryNames()) return refuse(*refused);
+  if (auto refused = arguments.CheckValues()) return refuse(*refused);
   if (!route.body && !request.body().empty()) {
     return refuse(
         BadRequest(fmt::format("{} {} takes no body", http::to_string(route.method), route.path)));
