@@ -88,6 +88,20 @@ std::optional<Refusal> ParseQuery(std::string_view text, Query* query) {
   return std::nullopt;
 }
 
+// `text` as a query's name or value: unreserved characters as they are,
+// every other byte percent-encoded.
+std::string QueryEscape(std::string_view text) {
+  std::string escaped;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      escaped.push_back(static_cast<char>(c));
+    } else {
+      escaped += fmt::format("%{:02X}", c);
+    }
+  }
+  return escaped;
+}
+
 std::optional<uint64_t> ParseUint(std::string_view text) {
   uint64_t value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -135,6 +149,21 @@ class Arguments {
       }
     }
     return std::nullopt;
+  }
+
+  // The path and query of the next page: this request's, without the cursor
+  // `cursor_name` (NextLink adds the next one), so that its filters and
+  // limit hold on every page.
+  std::string NextPage(std::string_view cursor_name) const {
+    std::string_view target = request_.target();
+    std::string next(target.substr(0, target.find('?')));
+    char separator = '?';
+    for (const auto& [name, value] : query_) {
+      if (name == cursor_name) continue;
+      next += fmt::format("{}{}={}", separator, QueryEscape(name), QueryEscape(value));
+      separator = '&';
+    }
+    return next;
   }
 
   // The text of parameter `name` (path, query or header), if given.
@@ -453,7 +482,7 @@ std::optional<Refusal> BuildRequest(const Route& route, const Arguments& argumen
       list->set_party_id(arguments.Text("party").value_or(""));
       list->set_after(arguments.Text("after").value_or(""));
       list->set_max_count(max_count);
-      rendering->next_link = std::string(route.path);
+      rendering->next_link = arguments.NextPage("after");
       return std::nullopt;
     }
     case Request::kGetAgreement: {
@@ -487,7 +516,7 @@ std::optional<Refusal> BuildRequest(const Route& route, const Arguments& argumen
       read->set_stream_id(id);
       read->set_from_version(from.value_or(0));
       read->set_max_count(max_count);
-      rendering->next_link = fmt::format("/api/v1/agreements/{}/history", id);
+      rendering->next_link = arguments.NextPage("from");
       return std::nullopt;
     }
     case Request::kReadAll: {
@@ -504,7 +533,7 @@ std::optional<Refusal> BuildRequest(const Route& route, const Arguments& argumen
       if (auto refused = arguments.Uint("from", &from)) return refused;
       read->set_from_position(from.value_or(0));
       read->set_max_count(max_count);
-      rendering->next_link = "/api/v1/log";
+      rendering->next_link = arguments.NextPage("from");
       return std::nullopt;
     }
     case Request::kLogMilestone:
@@ -593,18 +622,13 @@ std::optional<Refusal> BuildRequest(const Route& route, const Arguments& argumen
   return Refusal{status::not_found, "UNKNOWN_REQUEST", "this route asks nothing of the server"};
 }
 
-// The Link header of a page whose next one starts at `cursor`.
-std::string NextLink(const std::string& path, std::string_view cursor_name,
+// The Link header of a page whose next one starts at `cursor`; `page` is
+// the path and query of this page without its cursor (Arguments::NextPage).
+std::string NextLink(const std::string& page, std::string_view cursor_name,
                      std::string_view cursor) {
-  std::string escaped;
-  for (unsigned char c : cursor) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      escaped.push_back(static_cast<char>(c));
-    } else {
-      escaped += fmt::format("%{:02X}", c);
-    }
-  }
-  return fmt::format("<{}?{}={}>; rel=\"next\"", path, cursor_name, escaped);
+  return fmt::format("<{}{}{}={}>; rel=\"next\"", page,
+                     page.find('?') == std::string::npos ? '?' : '&', cursor_name,
+                     QueryEscape(cursor));
 }
 
 }  // namespace
