@@ -437,6 +437,9 @@ asio::awaitable<void> HttpSession<Stream>::EventStream(HttpApi::Prepared prepare
     }
     if (batch.error || behind) break;
     if (!feed.AtHead()) continue;
+    // A Drain while the log was read or a chunk written woke nobody: see it
+    // here, or the wait below would last until the keep-alive interval.
+    if (closed_ || closing_) break;
     bool grew = co_await WaitOn(wait, log_waiters_, quiet_since + options.keep_alive_interval);
     if (!grew && !closed_ && !closing_ &&
         Clock::now() >= quiet_since + options.keep_alive_interval) {
