@@ -355,7 +355,9 @@ asio::awaitable<void> HttpSession<Stream>::Watchdog() {
       host_->CountDropped(streaming_ ? "stalled_subscriber" : "slow_reader");
       app::ServerLog().warn("dropped {} (HTTP): it read nothing of {} for {} ms", peer_,
                             streaming_ ? "its event stream" : "an answer",
-                            host_->options().slow_reader_timeout.count());
+                            (streaming_ ? host_->options().subscriber_stall_timeout
+                                        : host_->options().slow_reader_timeout)
+                                .count());
       timed_out_ = true;
       CloseNow();
       break;
