@@ -139,6 +139,7 @@ asio::awaitable<void> HttpSession<Stream>::Reader() {
     }
   }
   asio::steady_timer room(stream_.get_executor());
+  bool streamed = false;
   while (!closed_ && !closing_) {
     // Backpressure: a client's next request waits while it has its limit of
     // answers to read.
@@ -151,12 +152,41 @@ asio::awaitable<void> HttpSession<Stream>::Reader() {
     if (!co_await ReadRequest(&request)) break;
     std::optional<HttpApi::Prepared> stream = Admit(std::move(request));
     if (stream) {
+      streamed = true;
       co_await EventStream(std::move(*stream));
       break;
     }
   }
+  if (!closed_ && !streamed && host_->stopping()) co_await RefuseBuffered();
   closing_ = true;
   wake_writer_.cancel();
+}
+
+template <class Stream>
+asio::awaitable<void> HttpSession<Stream>::RefuseBuffered() {
+  const HttpServerOptions& options = host_->options();
+  // Receiving is shut down (Drain), so a read returns at once: what the
+  // client had sent, then the end.
+  while (!closed_ && buffer_.size() < options.max_header_bytes) {
+    if (buffer_.size() > 0) {
+      beast::http::request_parser<beast::http::string_body> parser;
+      parser.header_limit(static_cast<uint32_t>(options.max_header_bytes));
+      error_code ignored;
+      parser.put(buffer_.data(), ignored);
+      if (parser.is_header_done()) {
+        Answer(ProblemResponse(beast::http::status::service_unavailable, "SHUTTING_DOWN",
+                               "the server is stopping: this request was not begun, and nothing "
+                               "of it was done; send it again once the server is back",
+                               parser.get().version(), false),
+               parser.get().method() == beast::http::verb::head);
+        co_return;
+      }
+    }
+    auto [error, got] =
+        co_await stream_.async_read_some(buffer_.prepare(kFirstReadBytes), kAsTuple);
+    if (error) co_return;
+    buffer_.commit(got);
+  }
 }
 
 template <class Stream>

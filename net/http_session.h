@@ -114,6 +114,9 @@ class HttpSession final : public HttpSessionBase {
   // Takes a request that was read: answers it, asks the application, or
   // (returning a Prepared with a stream route) hands the connection over.
   std::optional<HttpApi::Prepared> Admit(HttpRequest request);
+  // Stopping: the next request the client had sent (pipelined behind those
+  // begun) is answered 503 SHUTTING_DOWN rather than dropped unanswered.
+  asio::awaitable<void> RefuseBuffered();
   // Queues an answer that is ready now.
   void Answer(HttpResponse response, bool head_only = false);
 
