@@ -737,8 +737,11 @@ HttpApi::Prepared HttpApi::Prepare(const HttpRequest& request) const {
   const Route& route = *match->route;
   prepared.route = &route;
   if (rendering.head && route.action == RouteAction::kEventStream) {
-    return refuse(Refusal{status::method_not_allowed, "INVALID_ARGUMENT",
-                          "an event stream has no HEAD: GET it"});
+    prepared.answer = RefusalResponse(Refusal{status::method_not_allowed, "INVALID_ARGUMENT",
+                                              "an event stream has no HEAD: GET it"},
+                                      rendering.version, rendering.keep_alive);
+    prepared.answer->set(field::allow, "GET");
+    return prepared;
   }
   Arguments arguments(route, request, std::move(*match), std::move(query));
   if (auto refused = arguments.CheckQueryNames()) return refuse(*refused);
