@@ -120,7 +120,8 @@ class Arguments {
         query_(std::move(query)) {}
 
   std::optional<Refusal> CheckQueryNames() const {
-    for (const auto& [name, value] : query_) {
+    for (const auto& entry : query_) {
+      const std::string& name = entry.first;  // (clang before 16 captures no structured binding)
       bool known = std::any_of(
           route_.parameters.begin(), route_.parameters.end(),
           [&](const Parameter& p) { return p.in == ParameterIn::kQuery && p.name == name; });
