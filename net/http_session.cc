@@ -150,7 +150,7 @@ asio::awaitable<void> HttpSession<Stream>::Reader() {
     if (closed_ || closing_ || host_->stopping()) break;
     HttpRequest request;
     if (!co_await ReadRequest(&request)) break;
-    std::optional<HttpApi::Prepared> stream = Admit(std::move(request));
+    std::optional<HttpApi::Prepared> stream = Admit(request);
     if (stream) {
       streamed = true;
       co_await EventStream(std::move(*stream));
@@ -251,7 +251,7 @@ asio::awaitable<bool> HttpSession<Stream>::ReadRequest(HttpRequest* request) {
 }
 
 template <class Stream>
-std::optional<HttpApi::Prepared> HttpSession<Stream>::Admit(HttpRequest request) {
+std::optional<HttpApi::Prepared> HttpSession<Stream>::Admit(const HttpRequest& request) {
   HttpApi::Prepared prepared = host_->api().Prepare(request);
   if (prepared.answer) {
     Answer(std::move(*prepared.answer), prepared.rendering.head);

@@ -113,7 +113,7 @@ class HttpSession final : public HttpSessionBase {
   asio::awaitable<bool> ReadRequest(HttpRequest* request);
   // Takes a request that was read: answers it, asks the application, or
   // (returning a Prepared with a stream route) hands the connection over.
-  std::optional<HttpApi::Prepared> Admit(HttpRequest request);
+  std::optional<HttpApi::Prepared> Admit(const HttpRequest& request);
   // Stopping: the next request the client had sent (pipelined behind those
   // begun) is answered 503 SHUTTING_DOWN rather than dropped unanswered.
   asio::awaitable<void> RefuseBuffered();
