@@ -1,6 +1,8 @@
 #include "net/http_session.h"
 
 #include <fmt/format.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
@@ -382,12 +384,18 @@ asio::awaitable<void> HttpSession<Stream>::Watchdog() {
       break;
     }
     if (now >= write_deadline_) {
+      const std::chrono::milliseconds timeout = streaming_
+                                                    ? host_->options().subscriber_stall_timeout
+                                                    : host_->options().slow_reader_timeout;
+      if (UnacknowledgedBytes() == 0) {
+        // The client has taken every byte written: the write is done, and
+        // only its completion waits behind other work of this thread.
+        write_deadline_ = now + timeout;
+        continue;
+      }
       host_->CountDropped(streaming_ ? "stalled_subscriber" : "slow_reader");
       app::ServerLog().warn("dropped {} (HTTP): it read nothing of {} for {} ms", peer_,
-                            streaming_ ? "its event stream" : "an answer",
-                            (streaming_ ? host_->options().subscriber_stall_timeout
-                                        : host_->options().slow_reader_timeout)
-                                .count());
+                            streaming_ ? "its event stream" : "an answer", timeout.count());
       timed_out_ = true;
       CloseNow();
       break;
@@ -541,6 +549,13 @@ asio::awaitable<bool> HttpSession<Stream>::WaitOn(asio::steady_timer& timer,
 template <class Stream>
 void HttpSession<Stream>::WakeAll(const std::set<asio::steady_timer*>& waiters) {
   for (auto* timer : waiters) timer->cancel();
+}
+
+template <class Stream>
+int HttpSession<Stream>::UnacknowledgedBytes() {
+  int bytes = 0;
+  if (::ioctl(Socket().native_handle(), SIOCOUTQ, &bytes) != 0) return -1;
+  return bytes;
 }
 
 template <class Stream>

@@ -146,6 +146,9 @@ class HttpSession final : public HttpSessionBase {
                                Clock::time_point deadline);
   static void WakeAll(const std::set<asio::steady_timer*>& waiters);
 
+  // Bytes written to the socket that the client has not acknowledged yet
+  // (SIOCOUTQ); -1 when the socket cannot say.
+  int UnacknowledgedBytes();
   void SetReadDeadline(Clock::time_point deadline);
   void SetWriteDeadline(Clock::time_point deadline);
   void CloseNow();
