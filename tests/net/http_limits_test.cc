@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "accord/v1/http.pb.h"
@@ -30,7 +31,20 @@ class HttpLimitsTest : public accord::testing::HttpDoorTest {
                        admin_, more_headers);
   }
 
+  // Asks /readyz until it says ready (the projections catch up on the store
+  // pool after each commit); false if it never does.
+  static bool AwaitReady(accord::testing::HttpClient& client) {
+    for (int attempt = 0; attempt < 2000; ++attempt) {
+      if (client.Get("/readyz").status() == 200) return true;
+    }
+    return false;
+  }
+
   SseEvent event_;
+  // A store's file system that fails on demand (TearDown closes the store
+  // before these go).
+  std::shared_ptr<accord::testing::FaultInjectingFs> fs_;
+  std::unique_ptr<rocksdb::Env> env_;
 };
 
 TEST_F(HttpLimitsTest, AMalformedRequestIs400AndClosesThatConnectionOnly) {
@@ -285,15 +299,17 @@ TEST_F(HttpLimitsTest, ConnectionsOverTheLimitAre429AndClosed) {
 }
 
 TEST_F(HttpLimitsTest, AFailingDiskIs503WithRetryAfterWhileReadsGoOn) {
-  auto fs = std::make_shared<accord::testing::FaultInjectingFs>();
-  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+  fs_ = std::make_shared<accord::testing::FaultInjectingFs>();
+  env_ = rocksdb::NewCompositeEnv(fs_);
   store::StoreOptions store_options;
-  store_options.env = env.get();
+  store_options.env = env_.get();
   Start({}, store_options);
   auto client = Client(logger_);
   MustLog(*client, b_.Propose());
+  // The agreement index has caught up: it writes nothing while the disk fails.
+  ASSERT_TRUE(AwaitReady(*client));
 
-  fs->fail_wal_appends = true;
+  fs_->fail_wal_appends = true;
   accord::v1::Command visit = b_.Visit();
   HttpReply refused = client->Post(kMouPath + "/milestones", Json(visit));
   EXPECT_EQ(ExpectProblem(refused, 503).code(), "IO_ERROR");
@@ -303,22 +319,19 @@ TEST_F(HttpLimitsTest, AFailingDiskIs503WithRetryAfterWhileReadsGoOn) {
   accord::v1::Readiness readiness;
   ASSERT_TRUE(ready.Parse(&readiness)) << ready.body();
   EXPECT_FALSE(readiness.ready());
-  ASSERT_EQ(readiness.not_ready_size(), 1) << ready.body();
-  EXPECT_NE(readiness.not_ready(0).find("appends are refused"), std::string::npos);
-  EXPECT_EQ(client->Get(kMouPath).status(), 200u) << "reads go on";
+  EXPECT_TRUE(std::any_of(
+      readiness.not_ready().begin(), readiness.not_ready().end(),
+      [](const std::string& why) { return why.rfind("appends are refused: IOError", 0) == 0; }))
+      << ready.body();
+  HttpReply read = client->Get(kMouPath);
+  EXPECT_EQ(read.status(), 200u) << "reads go on: " << read.body();
 
-  fs->fail_wal_appends = false;
+  fs_->fail_wal_appends = false;
   ASSERT_TRUE(store_->AwaitWritable(kPatience));
   HttpReply retried = client->Post(kMouPath + "/milestones", Json(visit));
   EXPECT_TRUE(retried.status() == 201u || retried.status() == 200u) << retried.body();
   EXPECT_EQ(Head(), 2u) << "the retry lands once";
-  // Ready again once the agreement index has caught up with the retry.
-  unsigned status = 0;
-  for (int attempt = 0; attempt < 1000 && status != 200; ++attempt) {
-    status = client->Get("/readyz").status();
-  }
-  EXPECT_EQ(status, 200u);
-  TearDown();  // before the file system goes
+  EXPECT_TRUE(AwaitReady(*client)) << "once the agreement index has caught up with the retry";
 }
 
 TEST_F(HttpLimitsTest, StopAnswersWhatWasBegunEndsStreamsAndRefusesTheRestWith503) {
