@@ -101,6 +101,20 @@ std::optional<Refusal> ParseQuery(std::string_view text, Query* query) {
   return std::nullopt;
 }
 
+// `text` as a query's name or value: unreserved characters as they are,
+// every other byte percent-encoded.
+std::string QueryEscape(std::string_view text) {
+  std::string escaped;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      escaped.push_back(static_cast<char>(c));
+    } else {
+      escaped += fmt::format("%{:02X}", c);
+    }
+  }
+  return escaped;
+}
+
 std::optional<uint64_t> ParseUint(std::string_view text) {
   uint64_t value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -136,6 +150,34 @@ class Arguments {
       }
     }
     return std::nullopt;
+  }
+
+  // A parameter given a value its route does not list ("report.pdf").
+  std::optional<Refusal> CheckValues() const {
+    for (const Parameter& p : route_.parameters) {
+      if (p.values.empty()) continue;
+      std::optional<std::string> text = Text(p.name);
+      if (text && std::find(p.values.begin(), p.values.end(), *text) == p.values.end()) {
+        return BadRequest(
+            fmt::format("{} is '{}', not one of {}", p.name, *text, fmt::join(p.values, ", ")));
+      }
+    }
+    return std::nullopt;
+  }
+
+  // The path and query of the next page: this request's, without the cursor
+  // `cursor_name` (NextLink adds the next one), so that its filters and
+  // limit hold on every page.
+  std::string NextPage(std::string_view cursor_name) const {
+    std::string_view target = request_.target();
+    std::string next(target.substr(0, target.find('?')));
+    char separator = '?';
+    for (const auto& [name, value] : query_) {
+      if (name == cursor_name) continue;
+      next += fmt::format("{}{}={}", separator, QueryEscape(name), QueryEscape(value));
+      separator = '&';
+    }
+    return next;
   }
 
   // The text of parameter `name` (path, query or header), if given.
@@ -454,7 +496,7 @@ std::optional<Refusal> BuildRequest(const Route& route, const Arguments& argumen
       list->set_party_id(arguments.Text("party").value_or(""));
       list->set_after(arguments.Text("after").value_or(""));
       list->set_max_count(max_count);
-      rendering->next_link = std::string(route.path);
+      rendering->next_link = arguments.NextPage("after");
       return std::nullopt;
     }
     case Request::kGetAgreement: {
@@ -488,7 +530,7 @@ std::optional<Refusal> BuildRequest(const Route& route, const Arguments& argumen
       read->set_stream_id(id);
       read->set_from_version(from.value_or(0));
       read->set_max_count(max_count);
-      rendering->next_link = fmt::format("/api/v1/agreements/{}/history", id);
+      rendering->next_link = arguments.NextPage("from");
       return std::nullopt;
     }
     case Request::kReadAll: {
@@ -505,7 +547,7 @@ std::optional<Refusal> BuildRequest(const Route& route, const Arguments& argumen
       if (auto refused = arguments.Uint("from", &from)) return refused;
       read->set_from_position(from.value_or(0));
       read->set_max_count(max_count);
-      rendering->next_link = "/api/v1/log";
+      rendering->next_link = arguments.NextPage("from");
       return std::nullopt;
     }
     case Request::kLogMilestone:
@@ -594,18 +636,13 @@ std::optional<Refusal> BuildRequest(const Route& route, const Arguments& argumen
   return Refusal{status::not_found, "UNKNOWN_REQUEST", "this route asks nothing of the server"};
 }
 
-// The Link header of a page whose next one starts at `cursor`.
-std::string NextLink(const std::string& path, std::string_view cursor_name,
+// The Link header of a page whose next one starts at `cursor`; `page` is
+// the path and query of this page without its cursor (Arguments::NextPage).
+std::string NextLink(const std::string& page, std::string_view cursor_name,
                      std::string_view cursor) {
-  std::string escaped;
-  for (unsigned char c : cursor) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      escaped.push_back(static_cast<char>(c));
-    } else {
-      escaped += fmt::format("%{:02X}", c);
-    }
-  }
-  return fmt::format("<{}?{}={}>; rel=\"next\"", path, cursor_name, escaped);
+  return fmt::format("<{}{}{}={}>; rel=\"next\"", page,
+                     page.find('?') == std::string::npos ? '?' : '&', cursor_name,
+                     QueryEscape(cursor));
 }
 
 }  // namespace
@@ -714,11 +751,15 @@ HttpApi::Prepared HttpApi::Prepare(const HttpRequest& request) const {
   const Route& route = *match->route;
   prepared.route = &route;
   if (rendering.head && route.action == RouteAction::kEventStream) {
-    return refuse(Refusal{status::method_not_allowed, "INVALID_ARGUMENT",
-                          "an event stream has no HEAD: GET it"});
+    prepared.answer = RefusalResponse(Refusal{status::method_not_allowed, "INVALID_ARGUMENT",
+                                              "an event stream has no HEAD: GET it"},
+                                      rendering.version, rendering.keep_alive);
+    prepared.answer->set(field::allow, "GET");
+    return prepared;
   }
   Arguments arguments(route, request, std::move(*match), std::move(query));
   if (auto refused = arguments.CheckQueryNames()) return refuse(*refused);
+  if (auto refused = arguments.CheckValues()) return refuse(*refused);
   if (!route.body && !request.body().empty()) {
     return refuse(
         BadRequest(fmt::format("{} {} takes no body", http::to_string(route.method), route.path)));
@@ -807,7 +848,10 @@ std::optional<HttpResponse> HttpApi::DoorOwn(const Route& route, const HttpReque
     case RouteAction::kEventStream:
       break;
   }
-  return ProblemResponse(status::not_found, "NOT_FOUND", "not served yet", version, keep_alive);
+  // The application's routes and streams are not the door's own: Prepare
+  // never asks for them here.
+  return ProblemResponse(status::internal_server_error, "UNKNOWN_REQUEST",
+                         "this route is not answered by the door itself", version, keep_alive);
 }
 
 HttpResponse HttpApi::Render(const Prepared::Rendering& rendering, const Response& response) const {

@@ -136,7 +136,8 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
     }
     if (live >= options_.max_connections) {
       application_->metrics().CountRefusedConnection(app::Door::kHttp);
-      asio::co_spawn(socket.get_executor(), Refuse(std::move(socket)), asio::detached);
+      auto executor = socket.get_executor();
+      asio::co_spawn(executor, Refuse(std::move(socket)), asio::detached);
       continue;
     }
     std::shared_ptr<HttpSessionBase> session;

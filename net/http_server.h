@@ -27,7 +27,9 @@
 //
 // Thread safety: Start and Stop are called from one thread. Stop stops
 // accepting, answers the requests already begun, ends the event streams and
-// closes every connection.
+// closes every connection; a request received but not begun (pipelined
+// behind others) is answered 503 SHUTTING_DOWN, so that its client knows
+// nothing of it was done.
 #pragma once
 
 #include <chrono>

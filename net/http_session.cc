@@ -1,6 +1,8 @@
 #include "net/http_session.h"
 
 #include <fmt/format.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
@@ -140,6 +142,7 @@ asio::awaitable<void> HttpSession<Stream>::Reader() {
     }
   }
   asio::steady_timer room(stream_.get_executor());
+  bool streamed = false;
   while (!closed_ && !closing_) {
     // Backpressure: a client's next request waits while it has its limit of
     // answers to read.
@@ -150,14 +153,43 @@ asio::awaitable<void> HttpSession<Stream>::Reader() {
     if (closed_ || closing_ || host_->stopping()) break;
     HttpRequest request;
     if (!co_await ReadRequest(&request)) break;
-    std::optional<HttpApi::Prepared> stream = Admit(std::move(request));
+    std::optional<HttpApi::Prepared> stream = Admit(request);
     if (stream) {
+      streamed = true;
       co_await EventStream(std::move(*stream));
       break;
     }
   }
+  if (!closed_ && !streamed && host_->stopping()) co_await RefuseBuffered();
   closing_ = true;
   wake_writer_.cancel();
+}
+
+template <class Stream>
+asio::awaitable<void> HttpSession<Stream>::RefuseBuffered() {
+  const HttpServerOptions& options = host_->options();
+  // Receiving is shut down (Drain), so a read returns at once: what the
+  // client had sent, then the end.
+  while (!closed_ && buffer_.size() < options.max_header_bytes) {
+    if (buffer_.size() > 0) {
+      beast::http::request_parser<beast::http::string_body> parser;
+      parser.header_limit(static_cast<uint32_t>(options.max_header_bytes));
+      error_code ignored;
+      parser.put(buffer_.data(), ignored);
+      if (parser.is_header_done()) {
+        Answer(ProblemResponse(beast::http::status::service_unavailable, "SHUTTING_DOWN",
+                               "the server is stopping: this request was not begun, and nothing "
+                               "of it was done; send it again once the server is back",
+                               parser.get().version(), false),
+               parser.get().method() == beast::http::verb::head);
+        co_return;
+      }
+    }
+    auto [error, got] =
+        co_await stream_.async_read_some(buffer_.prepare(kFirstReadBytes), kAsTuple);
+    if (error) co_return;
+    buffer_.commit(got);
+  }
 }
 
 template <class Stream>
@@ -223,7 +255,7 @@ asio::awaitable<bool> HttpSession<Stream>::ReadRequest(HttpRequest* request) {
 }
 
 template <class Stream>
-std::optional<HttpApi::Prepared> HttpSession<Stream>::Admit(HttpRequest request) {
+std::optional<HttpApi::Prepared> HttpSession<Stream>::Admit(const HttpRequest& request) {
   HttpApi::Prepared prepared = host_->api().Prepare(request);
   if (prepared.answer) {
     Answer(std::move(*prepared.answer), prepared.rendering.head);
@@ -358,14 +390,22 @@ asio::awaitable<void> HttpSession<Stream>::Watchdog() {
       break;
     }
     if (now >= write_deadline_) {
+      const std::chrono::milliseconds timeout = streaming_
+                                                    ? host_->options().subscriber_stall_timeout
+                                                    : host_->options().slow_reader_timeout;
+      if (UnacknowledgedBytes() == 0) {
+        // The client has taken every byte written: the write is done, and
+        // only its completion waits behind other work of this thread.
+        write_deadline_ = now + timeout;
+        continue;
+      }
       if (streaming_) {
         metrics().CountDroppedSubscription(app::Door::kHttp, app::SubscriptionDrop::kStalled);
       } else {
         metrics().CountDroppedConnection(app::Door::kHttp, app::ConnectionDrop::kSlowReader);
       }
       app::ServerLog().warn("dropped {} (HTTP): it read nothing of {} for {} ms", peer_,
-                            streaming_ ? "its event stream" : "an answer",
-                            host_->options().slow_reader_timeout.count());
+                            streaming_ ? "its event stream" : "an answer", timeout.count());
       timed_out_ = true;
       CloseNow();
       break;
@@ -447,6 +487,9 @@ asio::awaitable<void> HttpSession<Stream>::EventStream(HttpApi::Prepared prepare
     }
     if (batch.error || behind) break;
     if (!feed.AtHead()) continue;
+    // A Drain while the log was read or a chunk written woke nobody: see it
+    // here, or the wait below would last until the keep-alive interval.
+    if (closed_ || closing_) break;
     bool grew = co_await WaitOn(wait, log_waiters_, quiet_since + options.keep_alive_interval);
     if (!grew && !closed_ && !closing_ &&
         Clock::now() >= quiet_since + options.keep_alive_interval) {
@@ -515,6 +558,13 @@ asio::awaitable<bool> HttpSession<Stream>::WaitOn(asio::steady_timer& timer,
 template <class Stream>
 void HttpSession<Stream>::WakeAll(const std::set<asio::steady_timer*>& waiters) {
   for (auto* timer : waiters) timer->cancel();
+}
+
+template <class Stream>
+int HttpSession<Stream>::UnacknowledgedBytes() {
+  int bytes = 0;
+  if (::ioctl(Socket().native_handle(), SIOCOUTQ, &bytes) != 0) return -1;
+  return bytes;
 }
 
 template <class Stream>

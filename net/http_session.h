@@ -137,7 +137,10 @@ class HttpSession final : public HttpSessionBase {
   asio::awaitable<bool> ReadRequest(HttpRequest* request);
   // Takes a request that was read: answers it, asks the application, or
   // (returning a Prepared with a stream route) hands the connection over.
-  std::optional<HttpApi::Prepared> Admit(HttpRequest request);
+  std::optional<HttpApi::Prepared> Admit(const HttpRequest& request);
+  // Stopping: the next request the client had sent (pipelined behind those
+  // begun) is answered 503 SHUTTING_DOWN rather than dropped unanswered.
+  asio::awaitable<void> RefuseBuffered();
   // Queues an answer that is ready now.
   void Answer(HttpResponse response, bool head_only = false);
 
@@ -168,6 +171,9 @@ class HttpSession final : public HttpSessionBase {
   static void WakeAll(const std::set<asio::steady_timer*>& waiters);
 
   app::Metrics& metrics() { return host_->application().metrics(); }
+  // Bytes written to the socket that the client has not acknowledged yet
+  // (SIOCOUTQ); -1 when the socket cannot say.
+  int UnacknowledgedBytes();
   void SetReadDeadline(Clock::time_point deadline);
   void SetWriteDeadline(Clock::time_point deadline);
   void CloseNow();

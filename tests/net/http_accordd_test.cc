@@ -1,0 +1,91 @@
+// The HTTP door of the real accordd (tests/testing/accordd_process.h), end
+// to end: the reference story logged over HTTP with a token from the token
+// file reads back the same over HTTP and over TCP, and the OpenAPI document
+// served is the one generated from the route table.
+#include <gtest/gtest.h>
+
+#include <google/protobuf/util/message_differencer.h>
+
+#include "accord/v1/views.pb.h"
+#include "app/auth.h"
+#include "net/client.h"
+#include "net/http_api.h"
+#include "net/openapi.h"
+#include "tests/testing/accordd_process.h"
+#include "tests/testing/http_door.h"
+#include "tests/testing/temp_dir.h"
+
+namespace accord::net {
+namespace {
+
+using accord::testing::HttpClient;
+using accord::testing::HttpReply;
+using google::protobuf::util::MessageDifferencer;
+
+TEST(HttpAccordd, TheMouLoggedOverHttpReadsTheSameOverHttpAndTcp) {
+  accord::testing::TempDir dir;
+  auto logger = app::TokenFile::AddUser(dir.Sub("tokens"), "legal-affairs", accord::v1::LOGGER);
+  ASSERT_TRUE(logger.ok()) << logger.error();
+  accord::testing::AccorddProcess server(ACCORD_ACCORDD,
+                                         {"--data", dir.Sub("data"), "--tokens", dir.Sub("tokens")},
+                                         dir.Sub("accordd.log"));
+  ASSERT_TRUE(server.WaitUntilServing()) << server.log();
+  ASSERT_NE(server.http_port(), 0) << server.log();
+
+  HttpClient::Options options;
+  options.token = logger->token;
+  HttpClient http(server.http_port(), options);
+  const auto commands = accord::testing::ReadCommandFile(std::string(ACCORD_EXAMPLES_DIR) +
+                                                         "/cospar-apsco-mou.ndjson");
+  const std::string agreement = commands.front().agreement_id();
+  const std::string path = "/api/v1/agreements/" + agreement;
+  for (int pass = 0; pass < 2; ++pass) {  // the second logs nothing twice
+    for (const accord::v1::Command& command : commands) {
+      SCOPED_TRACE(command.event_id());
+      HttpReply reply =
+          http.Post(command.milestone().has_agreement_proposed() ? "/api/v1/agreements"
+                                                                 : path + "/milestones",
+                    app::ToJson(command));
+      ASSERT_EQ(reply.status(), pass == 0 ? 201u : 200u) << reply.error << reply.body();
+    }
+  }
+
+  HttpReply by_http = http.Get(path);
+  ASSERT_EQ(by_http.status(), 200u) << by_http.body();
+  accord::v1::AgreementSummary summary;
+  ASSERT_TRUE(by_http.Parse(&summary)) << by_http.body();
+  EXPECT_EQ(by_http.Header(http::field::etag), "\"" + std::to_string(commands.size() - 1) + "\"");
+
+  std::unique_ptr<net::Client> tcp;
+  core::Status connected = net::Client::Connect(
+      "127.0.0.1", server.port(), ConnectOptions{"http-test", logger->token, ""}, &tcp);
+  ASSERT_TRUE(connected.ok()) << connected.ToString();
+  accord::v1::Request get;
+  get.mutable_get_agreement()->set_agreement_id(agreement);
+  accord::v1::Response by_tcp;
+  ASSERT_TRUE(tcp->Call(get, &by_tcp).ok());
+  ASSERT_TRUE(by_tcp.has_agreement()) << by_tcp.DebugString();
+  std::string differences;
+  MessageDifferencer differ;
+  differ.ReportDifferencesToString(&differences);
+  EXPECT_TRUE(differ.Compare(summary, by_tcp.agreement())) << differences;
+
+  accord::v1::Request timeline;
+  timeline.mutable_get_timeline()->set_agreement_id(agreement);
+  ASSERT_TRUE(tcp->Call(timeline, &by_tcp).ok());
+  accord::v1::Timeline by_http_timeline;
+  ASSERT_TRUE(http.Get(path + "/timeline").Parse(&by_http_timeline));
+  EXPECT_TRUE(MessageDifferencer::Equals(by_http_timeline, by_tcp.timeline()));
+
+  // The document needs no token, and is the generator's.
+  HttpClient anyone(server.http_port());
+  HttpReply document = anyone.Get("/api/v1/openapi.json");
+  ASSERT_EQ(document.status(), 200u);
+  EXPECT_EQ(document.Header(http::field::content_type), "application/json");
+  EXPECT_EQ(document.body(), OpenApiDocument(kApiVersion));
+
+  EXPECT_EQ(server.Stop(), 0) << server.log();
+}
+
+}  // namespace
+}  // namespace accord::net
