@@ -142,7 +142,8 @@ asio::awaitable<void> HttpSession<Stream>::Reader() {
     }
   }
   asio::steady_timer room(stream_.get_executor());
-  bool streamed = false;
+  bool streamed = false;     // the connection became an event stream
+  bool read_failed = false;  // the last request was not read (and is answered if need be)
   while (!closed_ && !closing_) {
     // Backpressure: a client's next request waits while it has its limit of
     // answers to read.
@@ -152,7 +153,10 @@ asio::awaitable<void> HttpSession<Stream>::Reader() {
     }
     if (closed_ || closing_ || host_->stopping()) break;
     HttpRequest request;
-    if (!co_await ReadRequest(&request)) break;
+    if (!co_await ReadRequest(&request)) {
+      read_failed = true;
+      break;
+    }
     std::optional<HttpApi::Prepared> stream = Admit(request);
     if (stream) {
       streamed = true;
@@ -160,7 +164,7 @@ asio::awaitable<void> HttpSession<Stream>::Reader() {
       break;
     }
   }
-  if (!closed_ && !streamed && host_->stopping()) co_await RefuseBuffered();
+  if (!closed_ && !streamed && !read_failed && host_->stopping()) co_await RefuseBuffered();
   closing_ = true;
   wake_writer_.cancel();
 }

@@ -26,6 +26,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "accord/v1/http.pb.h"
@@ -60,6 +61,19 @@ inline std::vector<accord::v1::Command> ReadCommandFile(const std::string& path)
   }
   EXPECT_FALSE(commands.empty()) << path;
   return commands;
+}
+
+// Asks `done` until it holds, a millisecond apart, for at most `limit`:
+// for what the server does in its own time (a projection catching up, a
+// connection seen to close, a line logged). Whether it came to hold.
+template <class Done>
+bool Eventually(Done done, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
 }
 
 // A thread pool that a test may hold shut (see above).
