@@ -5,7 +5,9 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
+#include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/http/field.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
 #include <charconv>
@@ -852,6 +854,24 @@ std::optional<HttpResponse> HttpApi::DoorOwn(const Route& route, const HttpReque
   // never asks for them here.
   return ProblemResponse(status::internal_server_error, "UNKNOWN_REQUEST",
                          "this route is not answered by the door itself", version, keep_alive);
+}
+
+std::string HttpApi::Wire(HttpResponse response, bool head_only) const {
+  response.set(field::server, options_.server_name);
+  http::response_serializer<http::string_body> serializer(response);
+  serializer.split(head_only);
+  std::string out;
+  out.reserve(512 + response.body().size());
+  boost::system::error_code error;
+  while (!error && !(head_only ? serializer.is_header_done() : serializer.is_done())) {
+    serializer.next(error, [&](boost::system::error_code&, const auto& buffers) {
+      for (auto buffer : boost::beast::buffers_range_ref(buffers)) {
+        out.append(static_cast<const char*>(buffer.data()), buffer.size());
+      }
+      serializer.consume(boost::beast::buffer_bytes(buffers));
+    });
+  }
+  return out;
 }
 
 HttpResponse HttpApi::Render(const Prepared::Rendering& rendering, const Response& response) const {

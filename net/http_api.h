@@ -90,6 +90,9 @@ class HttpApi {
   Prepared Prepare(const HttpRequest& request) const;
   HttpResponse Render(const Prepared::Rendering& rendering,
                       const accord::v1::Response& response) const;
+  // The answer as it goes on the wire, with the server's name: its head
+  // only for a HEAD request.
+  std::string Wire(HttpResponse response, bool head_only) const;
 
   const HttpApiOptions& options() const { return options_; }
 

@@ -26,6 +26,8 @@ class HttpServer::Impl final : public HttpSessionHost {
       : options_(std::move(options)),
         application_(application),
         api_(application, options_.api),
+        json_threads_(static_cast<size_t>(std::max(1, options_.json_threads))),
+        delivery_(std::make_shared<Delivery>(json_threads_.get_executor())),
         acceptor_(io_) {}
   ~Impl() override = default;
 
@@ -37,7 +39,7 @@ class HttpServer::Impl final : public HttpSessionHost {
   const HttpServerOptions& options() const override { return options_; }
   app::Application& application() override { return *application_; }
   const HttpApi& api() const override { return api_; }
-  std::shared_ptr<StrandDelivery> delivery() const override { return delivery_; }
+  std::shared_ptr<Delivery> delivery() const override { return delivery_; }
   bool stopping() const override { return stopping_.load(); }
   void Forget(const HttpSessionBase* session) override {
     core::MutexLock lock(&sessions_mutex_);
@@ -54,7 +56,8 @@ class HttpServer::Impl final : public HttpSessionHost {
   HttpServerOptions options_;
   app::Application* application_;
   HttpApi api_;
-  std::shared_ptr<StrandDelivery> delivery_ = std::make_shared<StrandDelivery>();
+  asio::thread_pool json_threads_;
+  std::shared_ptr<Delivery> delivery_;
   std::optional<asio::ssl::context> tls_;
   asio::io_context io_;
   tcp::acceptor acceptor_;
@@ -225,7 +228,10 @@ void HttpServer::Impl::Stop() {
   wait_closed(std::chrono::seconds(10));
   for (auto& s : sessions) s->Close();
   wait_closed(std::chrono::seconds(1));
-  delivery_->Close();  // an answer still under way is dropped, not posted to a dead strand
+  // An answer still under way is dropped, not posted to threads or a strand
+  // that are gone; what the JSON threads are doing finishes first.
+  delivery_->Close();
+  json_threads_.join();
   io_.stop();
   for (auto& t : threads_) t.join();
   threads_.clear();

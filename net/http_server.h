@@ -67,6 +67,9 @@ struct HttpServerOptions {
   // No event of a stream is larger than this (the TCP door's frame limit).
   uint32_t max_event_bytes = 4 << 20;
   int network_threads = 1;
+  // Threads that parse bodies, render answers and write event streams as
+  // JSON, so that the network threads only read and write.
+  int json_threads = 2;
   // TLS (HTTPS): a PEM certificate chain and its private key. Empty: plain.
   std::string tls_certificate_file;
   std::string tls_key_file;

@@ -26,6 +26,7 @@ using asio::ip::tcp;
 using boost::system::error_code;
 constexpr auto kAsTuple = asio::experimental::as_tuple(asio::use_awaitable);
 constexpr size_t kFirstReadBytes = 4 << 10;
+constexpr size_t kMaxWriteBytes = 1 << 20;  // answers gathered into one write, at most
 
 tcp::socket& LowestSocket(tcp::socket& socket) { return socket; }
 tcp::socket& LowestSocket(asio::ssl::stream<tcp::socket>& stream) { return stream.next_layer(); }
@@ -66,6 +67,43 @@ std::string EventText(const accord::v1::SubscriptionMessage& message, bool whole
       break;
   }
   return out;
+}
+
+// What one read of a stream's feed sends, as Server-Sent Events.
+struct StreamStep {
+  std::string text;
+  bool ended = false;    // the stream ends after this text
+  bool lagging = false;  // ... because the client fell too far behind
+};
+
+StreamStep StreamStepOf(const app::Feed& feed, const app::Feed::Batch& batch, size_t budget,
+                        uint64_t max_lag, bool whole_log) {
+  StreamStep step;
+  for (const auto& message : batch.messages) step.text += EventText(message, whole_log);
+  if (batch.error) {
+    accord::v1::Problem problem;
+    beast::http::status code = HttpStatusOf(batch.error->code());
+    problem.set_status(static_cast<uint32_t>(code));
+    problem.set_title(std::string(beast::http::obsolete_reason(code)));
+    problem.set_code(accord::v1::ErrorCode_Name(batch.error->code()));
+    problem.set_detail(batch.error->message());
+    AppendEvent(&step.text, kProblemEvent, std::nullopt, problem);
+    step.ended = true;
+    return step;
+  }
+  // A client that keeps the stream full and is still far behind the live
+  // log is not keeping up: it goes, told where to resume (the TCP rule).
+  if (step.text.size() >= budget) {
+    if (std::optional<std::string> behind = feed.FellBehind(max_lag)) {
+      accord::v1::StreamDropped dropped;
+      dropped.set_reason(*behind);
+      dropped.set_resume_from(feed.next());
+      AppendEvent(&step.text, kDroppedEvent, std::nullopt, dropped);
+      step.ended = true;
+      step.lagging = true;
+    }
+  }
+  return step;
 }
 
 }  // namespace
@@ -157,7 +195,7 @@ asio::awaitable<void> HttpSession<Stream>::Reader() {
       read_failed = true;
       break;
     }
-    std::optional<HttpApi::Prepared> stream = Admit(request);
+    std::optional<HttpApi::Prepared> stream = Admit(std::move(request));
     if (stream) {
       streamed = true;
       co_await EventStream(std::move(*stream));
@@ -259,46 +297,89 @@ asio::awaitable<bool> HttpSession<Stream>::ReadRequest(HttpRequest* request) {
 }
 
 template <class Stream>
-std::optional<HttpApi::Prepared> HttpSession<Stream>::Admit(const HttpRequest& request) {
-  HttpApi::Prepared prepared = host_->api().Prepare(request);
-  if (prepared.answer) {
-    Answer(std::move(*prepared.answer), prepared.rendering.head);
-  } else if (prepared.route->action == RouteAction::kEventStream) {
-    return prepared;
-  } else {
-    auto slot = std::make_shared<Slot>();
-    slot->kind = prepared.request.kind_case();
-    slot->began = Clock::now();
-    slot->head_only = prepared.rendering.head;
-    slots_.push_back(slot);
-    host_->application().Handle(
-        prepared.caller, std::move(prepared.request),
-        [self = Self(), slot, delivery = host_->delivery(),
-         rendering = std::move(prepared.rendering)](accord::v1::Response response) mutable {
-          auto strand = self->stream_.get_executor();
-          delivery->Post(strand, [self = std::move(self), slot, rendering = std::move(rendering),
-                                  response = std::move(response)] {
-            slot->response = self->host_->api().Render(rendering, response);
-            self->metrics().ObserveRequest(
-                app::Door::kHttp, slot->kind,
-                std::chrono::duration<double>(Clock::now() - slot->began).count());
-            self->queued_bytes_ += slot->response->body().size();
-            self->wake_writer_.cancel();
-          });
-        });
-  }
+std::optional<HttpApi::Prepared> HttpSession<Stream>::Admit(HttpRequest request) {
   if (!request.keep_alive()) closing_ = true;
+  auto slot = std::make_shared<Slot>();
+  slot->began = Clock::now();
+  slots_.push_back(slot);
+  if (request.body().empty()) {
+    // Nothing to parse: prepared here, where an event stream must start.
+    HttpApi::Prepared prepared = host_->api().Prepare(request);
+    if (!prepared.answer && prepared.route->action == RouteAction::kEventStream) {
+      slots_.pop_back();
+      return prepared;
+    }
+    Dispatch(slot, std::move(prepared));
+    return std::nullopt;
+  }
+  // A body is JSON to parse: on the JSON threads, so that one client's
+  // large command never holds up the others this thread serves.
+  host_->delivery()->ToJsonThreads(
+      [self = Self(), slot, request = std::make_shared<HttpRequest>(std::move(request))] {
+        self->Dispatch(slot, self->host_->api().Prepare(*request));
+      });
   return std::nullopt;
+}
+
+template <class Stream>
+void HttpSession<Stream>::Dispatch(const std::shared_ptr<Slot>& slot, HttpApi::Prepared prepared) {
+  const HttpApi& api = host_->api();
+  const bool head = prepared.rendering.head;
+  if (!prepared.answer && prepared.route->action == RouteAction::kEventStream) {
+    // Only a request without a body opens a stream (Admit); one with a body
+    // was refused by Prepare already. Never here, but never unanswered.
+    prepared.answer = ProblemResponse(beast::http::status::bad_request, "INVALID_ARGUMENT",
+                                      "an event stream is opened by a GET without a body");
+  }
+  if (prepared.answer) {
+    const bool keep_alive = prepared.answer->keep_alive();
+    Fill(slot, api.Wire(std::move(*prepared.answer), head), keep_alive,
+         accord::v1::Request::KIND_NOT_SET);
+    return;
+  }
+  const accord::v1::Request::KindCase kind = prepared.request.kind_case();
+  // The answer comes on whatever thread the application answers on (its
+  // store pool, the store's commit thread): it is rendered on the JSON
+  // threads, and only while the server runs.
+  host_->application().Handle(
+      prepared.caller, std::move(prepared.request),
+      [self = Self(), slot, kind, delivery = host_->delivery(),
+       rendering = std::move(prepared.rendering)](accord::v1::Response response) mutable {
+        delivery->ToJsonThreads([self = std::move(self), slot, kind,
+                                 rendering = std::move(rendering), response = std::move(response)] {
+          HttpResponse answer = self->host_->api().Render(rendering, response);
+          const bool keep_alive = answer.keep_alive();
+          self->Fill(slot, self->host_->api().Wire(std::move(answer), rendering.head), keep_alive,
+                     kind);
+        });
+      });
+}
+
+template <class Stream>
+void HttpSession<Stream>::Fill(const std::shared_ptr<Slot>& slot, std::string wire, bool keep_alive,
+                               accord::v1::Request::KindCase kind) {
+  host_->delivery()->ToStrand(stream_.get_executor(), [self = Self(), slot, keep_alive, kind,
+                                                       wire = std::move(wire)]() mutable {
+    if (kind != accord::v1::Request::KIND_NOT_SET) {
+      self->metrics().ObserveRequest(
+          app::Door::kHttp, kind,
+          std::chrono::duration<double>(Clock::now() - slot->began).count());
+    }
+    self->queued_bytes_ += wire.size();
+    slot->wire = std::move(wire);
+    slot->keep_alive = keep_alive;
+    self->wake_writer_.cancel();
+  });
 }
 
 template <class Stream>
 void HttpSession<Stream>::Answer(HttpResponse response, bool head_only) {
   auto slot = std::make_shared<Slot>();
   slot->began = Clock::now();
-  slot->head_only = head_only;
-  if (!response.keep_alive()) closing_ = true;
-  queued_bytes_ += response.body().size();
-  slot->response = std::move(response);
+  slot->keep_alive = response.keep_alive();
+  if (!slot->keep_alive) closing_ = true;
+  slot->wire = host_->api().Wire(std::move(response), head_only);
+  queued_bytes_ += slot->wire->size();
   slots_.push_back(std::move(slot));
   wake_writer_.cancel();
 }
@@ -306,7 +387,7 @@ void HttpSession<Stream>::Answer(HttpResponse response, bool head_only) {
 template <class Stream>
 asio::awaitable<void> HttpSession<Stream>::Writer() {
   while (!closed_) {
-    if (slots_.empty() || !slots_.front()->response) {
+    if (slots_.empty() || !slots_.front()->wire) {
       if (closing_ && slots_.empty() && !streaming_) {
         if constexpr (std::is_same_v<Stream, asio::ssl::stream<tcp::socket>>) {
           SetWriteDeadline(Clock::now() + std::chrono::seconds(1));
@@ -321,12 +402,25 @@ asio::awaitable<void> HttpSession<Stream>::Writer() {
       co_await wake_writer_.async_wait(kAsTuple);
       continue;
     }
-    std::shared_ptr<Slot> slot = slots_.front();
-    HttpResponse& response = *slot->response;
-    const bool keep_alive = response.keep_alive();
-    error_code error = co_await WriteResponse(response, slot->head_only);
-    queued_bytes_ -= response.body().size();
-    slots_.pop_front();
+    // Every answer ready at the front goes in one write: pipelined answers
+    // share system calls (and TLS records). None goes after one that closes.
+    std::vector<asio::const_buffer> buffers;
+    size_t answers = 0;
+    size_t bytes = 0;
+    bool keep_alive = true;
+    for (const auto& slot : slots_) {
+      if (!slot->wire || (answers > 0 && bytes + slot->wire->size() > kMaxWriteBytes)) break;
+      buffers.emplace_back(asio::buffer(*slot->wire));
+      bytes += slot->wire->size();
+      ++answers;
+      keep_alive = slot->keep_alive;
+      if (!keep_alive) break;
+    }
+    error_code error = co_await WriteAll(buffers, host_->options().slow_reader_timeout);
+    for (size_t i = 0; i < answers; ++i) {
+      queued_bytes_ -= slots_.front()->wire->size();
+      slots_.pop_front();
+    }
     WakeAll(room_waiters_);
     if (error) {
       CloseNow();
@@ -334,24 +428,6 @@ asio::awaitable<void> HttpSession<Stream>::Writer() {
     }
     if (!keep_alive) closing_ = true;
   }
-}
-
-template <class Stream>
-asio::awaitable<error_code> HttpSession<Stream>::WriteResponse(HttpResponse& response,
-                                                               bool head_only) {
-  response.set(beast::http::field::server, host_->api().options().server_name);
-  beast::http::response_serializer<beast::http::string_body> serializer(response);
-  if (head_only) serializer.split(true);
-  SetWriteDeadline(Clock::now() + host_->options().slow_reader_timeout);
-  error_code error;
-  while (!error && !(head_only ? serializer.is_header_done() : serializer.is_done())) {
-    size_t written = 0;
-    std::tie(error, written) =
-        co_await beast::http::async_write_some(stream_, serializer, kAsTuple);
-    SetWriteDeadline(Clock::now() + host_->options().slow_reader_timeout);
-  }
-  SetWriteDeadline(Clock::time_point::max());
-  co_return error;
 }
 
 template <class Stream>
@@ -461,35 +537,22 @@ asio::awaitable<void> HttpSession<Stream>::EventStream(HttpApi::Prepared prepare
   const bool whole_log = feed.whole_log();
   Clock::time_point quiet_since = Clock::now();
   while (open && !closed_ && !closing_) {
+    // The log is read on the store pool and its events written as JSON on
+    // the JSON threads: a long catch-up holds up no other client here.
     const size_t budget = options.subscriber_buffer_bytes;
     app::Feed::Batch batch = co_await OnStorePool([&feed, budget] { return feed.Read(budget); });
-    std::string text;
-    for (const auto& message : batch.messages) text += EventText(message, whole_log);
-    if (batch.error) {
-      accord::v1::Problem problem;
-      beast::http::status code = HttpStatusOf(batch.error->code());
-      problem.set_status(static_cast<uint32_t>(code));
-      problem.set_title(std::string(beast::http::obsolete_reason(code)));
-      problem.set_code(accord::v1::ErrorCode_Name(batch.error->code()));
-      problem.set_detail(batch.error->message());
-      AppendEvent(&text, kProblemEvent, std::nullopt, problem);
-    }
-    // A client that keeps the stream full and is still far behind the live
-    // log is not keeping up: it goes, told where to resume (the TCP rule).
-    std::optional<std::string> behind;
-    if (!batch.error && text.size() >= budget) behind = feed.FellBehind(options.max_subscriber_lag);
-    if (behind) {
-      accord::v1::StreamDropped dropped;
-      dropped.set_reason(*behind);
-      dropped.set_resume_from(feed.next());
-      AppendEvent(&text, kDroppedEvent, std::nullopt, dropped);
+    StreamStep step = co_await OnJsonThreads(
+        [&feed, &batch, budget, max_lag = options.max_subscriber_lag, whole_log] {
+          return StreamStepOf(feed, batch, budget, max_lag, whole_log);
+        });
+    if (step.lagging) {
       metrics().CountDroppedSubscription(app::Door::kHttp, app::SubscriptionDrop::kLagging);
     }
-    if (!text.empty()) {
-      if (!co_await WriteChunk(std::move(text))) co_return;
+    if (!step.text.empty()) {
+      if (!co_await WriteChunk(std::move(step.text))) co_return;
       quiet_since = Clock::now();
     }
-    if (batch.error || behind) break;
+    if (step.ended) break;
     if (!feed.AtHead()) continue;
     // A Drain while the log was read or a chunk written woke nobody: see it
     // here, or the wait below would last until the keep-alive interval.
@@ -541,7 +604,24 @@ asio::awaitable<std::invoke_result_t<Work&>> HttpSession<Stream>::OnStorePool(Wo
     host_->application().RunOnStorePool([work = std::move(work), shared, strand,
                                          delivery = host_->delivery(), self = Self()]() mutable {
       auto result = std::make_shared<Result>(work());
-      delivery->Post(strand, [shared, result] { (*shared)(std::move(*result)); });
+      delivery->ToStrand(strand, [shared, result] { (*shared)(std::move(*result)); });
+    });
+  };
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Result)>(
+      std::move(initiate), asio::use_awaitable);
+}
+
+template <class Stream>
+template <typename Work>
+asio::awaitable<std::invoke_result_t<Work&>> HttpSession<Stream>::OnJsonThreads(Work work) {
+  using Result = std::invoke_result_t<Work&>;
+  auto initiate = [this, work = std::move(work)](auto handler) mutable {
+    auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+    auto strand = stream_.get_executor();
+    auto delivery = host_->delivery();
+    delivery->ToJsonThreads([work = std::move(work), shared, strand, delivery]() mutable {
+      auto result = std::make_shared<Result>(work());
+      delivery->ToStrand(strand, [shared, result] { (*shared)(std::move(*result)); });
     });
   };
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Result)>(

@@ -40,16 +40,27 @@ namespace accord::net {
 
 class HttpSessionBase;
 
-// Posts work to a session's strand from the store's pool while the server
-// runs, and drops it once the server has stopped: an answer the application
-// gives after that (a verify that outlived the stop's wait) must not reach
-// an io_context that is gone. Shared by the server and each answer under way.
-class StrandDelivery {
+// Hands work to the door's own threads from any thread (the application's
+// store pool, the store's commit thread) while the server runs: to a
+// session's strand, or to the door's JSON threads, which parse bodies,
+// render answers and write event streams' JSON, so that the network threads
+// only read and write. Once the server has stopped it drops the work: an
+// answer the application gives after that (a verify that outlived the
+// stop's wait) must not reach threads or an io_context that are gone.
+// Shared by the server and each piece of work under way.
+class Delivery {
  public:
-  void Post(const boost::asio::any_io_executor& strand, std::function<void()> work)
+  explicit Delivery(boost::asio::thread_pool::executor_type json_threads)
+      : json_threads_(std::move(json_threads)) {}
+
+  void ToStrand(const boost::asio::any_io_executor& strand, std::function<void()> work)
       EXCLUDES(mutex_) {
     core::MutexLock lock(&mutex_);
     if (open_) boost::asio::post(strand, std::move(work));
+  }
+  void ToJsonThreads(std::function<void()> work) EXCLUDES(mutex_) {
+    core::MutexLock lock(&mutex_);
+    if (open_) boost::asio::post(json_threads_, std::move(work));
   }
   // Once it returns, nothing more is posted.
   void Close() EXCLUDES(mutex_) {
@@ -60,6 +71,7 @@ class StrandDelivery {
  private:
   core::Mutex mutex_;
   bool open_ GUARDED_BY(mutex_) = true;
+  boost::asio::thread_pool::executor_type json_threads_;
 };
 
 // What a session needs of the server that accepted it.
@@ -68,7 +80,7 @@ class HttpSessionHost {
   virtual const HttpServerOptions& options() const = 0;
   virtual app::Application& application() = 0;
   virtual const HttpApi& api() const = 0;
-  virtual std::shared_ptr<StrandDelivery> delivery() const = 0;
+  virtual std::shared_ptr<Delivery> delivery() const = 0;
   virtual bool stopping() const = 0;
   // The session closed: it no longer counts against the limit. Any thread.
   virtual void Forget(const HttpSessionBase* session) = 0;
@@ -114,14 +126,11 @@ class HttpSession final : public HttpSessionBase {
   void Close() override;
 
  private:
-  // One request's place in the order of answers.
+  // One request's place in the order of answers. Touched on the strand only.
   struct Slot {
-    std::optional<HttpResponse> response;  // set once the answer is ready
-    // The application request's kind, for the latency figures (not set for
-    // what the door answers itself).
-    accord::v1::Request::KindCase kind = accord::v1::Request::KIND_NOT_SET;
+    std::optional<std::string> wire;  // the answer as it goes on the wire, once ready
+    bool keep_alive = true;           // false: the connection closes after it
     Clock::time_point began;
-    bool head_only = false;  // a HEAD request: the answer's head only
   };
 
   asio::ip::tcp::socket& Socket();
@@ -135,9 +144,17 @@ class HttpSession final : public HttpSessionBase {
   // reading (the peer went, a deadline passed, or the request was refused:
   // its answer is queued).
   asio::awaitable<bool> ReadRequest(HttpRequest* request);
-  // Takes a request that was read: answers it, asks the application, or
-  // (returning a Prepared with a stream route) hands the connection over.
-  std::optional<HttpApi::Prepared> Admit(const HttpRequest& request);
+  // Takes a request that was read and gives it a slot: a request with a
+  // body (JSON to parse) is prepared on the JSON threads, one without here;
+  // returns the Prepared of a stream route, which takes the connection over.
+  std::optional<HttpApi::Prepared> Admit(HttpRequest request);
+  // Answers what Prepare made of a request into `slot`: its answer, or the
+  // application's, rendered on the JSON threads. The strand or the JSON
+  // threads.
+  void Dispatch(const std::shared_ptr<Slot>& slot, HttpApi::Prepared prepared);
+  // Fills `slot` with its answer on the strand. Any thread.
+  void Fill(const std::shared_ptr<Slot>& slot, std::string wire, bool keep_alive,
+            accord::v1::Request::KindCase kind);
   // Stopping: the next request the client had sent (pipelined behind those
   // begun) is answered 503 SHUTTING_DOWN rather than dropped unanswered.
   asio::awaitable<void> RefuseBuffered();
@@ -158,11 +175,13 @@ class HttpSession final : public HttpSessionBase {
   template <class Buffers>
   asio::awaitable<boost::system::error_code> WriteAll(const Buffers& buffers,
                                                       std::chrono::milliseconds timeout);
-  asio::awaitable<boost::system::error_code> WriteResponse(HttpResponse& response, bool head_only);
 
-  // Runs `work` on the application's store pool; resumes on this strand.
+  // Runs `work` on the application's store pool, or on the door's JSON
+  // threads; resumes on this strand.
   template <typename Work>
   asio::awaitable<std::invoke_result_t<Work&>> OnStorePool(Work work);
+  template <typename Work>
+  asio::awaitable<std::invoke_result_t<Work&>> OnJsonThreads(Work work);
 
   // Waits on `timer` until `deadline` or a WakeAll of `waiters`; true when
   // woken before the deadline.
