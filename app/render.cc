@@ -1,7 +1,6 @@
 #include "app/render.h"
 
 #include <fmt/format.h>
-#include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
 #include "core/fuzzy_date.h"
@@ -543,14 +542,6 @@ std::string RenderReportCsv(const accord::v1::AgreementsReport& r) {
                     n.in_force_for(), n.withdrawn());
   }
   return out;
-}
-
-std::string ToJson(const google::protobuf::Message& message) {
-  std::string json;
-  google::protobuf::util::JsonPrintOptions print;
-  print.always_print_primitive_fields = true;
-  (void)google::protobuf::util::MessageToJsonString(message, &json, print);
-  return json;
 }
 
 }  // namespace accord::app

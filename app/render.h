@@ -11,6 +11,7 @@
 #include "accord/v1/events.pb.h"
 #include "accord/v1/record.pb.h"
 #include "accord/v1/views.pb.h"
+#include "app/json.h"
 
 namespace accord::app {
 
@@ -46,8 +47,5 @@ std::string RenderAuditMarkdown(const accord::v1::AuditReport& report);
 // convention-party: every multilateral agreement's parties, year-count).
 std::string RenderReportMarkdown(const accord::v1::AgreementsReport& report);
 std::string RenderReportCsv(const accord::v1::AgreementsReport& report);
-
-// protobuf's JSON mapping on one line, with fields at their defaults shown.
-std::string ToJson(const google::protobuf::Message& message);
 
 }  // namespace accord::app

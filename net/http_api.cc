@@ -45,9 +45,7 @@ HttpResponse JsonResponse(status code, const google::protobuf::Message& body, un
   HttpResponse response(code, version);
   response.set(field::content_type, media_type);
   response.set(field::cache_control, "no-store");
-  google::protobuf::util::JsonPrintOptions print;
-  print.always_print_primitive_fields = true;
-  if (!google::protobuf::util::MessageToJsonString(body, &response.body(), print).ok()) {
+  if (!app::PrintJson(body, &response.body())) {
     // Text that is not UTF-8 has no JSON: the one answer that cannot be
     // given is said as such, never sent half written.
     accord::v1::Problem problem;
