@@ -11,6 +11,7 @@
 #include "core/mutex.h"
 #include "core/thread_annotations.h"
 #include "net/http_session.h"
+#include "net/listener.h"
 
 namespace accord::net {
 
@@ -47,7 +48,8 @@ class HttpServer::Impl final : public HttpSessionHost {
   }
 
  private:
-  asio::awaitable<void> Accept();
+  // A connection accepted (net/listener.h): a session, or refused at the limit.
+  void Accepted(tcp::socket socket);
   asio::awaitable<void> Refuse(tcp::socket socket);
   void LogGrew();
   // This door's live figures, for health and metrics.
@@ -75,35 +77,21 @@ class HttpServer::Impl final : public HttpSessionHost {
 };
 
 core::Status HttpServer::Impl::Start() {
-  error_code ec;
-  if (!options_.tls_certificate_file.empty()) {
-    tls_.emplace(asio::ssl::context::tls_server);
-    tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                      asio::ssl::context::no_tlsv1_1);
-    tls_->use_certificate_chain_file(options_.tls_certificate_file, ec);
-    if (!ec) tls_->use_private_key_file(options_.tls_key_file, asio::ssl::context::pem, ec);
-    if (ec) {
-      return core::Status::InvalidArgument(
-          fmt::format("cannot use the TLS certificate {} and key {}: {}",
-                      options_.tls_certificate_file, options_.tls_key_file, ec.message()));
-    }
+  if (core::Status s = MakeServerTls(options_.tls_certificate_file, options_.tls_key_file, &tls_);
+      !s.ok()) {
+    return s;
   }
-  auto address = asio::ip::make_address(options_.address, ec);
-  if (ec) return core::Status::InvalidArgument("bad HTTP listen address " + options_.address);
-  tcp::endpoint endpoint(address, options_.port);
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return core::Status::IOError(fmt::format("cannot listen for HTTP on {}:{}: {}",
-                                             options_.address, options_.port, ec.message()));
+  if (core::Status s = Listen(acceptor_, options_.address, options_.port, "HTTP"); !s.ok()) {
+    return s;
   }
   port_ = acceptor_.local_endpoint().port();
   log_watch_ = application_->WatchLog([this] { LogGrew(); });
   front_door_ = application_->AddFrontDoor(app::Door::kHttp, [this] { return Figures(); });
-  asio::co_spawn(io_, Accept(), asio::detached);
+  asio::co_spawn(io_,
+                 AcceptLoop(
+                     acceptor_, "HTTP", [this] { return stopping_.load(); },
+                     [this](tcp::socket socket) { Accepted(std::move(socket)); }),
+                 asio::detached);
   for (int i = 0; i < options_.network_threads; ++i) threads_.emplace_back([this] { io_.run(); });
   started_ = true;
   app::ServerLog().info("serving HTTP at {}://{}:{}/ (at most {} connections)",
@@ -111,51 +99,30 @@ core::Status HttpServer::Impl::Start() {
   return core::Status::OK();
 }
 
-asio::awaitable<void> HttpServer::Impl::Accept() {
-  constexpr std::chrono::milliseconds kFirstPause{10};
-  constexpr std::chrono::milliseconds kLongestPause{1000};
-  std::chrono::milliseconds pause = kFirstPause;
-  asio::steady_timer pause_timer(io_);
-  for (;;) {
-    auto [error, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kAsTuple);
-    if (error) {
-      if (!acceptor_.is_open() || stopping_) co_return;
-      app::ServerLog().error("accepting an HTTP connection failed: {}; trying again in {} ms",
-                             error.message(), pause.count());
-      pause_timer.expires_after(pause);
-      co_await pause_timer.async_wait(kAsTuple);
-      pause = std::min(pause * 2, kLongestPause);
-      continue;
-    }
-    pause = kFirstPause;
-    // Answers go as they are ready; Nagle would hold a small one back
-    // behind the acknowledgement of the one before.
-    error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);
-    size_t live = 0;
-    {
-      core::MutexLock lock(&sessions_mutex_);
-      live = sessions_.size();
-    }
-    if (live >= options_.max_connections) {
-      application_->metrics().CountRefusedConnection(app::Door::kHttp);
-      auto executor = socket.get_executor();
-      asio::co_spawn(executor, Refuse(std::move(socket)), asio::detached);
-      continue;
-    }
-    std::shared_ptr<HttpSessionBase> session;
-    if (tls_) {
-      session = std::make_shared<TlsHttpSession>(
-          asio::ssl::stream<tcp::socket>(std::move(socket), *tls_), this);
-    } else {
-      session = std::make_shared<PlainHttpSession>(std::move(socket), this);
-    }
-    {
-      core::MutexLock lock(&sessions_mutex_);
-      sessions_.emplace(session.get(), session);
-    }
-    session->Start();
+void HttpServer::Impl::Accepted(tcp::socket socket) {
+  size_t live = 0;
+  {
+    core::MutexLock lock(&sessions_mutex_);
+    live = sessions_.size();
   }
+  if (live >= options_.max_connections) {
+    application_->metrics().CountRefusedConnection(app::Door::kHttp);
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, Refuse(std::move(socket)), asio::detached);
+    return;
+  }
+  std::shared_ptr<HttpSessionBase> session;
+  if (tls_) {
+    session = std::make_shared<TlsHttpSession>(
+        asio::ssl::stream<tcp::socket>(std::move(socket), *tls_), this);
+  } else {
+    session = std::make_shared<PlainHttpSession>(std::move(socket), this);
+  }
+  {
+    core::MutexLock lock(&sessions_mutex_);
+    sessions_.emplace(session.get(), session);
+  }
+  session->Start();
 }
 
 // Tells a connection over the limit why (over TLS it cannot: the handshake

@@ -12,6 +12,7 @@
 #include "core/mutex.h"
 #include "core/thread_annotations.h"
 #include "net/framing.h"
+#include "net/listener.h"
 #include "net/session.h"
 
 namespace accord::net {
@@ -63,7 +64,8 @@ class Server::Impl final : public SessionHost {
   }
 
  private:
-  awaitable<void> Accept();
+  // A connection accepted (net/listener.h): a session, or refused at the limit.
+  void Accepted(tcp::socket socket);
   void LogRefusal(const tcp::endpoint& peer);
   awaitable<void> Refuse(tcp::socket socket);
   // Called on the store's commit thread: wakes the subscribers.
@@ -96,30 +98,12 @@ class Server::Impl final : public SessionHost {
 };
 
 core::Status Server::Impl::Start() {
-  boost::system::error_code ec;
-  if (!options_.tls_certificate_file.empty()) {
-    tls_.emplace(asio::ssl::context::tls_server);
-    tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                      asio::ssl::context::no_tlsv1_1);
-    tls_->use_certificate_chain_file(options_.tls_certificate_file, ec);
-    if (!ec) tls_->use_private_key_file(options_.tls_key_file, asio::ssl::context::pem, ec);
-    if (ec) {
-      return core::Status::InvalidArgument(
-          fmt::format("cannot use the TLS certificate {} and key {}: {}",
-                      options_.tls_certificate_file, options_.tls_key_file, ec.message()));
-    }
+  if (core::Status s = MakeServerTls(options_.tls_certificate_file, options_.tls_key_file, &tls_);
+      !s.ok()) {
+    return s;
   }
-  auto address = asio::ip::make_address(options_.address, ec);
-  if (ec) return core::Status::InvalidArgument("bad listen address " + options_.address);
-  tcp::endpoint endpoint(address, options_.port);
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return core::Status::IOError(
-        fmt::format("cannot listen on {}:{}: {}", options_.address, options_.port, ec.message()));
+  if (core::Status s = Listen(acceptor_, options_.address, options_.port, "TCP"); !s.ok()) {
+    return s;
   }
   port_ = acceptor_.local_endpoint().port();
   // Start-up reads only what was logged since the index's checkpoint. A
@@ -130,7 +114,11 @@ core::Status Server::Impl::Start() {
   // Stop unwatches and unregisters before anything they reach goes.
   log_watch_ = application_->WatchLog([this] { LogGrew(); });
   front_door_ = application_->AddFrontDoor(app::Door::kTcp, [this] { return Figures(); });
-  asio::co_spawn(io_, Accept(), asio::detached);
+  asio::co_spawn(io_,
+                 AcceptLoop(
+                     acceptor_, "TCP", [this] { return stopping_.load(); },
+                     [this](tcp::socket socket) { Accepted(std::move(socket)); }),
+                 asio::detached);
   for (int i = 0; i < options_.network_threads; ++i) threads_.emplace_back([this] { io_.run(); });
   started_ = true;
   ServerLog().info("listening at {}:{} ({}; at most {} connections)", options_.address, port_,
@@ -138,48 +126,27 @@ core::Status Server::Impl::Start() {
   return core::Status::OK();
 }
 
-// An accept error (out of file descriptors, most often) is not retried at
-// once, which would spin while it lasts, but after a pause that doubles up
-// to a second while the errors go on.
-awaitable<void> Server::Impl::Accept() {
-  constexpr std::chrono::milliseconds kFirstPause{10};
-  constexpr std::chrono::milliseconds kLongestPause{1000};
-  std::chrono::milliseconds pause = kFirstPause;
-  asio::steady_timer pause_timer(io_);
-  for (;;) {
-    auto [error, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kAsTuple);
-    if (error) {
-      if (!acceptor_.is_open() || stopping_) co_return;
-      ServerLog().error("accepting a connection failed: {}; trying again in {} ms", error.message(),
-                        pause.count());
-      pause_timer.expires_after(pause);
-      co_await pause_timer.async_wait(kAsTuple);
-      pause = std::min(pause * 2, kLongestPause);
-      continue;
-    }
-    pause = kFirstPause;
-    // Answers go as they are ready; Nagle would hold a small one back
-    // behind the acknowledgement of the one before.
-    boost::system::error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);
-    size_t live = 0;
-    {
-      core::MutexLock lock(&sessions_mutex_);
-      live = sessions_.size();
-    }
-    if (live >= options_.max_connections) {
-      application_->metrics().CountRefusedConnection(app::Door::kTcp);
-      LogRefusal(socket.remote_endpoint(ignored));
-      asio::co_spawn(acceptor_.get_executor(), Refuse(std::move(socket)), asio::detached);
-      continue;
-    }
-    auto session = std::make_shared<Session>(std::move(socket), tls_ ? &*tls_ : nullptr, this);
-    {
-      core::MutexLock lock(&sessions_mutex_);
-      sessions_.emplace(session.get(), session);
-    }
-    session->Start();
+// Over the connection limit a connection is told why and closed; otherwise
+// it gets a session of its own.
+void Server::Impl::Accepted(tcp::socket socket) {
+  size_t live = 0;
+  {
+    core::MutexLock lock(&sessions_mutex_);
+    live = sessions_.size();
   }
+  if (live >= options_.max_connections) {
+    application_->metrics().CountRefusedConnection(app::Door::kTcp);
+    boost::system::error_code ignored;
+    LogRefusal(socket.remote_endpoint(ignored));
+    asio::co_spawn(acceptor_.get_executor(), Refuse(std::move(socket)), asio::detached);
+    return;
+  }
+  auto session = std::make_shared<Session>(std::move(socket), tls_ ? &*tls_ : nullptr, this);
+  {
+    core::MutexLock lock(&sessions_mutex_);
+    sessions_.emplace(session.get(), session);
+  }
+  session->Start();
 }
 
 void Server::Impl::LogRefusal(const tcp::endpoint& peer) {

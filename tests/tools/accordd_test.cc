@@ -113,14 +113,15 @@ TEST(Accordd, OutOfFileDescriptorsItSaysSoBacksOffAndRecovers) {
     held.push_back(std::make_unique<RawConnection>(server.port()));
     ASSERT_TRUE(held.back()->connected()) << i;
   }
-  ASSERT_TRUE(LogShows(server, "accepting a connection failed: Too many open files; trying again"))
+  ASSERT_TRUE(
+      LogShows(server, "accepting a TCP connection failed: Too many open files; trying again"))
       << server.log();
   ASSERT_TRUE(LogShows(server, "trying again in 1000 ms")) << "it backs off: " << server.log();
   held.clear();
 
   EXPECT_EQ(ConnectionsWhenServed(server.port()), 1u) << server.log();
   // Retrying at once would have written a line per attempt, millions of them.
-  EXPECT_LT(Count(server.log(), "accepting a connection failed"), 100u);
+  EXPECT_LT(Count(server.log(), "accepting a TCP connection failed"), 100u);
 }
 
 TEST(Accordd, LogsAtTheLevelItIsGiven) {
