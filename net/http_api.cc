@@ -684,7 +684,7 @@ http::status HttpStatusOf(ErrorCode code) {
   return status::internal_server_error;
 }
 
-HttpResponse ProblemResponse(http::status code, std::string error_code, std::string detail,
+HttpResponse ProblemResponse(http::status code, std::string error_code, std::string_view detail,
                              unsigned version, bool keep_alive) {
   accord::v1::Problem problem;
   problem.set_status(static_cast<uint32_t>(code));

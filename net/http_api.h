@@ -57,7 +57,7 @@ struct HttpApiOptions {
 http::status HttpStatusOf(accord::v1::ErrorCode code);
 
 // A problem details answer.
-HttpResponse ProblemResponse(http::status status, std::string code, std::string detail,
+HttpResponse ProblemResponse(http::status status, std::string code, std::string_view detail,
                              unsigned version = 11, bool keep_alive = false);
 
 class HttpApi {
