@@ -1020,6 +1020,7 @@ HttpResponse HttpApi::SessionAnswer(const Route& route, const HttpRequest& reque
   answer.set(field::set_cookie, SessionCookieHeader("", 0));
   answer.keep_alive(keep_alive);
   answer.prepare_payload();
+  answer.erase(field::content_length);  // a 204 has no body, and says no length (RFC 9110)
   return answer;
 }
 
@@ -1055,6 +1056,7 @@ HttpResponse HttpApi::WebFileAnswer(const HttpRequest& request, std::string_view
   }
   answer.keep_alive(keep_alive);
   answer.prepare_payload();
+  if (unchanged) answer.erase(field::content_length);  // not the file's: left out
   return answer;
 }
 
