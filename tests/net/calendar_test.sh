@@ -7,14 +7,7 @@
 set -euo pipefail
 accordd="$1"
 repository="$2"
-work=$(mktemp -d)
-server=""
-cleanup() {
-  [[ -n "$server" ]] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-export no_proxy='*' NO_PROXY='*'  # loopback only, whatever the machine's proxy
+source "$(dirname "$0")/real_accordd.sh"
 
 # Debian's python3 has python3-icalendar; another python3 first on PATH may not.
 python=python3
@@ -22,16 +15,7 @@ for candidate in python3 /usr/bin/python3; do
   if "$candidate" -c 'import icalendar' 2>/dev/null; then python="$candidate"; break; fi
 done
 
-"$accordd" --data "$work/data" --no-auth --port 0 --http-port any 2>"$work/accordd.log" &
-server=$!
-http_port=""
-for _ in $(seq 1 200); do
-  http_port=$(sed -n 's|.*HTTP at http://127\.0\.0\.1:\([0-9]*\)/api/v1/.*|\1|p' "$work/accordd.log")
-  [[ -n "$http_port" ]] && break
-  kill -0 "$server" 2>/dev/null || { cat "$work/accordd.log" >&2; exit 1; }
-  sleep 0.05
-done
-[[ -n "$http_port" ]] || { echo "accordd did not serve HTTP" >&2; exit 1; }
+start_accordd "$accordd" --data "$work/data" --no-auth
 api="http://127.0.0.1:$http_port/api/v1"
 
 for file in cospar-apsco-mou apsco-convention open-arrangement; do
