@@ -28,6 +28,10 @@ TEST(RequestTable, EveryKindOfTheSchemaHasItsRow) {
 TEST(RequestTable, UnknownKindsHaveNoRow) {
   EXPECT_EQ(FindRequestKind(Request::KIND_NOT_SET), nullptr);
   EXPECT_EQ(FindRequestKind(static_cast<Request::KindCase>(1000)), nullptr);
+  // A number the schema skips (wire.proto reserves ranges for parts).
+  EXPECT_EQ(FindRequestKind(static_cast<Request::KindCase>(Request::kSearch - 1)), nullptr);
+  ASSERT_NE(FindRequestKind(Request::kSearch), nullptr);
+  EXPECT_EQ(FindRequestKind(Request::kSearch)->name, "search");
 }
 
 TEST(RequestTable, AdminsMayMakeEveryRequestAndOnlyAdminsAppendRawOrBackUp) {

@@ -205,7 +205,9 @@ void Handle(const Request& request, Log* log) {
       (void)builder.Build(kToday);
       return;
     }
-    // Answered from the store or the network thread alone: nothing pure to check.
+    // Answered from the store, the search index or the network thread alone:
+    // nothing pure to check.
+    case Request::kSearch:
     case Request::kHello:
     case Request::kGetHealth:
     case Request::kVerifyLog:
