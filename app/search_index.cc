@@ -489,8 +489,8 @@ Status SearchIndex::Search(const accord::v1::Search& search, accord::v1::SearchR
       search.limit() == 0 ? kDefaultSearchHits : std::min(search.limit(), kMaxSearchHits);
   // What was just logged is found, unless the index is rebuilding: then
   // what it holds so far, rather than a wait for the whole log.
-  if (store_->Head().next_position - std::min(store_->Head().next_position, checkpoint_.load()) <=
-      kPage) {
+  const uint64_t head = store_->Head().next_position;
+  if (head - std::min(head, checkpoint_.load()) <= kPage) {
     bool more = false;
     if (Status s = IndexNextPage(&more); !s.ok()) return s;
   }
