@@ -31,10 +31,19 @@ export function valueElement(value) {
     if (entries.every(([k]) => ['name', 'city', 'country'].includes(k))) {
       return entries.map(([, v]) => v).join(', ');
     }
+    // A small record (a person, a party, a commitment) reads best on one line.
+    if (entries.length <= 6 && entries.every(([, v]) => isScalar(v) || (Array.isArray(v) && v.every(isScalar)))) {
+      return h('span', {class: 'record-line'}, entries.map(([k, v], i) => [i ? ' · ' : '',
+        h('span', {class: 'record-part', title: humanize(k)}, Array.isArray(v) ? v.join(', ') : valueElement(v))]));
+    }
     return h('dl', {}, entries.map(([k, v]) => [h('dt', {}, humanize(k)), h('dd', {}, valueElement(v))]));
   }
   if (typeof value === 'string' && /^[A-Z][A-Z0-9_]+$/.test(value)) return enumWords(value);
   return String(value);
+}
+
+function isScalar(value) {
+  return value === null || typeof value !== 'object';
 }
 
 function isEmpty(value) {
