@@ -9,6 +9,10 @@ import {dateField, loadSchemas, messageFields, milestoneKinds, newEventId} from 
 // proposal starts an agreement.
 const kNotHere = new Set(['eventCorrected', 'agreementProposed']);
 
+export function milestonesOf(summary) {
+  return (summary.milestones || []).map((m) => ({id: m.plan.milestoneId, description: m.plan.description}));
+}
+
 export function partiesOf(summary) {
   return (summary.parties || []).map((p) => ({id: p.party.organisationId, name: p.party.name}));
 }
@@ -26,9 +30,9 @@ export function showOutcome(message, logged, what) {
 }
 
 // One form: the kind's fields, the effective date, the event id made now.
-function commandForm(ctx, schemas, kind, {parties, submit, title, after}) {
+function commandForm(ctx, schemas, kind, {parties, milestones, submit, title, after}) {
   let eventId = newEventId();
-  const body = messageFields(schemas, kind.type, {api: ctx.api, parties});
+  const body = messageFields(schemas, kind.type, {api: ctx.api, parties, milestones});
   const effective = dateField(ctx.api, 'When it happened', {
     hint: 'In words, as the source says it: "July 2024", "autumn 2024", "not stated; before the visit".'});
   const message = h('div', {class: 'form-message', 'aria-live': 'polite'});
@@ -107,6 +111,7 @@ export async function render(main, ctx) {
     const kind = kinds.find((k) => k.field === select.value);
     clear(holder).append(commandForm(ctx, schemas, kind, {
       parties,
+      milestones: milestonesOf(summary),
       title: 'Log it',
       submit: (command) => ctx.api.post(`/api/v1/agreements/${encodeURIComponent(id)}/milestones`, command),
     }));

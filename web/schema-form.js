@@ -14,6 +14,7 @@ const kMaxDepth = 4;
 const kLongText = /^(text|summary|description|note|reason|asStated|topics|outcomes)$/;
 const kPartyId = /(^partyId$|PartyId$|^partyIds$|PartyIds$)/;
 const kOrganisationId = /(^organisationId$|OrganisationIds?$)/;
+const kMilestoneId = /(^milestoneId$|MilestoneId$)/;
 
 let schemasPromise = null;
 
@@ -159,6 +160,9 @@ function scalarField(schema, label, name, value, context) {
   if (kOrganisationId.test(name) && parties.length > 0 && !long) {
     input.setAttribute('list', context.partyList);
   }
+  if (kMilestoneId.test(name) && (context.milestones || []).length > 0) {
+    input.setAttribute('list', context.milestoneList);
+  }
   if (value) input.value = value;
   return {element: labelled(label, input), read: () => input.value.trim() || undefined};
 }
@@ -260,13 +264,18 @@ export function fieldFor(schemas, schema, label, name, value, context, depth = 0
 }
 
 // The fields of one message, not wrapped in a fieldset: the body of a
-// milestone's form. context = {api, parties: [{id, name}]}.
+// milestone's form. context = {api, parties: [{id, name}], milestones: [{id, description}]}.
 export function messageFields(schemas, typeName, context, value) {
   const element = h('div', {class: 'message-fields'});
   const partyList = uniqueId('parties');
-  const full = {...context, partyList};
+  const milestoneList = uniqueId('milestones');
+  const full = {...context, partyList, milestoneList};
   if ((context.parties || []).length) {
     element.append(h('datalist', {id: partyList}, context.parties.map((p) => h('option', {value: p.id}, p.name))));
+  }
+  if ((context.milestones || []).length) {
+    element.append(h('datalist', {id: milestoneList},
+      context.milestones.map((m) => h('option', {value: m.id}, m.description || m.id))));
   }
   const fields = [];
   for (const [name, property] of Object.entries(schemas[typeName].properties || {})) {
