@@ -24,6 +24,7 @@ const kRoutes = [
 
 let session = null;
 let renderCount = 0;
+let leavePage = null;  // closes what the current page holds open
 
 function announce(text) {
   const announcer = document.getElementById('announcer');
@@ -158,8 +159,8 @@ async function route() {
     return;
   }
   if (count !== renderCount) return;  // the reader has moved on
-  if (typeof window.accordLeavePage === 'function') window.accordLeavePage();
-  window.accordLeavePage = null;
+  if (leavePage) leavePage();
+  leavePage = null;
   clear(main);
   const ctx = {
     api,
@@ -170,7 +171,7 @@ async function route() {
     announce,
     // A page that holds something open (an event stream) closes it here.
     onLeave(callback) {
-      window.accordLeavePage = callback;
+      leavePage = callback;
     },
   };
   try {

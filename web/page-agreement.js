@@ -169,7 +169,7 @@ function attachForm(ctx, id, events, reload) {
 
 // The events, each where it happened in the stream, with the corrections
 // that changed it beside it.
-function historyList(events, highlight) {
+function historyList(events, highlight, correctLink) {
   const corrections = new Map();
   for (const e of events) {
     const [kind, value] = eventKind(e.event);
@@ -194,7 +194,8 @@ function historyList(events, highlight) {
       kind === 'eventCorrected'
         ? h('p', {}, 'Corrects ', h('a', {href: `#event-${value.correctedEventId}`, class: 'event-link',
           'data-event': value.correctedEventId}, 'an earlier event'), `: ${value.reason} (source: ${value.source}).`)
-        : h('div', {class: 'event-fields'}, valueElement(value)));
+        : h('div', {class: 'event-fields'}, valueElement(value)),
+      correctLink && kind !== 'eventCorrected' ? correctLink(record.eventId) : null);
     const fixes = corrections.get(record.eventId);
     if (fixes) {
       item.append(h('div', {class: 'corrections'}, h('h4', {}, 'Corrected'), fixes.map((fix) => {
@@ -331,7 +332,8 @@ export async function render(main, ctx) {
 
   main.append(section('History', h('p', {class: 'lede'},
     'Every event as recorded: when it happened, in its source\'s precision and words, beside when it was recorded and by whom.'),
-  historyList(events, highlight)));
+  historyList(events, highlight, mayLog ? (eventId) => h('p', {},
+    h('a', {href: `#/agreements/${encodeURIComponent(id)}/correct?event=${encodeURIComponent(eventId)}`}, 'Correct this event')) : null)));
 
   main.addEventListener('click', (event) => {
     const link = event.target.closest('a.event-link');
