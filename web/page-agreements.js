@@ -31,10 +31,11 @@ function choice(label, name, values, selected) {
 
 function searchForm(ctx, results) {
   const id = uniqueId('search');
-  const form = h('form', {role: 'search', class: 'card', 'aria-label': 'Search the agreements'},
-    h('div', {class: 'field'}, h('label', {for: id}, 'Search titles, parties, delegates, notes, outcomes, commitments and places'),
-      h('input', {id, name: 'q', type: 'search', value: ctx.query.get('q') || ''})),
-    h('div', {class: 'actions'}, h('button', {type: 'submit'}, 'Search')));
+  const form = h('form', {role: 'search', class: 'card search-form', 'aria-label': 'Search the agreements'},
+    h('label', {for: id}, 'Search titles, parties, delegates, notes, outcomes, commitments and places'),
+    h('div', {class: 'search-row'},
+      h('input', {id, name: 'q', type: 'search', value: ctx.query.get('q') || ''}),
+      h('button', {type: 'submit'}, 'Search')));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     runSearch(ctx, form.elements.q.value.trim(), results);
@@ -122,8 +123,8 @@ export async function render(main, ctx) {
     ['Stage', (a) => enumWords(a.stage)],
     ['Parties', (a) => String((a.counts && a.counts.parties) || (a.parties || []).length)],
     ['Next milestone', (a) => (a.nextMilestone && a.nextMilestone.plan
-      ? [a.nextMilestone.plan.description || a.nextMilestone.plan.milestoneId, ' ', fuzzyElement(a.nextMilestone.plan.planned),
-        a.nextMilestone.status === 'OVERDUE' ? h('span', {class: 'status status-overdue'}, 'overdue') : '']
+      ? [a.nextMilestone.status === 'OVERDUE' ? [h('span', {class: 'status status-overdue'}, 'overdue'), ' '] : '',
+        a.nextMilestone.plan.description || a.nextMilestone.plan.milestoneId, ': ', fuzzyElement(a.nextMilestone.plan.planned)]
       : '—')],
   ], agreements));
 }

@@ -3,7 +3,7 @@
 import {agreementLink, clear, enumWords, eventTypeWords, h, isoDay, problemElement, section,
   timeElement} from './dom.js';
 
-const kRecent = 20;
+const kRecent = 12;
 
 function plannedList(items, emptyWords, extraClass) {
   if (!items || items.length === 0) return h('p', {class: 'empty'}, emptyWords);
@@ -35,12 +35,11 @@ function pipeline(stages) {
 function activityItem(recorded) {
   const record = recorded.record || {};
   return h('li', {'data-position': record.position},
-    h('span', {class: 'position'}, `#${record.position}`),
-    h('strong', {}, eventTypeWords(record.eventType)),
-    agreementLink(record.streamId, record.streamId,
-      record.eventId ? `?event=${encodeURIComponent(record.eventId)}` : ''),
-    h('span', {class: 'meta'}, 'recorded ', timeElement(record.recordedAt),
-      record.actor ? ` by ${record.actor}` : ''));
+    h('div', {}, h('strong', {}, eventTypeWords(record.eventType)), ' · ',
+      agreementLink(record.streamId, record.streamId,
+        record.eventId ? `?event=${encodeURIComponent(record.eventId)}` : '')),
+    h('div', {class: 'meta'}, `#${record.position} · `, timeElement(record.recordedAt),
+      record.actor ? ` · ${record.actor}` : ''));
 }
 
 // Recent activity: the log's last events, then each new one as it is
@@ -96,11 +95,13 @@ export async function render(main, ctx) {
     main.append(problemElement(error));
     return;
   }
-  const todayWords = desk.today || isoDay();
-  main.append(
-    h('p', {class: 'lede'}, `What needs attention on ${todayWords}. `,
+  const todayWords = dayWords(desk.today || isoDay());
+  const overdueCount = (desk.overdue || []).length;
+  const attention = h('div', {class: 'desk-main'},
+    h('p', {class: 'lede'}, `What needs attention on ${todayWords}: `,
+      h('strong', {}, overdueCount === 1 ? 'one milestone overdue' : `${overdueCount} milestones overdue`), '. ',
       h('a', {href: '/api/v1/calendar.ics', download: 'accord-calendar.ics'},
-        'Download the calendar of every planned milestone and commitment (iCalendar)')),
+        'Download the calendar of planned milestones and commitments (iCalendar)')),
     section('Overdue', plannedList(desk.overdue, 'Nothing is overdue.', 'overdue-list')),
     h('div', {class: 'grid'},
       section('Due within 30 days', plannedList(desk.dueWithin30Days, 'Nothing in the next 30 days.')),
@@ -110,8 +111,17 @@ export async function render(main, ctx) {
   const status = h('p', {class: 'meta', role: 'status'}, 'Loading recent activity…');
   const list = h('ol', {class: 'items activity', 'aria-label': 'Recent events, newest first'},
     h('li', {class: 'empty'}, 'No events yet.'));
-  main.append(section('Recent activity', status, list));
+  main.append(h('div', {class: 'desk-layout'}, attention,
+    h('div', {class: 'desk-side'}, section('Recent activity', status, list))));
   followActivity(ctx, list, status).catch((error) => {
     clear(status).append(problemElement(error));
   });
+}
+
+// "2026-12-06" -> "6 December 2026".
+function dayWords(day) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return day;
+  return new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]))
+    .toLocaleDateString('en-GB', {day: 'numeric', month: 'long', year: 'numeric'});
 }
