@@ -48,6 +48,7 @@ export function humanize(name) {
 
 // "MEMORANDUM_OF_UNDERSTANDING" -> "memorandum of understanding".
 export function enumWords(value) {
+  if (/(^|_)UNSPECIFIED$/.test(String(value || ''))) return '';  // not stated
   return String(value || '').toLowerCase().replace(/_/g, ' ');
 }
 

@@ -69,7 +69,7 @@ function partiesTable(summary) {
     ['Role', (p) => enumWords(p.party.role)],
     ['Joined', (p) => [fuzzyElement(p.joinedOn), h('div', {class: 'meta'}, enumWords(p.joinedBy))]],
     ['Signed', (p) => (p.signature ? fuzzyElement(p.signedOn) : status('not signed', 'open'))],
-    ['Consent to be bound', (p) => (p.consent ? [enumWords(p.consent.instrument), ' ', fuzzyElement(p.consent.deposited)] : '—')],
+    ['Consent to be bound', (p) => (p.consent ? [enumWords(p.consent.instrument) || 'consent', ' ', fuzzyElement(p.consent.deposited)] : '—')],
     ['In force or in effect', (p) => {
       const f = p.inForce || {};
       if (f.withdrawn || p.withdrawal) return status('withdrawn', 'overdue');

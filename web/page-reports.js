@@ -45,7 +45,7 @@ export async function render(main, ctx) {
       ['Agreement', (c) => agreementLink(c.agreementId)],
       ['Party', (c) => c.party.party.name],
       ['Signed', (c) => (c.party.signature ? fuzzyElement(c.party.signedOn) : '—')],
-      ['Consent', (c) => (c.party.consent ? [enumWords(c.party.consent.instrument), ' ', fuzzyElement(c.party.consent.deposited)] : '—')],
+      ['Consent', (c) => (c.party.consent ? [enumWords(c.party.consent.instrument) || 'consent', ' ', fuzzyElement(c.party.consent.deposited)] : '—')],
       ['Category', (c) => (/UNSPECIFIED/.test(c.party.category || 'UNSPECIFIED') ? '—' : enumWords(c.party.category))],
     ], report.conventionParties)));
 }

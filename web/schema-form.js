@@ -11,7 +11,7 @@ const kFuzzyDate = 'accord.v1.FuzzyDate';
 const kDomainEvent = 'accord.v1.DomainEvent';
 // Deeper than any milestone needs; stops DomainEvent inside EventCorrected.
 const kMaxDepth = 4;
-const kLongText = /^(text|summary|description|note|reason|asStated|topics|outcomes)$/;
+const kLongText = /^(text|summary|description|note|reason|asStated|topic|outcome)$/;
 const kPartyId = /(^partyId$|PartyId$|^partyIds$|PartyIds$)/;
 const kOrganisationId = /(^organisationId$|OrganisationIds?$)/;
 const kMilestoneId = /(^milestoneId$|MilestoneId$)/;
@@ -191,7 +191,8 @@ function repeatedField(schemas, items, label, name, values, context, depth) {
     if (!field) return;
     const entry = {field};
     const remove = h('button', {type: 'button', class: 'quiet'}, `Remove this ${itemLabel.toLowerCase()}`);
-    const wrapper = h('div', {class: 'repeated-item'}, field.element, remove);
+    const nested = field.element.tagName === 'FIELDSET';
+    const wrapper = h('div', {class: nested ? 'repeated-item' : 'repeated-item scalar'}, field.element, remove);
     remove.addEventListener('click', () => {
       entries.splice(entries.indexOf(entry), 1);
       wrapper.remove();
