@@ -59,7 +59,9 @@ async function submitAndExpect(form, pattern) {
 
 describe('the web desk', {timeout: 110_000}, () => {
   before(async () => {
-    server = await startAccordd({args: ['--web-dir', path.join(kRepository, 'web')]});
+    // The pages built into accordd, as users get them; WEB_DIR=web serves
+    // them from the folder instead, to try an edit without a rebuild.
+    server = await startAccordd({args: process.env.WEB_DIR ? ['--web-dir', process.env.WEB_DIR] : []});
     browser = await launchBrowser();
   });
 
