@@ -104,6 +104,15 @@ function milestonesTable(summary) {
   ], milestones);
 }
 
+function countsWords(counts, nonBinding) {
+  const parts = [`${counts.parties || 0} in all`, `${counts.haveSigned || 0} signed`];
+  if (!nonBinding) parts.push(`${counts.bound || 0} bound`);
+  parts.push(`${nonBinding ? 'in effect for' : 'in force for'} ${counts.inForceFor || 0}`);
+  if (counts.withdrawn) parts.push(`${counts.withdrawn} withdrawn`);
+  if (counts.observers) parts.push(`${counts.observers} observers`);
+  return parts.join(', ');
+}
+
 function sizeWords(bytes) {
   const n = Number(bytes || 0);
   if (n < 1024) return `${n} bytes`;
@@ -302,7 +311,10 @@ export async function render(main, ctx) {
     h('dt', {}, 'Stage'), h('dd', {}, enumWords(summary.stage)),
     h('dt', {}, 'Statuses judged on'), h('dd', {}, fuzzyElement(summary.asOf)),
     summary.openness && summary.openness.open ? [h('dt', {}, 'Open to new parties'), h('dd', {}, summary.openness.asStated || 'yes')] : null,
-    eif.explanation ? [h('dt', {}, eif.nonBinding ? 'In effect' : 'Entry into force'), h('dd', {}, eif.explanation)] : null,
+    summary.counts ? [h('dt', {}, 'Parties'), h('dd', {}, countsWords(summary.counts, eif.nonBinding))] : null,
+    eif.nonBinding ? null : [h('dt', {}, 'Entry into force'), h('dd', {},
+      eif.inForce ? [status('in force', 'signed'), ' since ', fuzzyElement(eif.since)] : 'not in force',
+      eif.explanation ? h('div', {class: 'meta'}, eif.explanation) : '')],
     (summary.areasOfCooperation || []).length ? [h('dt', {}, 'Areas of cooperation'), h('dd', {}, summary.areasOfCooperation.join('; '))] : null,
     summary.closingReason ? [h('dt', {}, 'Closed'), h('dd', {}, summary.closingReason)] : null)));
 
