@@ -134,6 +134,8 @@ function notAvailable(main, title, sentence) {
 async function route() {
   const main = document.getElementById('main');
   const count = ++renderCount;
+  if (leavePage) leavePage();
+  leavePage = null;
   renderNavigation();
   if (!session) {
     renderSignIn(main);
@@ -159,8 +161,6 @@ async function route() {
     return;
   }
   if (count !== renderCount) return;  // the reader has moved on
-  if (leavePage) leavePage();
-  leavePage = null;
   clear(main);
   const ctx = {
     api,
