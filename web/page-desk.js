@@ -88,16 +88,25 @@ async function followActivity(ctx, list, status) {
 export async function render(main, ctx) {
   const today = ctx.query.get('today') || '';
   main.append(h('h1', {}, 'Desk'));
+  const attention = h('div', {class: 'desk-main'});
+  const status = h('p', {class: 'meta', role: 'status'}, 'Loading recent activity…');
+  const list = h('ol', {class: 'items activity', 'aria-label': 'Recent events, newest first'},
+    h('li', {class: 'empty'}, 'No events yet.'));
+  main.append(h('div', {class: 'desk-layout'}, attention,
+    h('div', {class: 'desk-side'}, section('Recent activity', status, list))));
+  followActivity(ctx, list, status).catch((error) => {
+    clear(status).append(problemElement(error));
+  });
   let desk;
   try {
     desk = await ctx.api.get(`/api/v1/desk${today ? `?today=${encodeURIComponent(today)}` : ''}`);
   } catch (error) {
-    main.append(problemElement(error));
+    attention.append(problemElement(error));
     return;
   }
   const todayWords = dayWords(desk.today || isoDay());
   const overdueCount = (desk.overdue || []).length;
-  const attention = h('div', {class: 'desk-main'},
+  attention.append(
     h('p', {class: 'lede'}, `What needs attention on ${todayWords}: `,
       h('strong', {}, overdueCount === 1 ? 'one milestone overdue' : `${overdueCount} milestones overdue`), '. ',
       h('a', {href: '/api/v1/calendar.ics', download: 'accord-calendar.ics'},
@@ -108,14 +117,6 @@ export async function render(main, ctx) {
       section('Due within 90 days', plannedList(desk.dueWithin90Days, 'Nothing in the next 90 days.'))),
     section('Open commitments by party', commitmentsByParty(desk.openCommitmentsByParty)),
     section('Pipeline by stage', pipeline(desk.pipeline)));
-  const status = h('p', {class: 'meta', role: 'status'}, 'Loading recent activity…');
-  const list = h('ol', {class: 'items activity', 'aria-label': 'Recent events, newest first'},
-    h('li', {class: 'empty'}, 'No events yet.'));
-  main.append(h('div', {class: 'desk-layout'}, attention,
-    h('div', {class: 'desk-side'}, section('Recent activity', status, list))));
-  followActivity(ctx, list, status).catch((error) => {
-    clear(status).append(problemElement(error));
-  });
 }
 
 // "2026-12-06" -> "6 December 2026".

@@ -231,7 +231,7 @@ describe('the web desk', {timeout: 110_000}, () => {
     await checkAccessibility(logger, 'reports');
   });
 
-  test('a logger cannot see the auditor\'s actions, nor an auditor the logging forms', async () => {
+  test('a logger cannot see the auditor\'s actions, nor an auditor the logging forms; the desk follows the log live', async () => {
     const nav = logger.getByRole('navigation', {name: 'Main'});
     assert.equal(await nav.getByRole('link', {name: 'Audit'}).count(), 0);
     assert.equal(await nav.getByRole('link', {name: 'Check a file'}).count(), 0);
@@ -239,6 +239,14 @@ describe('the web desk', {timeout: 110_000}, () => {
     await logger.getByRole('heading', {level: 1, name: 'Not for your role'}).waitFor();
 
     const auditor = await signIn('auditor');
+    // Recent activity follows the log live (the SSE stream, with the cookie).
+    await auditor.getByText('Live: new events appear as they are recorded.').waitFor();
+    const logged = await (await fetch(`${server.url}/api/v1/agreements/${kMou}/milestones`, {
+      method: 'POST',
+      headers: {Authorization: `Bearer ${server.tokens.logger}`, 'Content-Type': 'application/json'},
+      body: JSON.stringify({effective: {asStated: 'January 2025'}, milestone: {noteAdded: {text: 'live'}}}),
+    })).json();
+    await auditor.locator(`.activity li[data-position="${logged.position}"]`).waitFor();
     const auditorNav = auditor.getByRole('navigation', {name: 'Main'});
     await auditorNav.getByRole('link', {name: 'Audit'}).waitFor();
     assert.equal(await auditorNav.getByRole('link', {name: 'Propose an agreement'}).count(), 0);
