@@ -219,6 +219,25 @@ describe('the web desk', {timeout: 110_000}, () => {
     await screenshot(logger, 'desk');
   });
 
+  test('an agreement shows its parties, commitments, plans and history, and as it stood before', async () => {
+    await logger.goto(`${server.url}/#/agreements/${kMou}`);
+    await logger.getByRole('heading', {level: 1, name: /Memorandum of Understanding/}).waitFor();
+    const parties = logger.getByRole('region', {name: 'Parties'});
+    assert.match(await parties.textContent(), /Committee on Space Research.*Asia-Pacific Space Cooperation Organization/s);
+    assert.match(await logger.getByRole('region', {name: 'Commitments'}).textContent(), /Train the Trainers/);
+    const plans = logger.getByRole('region', {name: 'Planned milestones'});
+    assert.match(await plans.textContent(), /Signing of the Memorandum of Understanding.*autumn 2024.*overdue/s);
+    const history = logger.getByRole('region', {name: 'History'});
+    assert.match(await history.textContent(), /Visit held.*July 2024.*Jagirani/s);
+    assert.match(await history.textContent(), /by lena/);
+    await checkAccessibility(logger, 'agreement');
+    await screenshot(logger, 'agreement');
+    // Before anything was recorded, there was no such agreement.
+    await logger.getByLabel('As recorded before').fill('2001-01-01T00:00');
+    await logger.getByRole('button', {name: 'Show'}).click();
+    await logger.getByText('This agreement had not been logged at that point.').waitFor();
+  });
+
   test('a document is attached, listed and downloads identically', async (t) => {
     if (lacks(t, '/api/v1/agreements/{id}/documents')) return;
     const bytes = Buffer.from('%PDF-1.4\n% the signed text of the MoU, page 1\n');
