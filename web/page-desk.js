@@ -12,13 +12,13 @@ function plannedList(items, emptyWords, extraClass) {
       item.eventId ? `?event=${encodeURIComponent(item.eventId)}` : ''))),
     h('div', {}, item.description || enumWords(item.milestone),
       ' · ', h('span', {class: 'status status-planned'}, enumWords(item.milestone) || 'milestone')),
-    h('div', {class: 'meta'}, 'Planned: ', item.plannedText || ''))));
+    h('div', {class: 'meta'}, 'Planned: ', item.plannedText || 'not stated', item.place ? ` · ${item.place}` : ''))));
 }
 
 function commitmentsByParty(parties) {
   if (!parties || parties.length === 0) return h('p', {class: 'empty'}, 'No open commitments.');
   return h('div', {class: 'grid'}, parties.map((entry) => h('div', {class: 'card'},
-    h('h3', {}, entry.party),
+    h('h3', {}, entry.partyName && entry.partyName !== entry.party ? `${entry.partyName} (${entry.party})` : entry.party),
     h('ul', {class: 'items'}, (entry.commitments || []).map((c) => h('li', {},
       h('div', {}, c.text),
       h('div', {class: 'meta'}, agreementLink(c.agreementId, c.agreementTitle),
