@@ -6,8 +6,9 @@ import {agreementLink, clear, h, problemElement, uniqueId} from './dom.js';
 import {dateField, loadSchemas, messageFields, milestoneKinds, newEventId} from './schema-form.js';
 
 // Kinds with their own page or flow: corrections pick an event first, a
-// proposal starts an agreement.
-const kNotHere = new Set(['eventCorrected', 'agreementProposed']);
+// proposal starts an agreement, a document is attached with its file (the
+// agreement's page).
+const kNotHere = new Set(['eventCorrected', 'agreementProposed', 'documentAttached']);
 
 export function milestonesOf(summary) {
   return (summary.milestones || []).map((m) => ({id: m.plan.milestoneId, description: m.plan.description}));
