@@ -43,6 +43,22 @@ function searchForm(ctx, results) {
   return form;
 }
 
+const kEntities = {'&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'"};
+
+// A search snippet marks the matched words with <mark> and escapes the rest
+// as HTML; it is rebuilt here as text and <mark> elements, never parsed as
+// markup.
+export function snippetElement(snippet) {
+  const element = h('span', {class: 'snippet'});
+  const unescape = (text) => text.replace(/&(amp|lt|gt|quot|#39);/g, (entity) => kEntities[entity]);
+  String(snippet || '').split(/(<mark>.*?<\/mark>)/s).forEach((part) => {
+    const marked = /^<mark>(.*)<\/mark>$/s.exec(part);
+    if (marked) element.append(h('mark', {}, unescape(marked[1])));
+    else if (part) element.append(unescape(part));
+  });
+  return element;
+}
+
 async function runSearch(ctx, text, results) {
   clear(results);
   if (!text) return;
@@ -56,7 +72,7 @@ async function runSearch(ctx, text, results) {
         h('strong', {}, agreementLink(hit.agreementId, hit.agreementTitle || hit.agreementId,
           hit.eventId ? `?event=${encodeURIComponent(hit.eventId)}` : '')),
         h('span', {class: 'meta'}, ` · ${eventTypeWords(hit.eventType)} · matched its ${hit.field}`),
-        h('span', {class: 'snippet'}, hit.snippet)))));
+        snippetElement(hit.snippet)))));
   } catch (error) {
     results.append(problemElement(error));
   }
