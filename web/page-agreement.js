@@ -331,9 +331,13 @@ export async function render(main, ctx) {
   main.append(documentsSection);
 
   const svg = withQuery(`${base}/timeline.svg`, view);
-  main.append(section('Timeline', h('figure', {class: 'timeline-figure'},
-    h('img', {src: svg, alt: `Timeline of ${summary.title || id}: each milestone when it happened, beside when it was recorded.`}),
-    h('figcaption', {class: 'meta'}, 'When each milestone happened (above) and when it was recorded (below).'))));
+  const picture = h('img', {src: svg, alt: `Timeline of ${summary.title || id}: each milestone when it happened, beside when it was recorded.`});
+  const figure = h('figure', {class: 'timeline-figure'}, picture,
+    h('figcaption', {class: 'meta'}, 'When each milestone happened, beside when it was recorded.'));
+  picture.addEventListener('error', () => {
+    figure.replaceWith(h('p', {class: 'empty'}, 'The timeline picture could not be loaded; the history below holds the same.'));
+  });
+  main.append(section('Timeline', figure));
 
   const links = summary.links || [];
   main.append(section('Related agreements', links.length === 0 ? h('p', {class: 'empty'}, 'None.')
