@@ -8,7 +8,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -609,6 +609,16 @@ describe('Against a real accordd', { skip: !accordd && 'ACCORDD is not set' }, (
       proofs.checkConsistency(bigger, { ...proof, firstSize: String(bigger.size) }, door.verifierKey),
       /records were dropped/,
     );
+  });
+
+  it("a checkpoint saved here is the file accord's client saves and reads", async () => {
+    const cli = join(folder, 'cli.checkpoint');
+    await promisify(execFile)(accordCli, ['--port', door.tcpPort, 'checkpoint', '--vkey', door.verifierKey, '--out', cli]);
+    const opened = await proofs.openCheckpoint(await readFile(cli, 'utf8'), door.verifierKey);
+    assert.equal(opened.origin, 'accord.local/log');
+    const browser = join(folder, `accord-${kept.size}.checkpoint`);
+    await writeFile(browser, kept.note);
+    await promisify(execFile)(accordCli, ['--port', door.tcpPort, 'verify', '--since', browser, '--vkey', door.verifierKey]);
   });
 
   it('a recorded document is proved by its own record', async (t) => {
