@@ -124,6 +124,8 @@ function consistencySection(ctx, keys) {
       steps.append(checkLine(true, `The saved checkpoint of ${earlier.size} records is signed by ${keyWords(choice)}.`));
     } catch (error) {
       steps.append(checkLine(false, `The saved checkpoint is signed by ${keyWords(choice)}.`, error.message));
+      shown.push(h('p', { class: 'problem', role: 'alert' }, h('strong', {}, 'The saved checkpoint does not hold. '),
+        'It was not signed with this key, or it was changed after it was saved: nothing can be checked against it.'));
       return shown;
     }
     try {
@@ -197,11 +199,10 @@ function eventLines(value, prefix = '') {
     if (field === '' || field === false || field === null || (Array.isArray(field) && !field.length)) continue;
     if (field && typeof field === 'object' && 'precision' in field) {
       lines.push([label, fuzzyWords(field)]);
+    } else if (Array.isArray(field) && field.every((item) => typeof item !== 'object')) {
+      lines.push([label, field.join('; ')]);
     } else if (Array.isArray(field)) {
-      field.forEach((item, i) => {
-        if (item && typeof item === 'object') lines.push(...eventLines(item, `${label} ${i + 1}`));
-        else lines.push([label, String(item)]);
-      });
+      field.forEach((item, i) => lines.push(...eventLines(item, `${label} ${i + 1}`)));
     } else if (field && typeof field === 'object') {
       lines.push(...eventLines(field, label));
     } else if (typeof field === 'string' && name !== 'acronym' && /^[A-Z][A-Z0-9_]*$/.test(field)) {
@@ -306,7 +307,8 @@ function reportSection(ctx) {
   const element = section('Audit report of one agreement',
     h('p', {}, 'Everything the log holds of one agreement, in the order it was recorded, with its timeline: ',
       'a page that prints cleanly to PDF.'),
-    h('div', { class: 'actions' }, h('div', { class: 'field' }, h('label', { for: id }, 'Agreement'), select), print),
+    h('div', { class: 'field' }, h('label', { for: id }, 'Agreement'), select),
+    h('div', { class: 'actions' }, print),
     out);
   element.classList.add('audit-report-section');
   return { element, load };

@@ -50,6 +50,7 @@ export function verifierKeyField() {
   const describe = async () => {
     const text = input.value.trim();
     if (!text) {
+      storeKey('');
       status.textContent = 'No key given: checks will use the key the server announces, which proves less.';
       return;
     }
