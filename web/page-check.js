@@ -6,7 +6,7 @@
 // proven record's own bytes naming the digest (web/proofs.js).
 //
 // Also exports verifierKeyField, the key chooser the audit page shares.
-import { clear, h, problemElement, section, momentWords } from './dom.js';
+import {clear, h, momentWords, problemElement, section} from './dom.js';
 import * as proofs from './proofs.js';
 
 const kKeyStorage = 'accord.verifierKey';
@@ -15,14 +15,16 @@ function storedKey() {
   try {
     return localStorage.getItem(kKeyStorage) || '';
   } catch {
-    return ''; // storage refused (a private window): the key is typed each time
+    return '';  // storage refused (a private window): the key is typed each time
   }
 }
 
 function storeKey(text) {
   try {
-    if (text) localStorage.setItem(kKeyStorage, text);
-    else localStorage.removeItem(kKeyStorage);
+    if (text)
+      localStorage.setItem(kKeyStorage, text);
+    else
+      localStorage.removeItem(kKeyStorage);
   } catch {
     // As above: nothing kept.
   }
@@ -46,17 +48,19 @@ export function verifierKeyField() {
     placeholder: 'accord.local/log+1a2b3c4d+AUF…',
   });
   input.value = storedKey();
-  const status = h('p', { class: 'meta', role: 'status' });
+  const status = h('p', {class: 'meta', role: 'status'});
   const describe = async () => {
     const text = input.value.trim();
     if (!text) {
       storeKey('');
-      status.textContent = 'No key given: checks will use the key the server announces, which proves less.';
+      status.textContent =
+          'No key given: checks will use the key the server announces, which proves less.';
       return;
     }
     try {
       const key = await proofs.parseVerifierKey(text);
-      status.textContent = `A well-formed key named ${key.name} (key id ${proofs.toHex(key.keyId)}), remembered in this browser.`;
+      status.textContent = `A well-formed key named ${key.name} (key id ${
+          proofs.toHex(key.keyId)}), remembered in this browser.`;
       storeKey(text);
     } catch (error) {
       status.textContent = `This is not a usable key: ${error.message}.`;
@@ -64,26 +68,36 @@ export function verifierKeyField() {
   };
   input.addEventListener('change', describe);
   const fileId = `${id}-file`;
-  const file = h('input', { id: fileId, type: 'file', accept: '.vkey,.txt,.key,text/plain' });
+  const file = h('input', {id: fileId, type: 'file', accept: '.vkey,.txt,.key,text/plain'});
   file.addEventListener('change', async () => {
     if (!file.files[0]) return;
     input.value = (await file.files[0].text()).trim();
     await describe();
   });
   const element = h(
-    'fieldset',
-    { class: 'verifier-key' },
-    h('legend', {}, "The log's verifier key"),
-    h(
-      'p',
-      { class: 'hint', id: `${id}-hint` },
-      "The key that signs the log's checkpoints, as your administrator published it ",
-      '(accordd --print-verifier-key). Checking with a key you obtained apart from this server ',
-      "is what makes the check independent of the server's word.",
-    ),
-    h('div', { class: 'field' }, h('label', { for: id }, 'Verifier key'), input),
-    h('div', { class: 'field' }, h('label', { for: fileId }, 'Or load it from a saved file'), file),
-    status,
+      'fieldset',
+      {class: 'verifier-key'},
+      h('legend', {}, 'The log\'s verifier key'),
+      h(
+          'p',
+          {class: 'hint', id: `${id}-hint`},
+          'The key that signs the log\'s checkpoints, as your administrator published it ',
+          '(accordd --print-verifier-key). Checking with a key you obtained apart from this server ',
+          'is what makes the check independent of the server\'s word.',
+          ),
+      h('div', {class: 'field'},
+        h('label',
+          { for: id
+          },
+          'Verifier key'),
+        input),
+      h('div', {class: 'field'},
+        h('label',
+          { for: fileId
+          },
+          'Or load it from a saved file'),
+        file),
+      status,
   );
   describe();
   return {
@@ -91,11 +105,11 @@ export function verifierKeyField() {
     async choose(api) {
       const text = input.value.trim();
       if (text) {
-        await proofs.parseVerifierKey(text); // a malformed key fails here, named
-        return { key: text, announced: false };
+        await proofs.parseVerifierKey(text);  // a malformed key fails here, named
+        return {key: text, announced: false};
       }
       const checkpoint = await api.get('/api/v1/checkpoint');
-      return { key: checkpoint.verifierKey, announced: true };
+      return {key: checkpoint.verifierKey, announced: true};
     },
   };
 }
@@ -103,22 +117,23 @@ export function verifierKeyField() {
 // Words for which key a check used.
 export function keyWords(choice) {
   const name = choice.key.split('+').slice(0, 2).join('+');
-  return choice.announced
-    ? `the key the server announces (${name}): this shows only that the server's answers agree ` +
-        'with each other, not that they are the log your administrator vouches for. Give the ' +
-        'published key above for a real check'
-    : `your key ${name}`;
+  return choice.announced ?
+      `the key the server announces (${name}): this shows only that the server's answers agree ` +
+          'with each other, not that they are the log your administrator vouches for. Give the ' +
+          'published key above for a real check' :
+      `your key ${name}`;
 }
 
 // One check's line: passed or failed, in words, not only colour.
 export function checkLine(passed, sentence, detail) {
   return h(
-    'li',
-    { class: passed ? 'check check-passed' : 'check check-failed' },
-    h('span', { class: passed ? 'status status-fulfilled' : 'status status-overdue' }, passed ? 'passed' : 'failed'),
-    ' ',
-    sentence,
-    detail ? h('span', { class: 'meta snippet' }, detail) : null,
+      'li',
+      {class: passed ? 'check check-passed' : 'check check-failed'},
+      h('span', {class: passed ? 'status status-fulfilled' : 'status status-overdue'},
+        passed ? 'passed' : 'failed'),
+      ' ',
+      sentence,
+      detail ? h('span', {class: 'meta snippet'}, detail) : null,
   );
 }
 
@@ -135,25 +150,30 @@ async function proveRecord(api, listed, digest, checkpoint, choice, list) {
   let proved;
   try {
     proved = await proofs.checkInclusion(
-      await api.get(`/api/v1/proofs/inclusion?position=${listed.position}&tree_size=${checkpoint.size}`),
-      choice.key,
-      { eventId: listed.eventId },
+        await api.get(
+            `/api/v1/proofs/inclusion?position=${listed.position}&tree_size=${checkpoint.size}`),
+        choice.key,
+        {eventId: listed.eventId},
     );
     if (!proofs.bytesEqual(proved.checkpoint.rootHash, checkpoint.rootHash)) {
-      throw new proofs.ProofError("the proof's checkpoint is not the one checked above");
+      throw new proofs.ProofError('the proof\'s checkpoint is not the one checked above');
     }
   } catch (error) {
-    list.append(checkLine(false, `The record at position ${listed.position} is in the log.`, error.message));
+    list.append(checkLine(
+        false, `The record at position ${listed.position} is in the log.`, error.message));
     return false;
   }
-  const { record } = proved;
+  const {record} = proved;
   list.append(
-    checkLine(
-      true,
-      `The record at position ${record.position} is in that log: its inclusion proof leads to the signed root.`,
-      `Event ${record.eventId} (${record.eventType.replace(/^accord\.v1\./, '')}) of ${record.streamId}, ` +
-        `recorded ${momentWords(record.recordedAt?.toISOString())} by ${record.actor || 'an unnamed actor'}.`,
-    ),
+      checkLine(
+          true,
+          `The record at position ${
+              record.position} is in that log: its inclusion proof leads to the signed root.`,
+          `Event ${record.eventId} (${record.eventType.replace(/^accord\.v1\./, '')}) of ${
+              record.streamId}, ` +
+              `recorded ${momentWords(record.recordedAt?.toISOString())} by ${
+                  record.actor || 'an unnamed actor'}.`,
+          ),
   );
   let named = null;
   try {
@@ -164,22 +184,22 @@ async function proveRecord(api, listed, digest, checkpoint, choice, list) {
   }
   const namesDigest = named !== null && named.document.sha256 === digest;
   list.append(
-    checkLine(
-      namesDigest,
-      namesDigest
-        ? "The record itself names this file's fingerprint."
-        : "The record itself names this file's fingerprint: it does not.",
-      named
-        ? `It records "${named.document.name}" (${named.document.mediaType}, ${sizeWords(named.document.size)}), ` +
-            `fingerprint ${named.document.sha256}.`
-        : `It is a ${record.eventType} event, which records no document.`,
-    ),
+      checkLine(
+          namesDigest,
+          namesDigest ? 'The record itself names this file\'s fingerprint.' :
+                        'The record itself names this file\'s fingerprint: it does not.',
+          named ? `It records "${named.document.name}" (${named.document.mediaType}, ${
+                      sizeWords(named.document.size)}), ` +
+                  `fingerprint ${named.document.sha256}.` :
+                  `It is a ${record.eventType} event, which records no document.`,
+          ),
   );
   const agreementAgrees = record.streamId === listed.agreementId;
   if (!agreementAgrees) {
     list.append(
-      checkLine(false, `The record belongs to agreement ${listed.agreementId}, as the server said.`,
-        `The proven record belongs to ${record.streamId}.`),
+        checkLine(
+            false, `The record belongs to agreement ${listed.agreementId}, as the server said.`,
+            `The proven record belongs to ${record.streamId}.`),
     );
   }
   return namesDigest && agreementAgrees;
@@ -188,9 +208,9 @@ async function proveRecord(api, listed, digest, checkpoint, choice, list) {
 // Checks `file` and fills `out` with what was found, step by step.
 async function checkFile(ctx, file, keys, out) {
   clear(out);
-  const heading = h('h2', { tabindex: '-1' }, `Checking ${file.name}`);
+  const heading = h('h2', {tabindex: '-1'}, `Checking ${file.name}`);
   const facts = h('dl', {});
-  out.append(heading, h('div', { class: 'summary' }, facts));
+  out.append(heading, h('div', {class: 'summary'}, facts));
   const fact = (term, value) => facts.append(h('dt', {}, term), h('dd', {}, value));
   fact('File', `${file.name}, ${sizeWords(file.size)}`);
   const digest = proofs.toHex(await proofs.sha256(new Uint8Array(await file.arrayBuffer())));
@@ -205,52 +225,60 @@ async function checkFile(ctx, file, keys, out) {
   }
   if (records.length === 0) {
     out.append(
-      h('div', { class: 'problem verdict', role: 'alert' },
-        h('strong', {}, 'Not a recorded document. '),
-        'No record in the log names a file with this fingerprint. If you expected this file to be ',
-        'recorded, this copy differs from the recorded one, by as little as one byte.'),
+        h('div', {class: 'problem verdict', role: 'alert'},
+          h('strong', {}, 'Not a recorded document. '),
+          'No record in the log names a file with this fingerprint. If you expected this file to be ',
+          'recorded, this copy differs from the recorded one, by as little as one byte.'),
     );
     heading.focus();
     return;
   }
 
   const choice = await keys.choose(ctx.api);
-  const steps = h('ol', { class: 'items checks' });
+  const steps = h('ol', {class: 'items checks'});
   out.append(section('The log', steps));
   let checkpoint;
   try {
-    checkpoint = await proofs.checkSignedCheckpoint(await ctx.api.get('/api/v1/checkpoint'), choice.key);
+    checkpoint =
+        await proofs.checkSignedCheckpoint(await ctx.api.get('/api/v1/checkpoint'), choice.key);
     steps.append(
-      checkLine(true, `The log's checkpoint of ${checkpoint.size} records is signed by ${keyWords(choice)}.`,
-        `Log ${checkpoint.origin}, root ${proofs.toHex(checkpoint.rootHash)}.`),
+        checkLine(
+            true,
+            `The log's checkpoint of ${checkpoint.size} records is signed by ${keyWords(choice)}.`,
+            `Log ${checkpoint.origin}, root ${proofs.toHex(checkpoint.rootHash)}.`),
     );
   } catch (error) {
-    steps.append(checkLine(false, `The log's checkpoint is signed by ${keyWords(choice)}.`, error.message));
-    out.append(h('div', { class: 'problem verdict', role: 'alert' },
-      h('strong', {}, 'Not proved. '), 'The log could not be checked, so nothing it says about this file is proved.'));
+    steps.append(
+        checkLine(false, `The log's checkpoint is signed by ${keyWords(choice)}.`, error.message));
+    out.append(
+        h('div', {class: 'problem verdict', role: 'alert'}, h('strong', {}, 'Not proved. '),
+          'The log could not be checked, so nothing it says about this file is proved.'));
     heading.focus();
     return;
   }
 
   const proved = [];
   for (const listed of records) {
-    const list = h('ol', { class: 'items checks' });
-    const where = h('a', { href: `#/agreements/${encodeURIComponent(listed.agreementId)}` }, listed.agreementId);
+    const list = h('ol', {class: 'items checks'});
+    const where = h(
+        'a', {href: `#/agreements/${encodeURIComponent(listed.agreementId)}`}, listed.agreementId);
     out.append(
-      section(`Agreement ${listed.agreementId}, position ${listed.position}`,
-        h('p', { class: 'meta' }, 'Recorded on ', where, `, event ${listed.eventId}`,
-          listed.aboutEventId ? `, about event ${listed.aboutEventId}` : ', about the agreement as a whole', '.'),
-        list),
+        section(
+            `Agreement ${listed.agreementId}, position ${listed.position}`,
+            h('p', {class: 'meta'}, 'Recorded on ', where, `, event ${listed.eventId}`,
+              listed.aboutEventId ? `, about event ${listed.aboutEventId}` :
+                                    ', about the agreement as a whole',
+              '.'),
+            list),
     );
     if (await proveRecord(ctx.api, listed, digest, checkpoint, choice, list)) proved.push(listed);
   }
-  const verdict = proved.length
-    ? h('div', { class: 'success verdict', role: 'status' },
-        h('strong', {}, 'Recorded. '),
-        `This file is exactly the document recorded ${proved.map((r) => `on ${r.agreementId} at position ${r.position}`).join(', and ')}. `,
-        'Checked in this browser with ', keyWords(choice), '.')
-    : h('div', { class: 'problem verdict', role: 'alert' },
-        h('strong', {}, 'Not proved. '),
+  const verdict = proved.length ?
+      h('div', {class: 'success verdict', role: 'status'}, h('strong', {}, 'Recorded. '),
+        `This file is exactly the document recorded ${
+            proved.map((r) => `on ${r.agreementId} at position ${r.position}`).join(', and ')}. `,
+        'Checked in this browser with ', keyWords(choice), '.') :
+      h('div', {class: 'problem verdict', role: 'alert'}, h('strong', {}, 'Not proved. '),
         'The server lists records for this fingerprint, but none of them could be proved: see the failed checks.');
   heading.after(verdict);
   heading.focus();
@@ -259,9 +287,9 @@ async function checkFile(ctx, file, keys, out) {
 
 export async function render(main, ctx) {
   const keys = verifierKeyField();
-  const out = h('div', { class: 'check-results', 'aria-live': 'polite' });
+  const out = h('div', {class: 'check-results', 'aria-live': 'polite'});
   const inputId = 'check-file-input';
-  const input = h('input', { id: inputId, type: 'file', name: 'file' });
+  const input = h('input', {id: inputId, type: 'file', name: 'file'});
   const run = async (file) => {
     if (!file) return;
     try {
@@ -272,11 +300,17 @@ export async function render(main, ctx) {
   };
   input.addEventListener('change', () => run(input.files[0]));
   const zone = h(
-    'div',
-    { class: 'card drop-zone' },
-    h('p', {}, h('strong', {}, 'Drop a file here'), ', or choose one:'),
-    h('div', { class: 'field' }, h('label', { for: inputId }, 'File to check'), input),
-    h('p', { class: 'hint' }, 'The file does not leave your computer: only its fingerprint is sent.'),
+      'div',
+      {class: 'card drop-zone'},
+      h('p', {}, h('strong', {}, 'Drop a file here'), ', or choose one:'),
+      h('div', {class: 'field'},
+        h('label',
+          { for: inputId
+          },
+          'File to check'),
+        input),
+      h('p', {class: 'hint'},
+        'The file does not leave your computer: only its fingerprint is sent.'),
   );
   zone.addEventListener('dragover', (event) => {
     event.preventDefault();
@@ -289,16 +323,16 @@ export async function render(main, ctx) {
     run(event.dataTransfer.files[0]);
   });
   clear(main).append(
-    h('h1', {}, 'Check a file'),
-    h(
-      'p',
-      { class: 'lede' },
-      'Learn whether a file is exactly a document recorded in the log, on which agreement and ',
-      "event. Your browser computes the file's fingerprint and checks the log's proofs itself: ",
-      "it does not take the server's word for it.",
-    ),
-    keys.element,
-    zone,
-    out,
+      h('h1', {}, 'Check a file'),
+      h(
+          'p',
+          {class: 'lede'},
+          'Learn whether a file is exactly a document recorded in the log, on which agreement and ',
+          'event. Your browser computes the file\'s fingerprint and checks the log\'s proofs itself: ',
+          'it does not take the server\'s word for it.',
+          ),
+      keys.element,
+      zone,
+      out,
   );
 }

@@ -28,9 +28,9 @@
 
 const subtle = globalThis.crypto.subtle;
 const utf8 = new TextEncoder();
-const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+const utf8Strict = new TextDecoder('utf-8', {fatal: true});
 
-const kSignatureDash = '\u2014 '; // "— ", an em dash and a space
+const kSignatureDash = '\u2014 ';  // "— ", an em dash and a space
 const kEd25519Type = 0x01;
 const kKeyBytes = 32;
 const kHashBytes = 32;
@@ -140,8 +140,8 @@ export async function rootOfLeafHashes(hashes) {
   let k = 1;
   while (k * 2 < hashes.length) k *= 2;
   return nodeHash(
-    await rootOfLeafHashes(hashes.slice(0, k)),
-    await rootOfLeafHashes(hashes.slice(k)),
+      await rootOfLeafHashes(hashes.slice(0, k)),
+      await rootOfLeafHashes(hashes.slice(k)),
   );
 }
 
@@ -180,7 +180,7 @@ export async function verifyConsistency(first, second, firstRoot, secondRoot, pr
   second = big(second);
   if (first > second) return false;
   if (first === second) return proof.length === 0 && bytesEqual(firstRoot, secondRoot);
-  if (first === 0n) return proof.length === 0; // every tree extends the empty one
+  if (first === 0n) return proof.length === 0;  // every tree extends the empty one
   if (proof.length === 0) return false;
   const path = (first & (first - 1n)) === 0n ? [firstRoot, ...proof] : [...proof];
   let fn = first - 1n;
@@ -221,7 +221,7 @@ function validKeyName(name) {
 
 async function keyId(name, publicKey) {
   const digest = await sha256(
-    concatBytes(utf8.encode(name), Uint8Array.of(0x0a, kEd25519Type), publicKey),
+      concatBytes(utf8.encode(name), Uint8Array.of(0x0a, kEd25519Type), publicKey),
   );
   return digest.slice(0, 4);
 }
@@ -243,21 +243,22 @@ export async function parseVerifierKey(text) {
   } catch {
     raw = null;
   }
-  if (!/^[0-9a-f]{8}$/.test(hexId) || !raw || raw.length !== kKeyBytes + 1 || raw[0] !== kEd25519Type) {
+  if (!/^[0-9a-f]{8}$/.test(hexId) || !raw || raw.length !== kKeyBytes + 1 ||
+      raw[0] !== kEd25519Type) {
     fail('the verifier key is not a well-formed Ed25519 key');
   }
   const publicKey = raw.slice(1);
   const id = fromHex(hexId);
   if (!bytesEqual(id, await keyId(name, publicKey))) {
-    fail("the verifier key's id does not match its key");
+    fail('the verifier key\'s id does not match its key');
   }
-  return { name, keyId: id, publicKey, text };
+  return {name, keyId: id, publicKey, text};
 }
 
 async function verifyEd25519(publicKey, message, signature) {
   if (signature.length !== 64) return false;
-  const key = await subtle.importKey('raw', publicKey, { name: 'Ed25519' }, false, ['verify']);
-  return subtle.verify({ name: 'Ed25519' }, key, signature, message);
+  const key = await subtle.importKey('raw', publicKey, {name: 'Ed25519'}, false, ['verify']);
+  return subtle.verify({name: 'Ed25519'}, key, signature, message);
 }
 
 // Checks `note`'s signature by `verifierKey` (text) and returns the note's
@@ -314,13 +315,13 @@ export function parseCheckpointBody(body) {
   if (!rootHash || rootHash.length !== kHashBytes) {
     fail('the root hash line is not 32 bytes in base64');
   }
-  return { origin, size: BigInt(size), rootHash };
+  return {origin, size: BigInt(size), rootHash};
 }
 
 // openNote, then parseCheckpointBody; the result keeps the note.
 export async function openCheckpoint(note, verifierKey) {
   const text = await openNote(note, verifierKey);
-  return { ...parseCheckpointBody(text), note };
+  return {...parseCheckpointBody(text), note};
 }
 
 // Which key to check with: the one the auditor holds, or (with a warning
@@ -345,13 +346,12 @@ export async function checkSignedCheckpoint(checkpointJson, trustedKey) {
   }
   let fieldsAgree;
   try {
-    fieldsAgree =
-      BigInt(checkpointJson.size ?? 0) === opened.size &&
-      bytesEqual(fromBase64(checkpointJson.rootHash ?? ''), opened.rootHash);
+    fieldsAgree = BigInt(checkpointJson.size ?? 0) === opened.size &&
+        bytesEqual(fromBase64(checkpointJson.rootHash ?? ''), opened.rootHash);
   } catch {
     fieldsAgree = false;
   }
-  if (!fieldsAgree) fail("the checkpoint's note and its fields disagree");
+  if (!fieldsAgree) fail('the checkpoint\'s note and its fields disagree');
   return opened;
 }
 
@@ -378,15 +378,17 @@ export async function checkConsistency(earlier, proofJson, trustedKey) {
   }
   if (later.size < earlier.size) {
     fail(
-      `the log now holds ${later.size} records, fewer than the ${earlier.size} checkpointed: ` +
-        'records were dropped',
+        `the log now holds ${later.size} records, fewer than the ${earlier.size} checkpointed: ` +
+            'records were dropped',
     );
   }
   const proof = hashesOf(proofJson.hashes);
-  if (!(await verifyConsistency(earlier.size, later.size, earlier.rootHash, later.rootHash, proof))) {
+  if (!(await verifyConsistency(
+          earlier.size, later.size, earlier.rootHash, later.rootHash, proof))) {
     fail(
-      `the log of ${later.size} records does not extend the checkpointed log of ${earlier.size}: ` +
-        'its history was rewritten or forked',
+        `the log of ${later.size} records does not extend the checkpointed log of ${
+            earlier.size}: ` +
+            'its history was rewritten or forked',
     );
   }
   return later;
@@ -396,7 +398,7 @@ export async function checkConsistency(earlier, proofJson, trustedKey) {
 // a record at the proof's position, and the path leads from the leaf's hash
 // to the checkpoint's root. With `eventId`, the record must be that event.
 // Returns {record (readEventRecord's), checkpoint, leaf}.
-export async function checkInclusion(proofJson, trustedKey, { eventId } = {}) {
+export async function checkInclusion(proofJson, trustedKey, {eventId} = {}) {
   const checkpoint = await checkSignedCheckpoint(proofJson.checkpoint, trustedKey);
   const position = BigInt(proofJson.position ?? 0);
   let leaf;
@@ -414,13 +416,14 @@ export async function checkInclusion(proofJson, trustedKey, { eventId } = {}) {
     fail(`the leaf sent is event ${record.eventId}, not ${eventId}`);
   }
   const proof = hashesOf(proofJson.hashes);
-  if (!(await verifyInclusion(await leafHash(leaf), position, checkpoint.size, proof, checkpoint.rootHash))) {
+  if (!(await verifyInclusion(
+          await leafHash(leaf), position, checkpoint.size, proof, checkpoint.rootHash))) {
     fail(
-      `the proof does not lead from the record at position ${position} to the root of the log ` +
-        `of ${checkpoint.size} records`,
+        `the proof does not lead from the record at position ${position} to the root of the log ` +
+            `of ${checkpoint.size} records`,
     );
   }
-  return { record, checkpoint, leaf };
+  return {record, checkpoint, leaf};
 }
 
 // ---- the protobuf wire format, as far as records need it ---------------------
@@ -451,7 +454,7 @@ class WireReader {
     const tag = this.varint();
     const field = Number(tag >> 3n);
     if (field === 0) fail('field number 0');
-    return { field, wireType: Number(tag & 7n) };
+    return {field, wireType: Number(tag & 7n)};
   }
   lengthDelimited() {
     const length = this.varint();
@@ -461,13 +464,16 @@ class WireReader {
     return out;
   }
   skip(wireType) {
-    const widths = { 1: 8, 5: 4 };
-    if (wireType === 0) this.varint();
-    else if (wireType === 2) this.lengthDelimited();
+    const widths = {1: 8, 5: 4};
+    if (wireType === 0)
+      this.varint();
+    else if (wireType === 2)
+      this.lengthDelimited();
     else if (widths[wireType]) {
       if (this.at + widths[wireType] > this.bytes.length) fail('a field runs past the end');
       this.at += widths[wireType];
-    } else fail(`wire type ${wireType} is not read here`);
+    } else
+      fail(`wire type ${wireType} is not read here`);
   }
 }
 
@@ -480,7 +486,7 @@ export function readMessage(bytes, schema) {
   const reader = new WireReader(bytes);
   const out = {};
   while (!reader.done()) {
-    const { field, wireType } = reader.tag();
+    const {field, wireType} = reader.tag();
     const spec = schema[field];
     if (!spec) {
       reader.skip(wireType);
@@ -490,7 +496,7 @@ export function readMessage(bytes, schema) {
     if (typeof kind === 'object') {
       if (wireType !== 2) fail(`field ${name} has the wrong wire type`);
       // A message given twice is merged; enough to read the last here.
-      out[name] = { ...(out[name] ?? {}), ...readMessage(reader.lengthDelimited(), kind) };
+      out[name] = {...(out[name] ?? {}), ...readMessage(reader.lengthDelimited(), kind)};
     } else if (kind === 'string' || kind === 'bytes') {
       if (wireType !== 2) fail(`field ${name} has the wrong wire type`);
       const value = reader.lengthDelimited();
@@ -507,7 +513,10 @@ export function readMessage(bytes, schema) {
   return out;
 }
 
-const kTimestamp = { 1: ['seconds', 'int64'], 2: ['nanos', 'int32'] };
+const kTimestamp = {
+  1: ['seconds', 'int64'],
+  2: ['nanos', 'int32']
+};
 
 // proto/accord/v1/record.proto, EventRecord.
 const kEventRecord = {
@@ -543,11 +552,11 @@ export const kDocumentAttached = {
 export const kDomainEventDocumentAttached = 19;
 export const kEventCorrected = {
   1: ['correctedEventId', 'string'],
-  3: ['replacement', { [kDomainEventDocumentAttached]: ['documentAttached', kDocumentAttached] }],
+  3: ['replacement', {[kDomainEventDocumentAttached]: ['documentAttached', kDocumentAttached]}],
 };
 
 function withDefaults(message, defaults) {
-  return { ...defaults, ...message };
+  return {...defaults, ...message};
 }
 
 // An EventRecord's stored bytes -> {position, streamId, streamVersion,
@@ -566,9 +575,9 @@ export function readEventRecord(bytes) {
     prevHash: new Uint8Array(0),
   });
   const ts = r.recordedAt;
-  r.recordedAt = ts
-    ? new Date(Number(ts.seconds ?? 0n) * 1000 + Math.floor(Number(ts.nanos ?? 0n) / 1e6))
-    : null;
+  r.recordedAt = ts ?
+      new Date(Number(ts.seconds ?? 0n) * 1000 + Math.floor(Number(ts.nanos ?? 0n) / 1e6)) :
+      null;
   return r;
 }
 
@@ -585,7 +594,10 @@ export function documentOfRecord(record) {
   }
   if (!attached || !attached.document) return null;
   return withDefaults(
-    { ...attached, document: withDefaults(attached.document, { sha256: '', name: '', mediaType: '', size: 0n }) },
-    { agreementId: '', aboutEventId: '', note: '' },
+      {
+        ...attached,
+        document: withDefaults(attached.document, {sha256: '', name: '', mediaType: '', size: 0n})
+      },
+      {agreementId: '', aboutEventId: '', note: ''},
   );
 }
