@@ -495,7 +495,8 @@ export function readMessage(bytes, schema) {
     const [name, kind] = spec;
     if (typeof kind === 'object') {
       if (wireType !== 2) fail(`field ${name} has the wrong wire type`);
-      // A message given twice is merged; enough to read the last here.
+      // A message field given twice is merged, as protobuf merges it (one
+      // level deep here: enough for the fields read).
       out[name] = {...(out[name] ?? {}), ...readMessage(reader.lengthDelimited(), kind)};
     } else if (kind === 'string' || kind === 'bytes') {
       if (wireType !== 2) fail(`field ${name} has the wrong wire type`);
