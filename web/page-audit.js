@@ -3,7 +3,7 @@
 // still extends a saved checkpoint (a consistency proof, web/proofs.js);
 // and one agreement's audit report as a page that prints cleanly to PDF
 // (web/print.css), with the timeline drawn by the server's one renderer.
-import {clear, enumWords, eventKind, eventTypeWords, fuzzyWords, h, humanize, momentWords, problemElement, section, table,} from './dom.js';
+import {clear, enumWords, eventKind, eventTypeWords, fuzzyWords, h, humanize, momentWords, problemElement, section, table} from './dom.js';
 import {checkLine, keyWords, verifierKeyField} from './page-check.js';
 import * as proofs from './proofs.js';
 
@@ -35,8 +35,8 @@ function verifySection(ctx) {
   return section(
       'Verify the log',
       h('p', {},
-        'The server walks the whole log: every record\'s hash, the chain from each record to the next, ',
-        'gapless positions, and every index entry against the log.'),
+        'The server walks the whole log: every record\'s hash, the chain from each record ',
+        'to the next, ', 'gapless positions, and every index entry against the log.'),
       h('div', {class: 'actions'},
         actionButton(
             'Verify the log', out,
@@ -44,14 +44,13 @@ function verifySection(ctx) {
               const verified = await ctx.api.post('/api/v1/verify');
               lastVerified = {...verified, at: new Date()};
               ctx.announce?.('The log verified.');
+              const {records, streams, agreementsIndexed} = verified;
+              const head = proofs.toHex(proofs.fromBase64(verified.headHash || ''));
               return h(
                   'div', {class: 'success', role: 'status'}, h('strong', {}, 'The log verified. '),
-                  `${verified.records} records in ${
-                      verified.streams} streams: every hash and the chain hold, and `,
-                  `${
-                      verified
-                          .agreementsIndexed} agreement index entries agree with the log. Head hash `,
-                  h('code', {}, proofs.toHex(proofs.fromBase64(verified.headHash || ''))), '.');
+                  `${records} records in ${streams} streams: every hash and the chain hold, and `,
+                  `${agreementsIndexed} agreement index entries agree with the log. Head hash `,
+                  h('code', {}, head), '.');
             })),
       out,
   );
@@ -81,8 +80,8 @@ function saveSection(ctx, keys) {
       'Save a signed checkpoint',
       h('p', {},
         'A checkpoint is the log\'s size and Merkle root, signed by the server. Keep it outside ',
-        'accord: later, anyone can check that the log still extends it, so that nothing recorded before ',
-        'it was changed or removed.'),
+        'accord: later, anyone can check that the log still extends it, so that nothing ',
+        'recorded before ', 'it was changed or removed.'),
       h('div', {class: 'actions'},
         actionButton(
             'Save a signed checkpoint', out,
@@ -137,10 +136,11 @@ function consistencySection(ctx, keys) {
     } catch (error) {
       steps.append(checkLine(
           false, `The saved checkpoint is signed by ${keyWords(choice)}.`, error.message));
-      shown.push(h(
-          'p', {class: 'problem', role: 'alert'},
-          h('strong', {}, 'The saved checkpoint does not hold. '),
-          'It was not signed with this key, or it was changed after it was saved: nothing can be checked against it.'));
+      shown.push(
+          h('p', {class: 'problem', role: 'alert'},
+            h('strong', {}, 'The saved checkpoint does not hold. '),
+            'It was not signed with this key, or it was changed after it was saved: ',
+            'nothing can be checked against it.'));
       return shown;
     }
     try {
@@ -148,11 +148,11 @@ function consistencySection(ctx, keys) {
       const later = await proofs.checkConsistency(earlier, proof, choice.key);
       steps.append(checkLine(
           true, `Today's checkpoint of ${later.size} records is signed by the same key.`));
+      const sizes = `${later.size} records extends the saved one of ${earlier.size}`;
       steps.append(checkLine(
           true,
-          `The log of ${later.size} records extends the saved one of ${
-              earlier.size}: nothing recorded before the ` +
-              'saved checkpoint was changed or removed (consistency proof checked in this browser).'));
+          `The log of ${sizes}: nothing recorded before the saved checkpoint was changed or ` +
+              'removed (consistency proof checked in this browser).'));
       shown.push(
           h('p', {class: 'success', role: 'status'},
             h('strong', {}, 'The log extends your checkpoint.')));
@@ -265,10 +265,9 @@ function shortHash(base64) {
 function reportElement(summary, report, id) {
   const entries = report.entries || [];
   const title = summary?.title || id;
+  const verifiedWords = report.verification || 'every hash and the chain hold';
   const verification = report.logVerified ?
-      h('p', {class: 'success'},
-        `The log verified when this report was made: ${
-            report.verification || 'every hash and the chain hold'}. `,
+      h('p', {class: 'success'}, `The log verified when this report was made: ${verifiedWords}. `,
         `${report.logRecords} records; head hash `, h('code', {}, shortHash(report.logHeadHash)),
         '.') :
       lastVerified ?
@@ -278,7 +277,8 @@ function reportElement(summary, report, id) {
         h('code', {}, shortHash(lastVerified.headHash)), '.') :
       h('p', {class: 'notice'},
         report.verification ||
-            'The log has not been verified for this report: use "Verify the log" above before printing it.');
+            'The log has not been verified for this report: use "Verify the log" above ' +
+                'before printing it.');
   const img = h('img', {
     src: `/api/v1/agreements/${encodeURIComponent(id)}/timeline.svg`,
     alt: `Timeline of ${title}: what happened above the axis, planned milestones below it.`,
@@ -292,12 +292,11 @@ function reportElement(summary, report, id) {
       () => figure.replaceChildren(
           h('p', {class: 'meta'}, 'The timeline drawing is not available.')));
   const parties = (summary?.parties || []).map((p) => p.party || p);
+  const printed = momentWords(new Date().toISOString());
   return h(
       'article', {class: 'audit-report'},
       h('header', {}, h('h2', {}, `Audit report: ${title}`),
-        h('p', {class: 'meta'},
-          `Agreement ${id}. Printed from the accord log on ${
-              momentWords(new Date().toISOString())}.`)),
+        h('p', {class: 'meta'}, `Agreement ${id}. Printed from the accord log on ${printed}.`)),
       section(
           'Summary',
           h('div', {class: 'summary'},
@@ -341,13 +340,13 @@ function reportElement(summary, report, id) {
           'What each event says',
           h('ol', {class: 'items history audit-events'}, entries.map((e) => {
             const [kind, value] = eventKind(e.event);
+            const recorded = `${momentWords(e.record.recordedAt)} by ${e.record.actor || '?'}`;
             return h(
                 'li', {},
                 h('h3', {}, `${e.record.position}. ${eventTypeWords(e.record.eventType)}`),
                 h('p', {class: 'meta'},
                   `Event ${e.record.eventId}, version ${e.record.streamVersion}; recorded `,
-                  `${momentWords(e.record.recordedAt)} by ${e.record.actor || '?'}; happened ${
-                      fuzzyWords(e.record.effective)}.`,
+                  `${recorded}; happened ${fuzzyWords(e.record.effective)}.`,
                   e.correctedBy?.length ? ` Corrected by ${e.correctedBy.join(', ')}.` : ''),
                 kind ? h('dl', {class: 'event-fields'},
                          eventLines(value).map(
@@ -394,9 +393,8 @@ function reportSection(ctx) {
   });
   const element = section(
       'Audit report of one agreement',
-      h('p', {},
-        'Everything the log holds of one agreement, in the order it was recorded, with its timeline: ',
-        'a page that prints cleanly to PDF.'),
+      h('p', {}, 'Everything the log holds of one agreement, in the order it was recorded, ',
+        'with its timeline: ', 'a page that prints cleanly to PDF.'),
       h('div', {class: 'field'}, h('label', { for: id
         }, 'Agreement'), select), h('div', {class: 'actions'}, print), out);
   element.classList.add('audit-report-section');

@@ -59,8 +59,9 @@ export function verifierKeyField() {
     }
     try {
       const key = await proofs.parseVerifierKey(text);
-      status.textContent = `A well-formed key named ${key.name} (key id ${
-          proofs.toHex(key.keyId)}), remembered in this browser.`;
+      const id = proofs.toHex(key.keyId);
+      status.textContent =
+          `A well-formed key named ${key.name} (key id ${id}), remembered in this browser.`;
       storeKey(text);
     } catch (error) {
       status.textContent = `This is not a usable key: ${error.message}.`;
@@ -82,7 +83,8 @@ export function verifierKeyField() {
           'p',
           {class: 'hint', id: `${id}-hint`},
           'The key that signs the log\'s checkpoints, as your administrator published it ',
-          '(accordd --print-verifier-key). Checking with a key you obtained apart from this server ',
+          '(accordd --print-verifier-key). Checking with a key you obtained apart from this ',
+          'server ',
           'is what makes the check independent of the server\'s word.',
           ),
       h('div', {class: 'field'},
@@ -164,17 +166,15 @@ async function proveRecord(api, listed, digest, checkpoint, choice, list) {
     return false;
   }
   const {record} = proved;
-  list.append(
-      checkLine(
-          true,
-          `The record at position ${
-              record.position} is in that log: its inclusion proof leads to the signed root.`,
-          `Event ${record.eventId} (${record.eventType.replace(/^accord\.v1\./, '')}) of ${
-              record.streamId}, ` +
-              `recorded ${momentWords(record.recordedAt?.toISOString())} by ${
-                  record.actor || 'an unnamed actor'}.`,
-          ),
-  );
+  const type = record.eventType.replace(/^accord\.v1\./, '');
+  const recorded = momentWords(record.recordedAt?.toISOString());
+  const actor = record.actor || 'an unnamed actor';
+  list.append(checkLine(
+      true,
+      `The record at position ${record.position} is in that log: ` +
+          'its inclusion proof leads to the signed root.',
+      `Event ${record.eventId} (${type}) of ${record.streamId}, ` +
+          `recorded ${recorded} by ${actor}.`));
   let named = null;
   try {
     named = proofs.documentOfRecord(record);
@@ -183,17 +183,16 @@ async function proveRecord(api, listed, digest, checkpoint, choice, list) {
     return false;
   }
   const namesDigest = named !== null && named.document.sha256 === digest;
-  list.append(
-      checkLine(
-          namesDigest,
-          namesDigest ? 'The record itself names this file\'s fingerprint.' :
-                        'The record itself names this file\'s fingerprint: it does not.',
-          named ? `It records "${named.document.name}" (${named.document.mediaType}, ${
-                      sizeWords(named.document.size)}), ` +
-                  `fingerprint ${named.document.sha256}.` :
-                  `It is a ${record.eventType} event, which records no document.`,
-          ),
-  );
+  const file = named?.document;
+  const recordSays = file ?
+      `It records "${file.name}" (${file.mediaType}, ${sizeWords(file.size)}), ` +
+          `fingerprint ${file.sha256}.` :
+      `It is a ${record.eventType} event, which records no document.`;
+  list.append(checkLine(
+      namesDigest,
+      namesDigest ? 'The record itself names this file\'s fingerprint.' :
+                    'The record itself names this file\'s fingerprint: it does not.',
+      recordSays));
   const agreementAgrees = record.streamId === listed.agreementId;
   if (!agreementAgrees) {
     list.append(
@@ -227,7 +226,8 @@ async function checkFile(ctx, file, keys, out) {
     out.append(
         h('div', {class: 'problem verdict', role: 'alert'},
           h('strong', {}, 'Not a recorded document. '),
-          'No record in the log names a file with this fingerprint. If you expected this file to be ',
+          'No record in the log names a file with this fingerprint. ',
+          'If you expected this file to be ',
           'recorded, this copy differs from the recorded one, by as little as one byte.'),
     );
     heading.focus();
@@ -273,13 +273,14 @@ async function checkFile(ctx, file, keys, out) {
     );
     if (await proveRecord(ctx.api, listed, digest, checkpoint, choice, list)) proved.push(listed);
   }
+  const where = proved.map((r) => `on ${r.agreementId} at position ${r.position}`).join(', and ');
   const verdict = proved.length ?
       h('div', {class: 'success verdict', role: 'status'}, h('strong', {}, 'Recorded. '),
-        `This file is exactly the document recorded ${
-            proved.map((r) => `on ${r.agreementId} at position ${r.position}`).join(', and ')}. `,
-        'Checked in this browser with ', keyWords(choice), '.') :
+        `This file is exactly the document recorded ${where}. `, 'Checked in this browser with ',
+        keyWords(choice), '.') :
       h('div', {class: 'problem verdict', role: 'alert'}, h('strong', {}, 'Not proved. '),
-        'The server lists records for this fingerprint, but none of them could be proved: see the failed checks.');
+        'The server lists records for this fingerprint, but none of them could be proved: ',
+        'see the failed checks.');
   heading.after(verdict);
   heading.focus();
   ctx.announce?.(proved.length ? `${file.name}: recorded.` : `${file.name}: not proved.`);
@@ -328,7 +329,8 @@ export async function render(main, ctx) {
           'p',
           {class: 'lede'},
           'Learn whether a file is exactly a document recorded in the log, on which agreement and ',
-          'event. Your browser computes the file\'s fingerprint and checks the log\'s proofs itself: ',
+          'event. Your browser computes the file\'s fingerprint and checks the log\'s proofs ',
+          'itself: ',
           'it does not take the server\'s word for it.',
           ),
       keys.element,

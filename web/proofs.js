@@ -385,11 +385,8 @@ export async function checkConsistency(earlier, proofJson, trustedKey) {
   const proof = hashesOf(proofJson.hashes);
   if (!(await verifyConsistency(
           earlier.size, later.size, earlier.rootHash, later.rootHash, proof))) {
-    fail(
-        `the log of ${later.size} records does not extend the checkpointed log of ${
-            earlier.size}: ` +
-            'its history was rewritten or forked',
-    );
+    const sizes = `the log of ${later.size} records does not extend the checkpointed log`;
+    fail(`${sizes} of ${earlier.size}: its history was rewritten or forked`);
   }
   return later;
 }

@@ -306,8 +306,9 @@ const kSignedNote = kText + '\n' +
 // A signed-note signer for the tests, on WebCrypto: from a PRIVATE+KEY+
 // line (seed wrapped as PKCS #8), or new.
 async function signerFrom(privateKeyLine) {
-  const [, , name, id, seedBase64] = privateKeyLine.split('+');
-  const seed = proofs.fromBase64(privateKeyLine.slice(privateKeyLine.indexOf(seedBase64))).slice(1);
+  const [, , name, id] = privateKeyLine.split('+');
+  const seedBase64 = privateKeyLine.split('+').slice(4).join('+');  // base64 may hold '+'
+  const seed = proofs.fromBase64(seedBase64).slice(1);
   const pkcs8 = proofs.concatBytes(hex('302e020100300506032b657004220420'), seed);
   const key = await crypto.subtle.importKey('pkcs8', pkcs8, {name: 'Ed25519'}, true, ['sign']);
   const jwk = await crypto.subtle.exportKey('jwk', key);
@@ -332,10 +333,8 @@ async function newSigner(name) {
   const id = (await proofs.sha256(
                   proofs.concatBytes(utf8.encode(name), Uint8Array.of(0x0a, 1), publicKey)))
                  .slice(0, 4);
-  return signerFrom(
-      `PRIVATE+KEY+${name}+${proofs.toHex(id)}+${
-          proofs.toBase64(proofs.concatBytes(Uint8Array.of(1), seed))}`,
-  );
+  const encodedSeed = proofs.toBase64(proofs.concatBytes(Uint8Array.of(1), seed));
+  return signerFrom(`PRIVATE+KEY+${name}+${proofs.toHex(id)}+${encodedSeed}`);
 }
 
 describe('Signed notes', () => {
