@@ -86,7 +86,7 @@ function saveSection(ctx, keys) {
         actionButton(
             'Save a signed checkpoint', out,
             async () => {
-              const choice = await keys.choose(ctx.api);
+              const choice = await keys.choose();
               const answer = await ctx.api.get('/api/v1/checkpoint');
               const checkpoint = await proofs.checkSignedCheckpoint(answer, choice.key);
               const name = `accord-${checkpoint.size}.checkpoint`;
@@ -124,7 +124,7 @@ function consistencySection(ctx, keys) {
   const file = h('input', {id, type: 'file', accept: '.checkpoint,.json,text/plain'});
   const check = actionButton('Check the log against it', out, async () => {
     if (!file.files[0]) throw new Error('Choose a saved checkpoint file first.');
-    const choice = await keys.choose(ctx.api);
+    const choice = await keys.choose();
     const steps = h('ol', {class: 'items checks'});
     const shown = [steps];
     let earlier;
@@ -171,12 +171,7 @@ function consistencySection(ctx, keys) {
       h('p', {},
         'Load a checkpoint saved earlier (an accord-<size>.checkpoint file). Its signature and a ',
         'consistency proof from it to today\'s log are checked in this browser.'),
-      h('div', {class: 'field'},
-        h('label',
-          { for: id
-          },
-          'Checkpoint file'),
-        file),
+      h('div', {class: 'field'}, h('label', {'for': id}, 'Checkpoint file'), file),
       h('div', {class: 'actions'}, check),
       out,
   );
@@ -395,14 +390,14 @@ function reportSection(ctx) {
       'Audit report of one agreement',
       h('p', {}, 'Everything the log holds of one agreement, in the order it was recorded, ',
         'with its timeline: ', 'a page that prints cleanly to PDF.'),
-      h('div', {class: 'field'}, h('label', { for: id
-        }, 'Agreement'), select), h('div', {class: 'actions'}, print), out);
+      h('div', {class: 'field'}, h('label', {'for': id}, 'Agreement'), select),
+      h('div', {class: 'actions'}, print), out);
   element.classList.add('audit-report-section');
   return {element, load};
 }
 
 export async function render(main, ctx) {
-  const keys = verifierKeyField();
+  const keys = verifierKeyField(ctx.api);
   const tools =
       h('div', {class: 'audit-tools'}, verifySection(ctx), keys.element, saveSection(ctx, keys),
         consistencySection(ctx, keys));

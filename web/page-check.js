@@ -32,11 +32,11 @@ function storeKey(text) {
 
 // The checkpoint signer's verifier key, as the reader obtained it apart
 // from the server (pasted, or loaded from a saved file), remembered in this
-// browser. Returns {element, choose(api)}: choose() resolves to {key,
+// browser. Returns {element, choose()}: choose() resolves to {key,
 // announced} where `announced` is true when the reader has given no key and
 // the key the server announces is used instead (which proves less: the
 // caller says so).
-export function verifierKeyField() {
+export function verifierKeyField(api) {
   const id = `verifier-key-${Math.random().toString(36).slice(2, 8)}`;
   const input = h('textarea', {
     id,
@@ -75,6 +75,22 @@ export function verifierKeyField() {
     input.value = (await file.files[0].text()).trim();
     await describe();
   });
+  // The server's own key, shown to be compared with the published one, never
+  // taken as the reader's without the reader pasting it.
+  const announcedOut = h('p', {class: 'meta', 'aria-live': 'polite'});
+  const showAnnounced =
+      h('button', {type: 'button', class: 'quiet'}, 'Show the key this server announces');
+  showAnnounced.addEventListener('click', async () => {
+    try {
+      const {verifierKey} = await api.get('/api/v1/checkpoint');
+      announcedOut.replaceChildren(
+          'This server announces ', h('code', {}, verifierKey), '. Compare it with the key your ',
+          'administrator published before you paste it above: a check with the key a server ',
+          'announces itself proves only that its answers agree with each other.');
+    } catch (error) {
+      announcedOut.replaceChildren(problemElement(error));
+    }
+  });
   const element = h(
       'fieldset',
       {class: 'verifier-key'},
@@ -87,24 +103,16 @@ export function verifierKeyField() {
           'server ',
           'is what makes the check independent of the server\'s word.',
           ),
-      h('div', {class: 'field'},
-        h('label',
-          { for: id
-          },
-          'Verifier key'),
-        input),
-      h('div', {class: 'field'},
-        h('label',
-          { for: fileId
-          },
-          'Or load it from a saved file'),
-        file),
+      h('div', {class: 'field'}, h('label', {'for': id}, 'Verifier key'), input),
+      h('div', {class: 'field'}, h('label', {'for': fileId}, 'Or load it from a saved file'), file),
+      h('div', {class: 'actions'}, showAnnounced),
+      announcedOut,
       status,
   );
   describe();
   return {
     element,
-    async choose(api) {
+    async choose() {
       const text = input.value.trim();
       if (text) {
         await proofs.parseVerifierKey(text);  // a malformed key fails here, named
@@ -234,7 +242,7 @@ async function checkFile(ctx, file, keys, out) {
     return;
   }
 
-  const choice = await keys.choose(ctx.api);
+  const choice = await keys.choose();
   const steps = h('ol', {class: 'items checks'});
   out.append(section('The log', steps));
   let checkpoint;
@@ -287,7 +295,7 @@ async function checkFile(ctx, file, keys, out) {
 }
 
 export async function render(main, ctx) {
-  const keys = verifierKeyField();
+  const keys = verifierKeyField(ctx.api);
   const out = h('div', {class: 'check-results', 'aria-live': 'polite'});
   const inputId = 'check-file-input';
   const input = h('input', {id: inputId, type: 'file', name: 'file'});
@@ -304,12 +312,7 @@ export async function render(main, ctx) {
       'div',
       {class: 'card drop-zone'},
       h('p', {}, h('strong', {}, 'Drop a file here'), ', or choose one:'),
-      h('div', {class: 'field'},
-        h('label',
-          { for: inputId
-          },
-          'File to check'),
-        input),
+      h('div', {class: 'field'}, h('label', {'for': inputId}, 'File to check'), input),
       h('p', {class: 'hint'},
         'The file does not leave your computer: only its fingerprint is sent.'),
   );

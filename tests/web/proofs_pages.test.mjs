@@ -105,8 +105,10 @@ describe('the check and audit pages', {skip: missing || false, timeout: 110_000}
         const page = await signIn('auditor');
         await page.goto(`${server.url}/#/audit`);
         await page.getByRole('heading', {level: 1, name: 'Audit'}).waitFor();
-        await giveKey(page, verifierKey);
         const main = page.locator('main');
+        await page.getByRole('button', {name: 'Show the key this server announces'}).click();
+        await main.getByText(verifierKey).waitFor();  // to compare with the published one
+        await giveKey(page, verifierKey);
 
         await page.getByRole('button', {name: 'Verify the log'}).click();
         await main.getByText('The log verified.').waitFor();
