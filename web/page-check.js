@@ -299,13 +299,18 @@ export async function render(main, ctx) {
   const out = h('div', {class: 'check-results', 'aria-live': 'polite'});
   const inputId = 'check-file-input';
   const input = h('input', {id: inputId, type: 'file', name: 'file'});
-  const run = async (file) => {
+  // One check at a time: a file dropped while another is checked waits its
+  // turn, so that two checks never write into the results at once.
+  let queue = Promise.resolve();
+  const run = (file) => {
     if (!file) return;
-    try {
-      await checkFile(ctx, file, keys, out);
-    } catch (error) {
-      out.append(problemElement(error));
-    }
+    queue = queue.then(async () => {
+      try {
+        await checkFile(ctx, file, keys, out);
+      } catch (error) {
+        out.append(problemElement(error));
+      }
+    });
   };
   input.addEventListener('change', () => run(input.files[0]));
   const zone = h(
