@@ -14,6 +14,7 @@
 #include <map>
 #include <vector>
 
+#include "app/log.h"
 #include "app/render.h"
 #include "core/fuzzy_date.h"
 #include "core/hash.h"
@@ -371,6 +372,77 @@ std::optional<std::string_view> BearerToken(std::string_view header) {
   return token;
 }
 
+// The value of the session cookie among the request's cookies; nullopt
+// when none is sent (the first counts when several are).
+std::optional<std::string_view> SessionCookie(const HttpRequest& request) {
+  for (auto it = request.find(field::cookie); it != request.end() && it->name() == field::cookie;
+       ++it) {
+    std::string_view cookies = it->value();
+    while (!cookies.empty()) {
+      size_t semi = cookies.find(';');
+      std::string_view pair = cookies.substr(0, semi);
+      cookies = semi == std::string_view::npos ? std::string_view() : cookies.substr(semi + 1);
+      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+      size_t eq = pair.find('=');
+      if (eq != std::string_view::npos && pair.substr(0, eq) == kSessionCookie) {
+        return pair.substr(eq + 1);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// Whether a request may change something, and so, made with the session
+// cookie, must carry the CSRF token.
+bool ChangesState(http::verb method) {
+  return method != http::verb::get && method != http::verb::head && method != http::verb::options;
+}
+
+// The refusal of a change made with the cookie of `session` whose
+// X-CSRF-Token is missing or not the session's; nullopt when it is.
+std::optional<Refusal> CheckCsrf(const HttpRequest& request, const app::BrowserSession& session) {
+  auto given = request.find(kCsrfHeader);
+  if (given == request.end() || given->value().empty()) {
+    return Refusal{status::forbidden, "CSRF_TOKEN_MISSING",
+                   fmt::format("a change made with the session cookie must carry the session's "
+                               "CSRF token in the header {} (GET /api/v1/session gives it)",
+                               kCsrfHeader)};
+  }
+  if (!app::SecretsEqual(given->value(), session.csrf_token)) {
+    return Refusal{status::forbidden, "CSRF_TOKEN_WRONG",
+                   fmt::format("the header {} is not this session's CSRF token (GET "
+                               "/api/v1/session gives it)",
+                               kCsrfHeader)};
+  }
+  return std::nullopt;
+}
+
+const Refusal& SessionEnded() {
+  static const Refusal* refusal =
+      new Refusal{status::unauthorized, "UNAUTHENTICATED",
+                  "the session has ended or expired, or was never begun: sign in again (POST "
+                  "/api/v1/session)"};
+  return *refusal;
+}
+
+// Whether If-None-Match lists `etag` (or is "*"), comparing weakly, as
+// RFC 9110 says for it.
+bool NoneMatchHas(std::string_view header, std::string_view etag) {
+  auto opaque = [](std::string_view tag) {
+    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+    if (tag.starts_with("W/")) tag.remove_prefix(2);
+    return tag;
+  };
+  while (!header.empty()) {
+    size_t comma = header.find(',');
+    std::string_view tag = opaque(header.substr(0, comma));
+    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+    if (tag == "*" || tag == opaque(etag)) return true;
+  }
+  return false;
+}
+
 std::optional<Refusal> ParseBody(const HttpRequest& request, google::protobuf::Message* message) {
   if (!IsJsonMediaType(request[field::content_type])) {
     return Refusal{status::unsupported_media_type, "INVALID_ARGUMENT",
@@ -702,7 +774,24 @@ HttpResponse ProblemResponse(http::status code, std::string error_code, std::str
 HttpApi::HttpApi(app::Application* application, HttpApiOptions options)
     : application_(application),
       options_(std::move(options)),
-      openapi_(OpenApiDocument(kApiVersion)) {}
+      openapi_(OpenApiDocument(kApiVersion)),
+      web_files_(options_.web_dir) {
+  app::SessionOptions sessions = options_.sessions;
+  if (sessions.clock == nullptr) sessions.clock = &application_->clock();
+  sessions_ = std::make_unique<app::Sessions>(sessions);
+}
+
+void SetSecurityHeaders(http::fields& fields, bool tls) {
+  fields.set("Content-Security-Policy",
+             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+             "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; "
+             "frame-ancestors 'none'");
+  fields.set("X-Content-Type-Options", "nosniff");
+  fields.set("Referrer-Policy", "no-referrer");
+  fields.set(field::x_frame_options, "DENY");
+  fields.set("Cross-Origin-Opener-Policy", "same-origin");
+  if (tls) fields.set(field::strict_transport_security, "max-age=31536000");
+}
 
 HttpApi::Prepared HttpApi::Prepare(const HttpRequest& request) const {
   Prepared prepared;
@@ -758,38 +847,42 @@ HttpApi::Prepared HttpApi::Prepare(const HttpRequest& request) const {
     return prepared;
   }
   Arguments arguments(route, request, std::move(*match), std::move(query));
-  if (auto refused = arguments.CheckQueryNames()) return refuse(*refused);
+  // A page's address may carry what the page itself reads (`/?agreement=x`).
+  const bool web = route.action == RouteAction::kWebPage || route.action == RouteAction::kWebFile;
+  if (!web) {
+    if (auto refused = arguments.CheckQueryNames()) return refuse(*refused);
+  }
   if (auto refused = arguments.CheckValues()) return refuse(*refused);
   if (!route.body && !request.body().empty()) {
     return refuse(
         BadRequest(fmt::format("{} {} takes no body", http::to_string(route.method), route.path)));
   }
-  if (route.action != RouteAction::kApplication && route.action != RouteAction::kEventStream) {
-    prepared.answer = DoorOwn(route, request);
-    return prepared;
+  switch (route.action) {
+    case RouteAction::kApplication:
+    case RouteAction::kEventStream:
+      break;
+    case RouteAction::kWebPage:
+      prepared.answer = WebFileAnswer(request, "index.html");
+      return prepared;
+    case RouteAction::kWebFile:
+      prepared.answer = WebFileAnswer(request, arguments.Text("name").value_or(""));
+      return prepared;
+    case RouteAction::kSignIn:
+    case RouteAction::kGetSession:
+    case RouteAction::kSignOut:
+      prepared.answer = SessionAnswer(route, request);
+      return prepared;
+    case RouteAction::kOpenApi:
+    case RouteAction::kMetrics:
+    case RouteAction::kLiveness:
+    case RouteAction::kReadiness:
+      prepared.answer = DoorOwn(route, request);
+      return prepared;
   }
 
-  // Who is asking.
-  if (options_.tokens) {
-    std::string_view header = request[field::authorization];
-    std::optional<std::string_view> token = BearerToken(header);
-    std::optional<app::Identity> identity;
-    if (token) identity = options_.tokens->Authenticate(*token);
-    if (!identity) {
-      prepared.answer = RefusalResponse(
-          Refusal{status::unauthorized, "UNAUTHENTICATED",
-                  header.empty() ? "this server needs a token: Authorization: Bearer <token>"
-                  : token        ? "the token is not one this server knows"
-                                 : "the Authorization header must be Bearer <token>"},
-          rendering.version, rendering.keep_alive);
-      prepared.answer->set(field::www_authenticate,
-                           header.empty() ? "Bearer realm=\"accord\""
-                                          : "Bearer realm=\"accord\", error=\"invalid_token\"");
-      return prepared;
-    }
-    prepared.caller = *identity;
-  } else {
-    prepared.caller = app::Identity{"anonymous", accord::v1::ADMIN};
+  if (std::optional<HttpResponse> refused = Authenticate(request, &prepared)) {
+    prepared.answer = std::move(refused);
+    return prepared;
   }
 
   const bool json_answer =
@@ -813,6 +906,158 @@ HttpApi::Prepared HttpApi::Prepare(const HttpRequest& request) const {
     return refuse(Refusal{status::forbidden, "PERMISSION_DENIED", denied->error().message()});
   }
   return prepared;
+}
+
+std::optional<HttpResponse> HttpApi::Authenticate(const HttpRequest& request,
+                                                  Prepared* prepared) const {
+  const unsigned version = request.version();
+  const bool keep_alive = request.keep_alive();
+  std::string_view header = request[field::authorization];
+  std::optional<std::string_view> cookie = SessionCookie(request);
+  if (header.empty() && cookie) {
+    // A browser's session; Bearer wins when both are sent.
+    std::optional<app::BrowserSession> session = sessions_->Find(*cookie);
+    if (!session) {
+      HttpResponse refusal = RefusalResponse(SessionEnded(), version, keep_alive);
+      refusal.set(field::set_cookie, SessionCookieHeader("", 0));
+      refusal.set(field::www_authenticate, "Bearer realm=\"accord\"");
+      return refusal;
+    }
+    if (ChangesState(request.method())) {
+      if (auto refused = CheckCsrf(request, *session)) {
+        return RefusalResponse(*refused, version, keep_alive);
+      }
+    }
+    prepared->caller = session->identity;
+    return std::nullopt;
+  }
+  if (!options_.tokens) {
+    prepared->caller = app::Identity{"anonymous", accord::v1::ADMIN};
+    return std::nullopt;
+  }
+  std::optional<std::string_view> token = BearerToken(header);
+  std::optional<app::Identity> identity;
+  if (token) identity = options_.tokens->Authenticate(*token);
+  if (!identity) {
+    HttpResponse refusal = RefusalResponse(
+        Refusal{status::unauthorized, "UNAUTHENTICATED",
+                header.empty() ? "this server needs a token: Authorization: Bearer <token>, or "
+                                 "a session from POST /api/v1/session"
+                : token        ? "the token is not one this server knows"
+                               : "the Authorization header must be Bearer <token>"},
+        version, keep_alive);
+    refusal.set(field::www_authenticate, header.empty()
+                                             ? "Bearer realm=\"accord\""
+                                             : "Bearer realm=\"accord\", error=\"invalid_token\"");
+    return refusal;
+  }
+  prepared->caller = *identity;
+  return std::nullopt;
+}
+
+std::string HttpApi::SessionCookieHeader(std::string_view id, int64_t max_age_seconds) const {
+  return fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}", kSessionCookie, id,
+                     max_age_seconds, options_.tls ? "; Secure" : "");
+}
+
+HttpResponse HttpApi::SessionAnswer(const Route& route, const HttpRequest& request) const {
+  const unsigned version = request.version();
+  const bool keep_alive = request.keep_alive();
+  auto refuse = [&](const Refusal& refusal) {
+    return RefusalResponse(refusal, version, keep_alive);
+  };
+  auto session_json = [](const app::BrowserSession& session) {
+    accord::v1::Session body;
+    body.set_user(session.identity.user);
+    body.set_role(app::RoleName(session.identity.role));
+    body.set_csrf_token(session.csrf_token);
+    *body.mutable_expires_at() = google::protobuf::util::TimeUtil::SecondsToTimestamp(
+        std::chrono::duration_cast<std::chrono::seconds>(session.expires_at.time_since_epoch())
+            .count());
+    return body;
+  };
+
+  if (route.action == RouteAction::kSignIn) {
+    accord::v1::SignIn sign_in;
+    if (auto refused = ParseBody(request, &sign_in)) return refuse(*refused);
+    std::optional<app::Identity> identity;
+    if (options_.tokens) {
+      identity = options_.tokens->Authenticate(sign_in.token());
+    } else {
+      identity = app::Identity{"anonymous", accord::v1::ADMIN};  // as Bearer without tokens
+    }
+    if (!identity) {
+      return refuse(Refusal{status::unauthorized, "UNAUTHENTICATED",
+                            "the token is not one this server knows"});
+    }
+    auto session = sessions_->Start(*identity);
+    if (!session) {
+      return refuse(Refusal{status::internal_server_error, "IO_ERROR", session.error()});
+    }
+    HttpResponse answer =
+        JsonResponse(status::created, session_json(*session), version, keep_alive);
+    const auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(
+        std::chrono::minutes(sessions_->options().lifetime));
+    answer.set(field::set_cookie, SessionCookieHeader(session->id, lifetime.count()));
+    return answer;
+  }
+
+  std::optional<std::string_view> cookie = SessionCookie(request);
+  std::optional<app::BrowserSession> session;
+  if (cookie) session = sessions_->Find(*cookie);
+  if (!session) {
+    HttpResponse answer = refuse(SessionEnded());
+    if (cookie) answer.set(field::set_cookie, SessionCookieHeader("", 0));
+    return answer;
+  }
+  if (route.action == RouteAction::kGetSession) {
+    return JsonResponse(status::ok, session_json(*session), version, keep_alive);
+  }
+  if (auto refused = CheckCsrf(request, *session)) return refuse(*refused);
+  (void)sessions_->End(*cookie);
+  HttpResponse answer(status::no_content, version);
+  answer.set(field::cache_control, "no-store");
+  answer.set(field::set_cookie, SessionCookieHeader("", 0));
+  answer.keep_alive(keep_alive);
+  answer.prepare_payload();
+  answer.erase(field::content_length);  // a 204 has no body, and says no length (RFC 9110)
+  return answer;
+}
+
+HttpResponse HttpApi::WebFileAnswer(const HttpRequest& request, std::string_view name) const {
+  const unsigned version = request.version();
+  const bool keep_alive = request.keep_alive();
+  auto file = web_files_.Find(name);
+  if (!file) {
+    const core::Status& error = file.error();
+    if (error.IsNotFound()) {
+      return ProblemResponse(status::not_found, "NOT_FOUND",
+                             fmt::format("the web desk has no file '{}'", Utf8Safe(name)), version,
+                             keep_alive);
+    }
+    if (error.code() == core::Status::Code::kInvalidArgument) {
+      return ProblemResponse(status::bad_request, "INVALID_ARGUMENT", error.message(), version,
+                             keep_alive);
+    }
+    app::ServerLog().warn("the web desk's file '{}': {}", Utf8Safe(name), error.ToString());
+    return ProblemResponse(status::internal_server_error, "IO_ERROR",
+                           "the web desk's file cannot be read; the server's log says why", version,
+                           keep_alive);
+  }
+  const bool unchanged = NoneMatchHas(request[field::if_none_match], file->etag);
+  HttpResponse answer(unchanged ? status::not_modified : status::ok, version);
+  // The browser asks each time, and is answered 304 while the file is the
+  // same: a new build's pages are never mixed with an old one's.
+  answer.set(field::cache_control, "no-cache");
+  answer.set(field::etag, file->etag);
+  if (!unchanged) {
+    answer.set(field::content_type, file->media_type);
+    answer.body() = std::move(file->bytes);
+  }
+  answer.keep_alive(keep_alive);
+  answer.prepare_payload();
+  if (unchanged) answer.erase(field::content_length);  // not the file's: left out
+  return answer;
 }
 
 std::optional<HttpResponse> HttpApi::DoorOwn(const Route& route, const HttpRequest& request) const {
@@ -846,6 +1091,11 @@ std::optional<HttpResponse> HttpApi::DoorOwn(const Route& route, const HttpReque
                           std::string(app::kMetricsContentType), version, keep_alive);
     case RouteAction::kApplication:
     case RouteAction::kEventStream:
+    case RouteAction::kSignIn:
+    case RouteAction::kGetSession:
+    case RouteAction::kSignOut:
+    case RouteAction::kWebPage:
+    case RouteAction::kWebFile:
       break;
   }
   // The application's routes and streams are not the door's own: Prepare
@@ -856,6 +1106,7 @@ std::optional<HttpResponse> HttpApi::DoorOwn(const Route& route, const HttpReque
 
 std::string HttpApi::Wire(HttpResponse response, bool head_only) const {
   response.set(field::server, options_.server_name);
+  SetSecurityHeaders(response, options_.tls);
   http::response_serializer<http::string_body> serializer(response);
   serializer.split(head_only);
   std::string out;

@@ -23,12 +23,21 @@
 //   - unknown query parameters, a body on a route that takes none, or one
 //     that is not the route's message are 400; Accept that allows nothing the
 //     route serves is 406; a body that is not JSON is 415.
+//   - a browser signs in with a token for a session instead (the cookie
+//     `accord_session`, app/sessions.h), accepted wherever Bearer is, Bearer
+//     winning when both come; with the cookie, a request other than GET or
+//     HEAD must carry the session's X-CSRF-Token (403 CSRF_TOKEN_MISSING or
+//     CSRF_TOKEN_WRONG, nothing done); an ended or expired session is 401;
+//   - every answer carries the security headers (SetSecurityHeaders), API
+//     answers Cache-Control: no-store, the web desk's files no-cache with
+//     an ETag (If-None-Match: 304).
 //
 // Thread safety: Prepare and Render may be called from any number of threads.
 #pragma once
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -36,7 +45,9 @@
 #include "accord/v1/wire.pb.h"
 #include "app/application.h"
 #include "app/auth.h"
+#include "app/sessions.h"
 #include "net/http_routes.h"
+#include "net/web_files.h"
 
 namespace accord::net {
 
@@ -51,7 +62,21 @@ struct HttpApiOptions {
   // Who may call (app/auth.h). Unset: anyone, as an admin named
   // "anonymous"; for tests and development only.
   std::optional<app::TokenFile> tokens;
+  // The door serves TLS: HSTS, and session cookies marked Secure. The
+  // server sets it from its certificate.
+  bool tls = false;
+  // Browser sessions: how long each lasts, how many at most. A null clock:
+  // the application's.
+  app::SessionOptions sessions;
+  // The web desk's files from this folder, read on each request; empty:
+  // those built in (net/web_files.h).
+  std::string web_dir;
 };
+
+// The headers every answer of the door carries: a Content-Security-Policy
+// that allows no inline script and nothing from elsewhere, nosniff, no
+// referrer, no framing, a same-origin opener; HSTS under TLS.
+void SetSecurityHeaders(http::fields& fields, bool tls);
 
 // The HTTP status for a typed error of the wire protocol.
 http::status HttpStatusOf(accord::v1::ErrorCode code);
@@ -98,10 +123,22 @@ class HttpApi {
 
  private:
   std::optional<HttpResponse> DoorOwn(const Route& route, const HttpRequest& request) const;
+  // Who is asking, into `prepared`: the session the cookie names, the
+  // bearer token's user, or (without a token file) an anonymous admin;
+  // otherwise the answer that refuses the request.
+  std::optional<HttpResponse> Authenticate(const HttpRequest& request, Prepared* prepared) const;
+  // POST, GET and DELETE /api/v1/session.
+  HttpResponse SessionAnswer(const Route& route, const HttpRequest& request) const;
+  // The web desk's file `name`, or 304 when If-None-Match has it already.
+  HttpResponse WebFileAnswer(const HttpRequest& request, std::string_view name) const;
+  // Set-Cookie for a session `id` that lasts `max_age_seconds` (0: clears it).
+  std::string SessionCookieHeader(std::string_view id, int64_t max_age_seconds) const;
 
   app::Application* application_;
   HttpApiOptions options_;
   const std::string openapi_;  // the document, made once
+  std::unique_ptr<app::Sessions> sessions_;
+  const WebFiles web_files_;
 };
 
 }  // namespace accord::net

@@ -101,6 +101,21 @@ constexpr std::array kReportParameters{
     Parameter{"Accept", kHeader, kString,
               "`application/json` (the default), `text/csv` or `text/markdown`."}};
 
+constexpr Parameter kIfNoneMatch{
+    "If-None-Match", kHeader, kString,
+    "The ETag of the copy the browser holds: 304 Not Modified, with no body, when it is still "
+    "the file served."};
+constexpr std::array kWebPageParameters{kIfNoneMatch};
+constexpr std::array kWebFileParameters{
+    Parameter{"name", kPath, kString,
+              "The file's name in the web desk's folder: `app.js`. One segment: no `/`, no `..`, "
+              "not hidden.",
+              true},
+    kIfNoneMatch};
+constexpr std::array kSignOutParameters{
+    Parameter{"X-CSRF-Token", kHeader, kString,
+              "The session's `csrfToken`, as every change made with the cookie carries it.", true}};
+
 const google::protobuf::Descriptor* Of(const google::protobuf::Message& message) {
   return message.GetDescriptor();
 }
@@ -109,7 +124,7 @@ const google::protobuf::Descriptor* Of(const google::protobuf::Message& message)
 struct Answers {
   std::vector<Answer> list, agreement, timeline, page, logged, stream, log_entry, appended, health,
       verified, checkpoint, inclusion, consistency, report, report_as, backed_up, openapi, metrics,
-      liveness, readiness;
+      liveness, readiness, signed_in, session, signed_out, web_page, web_file;
 };
 
 const Answers& TheAnswers() {
@@ -180,6 +195,37 @@ const Answers& TheAnswers() {
         {status::ok, "Ready for traffic.", Of(accord::v1::Readiness::default_instance())},
         {status::service_unavailable, "Not ready, and why.",
          Of(accord::v1::Readiness::default_instance())},
+    };
+    a->signed_in = {
+        {status::created,
+         "Signed in: the session, and a Set-Cookie header with its id (`accord_session`, "
+         "HttpOnly, SameSite=Strict, Secure under TLS).",
+         Of(accord::v1::Session::default_instance())},
+        {status::unauthorized, "The token is not one this server knows.",
+         Of(accord::v1::Problem::default_instance()), "application/problem+json"},
+    };
+    a->session = {
+        {status::ok, "The session the cookie names.", Of(accord::v1::Session::default_instance())},
+        {status::unauthorized, "No session cookie, or its session ended or expired.",
+         Of(accord::v1::Problem::default_instance()), "application/problem+json"},
+    };
+    a->signed_out = {
+        {status::no_content, "Signed out: the session is ended and the cookie cleared.", nullptr,
+         ""},
+        {status::unauthorized, "No session cookie, or its session ended or expired.",
+         Of(accord::v1::Problem::default_instance()), "application/problem+json"},
+        {status::forbidden,
+         "No X-CSRF-Token, or not the session's (`code` CSRF_TOKEN_MISSING or CSRF_TOKEN_WRONG).",
+         Of(accord::v1::Problem::default_instance()), "application/problem+json"},
+    };
+    a->web_page = {
+        {status::ok, "The web desk's page.", nullptr, "text/html"},
+        {status::not_modified, "The copy the browser holds is still the page.", nullptr, ""},
+    };
+    a->web_file = {
+        {status::ok, "The file, its media type by its name's extension, its ETag its SHA-256.",
+         nullptr, "*/*"},
+        {status::not_modified, "The copy the browser holds is still the file.", nullptr, ""},
     };
     return a;
   }();
@@ -353,6 +399,48 @@ const std::vector<Route>& TheRoutes() {
          nullptr,
          a.readiness,
          false},
+        {verb::post,
+         "/api/v1/session",
+         "signIn",
+         "session",
+         "Sign in from a browser",
+         "Trades a token (the same tokens as Bearer, checked the same way) for a session: its id "
+         "goes in an HttpOnly cookie that the browser sends on every request, its CSRF token in "
+         "the answer, for the header X-CSRF-Token on every change. A session lasts a fixed time "
+         "from its sign-in (`accordd --session-minutes`, 480 by default); sessions live in the "
+         "server's memory, so a restart signs everyone out.",
+         kSignIn,
+         Request::KIND_NOT_SET,
+         {},
+         Of(accord::v1::SignIn::default_instance()),
+         a.signed_in,
+         false},
+        {verb::get,
+         "/api/v1/session",
+         "getSession",
+         "session",
+         "The browser's session",
+         "Who the session cookie signs in, their role, the session's CSRF token and when it "
+         "expires: what a page reloaded needs to go on.",
+         kGetSession,
+         Request::KIND_NOT_SET,
+         {},
+         nullptr,
+         a.session,
+         false},
+        {verb::delete_, "/api/v1/session", "signOut", "session", "Sign out",
+         "Ends the session on the server (its cookie then signs no one in, wherever it was "
+         "copied) and clears the cookie.",
+         kSignOut, Request::KIND_NOT_SET, kSignOutParameters, nullptr, a.signed_out, false},
+        {verb::get, "/", "getWebDesk", "web", "The web desk",
+         "The web desk's page (web/index.html), for legal-affairs staff and auditors in a "
+         "browser. Served without a token: the page signs in through /api/v1/session.",
+         kWebPage, Request::KIND_NOT_SET, kWebPageParameters, nullptr, a.web_page, false},
+        {verb::get, "/web/{name}", "getWebFile", "web", "One of the web desk's files",
+         "A script, stylesheet or image of the web desk, built into the server (or read from "
+         "`accordd --web-dir` on each request). Cache-Control: no-cache with an ETag: the "
+         "browser asks again each time and is answered 304 while the file is the same.",
+         kWebFile, Request::KIND_NOT_SET, kWebFileParameters, nullptr, a.web_file, false},
     };
   }();
   return *routes;

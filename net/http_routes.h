@@ -39,6 +39,11 @@ enum class RouteAction {
   kMetrics,      // the Prometheus exposition
   kLiveness,     // the process is up
   kReadiness,    // the store takes writes and the projections are caught up
+  kSignIn,       // a token traded for a browser session (a cookie and a CSRF token)
+  kGetSession,   // the session the cookie names
+  kSignOut,      // the session the cookie names ended
+  kWebPage,      // the web desk's page (web/index.html)
+  kWebFile,      // one of the web desk's files (web/{name})
 };
 
 enum class ParameterIn { kPath, kQuery, kHeader };
@@ -86,7 +91,9 @@ struct Route {
   // The JSON request body's message; null: no body is read.
   const google::protobuf::Descriptor* body = nullptr;
   std::span<const Answer> answers = {};
-  bool authenticated = true;  // false: served without a token (probes, metrics, the document)
+  // false: served without a token (probes, metrics, the document, the web
+  // desk's files, signing in).
+  bool authenticated = true;
 };
 
 // The events of a stream route (Server-Sent Events), by name: each one's
@@ -96,6 +103,12 @@ inline constexpr std::string_view kCaughtUpEvent = "caught-up";     // accord.v1
 inline constexpr std::string_view kCheckpointEvent = "checkpoint";  // accord.v1.StreamMark
 inline constexpr std::string_view kDroppedEvent = "dropped";        // accord.v1.StreamDropped
 inline constexpr std::string_view kProblemEvent = "problem";        // accord.v1.Problem
+
+// A browser's session (docs/http.md, "Signing in from a browser"): the
+// cookie that names it, and the header that carries its CSRF token on a
+// change.
+inline constexpr std::string_view kSessionCookie = "accord_session";
+inline constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
 
 // Every route, in the order the document lists them.
 std::span<const Route> HttpRoutes();

@@ -19,12 +19,18 @@ using asio::ip::tcp;
 using boost::system::error_code;
 namespace {
 constexpr auto kAsTuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+// The api learns from the certificate that it answers over TLS.
+HttpServerOptions WithTls(HttpServerOptions options) {
+  options.api.tls = !options.tls_certificate_file.empty();
+  return options;
+}
 }  // namespace
 
 class HttpServer::Impl final : public HttpSessionHost {
  public:
   Impl(app::Application* application, HttpServerOptions options)
-      : options_(std::move(options)),
+      : options_(WithTls(std::move(options))),
         application_(application),
         api_(application, options_.api),
         json_threads_(static_cast<size_t>(std::max(1, options_.json_threads))),
@@ -133,6 +139,7 @@ asio::awaitable<void> HttpServer::Impl::Refuse(tcp::socket socket) {
         boost::beast::http::status::too_many_requests, "RESOURCE_EXHAUSTED",
         fmt::format("the server is serving its limit of {} connections; try again later",
                     options_.max_connections));
+    SetSecurityHeaders(refusal, false);
     asio::steady_timer deadline(socket.get_executor());
     deadline.expires_after(std::chrono::seconds(1));
     deadline.async_wait([&socket](const error_code& ec) {

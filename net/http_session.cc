@@ -521,6 +521,7 @@ asio::awaitable<void> HttpSession<Stream>::EventStream(HttpApi::Prepared prepare
   head.set(beast::http::field::server, host_->api().options().server_name);
   head.set(beast::http::field::content_type, "text/event-stream; charset=utf-8");
   head.set(beast::http::field::cache_control, "no-store");
+  SetSecurityHeaders(head, host_->api().options().tls);
   head.set("X-Accel-Buffering", "no");  // proxies that buffer: pass each event on
   head.chunked(true);
   head.keep_alive(false);

@@ -93,6 +93,9 @@ constexpr std::array kTagWords{
              "inclusion and consistency proofs (RFC 9162)."},
     TagWords{"reports", "The agreements report, replayed from the whole log."},
     TagWords{"operations", "Health, backup, probes, metrics and this document."},
+    TagWords{"session",
+             "Signing in from a browser: a token traded for a session cookie and a CSRF token."},
+    TagWords{"web", "The web desk's pages, served without a token."},
 };
 
 struct StreamEventData {
@@ -133,6 +136,12 @@ constexpr std::string_view kInfoDescription =
 constexpr std::string_view kBearerDescription =
     "The token `accordd --add-user` printed, in the Authorization header: `Authorization: "
     "Bearer TOKEN`. Never put it in a URL.";
+
+constexpr std::string_view kSessionDescription =
+    "A browser's session: the HttpOnly cookie that POST /api/v1/session sets. With it, a POST, "
+    "PUT, PATCH or DELETE must carry the session's CSRF token in the header X-CSRF-Token (403 "
+    "CSRF_TOKEN_MISSING or CSRF_TOKEN_WRONG otherwise, nothing done). Bearer wins when both are "
+    "sent.";
 
 // "propose an agreement" -> "Propose an agreement."
 std::string AsSentence(std::string_view text) {
@@ -633,6 +642,10 @@ OrderedJson Responses(const Route& route, SchemaWriter& schemas) {
   std::map<unsigned, ResponseDraft> drafts;  // by status, so they are written in order
   for (const Answer& answer : route.answers) {
     ResponseDraft& draft = drafts[static_cast<unsigned>(answer.status)];
+    if (answer.media_type.empty()) {  // no body: 204, 304
+      draft.description = Sentences({draft.description, answer.description});
+      continue;
+    }
     if (draft.Has(answer.media_type)) continue;  // one body per media type (tests hold to it)
     draft.description = Sentences({draft.description, answer.description});
     draft.bodies.push_back({answer.media_type, MediaType(answer, schemas), answer.description});
@@ -651,6 +664,7 @@ OrderedJson Responses(const Route& route, SchemaWriter& schemas) {
   for (auto& [status, draft] : drafts) {
     OrderedJson& response = responses[std::to_string(status)];
     response["description"] = draft.description;
+    if (draft.bodies.empty()) continue;
     OrderedJson& content = response["content"];
     for (ResponseDraft::Body& body : draft.bodies) {
       // Several bodies for one status: each says which answer it is.
@@ -700,6 +714,9 @@ OrderedJson Operation(const Route& route, SchemaWriter& schemas) {
     OrderedJson bearer = OrderedJson::Object();
     bearer["bearer"] = OrderedJson::Array();
     security.Append(std::move(bearer));
+    OrderedJson session = OrderedJson::Object();
+    session["session"] = OrderedJson::Array();
+    security.Append(std::move(session));
   }
   return operation;
 }
@@ -744,6 +761,11 @@ std::string OpenApiDocument(std::string_view server_version) {
   bearer["type"] = "http";
   bearer["scheme"] = "bearer";
   bearer["description"] = kBearerDescription;
+  OrderedJson& session = components["securitySchemes"]["session"];
+  session["type"] = "apiKey";
+  session["in"] = "cookie";
+  session["name"] = kSessionCookie;
+  session["description"] = kSessionDescription;
   return document.Write(2) + "\n";
 }
 

@@ -16,6 +16,10 @@
 // --no-auth says that anyone may connect as an admin named as they please
 // (development only).
 //
+// Over HTTP it also serves the web desk (GET /): its files are built in, or
+// read from --web-dir on each request; browsers sign in for sessions that
+// last --session-minutes and live in memory (a restart signs everyone out).
+//
 // Its log goes to stderr (--log-level, info by default). At start it raises
 // its open-file limit to fit --max-connections beside the store's files, and
 // it refuses a data folder that another process holds.
@@ -147,6 +151,8 @@ int main(int argc, char** argv) {
   std::string role_name = "logger";
   std::string log_level = "info";
   std::string http_port = std::to_string(accord::net::kDefaultHttpPort);
+  int64_t session_minutes = 480;
+  std::string web_dir;
   accord::net::ServerOptions options;
   CLI::App flags("accordd: the accord server, serving one data folder until SIGINT or SIGTERM",
                  "accordd");
@@ -188,6 +194,13 @@ int main(int argc, char** argv) {
   flags.add_option("--add-user", add_user,
                    "add this user to the --tokens file, print their new token once, and exit");
   flags.add_option("--role", role_name, "--add-user: logger, auditor or admin");
+  flags
+      .add_option("--session-minutes", session_minutes,
+                  "a browser's session (the web desk's sign-in) ends this long after it began")
+      ->check(CLI::Range(int64_t{1}, int64_t{60 * 24 * 30}));
+  flags.add_option("--web-dir", web_dir,
+                   "serve the web desk's files from this folder, read on each request, instead of "
+                   "those built in (for working on the pages)");
   flags.add_option("--log-level", log_level,
                    "what to log on stderr: trace, debug, info, warn, error, critical or off");
   try {
@@ -208,6 +221,10 @@ int main(int argc, char** argv) {
   accord::app::SetLogLevel(*level);
   options.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
   options.slow_reader_timeout = std::chrono::milliseconds(slow_reader_timeout_ms);
+  if (std::error_code error; !web_dir.empty() && !std::filesystem::is_directory(web_dir, error)) {
+    LogError("--web-dir " + web_dir + ": not a folder");
+    return 2;
+  }
   std::optional<uint16_t> http_listen_port;  // unset: no HTTP door
   if (http_port == "any") {
     http_listen_port = 0;
@@ -327,6 +344,8 @@ int main(int argc, char** argv) {
     http.tls_key_file = options.tls_key_file;
     http.api.server_name = options.server_name;
     http.api.tokens = options.tokens;
+    http.api.sessions.lifetime = std::chrono::minutes(session_minutes);
+    http.api.web_dir = web_dir;
     http_server = std::make_unique<accord::net::HttpServer>(application.get(), std::move(http));
     s = http_server->Start();
     if (!s.ok()) {

@@ -5,8 +5,12 @@
 // query and header parameters, bearer tokens, JSON bodies, dates in words,
 // If-Match, Idempotency-Key, Accept) and every answer it could get rendered
 // by HttpApi::Render.
-//   input := HTTP/1.1 request bytes (several, pipelined; the first that does
-//            not parse ends the input, as it ends a connection)
+//   input := door HTTP/1.1 request bytes (several, pipelined; the first that
+//            does not parse ends the input, as it ends a connection)
+//   door  := one byte: odd, the door with a token file; even, without
+// "@SESSION@" and "@CSRF@" in the bytes become the id and CSRF token of a
+// browser's session signed in for the input (as "test" where there are
+// tokens), so that requests made with the session cookie get past it.
 // Properties: an immediate answer is a whole HTTP response whose problem
 // body, if any, states its own status; a request for the application is of
 // its route's kind, by a caller the token file knows (or the anonymous
@@ -58,8 +62,11 @@ struct World {
     if (!tokens) std::abort();
     net::HttpApiOptions with_tokens;
     with_tokens.tokens = std::move(tokens).value();
-    guarded = std::make_unique<HttpApi>(application.get(), std::move(with_tokens));
-    open = std::make_unique<HttpApi>(application.get(), net::HttpApiOptions{});
+    with_tokens.sessions.lifetime = std::chrono::hours(24 * 365);  // outlives any run
+    guarded = std::make_unique<HttpApi>(application.get(), with_tokens);
+    net::HttpApiOptions without_tokens;
+    without_tokens.sessions = with_tokens.sessions;
+    open = std::make_unique<HttpApi>(application.get(), without_tokens);
   }
   ~World() {
     application.reset();
@@ -83,6 +90,11 @@ World& TheWorld() {
 void CheckResponse(const HttpResponse& response) {
   const unsigned status = static_cast<unsigned>(response.result());
   FUZZ_CHECK(status >= 200 && status <= 599, "status %u", status);
+  if (response.result() == http::status::no_content ||
+      response.result() == http::status::not_modified) {
+    FUZZ_CHECK(response.body().empty(), "a body on a %u", status);
+    return;
+  }
   FUZZ_CHECK(response.has_content_length(), "no Content-Length");
   FUZZ_CHECK(response[http::field::content_length] == std::to_string(response.body().size()),
              "Content-Length disagrees with the body");
@@ -147,6 +159,32 @@ void CheckPrepared(const HttpApi& api, const HttpApi::Prepared& prepared, bool g
   if (prepared.route->action == net::RouteAction::kApplication) CheckRenderings(api, prepared);
 }
 
+// Signs in on `api` as "test" and puts the session's id and CSRF token
+// where the input says "@SESSION@" and "@CSRF@".
+std::string WithSession(const HttpApi& api, std::string input) {
+  net::HttpRequest sign_in(http::verb::post, "/api/v1/session", 11);
+  sign_in.set(http::field::content_type, "application/json");
+  sign_in.body() = R"({"token": "test"})";
+  sign_in.prepare_payload();
+  HttpApi::Prepared prepared = api.Prepare(sign_in);
+  FUZZ_CHECK(prepared.answer && prepared.answer->result() == http::status::created,
+             "signing in with a known token failed");
+  const std::string cookie(prepared.answer->at(http::field::set_cookie));
+  const std::string id = cookie.substr(cookie.find('=') + 1, 64);
+  accord::v1::Session session;
+  FUZZ_CHECK(google::protobuf::util::JsonStringToMessage(prepared.answer->body(), &session).ok(),
+             "a sign-in answer that is not a Session");
+  for (const auto& [placeholder, value] :
+       {std::pair<std::string_view, std::string_view>{"@SESSION@", id},
+        std::pair<std::string_view, std::string_view>{"@CSRF@", session.csrf_token()}}) {
+    for (size_t at = input.find(placeholder); at != std::string::npos;
+         at = input.find(placeholder, at + value.size())) {
+      input.replace(at, placeholder.size(), value);
+    }
+  }
+  return input;
+}
+
 }  // namespace
 
 int FuzzHttpRequest(const uint8_t* data, size_t size) {
@@ -155,7 +193,9 @@ int FuzzHttpRequest(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const bool guarded = (data[0] & 1) != 0;
   const HttpApi& api = guarded ? *world.guarded : *world.open;
-  boost::asio::const_buffer input(data + 1, size - 1);
+  std::string bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
+  if (bytes.find('@') != std::string::npos) bytes = WithSession(api, std::move(bytes));
+  boost::asio::const_buffer input(bytes.data(), bytes.size());
   for (int i = 0; i < kMaxRequests && input.size() > 0; ++i) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(kMaxHeaderBytes);

@@ -6,6 +6,9 @@
 
 #include <google/protobuf/util/message_differencer.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "accord/v1/views.pb.h"
 #include "app/auth.h"
 #include "net/client.h"
@@ -85,6 +88,39 @@ TEST(HttpAccordd, TheMouLoggedOverHttpReadsTheSameOverHttpAndTcp) {
   EXPECT_EQ(document.body(), OpenApiDocument(kApiVersion));
 
   EXPECT_EQ(server.Stop(), 0) << server.log();
+}
+
+// The web desk from --web-dir, and sessions as long as --session-minutes, in
+// the real accordd; a --web-dir that is no folder is refused at start.
+TEST(HttpAccordd, ServesTheWebDeskFromWebDirWithSessionsOfSessionMinutes) {
+  accord::testing::TempDir dir;
+  auto logger = app::TokenFile::AddUser(dir.Sub("tokens"), "legal-affairs", accord::v1::LOGGER);
+  ASSERT_TRUE(logger.ok()) << logger.error();
+  std::filesystem::create_directories(dir.Sub("web"));
+  std::ofstream(dir.Sub("web/index.html")) << "<!doctype html><title>from disk</title>";
+  accord::testing::AccorddProcess server(ACCORD_ACCORDD,
+                                         {"--data", dir.Sub("data"), "--tokens", dir.Sub("tokens"),
+                                          "--web-dir", dir.Sub("web"), "--session-minutes", "10"},
+                                         dir.Sub("accordd.log"));
+  ASSERT_TRUE(server.WaitUntilServing()) << server.log();
+  HttpClient browser(server.http_port(), {});
+  HttpReply page = browser.Get("/");
+  ASSERT_EQ(page.status(), 200u) << page.body();
+  EXPECT_EQ(page.body(), "<!doctype html><title>from disk</title>");
+  EXPECT_EQ(browser.Get("/web/..%2Ftokens").status(), 400u);
+  EXPECT_EQ(browser.Get("/web/../tokens").status(), 404u);
+
+  HttpReply signed_in = browser.Post("/api/v1/session", "{\"token\": \"" + logger->token + "\"}");
+  ASSERT_EQ(signed_in.status(), 201u) << signed_in.body();
+  EXPECT_TRUE(signed_in.Header(http::field::set_cookie).ends_with("; Max-Age=600"))
+      << signed_in.Header(http::field::set_cookie);
+
+  accord::testing::AccorddProcess refused(
+      ACCORD_ACCORDD,
+      {"--data", dir.Sub("data2"), "--tokens", dir.Sub("tokens"), "--web-dir", dir.Sub("none")},
+      dir.Sub("refused.log"));
+  EXPECT_EQ(refused.WaitForExit(), 2) << refused.log();
+  EXPECT_NE(refused.log().find("--web-dir"), std::string::npos) << refused.log();
 }
 
 }  // namespace
