@@ -68,10 +68,9 @@ function download(name, text) {
 
 function checkpointFacts(checkpoint) {
   return h(
-      'div', {class: 'summary'},
-      h('dl', {}, h('dt', {}, 'Log'), h('dd', {}, checkpoint.origin), h('dt', {}, 'Records'),
-        h('dd', {}, String(checkpoint.size)), h('dt', {}, 'Root hash'),
-        h('dd', {}, h('code', {}, proofs.toHex(checkpoint.rootHash)))));
+      'dl', {class: 'summary'}, h('dt', {}, 'Log'), h('dd', {}, checkpoint.origin),
+      h('dt', {}, 'Records'), h('dd', {}, String(checkpoint.size)), h('dt', {}, 'Root hash'),
+      h('dd', {}, h('code', {}, proofs.toHex(checkpoint.rootHash))));
 }
 
 function saveSection(ctx, keys) {
@@ -294,17 +293,16 @@ function reportElement(summary, report, id) {
         h('p', {class: 'meta'}, `Agreement ${id}. Printed from the accord log on ${printed}.`)),
       section(
           'Summary',
-          h('div', {class: 'summary'},
-            h('dl', {}, h('dt', {}, 'Title'), h('dd', {}, title),
-              summary?.kind ? [h('dt', {}, 'Kind'), h('dd', {}, enumWords(summary.kind))] : null,
-              summary?.stage ? [h('dt', {}, 'Stage'), h('dd', {}, enumWords(summary.stage))] : null,
-              parties.length ?
-                  [
-                    h('dt', {}, 'Parties'),
-                    h('dd', {}, parties.map((p) => p.name || p.organisationId).join('; '))
-                  ] :
-                  null,
-              h('dt', {}, 'Events'), h('dd', {}, String(entries.length)))),
+          h('dl', {class: 'summary'}, h('dt', {}, 'Title'), h('dd', {}, title),
+            summary?.kind ? [h('dt', {}, 'Kind'), h('dd', {}, enumWords(summary.kind))] : null,
+            summary?.stage ? [h('dt', {}, 'Stage'), h('dd', {}, enumWords(summary.stage))] : null,
+            parties.length ?
+                [
+                  h('dt', {}, 'Parties'),
+                  h('dd', {}, parties.map((p) => p.name || p.organisationId).join('; '))
+                ] :
+                null,
+            h('dt', {}, 'Events'), h('dd', {}, String(entries.length))),
           verification),
       section('Timeline', figure),
       section(

@@ -216,8 +216,8 @@ async function proveRecord(api, listed, digest, checkpoint, choice, list) {
 async function checkFile(ctx, file, keys, out) {
   clear(out);
   const heading = h('h2', {tabindex: '-1'}, `Checking ${file.name}`);
-  const facts = h('dl', {});
-  out.append(heading, h('div', {class: 'summary'}, facts));
+  const facts = h('dl', {class: 'summary'});
+  out.append(heading, facts);
   const fact = (term, value) => facts.append(h('dt', {}, term), h('dd', {}, value));
   fact('File', `${file.name}, ${sizeWords(file.size)}`);
   const digest = proofs.toHex(await proofs.sha256(new Uint8Array(await file.arrayBuffer())));
