@@ -163,6 +163,7 @@ Application::Application(store::EventStore* store, ApplicationOptions options, E
       index_(store),
       queries_(store, &index_, &commands_, clock_,
                QueryLimits{options_.page_bytes, options_.max_frame_bytes}),
+      desk_(store, &index_, &queries_, clock_),
       proofs_(store,
               options_.checkpoint_signer ? *options_.checkpoint_signer
                                          : core::NoteSigner::Generate("accord-ephemeral").value(),
@@ -352,6 +353,26 @@ Response Application::GetInclusionProof(const Request& request) {
 
 Response Application::GetConsistencyProof(const Request& request) {
   return proofs_.ConsistencyProof(request.request_id(), request.get_consistency_proof());
+}
+
+Response Application::GetDesk(const Request& request) {
+  return desk_.Desk(request.request_id(), request.get_desk());
+}
+
+Response Application::ParseDate(const Request& request) {
+  return app::ParseDate(request.request_id(), request.parse_date());
+}
+
+Response Application::GetTimelineSvg(const Request& request) {
+  return desk_.TimelineSvg(request.request_id(), request.get_timeline_svg());
+}
+
+Response Application::GetAudit(const Request& request) {
+  return desk_.Audit(request.request_id(), request.get_audit());
+}
+
+Response Application::GetCalendar(const Request& request) {
+  return desk_.Calendar(request.request_id(), request.get_calendar());
 }
 
 Response Application::GetHealth(const Request& request) {

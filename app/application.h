@@ -10,7 +10,9 @@
 //   commands      log_milestone (the decider, app/command_handler.h) and raw
 //                 appends (import), each held to the limits of core/limits.h
 //   queries       summaries, as-of views, timelines, listings, the report,
-//                 pages of the log (app/queries.h)
+//                 pages of the log (app/queries.h); the web desk's reads:
+//                 the desk, dates, the timeline as SVG, the audit report,
+//                 calendars (app/desk.h)
 //   projections   the agreement index, kept close behind the log
 //   proofs        signed checkpoints, inclusion and consistency proofs
 //   operations    health, verify, backup, metrics (app/metrics.h)
@@ -35,6 +37,7 @@
 #include "app/agreement_index.h"
 #include "app/auth.h"
 #include "app/command_handler.h"
+#include "app/desk.h"
 #include "app/metrics.h"
 #include "app/proofs.h"
 #include "app/queries.h"
@@ -142,6 +145,11 @@ class Application {
   accord::v1::Response GetCheckpoint(const accord::v1::Request& request);
   accord::v1::Response GetInclusionProof(const accord::v1::Request& request);
   accord::v1::Response GetConsistencyProof(const accord::v1::Request& request);
+  accord::v1::Response GetDesk(const accord::v1::Request& request);
+  accord::v1::Response ParseDate(const accord::v1::Request& request);
+  accord::v1::Response GetTimelineSvg(const accord::v1::Request& request);
+  accord::v1::Response GetAudit(const accord::v1::Request& request);
+  accord::v1::Response GetCalendar(const accord::v1::Request& request);
 
  private:
   store::EventStore* store_;
@@ -151,6 +159,7 @@ class Application {
   CommandHandler commands_;
   AgreementIndex index_;
   Queries queries_;
+  DeskQueries desk_;
   Proofs proofs_;
   std::atomic<bool> index_catch_up_queued_{false};
   Metrics metrics_;

@@ -1,5 +1,6 @@
 #include "app/requests.h"
 
+#include <algorithm>
 #include <array>
 
 #include "app/application.h"
@@ -26,7 +27,8 @@ void AppendEvents(Application& app, const Identity& caller, const Request& reque
 }
 
 // In field-number order (wire.proto's Request.kind), so that a kind is found
-// by its number.
+// by its number; the numbers may leave gaps (blocks are kept for kinds to
+// come), never go back.
 constexpr std::array kKinds = {
     //           kind                          name                    logger auditor runs
     RequestKind{Request::kHello, "hello", true, true, Runs::kFrontDoor, nullptr},
@@ -61,22 +63,37 @@ constexpr std::array kKinds = {
     // Legal-affairs staff run the report; subscribing stays auditors'.
     RequestKind{Request::kGetReport, "get_report", true, true, Runs::kStorePool,
                 &Answer<&Application::GetReport>},
+    // The web desk's reads (desk.proto). Parsing a date reads no store.
+    RequestKind{Request::kGetDesk, "get_desk", true, true, Runs::kStorePool,
+                &Answer<&Application::GetDesk>},
+    RequestKind{Request::kParseDate, "parse_date", true, true, Runs::kAtOnce,
+                &Answer<&Application::ParseDate>},
+    RequestKind{Request::kGetTimelineSvg, "get_timeline_svg", true, true, Runs::kStorePool,
+                &Answer<&Application::GetTimelineSvg>},
+    // The audit report verifies the whole log: auditors' (and admins').
+    RequestKind{Request::kGetAudit, "get_audit", false, true, Runs::kStorePool,
+                &Answer<&Application::GetAudit>},
+    RequestKind{Request::kGetCalendar, "get_calendar", true, true, Runs::kStorePool,
+                &Answer<&Application::GetCalendar>},
 };
 
 constexpr bool InFieldOrder() {
-  for (size_t i = 0; i < kKinds.size(); ++i) {
-    if (static_cast<size_t>(kKinds[i].kind) != i + Request::kHello) return false;
+  if (kKinds.front().kind != Request::kHello) return false;
+  for (size_t i = 1; i < kKinds.size(); ++i) {
+    if (kKinds[i].kind <= kKinds[i - 1].kind) return false;
   }
   return true;
 }
-static_assert(InFieldOrder(), "kKinds must list Request.kind's fields in number order, no gaps");
+static_assert(InFieldOrder(), "kKinds must list Request.kind's fields in number order");
 
 }  // namespace
 
 const RequestKind* FindRequestKind(Request::KindCase kind) {
-  size_t index = static_cast<size_t>(kind) - Request::kHello;
-  if (kind < Request::kHello || index >= kKinds.size()) return nullptr;
-  return &kKinds[index];
+  const auto* row =
+      std::lower_bound(kKinds.begin(), kKinds.end(), kind,
+                       [](const RequestKind& r, Request::KindCase k) { return r.kind < k; });
+  if (row == kKinds.end() || row->kind != kind) return nullptr;
+  return &*row;
 }
 
 std::span<const RequestKind> RequestKinds() { return kKinds; }

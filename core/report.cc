@@ -111,19 +111,13 @@ accord::v1::AgreementsReport ReportBuilder::Build(Day as_of) const {
       *overdue->mutable_plan() = m.plan;
     }
 
-    if (!state.IsClosed()) {
-      for (const auto& c : state.commitments) {
-        if (state.commitment_progress.count(c.id()) > 0) continue;
-        std::vector<std::string> parties(c.responsible_party_ids().begin(),
-                                         c.responsible_party_ids().end());
-        if (parties.empty()) parties.push_back("(all parties)");
-        for (const auto& party : parties) {
-          accord::v1::AgreementsReport::OpenCommitment open;
-          open.set_party_id(party);
-          open.set_agreement_id(id);
-          *open.mutable_commitment() = c;
-          open_by_party[party].push_back(std::move(open));
-        }
+    for (const accord::v1::Commitment* c : OpenCommitments(state)) {
+      for (const auto& party : ResponsibleParties(*c)) {
+        accord::v1::AgreementsReport::OpenCommitment open;
+        open.set_party_id(party);
+        open.set_agreement_id(id);
+        *open.mutable_commitment() = *c;
+        open_by_party[party].push_back(std::move(open));
       }
     }
 

@@ -34,6 +34,11 @@ class ReportBuilder {
  public:
   void Add(const accord::v1::RecordedEvent& event);
   accord::v1::AgreementsReport Build(Day as_of) const;
+  // Every agreement fed so far, folded, by id (the desk and the calendar
+  // read them: core/desk.h).
+  const std::map<std::string, AgreementState, std::less<>>& agreements() const {
+    return agreements_;
+  }
 
  private:
   std::map<std::string, AgreementState, std::less<>> agreements_;

@@ -25,4 +25,20 @@ MilestoneStatus StatusOf(const PlannedMilestone& milestone, const AgreementState
   return last && *last < today ? MilestoneStatus::kOverdue : MilestoneStatus::kPlanned;
 }
 
+std::vector<const accord::v1::Commitment*> OpenCommitments(const AgreementState& state) {
+  std::vector<const accord::v1::Commitment*> open;
+  if (state.IsClosed()) return open;
+  for (const auto& c : state.commitments) {
+    if (state.commitment_progress.count(c.id()) == 0) open.push_back(&c);
+  }
+  return open;
+}
+
+std::vector<std::string> ResponsibleParties(const accord::v1::Commitment& commitment) {
+  std::vector<std::string> parties(commitment.responsible_party_ids().begin(),
+                                   commitment.responsible_party_ids().end());
+  if (parties.empty()) parties.emplace_back(kAllParties);
+  return parties;
+}
+
 }  // namespace accord::core

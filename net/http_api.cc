@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "app/log.h"
+#include "app/icalendar.h"
 #include "app/render.h"
 #include "core/fuzzy_date.h"
 #include "core/hash.h"
@@ -540,6 +541,23 @@ std::optional<Refusal> BuildAppend(const Arguments& arguments, const HttpRequest
   return std::nullopt;
 }
 
+// The two time axes of an agreement's view, `recorded_before` and
+// `true_on`, into `get` (a GetAgreement or a GetTimelineSvg); those not
+// given are left unset.
+template <class Get>
+std::optional<Refusal> TimeAxes(const Arguments& arguments, Get* get) {
+  bool given = false;
+  if (auto refused = arguments.Time("recorded_before", get->mutable_recorded_before(), &given)) {
+    return refused;
+  }
+  if (!given) get->clear_recorded_before();
+  if (auto refused = arguments.CalendarDay("true_on", get->mutable_true_on(), &given)) {
+    return refused;
+  }
+  if (!given) get->clear_true_on();
+  return std::nullopt;
+}
+
 // The Request the route makes of the application, from its arguments.
 std::optional<Refusal> BuildRequest(const Route& route, const Arguments& arguments,
                                     const HttpRequest& http_request, const app::Identity& caller,
@@ -574,16 +592,7 @@ std::optional<Refusal> BuildRequest(const Route& route, const Arguments& argumen
     case Request::kGetAgreement: {
       auto* get = request->mutable_get_agreement();
       get->set_agreement_id(id);
-      if (auto refused =
-              arguments.Time("recorded_before", get->mutable_recorded_before(), &given)) {
-        return refused;
-      }
-      if (!given) get->clear_recorded_before();
-      if (auto refused = arguments.CalendarDay("true_on", get->mutable_true_on(), &given)) {
-        return refused;
-      }
-      if (!given) get->clear_true_on();
-      return std::nullopt;
+      return TimeAxes(arguments, get);
     }
     case Request::kGetTimeline: {
       auto* get = request->mutable_get_timeline();
@@ -701,11 +710,54 @@ std::optional<Refusal> BuildRequest(const Route& route, const Arguments& argumen
       }
       return std::nullopt;
     }
+    case Request::kGetDesk: {
+      auto* get = request->mutable_get_desk();
+      if (auto refused = arguments.CalendarDay("today", get->mutable_today(), &given)) {
+        return refused;
+      }
+      if (!given) get->clear_today();
+      return std::nullopt;
+    }
+    case Request::kParseDate: {
+      auto* parse = request->mutable_parse_date();
+      parse->set_text(arguments.Text("text").value_or(""));
+      if (parse->text().empty()) return BadRequest("text (the date to read) is required");
+      if (auto refused =
+              arguments.CalendarDay("relative_to", parse->mutable_relative_to(), &given)) {
+        return refused;
+      }
+      if (!given) parse->clear_relative_to();
+      return std::nullopt;
+    }
+    case Request::kGetTimelineSvg: {
+      auto* get = request->mutable_get_timeline_svg();
+      get->set_agreement_id(id);
+      return TimeAxes(arguments, get);
+    }
+    case Request::kGetAudit:
+      request->mutable_get_audit()->set_agreement_id(id);
+      return std::nullopt;
+    case Request::kGetCalendar:
+      request->mutable_get_calendar()->set_agreement_id(id);
+      rendering->agreement_id = id;
+      return std::nullopt;
     case Request::kHello:
     case Request::KIND_NOT_SET:
       break;
   }
   return Refusal{status::not_found, "UNKNOWN_REQUEST", "this route asks nothing of the server"};
+}
+
+// A calendar's file name: the agreement's id when it is plain enough to be
+// one, else "calendar".
+std::string CalendarFileName(std::string_view agreement_id) {
+  const bool plain = !agreement_id.empty() && agreement_id.size() <= 100 &&
+                     std::all_of(agreement_id.begin(), agreement_id.end(),
+                                 [](unsigned char c) {
+                                   return std::isalnum(c) || c == '-' || c == '_' || c == '.';
+                                 }) &&
+                     agreement_id.front() != '.';
+  return plain ? std::string(agreement_id) : "calendar";
 }
 
 // The Link header of a page whose next one starts at `cursor`; `page` is
@@ -885,8 +937,10 @@ HttpApi::Prepared HttpApi::Prepare(const HttpRequest& request) const {
     return prepared;
   }
 
+  // The report is negotiated (ReportFormat); pictures and calendars are not JSON.
   const bool json_answer =
-      route.action == RouteAction::kApplication && route.kind != Request::kGetReport;
+      route.action == RouteAction::kApplication && route.kind != Request::kGetReport &&
+      route.kind != Request::kGetTimelineSvg && route.kind != Request::kGetCalendar;
   if (json_answer && !AcceptsJson(request[field::accept])) {
     return refuse(Refusal{status::not_acceptable, "INVALID_ARGUMENT",
                           fmt::format("{} answers application/json only", route.path)});
@@ -1234,6 +1288,22 @@ HttpResponse HttpApi::Render(const Prepared::Rendering& rendering, const Respons
       return json(status::ok, response.inclusion_proof());
     case Response::kConsistencyProof:
       return json(status::ok, response.consistency_proof());
+    case Response::kDesk:
+      return json(status::ok, response.desk());
+    case Response::kParsedDate:
+      return json(status::ok, response.parsed_date());
+    case Response::kAudit:
+      return json(status::ok, response.audit());
+    case Response::kTimelineSvg:
+      return TextResponse(status::ok, response.timeline_svg().svg(), "image/svg+xml", version,
+                          keep_alive);
+    case Response::kCalendar: {
+      HttpResponse answer = TextResponse(status::ok, app::RenderICalendar(response.calendar()),
+                                         app::kICalendarContentType, version, keep_alive);
+      answer.set(field::content_disposition, fmt::format("attachment; filename=\"{}.ics\"",
+                                                         CalendarFileName(rendering.agreement_id)));
+      return answer;
+    }
     case Response::kHello:
     case Response::kSubscription:
     case Response::KIND_NOT_SET:

@@ -3,6 +3,7 @@
 #include <array>
 #include <vector>
 
+#include "accord/v1/desk.pb.h"
 #include "accord/v1/http.pb.h"
 #include "accord/v1/views.pb.h"
 
@@ -94,6 +95,21 @@ constexpr std::array kConsistencyParameters{
     Parameter{"second", kQuery, kInteger,
               "The size of the later tree. Absent: the log as it stands."},
 };
+constexpr std::array kDeskParameters{
+    Parameter{"today", kQuery, kDay,
+              "The day to judge on: `2025-06-01` or `1 June 2025`. Absent: the server's today."}};
+constexpr std::array kDateParameters{
+    Parameter{"text", kQuery, kString,
+              "A date as people write it: `June 2023`, `autumn 2024`, `5-7 November 2024`, "
+              "`undated: before the visit` (docs/dates.md has every form).",
+              true},
+    Parameter{"relative_to", kQuery, kDay,
+              "The day relative phrases count from (`next year`, `this autumn`). Absent: they are "
+              "kept as words (undated), as the server records them."},
+};
+constexpr std::array kTimelineSvgParameters{kAgreementId, kRecordedBefore, kTrueOn};
+constexpr std::array kAuditParameters{kAgreementId};
+constexpr std::array kAgreementCalendarParameters{kAgreementId};
 constexpr std::array<std::string_view, 3> kReportFormats{"json", "csv", "md"};
 constexpr std::array kReportAsParameters{
     Parameter{"format", kPath, kString, "`json`, `csv` or `md` (Markdown).", true, kReportFormats}};
@@ -124,7 +140,8 @@ const google::protobuf::Descriptor* Of(const google::protobuf::Message& message)
 struct Answers {
   std::vector<Answer> list, agreement, timeline, page, logged, stream, log_entry, appended, health,
       verified, checkpoint, inclusion, consistency, report, report_as, backed_up, openapi, metrics,
-      liveness, readiness, signed_in, session, signed_out, web_page, web_file;
+      liveness, readiness, signed_in, session, signed_out, web_page, web_file, desk, parsed_date,
+      timeline_svg, audit, calendar;
 };
 
 const Answers& TheAnswers() {
@@ -227,6 +244,21 @@ const Answers& TheAnswers() {
          nullptr, "*/*"},
         {status::not_modified, "The copy the browser holds is still the file.", nullptr, ""},
     };
+    a->desk = {{status::ok,
+                "Planned milestones overdue, due within 30 days and within 31 to 90 days (a fuzzy "
+                "date is due by its last day), open commitments by party, the pipeline by stage.",
+                Of(accord::v1::Desk::default_instance())}};
+    a->parsed_date = {{status::ok,
+                       "The date as the server reads it, and how accord prints it back; a text "
+                       "that is no date is 400 with the parser's sentence.",
+                       Of(accord::v1::ParsedDate::default_instance())}};
+    a->timeline_svg = {{status::ok, "The timeline drawn as SVG, as the audit page draws it.",
+                        nullptr, "image/svg+xml"}};
+    a->audit = {{status::ok,
+                 "Every event of the agreement with its envelope, hashes and corrections, and the "
+                 "whole log's verification.",
+                 Of(accord::v1::AuditReport::default_instance())}};
+    a->calendar = {{status::ok, "An iCalendar file (RFC 5545).", nullptr, "text/calendar"}};
     return a;
   }();
   return *answers;
@@ -258,6 +290,24 @@ const std::vector<Route>& TheRoutes() {
          "Each milestone with when it happened (in its source's precision and words) beside when "
          "it was recorded and by whom; a corrected one with what was believed before.",
          kApplication, Request::kGetTimeline, kTimelineParameters, nullptr, a.timeline},
+        {verb::get, "/api/v1/agreements/{id}/timeline.svg", "getTimelineSvg", "agreements",
+         "An agreement's timeline as a picture",
+         "The timeline drawn as SVG by the audit page's renderer: what happened above the axis "
+         "at its effective date (a bar for a month, season or range), planned milestones below "
+         "it marked planned, overdue or fulfilled. On either time axis, as the summary.",
+         kApplication, Request::kGetTimelineSvg, kTimelineSvgParameters, nullptr, a.timeline_svg},
+        {verb::get, "/api/v1/agreements/{id}/audit", "getAudit", "proofs",
+         "An agreement's audit report",
+         "Every event in log order with when it happened, when it was recorded and by whom, its "
+         "hash and the previous one, the corrections made to it, and the verification of the "
+         "whole log (as `accord-local audit --json` prints it). Takes a while on a long log.",
+         kApplication, Request::kGetAudit, kAuditParameters, nullptr, a.audit},
+        {verb::get, "/api/v1/agreements/{id}/calendar.ics", "getAgreementCalendar", "desk",
+         "An agreement's calendar",
+         "Its planned milestones not yet fulfilled (and commitments with a due date) as an "
+         "iCalendar file: all-day entries over the whole span of each date, overdue ones said "
+         "so. Undated ones are left out.",
+         kApplication, Request::kGetCalendar, kAgreementCalendarParameters, nullptr, a.calendar},
         {verb::get, "/api/v1/agreements/{id}/history", "getHistory", "agreements",
          "An agreement's events",
          "The agreement's stream, in version order, a page at a time: every event as it was "
@@ -337,6 +387,28 @@ const std::vector<Route>& TheRoutes() {
          "The agreements report as a file",
          "The report as `report.json`, `report.csv` or `report.md`.", kApplication,
          Request::kGetReport, kReportAsParameters, nullptr, a.report_as},
+        {verb::get, "/api/v1/desk", "getDesk", "desk", "What needs attention",
+         "Planned milestones overdue, due within 30 days and within 31 to 90 days, open "
+         "commitments by party and the pipeline by stage, over every agreement. A fuzzy planned "
+         "date is due by its last day: `autumn 2024` by 30 November 2024; one planned only in "
+         "words is never due. Closed agreements are left out.",
+         kApplication, Request::kGetDesk, kDeskParameters, nullptr, a.desk},
+        {verb::get, "/api/v1/dates", "parseDate", "desk", "Read a date as the server would",
+         "The one date parser the server reads `asStated` dates with: the FuzzyDate it makes of "
+         "the text and how accord prints it back, for a form to show as staff type.",
+         kApplication, Request::kParseDate, kDateParameters, nullptr, a.parsed_date},
+        {verb::get,
+         "/api/v1/calendar.ics",
+         "getCalendar",
+         "desk",
+         "Every agreement's calendar",
+         "Every agreement's planned milestones not yet fulfilled (and commitments with a due "
+         "date) as one iCalendar file, to load into a calendar. Undated ones are left out.",
+         kApplication,
+         Request::kGetCalendar,
+         {},
+         nullptr,
+         a.calendar},
         {verb::post,
          "/api/v1/backup",
          "backup",

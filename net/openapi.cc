@@ -92,6 +92,9 @@ constexpr std::array kTagWords{
              "Checks that need no trust in the server: verification, signed checkpoints, and "
              "inclusion and consistency proofs (RFC 9162)."},
     TagWords{"reports", "The agreements report, replayed from the whole log."},
+    TagWords{"desk",
+             "What the web desk reads: what needs attention today, dates read as people type "
+             "them, and calendars."},
     TagWords{"operations", "Health, backup, probes, metrics and this document."},
     TagWords{"session",
              "Signing in from a browser: a token traded for a session cookie and a CSRF token."},

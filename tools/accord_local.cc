@@ -30,14 +30,15 @@
 
 #include "app/agreement_index.h"
 #include "app/command_handler.h"
+#include "app/desk.h"
+#include "app/render.h"
 #include "app/stream_reader.h"
 #include "core/core.h"
-#include "core/report.h"
 #include "core/hash.h"
+#include "core/report.h"
 #include "store/event_store.h"
 #include "tools/audit_page.h"
 #include "tools/cli.h"
-#include "app/render.h"
 
 namespace {
 
@@ -216,7 +217,6 @@ int Import(accord::store::EventStore& store, const std::string& path) {
   return 0;
 }
 
-// The audit report: every event of the agreement with the verification of
 // The store's own checks (chain, Merkle tree, indexes), then the agreement
 // index projection against the log.
 accord::core::Status VerifyAll(accord::store::EventStore& store,
@@ -226,29 +226,16 @@ accord::core::Status VerifyAll(accord::store::EventStore& store,
   return s;
 }
 
-// the whole log, as Markdown (or JSON).
+// The audit report: every event of the agreement with the verification of
+// the whole log, as Markdown (or JSON, or the HTML page).
 int Audit(accord::store::EventStore& store, const AuditFlags& options) {
   const std::string& agreement = options.agreement;
   std::vector<accord::v1::RecordedEvent> events;
-  accord::core::Status s = accord::app::StreamReader::Stream(store, agreement)
-                               .ForEachEvent([&events](const accord::v1::EventRecord& record,
-                                                       accord::v1::DomainEvent event) {
-                                 auto& view = events.emplace_back();
-                                 *view.mutable_record() = record;
-                                 *view.mutable_event() = std::move(event);
-                                 return accord::core::Status::OK();
-                               });
-  if (!s.ok()) return Fail(s.ToString());
-  if (events.empty()) return Fail("no agreement '" + agreement + "'");
-  accord::v1::AuditReport report = accord::core::BuildAuditReport(agreement, events);
-  accord::store::VerifyReport verified;
-  uint64_t indexed = 0;
-  s = VerifyAll(store, &verified, &indexed);
-  report.set_log_verified(s.ok());
-  report.set_verification(
-      s.ok() ? "the hash chain, the Merkle tree and every index agree with the log" : s.ToString());
-  report.set_log_records(verified.records);
-  report.set_log_head_hash(verified.head_hash);
+  accord::v1::AuditReport report;
+  accord::app::AgreementIndex index(&store);
+  accord::core::Status s =
+      accord::app::BuildAgreementAudit(store, &index, agreement, &report, &events);
+  if (!s.ok()) return Fail(s.IsNotFound() ? std::string(s.message()) : s.ToString());
   if (options.json) {
     std::printf("%s\n", accord::app::ToJson(report).c_str());
   } else if (options.html) {
@@ -262,7 +249,7 @@ int Audit(accord::store::EventStore& store, const AuditFlags& options) {
   } else {
     std::fputs(accord::app::RenderAuditMarkdown(report).c_str(), stdout);
   }
-  return s.ok() ? 0 : 1;
+  return report.log_verified() ? 0 : 1;
 }
 
 // The agreements report, built by replaying the whole log from position 0.

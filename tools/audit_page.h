@@ -1,11 +1,9 @@
 // The audit report as one self-contained HTML page (no scripts, no fetches:
 // it can be mailed or archived), for people who would rather look than read.
-// Above the table of events it draws the agreement's milestones on an SVG
-// time axis: what happened above the axis, at its effective date (a dot for
-// a day, a bar across a month, season or range, so imprecision shows);
-// planned milestones below it, hollow, marked planned, overdue or
-// fulfilled; a line for the day statuses are judged on. Undated events are
-// listed under the axis with the source's words.
+// Above the table of events it draws the agreement's timeline with
+// app/timeline_svg.h, the renderer the HTTP door serves timeline.svg from:
+// what happened above the axis, planned milestones below it, marked
+// planned, overdue or fulfilled.
 #pragma once
 
 #include <string>

@@ -17,9 +17,14 @@
 #include <vector>
 
 #include "app/auth.h"
+#include "app/desk.h"
+#include "app/icalendar.h"
 #include "app/requests.h"
+#include "app/timeline_svg.h"
 #include "core/as_of.h"
+#include "core/audit.h"
 #include "core/decider.h"
+#include "core/desk.h"
 #include "core/event_types.h"
 #include "core/fuzzy_date.h"
 #include "core/report.h"
@@ -203,6 +208,37 @@ void Handle(const Request& request, Log* log) {
         for (const RecordedEvent& event : entry.second) builder.Add(event);
       }
       (void)builder.Build(kToday);
+      return;
+    }
+    case Request::kGetDesk:
+    case Request::kGetCalendar: {
+      // As app::DeskQueries::Desk and ::Calendar: every agreement folded,
+      // then the desk, the calendar's items and their iCalendar text.
+      core::ReportBuilder builder;
+      for (const auto& entry : log->streams()) {
+        for (const RecordedEvent& event : entry.second) builder.Add(event);
+      }
+      (void)core::BuildDesk(builder.agreements(), kToday);
+      (void)app::RenderICalendar(core::BuildCalendarItems(builder.agreements(), kToday));
+      return;
+    }
+    case Request::kParseDate: {
+      accord::v1::Response parsed = app::ParseDate(0, request.parse_date());
+      FUZZ_CHECK(parsed.has_parsed_date() || parsed.has_error(), "a date or a sentence");
+      return;
+    }
+    case Request::kGetTimelineSvg:
+    case Request::kGetAudit: {
+      // As app::DeskQueries::TimelineSvg and ::Audit, on what the log holds.
+      const std::string& id = request.has_get_audit() ? request.get_audit().agreement_id()
+                                                      : request.get_timeline_svg().agreement_id();
+      std::vector<RecordedEvent> events = log->Stream(id);
+      if (events.empty()) return;
+      (void)core::BuildAuditReport(id, events);
+      core::AgreementState state = core::Fold(id, core::ToAgreementEvents(events));
+      if (state.stage == core::Stage::kNone) return;
+      (void)app::TimelineSvg(core::BuildTimeline(id, events),
+                             core::Summarize(state, events.size() - 1, kToday));
       return;
     }
     // Answered from the store or the network thread alone: nothing pure to check.

@@ -8,29 +8,13 @@
 set -euo pipefail
 accordd="$1"
 repository="$2"
-work=$(mktemp -d)
-server=""
-cleanup() {
-  [[ -n "$server" ]] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-export no_proxy='*' NO_PROXY='*'  # loopback only, whatever the machine's proxy
+source "$(dirname "$0")/real_accordd.sh"
 
 tokens="$work/data.tokens"
 TOKEN=$("$accordd" --tokens "$tokens" --add-user legal-affairs --role logger 2>/dev/null)
 AUDITOR=$("$accordd" --tokens "$tokens" --add-user auditor --role auditor 2>/dev/null)
 ADMIN=$("$accordd" --tokens "$tokens" --add-user admin --role admin 2>/dev/null)
-"$accordd" --data "$work/data" --tokens "$tokens" --port 0 --http-port any 2>"$work/accordd.log" &
-server=$!
-http_port=""
-for _ in $(seq 1 200); do
-  http_port=$(sed -n 's|.*HTTP at http://127\.0\.0\.1:\([0-9]*\)/api/v1/.*|\1|p' "$work/accordd.log")
-  [[ -n "$http_port" ]] && break
-  kill -0 "$server" 2>/dev/null || { cat "$work/accordd.log" >&2; exit 1; }
-  sleep 0.05
-done
-[[ -n "$http_port" ]] || { echo "accordd did not serve HTTP" >&2; exit 1; }
+start_accordd "$accordd" --data "$work/data" --tokens "$tokens"
 export ACCORD="http://127.0.0.1:$http_port/api/v1" TOKEN AUDITOR ADMIN
 
 # The page's blocks: sh blocks into one script, python blocks into their files.

@@ -8,28 +8,10 @@ accordd="$1"
 cli="$2"
 promtool="$3"
 repository="$4"
-work=$(mktemp -d)
-server=""
-cleanup() {
-  [[ -n "$server" ]] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-export no_proxy='*' NO_PROXY='*'
+source "$(dirname "$0")/real_accordd.sh"
 
 token=$("$accordd" --tokens "$work/tokens" --add-user clerk --role logger 2>/dev/null)
-"$accordd" --data "$work/data" --tokens "$work/tokens" --port 0 --http-port any \
-  2>"$work/accordd.log" &
-server=$!
-http_port=""
-tcp_port=""
-for _ in $(seq 1 200); do
-  http_port=$(sed -n 's|.*HTTP at http://127\.0\.0\.1:\([0-9]*\)/api/v1/.*|\1|p' "$work/accordd.log")
-  tcp_port=$(sed -n 's/.* on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$work/accordd.log")
-  [[ -n "$http_port" && -n "$tcp_port" ]] && break
-  kill -0 "$server" 2>/dev/null || { cat "$work/accordd.log" >&2; exit 1; }
-  sleep 0.05
-done
+start_accordd "$accordd" --data "$work/data" --tokens "$work/tokens"
 metrics="http://127.0.0.1:$http_port/metrics"
 
 # Scrapes into $1, checked by promtool: any line it prints is a complaint.

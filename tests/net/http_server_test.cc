@@ -53,6 +53,12 @@ class HttpServerTest : public accord::testing::HttpDoorTest {
     if (operation == "getAgreement") return RouteCall{kMouPath};
     if (operation == "getTimeline") return RouteCall{kMouPath + "/timeline"};
     if (operation == "getHistory") return RouteCall{kMouPath + "/history"};
+    if (operation == "getTimelineSvg") return RouteCall{kMouPath + "/timeline.svg"};
+    if (operation == "getAudit") return RouteCall{kMouPath + "/audit"};
+    if (operation == "getAgreementCalendar") return RouteCall{kMouPath + "/calendar.ics"};
+    if (operation == "getDesk") return RouteCall{"/api/v1/desk"};
+    if (operation == "parseDate") return RouteCall{"/api/v1/dates?text=June%202023"};
+    if (operation == "getCalendar") return RouteCall{"/api/v1/calendar.ics"};
     if (operation == "logMilestone") {
       return RouteCall{kMouPath + "/milestones", Json(b_.Note("note " + id))};
     }

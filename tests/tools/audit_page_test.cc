@@ -6,6 +6,7 @@
 
 #include "app/command_handler.h"
 #include "app/stream_reader.h"
+#include "app/timeline_svg.h"
 #include "core/core.h"
 #include "store/event_store.h"
 #include "tests/testing/builders.h"
@@ -33,6 +34,20 @@ class AuditPageTest : public ::testing::Test {
   }
 
   std::string Render(core::Day today) {
+    std::vector<accord::v1::RecordedEvent> events = Events();
+    accord::v1::AuditReport report = core::BuildAuditReport(accord::testing::kMou, events);
+    report.set_log_verified(true);
+    return RenderAuditHtml(report, core::BuildTimeline(accord::testing::kMou, events),
+                           Summary(events, today));
+  }
+
+  static accord::v1::AgreementSummary Summary(const std::vector<accord::v1::RecordedEvent>& events,
+                                              core::Day today) {
+    auto state = core::Fold(accord::testing::kMou, core::ToAgreementEvents(events));
+    return core::Summarize(state, events.size() - 1, today);
+  }
+
+  std::vector<accord::v1::RecordedEvent> Events() {
     std::vector<accord::v1::RecordedEvent> events;
     core::Status read = app::StreamReader::Stream(*store_, accord::testing::kMou)
                             .ForEachEvent([&events](const accord::v1::EventRecord& record,
@@ -41,11 +56,7 @@ class AuditPageTest : public ::testing::Test {
                               return core::Status::OK();
                             });
     EXPECT_TRUE(read.ok()) << read.ToString();
-    accord::v1::AuditReport report = core::BuildAuditReport(accord::testing::kMou, events);
-    report.set_log_verified(true);
-    auto state = core::Fold(accord::testing::kMou, core::ToAgreementEvents(events));
-    return RenderAuditHtml(report, core::BuildTimeline(accord::testing::kMou, events),
-                           core::Summarize(state, events.size() - 1, today));
+    return events;
   }
 
   accord::testing::TempDir dir_;
@@ -93,6 +104,33 @@ TEST_F(AuditPageTest, AFulfilledPlanIsMarkedSo) {
   EXPECT_EQ(Count(page, "class=\"mark fulfilled\""), 1u) << page;
   EXPECT_EQ(Count(page, "class=\"mark overdue\""), 0u);
   EXPECT_EQ(Count(page, "<circle"), 2u) << "the signatures, each on a day";
+}
+
+// The drawing is app/timeline_svg.h's, the one the HTTP door serves as
+// timeline.svg, and it carries its own paint: it looks the same alone.
+TEST_F(AuditPageTest, TheTimelineIsTheOneRendererTheHttpDoorServes) {
+  Log(b_.Propose());
+  Log(b_.Visit());
+  Log(b_.Terms());
+  Log(b_.Schedule("signing", accord::testing::Autumn(2024, "this autumn")));
+  const core::Day today(std::chrono::year(2025) / 1 / 15);
+  std::string page = Render(today);
+  std::vector<accord::v1::RecordedEvent> events = Events();
+  std::string svg =
+      app::TimelineSvg(core::BuildTimeline(accord::testing::kMou, events), Summary(events, today));
+  EXPECT_TRUE(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+  EXPECT_NE(page.find(svg), std::string::npos) << "the page draws the same SVG";
+  EXPECT_EQ(Count(svg, "<style"), 0u);
+  EXPECT_EQ(Count(svg, "stroke=\"#dc2626\""), 1u) << "the overdue signing, painted red";
+}
+
+TEST(TimelineSvg, NothingDatedIsStillAnSvgThatSaysSo) {
+  accord::v1::Timeline timeline;
+  timeline.set_agreement_id("a <b>");
+  std::string svg = app::TimelineSvg(timeline, accord::v1::AgreementSummary());
+  EXPECT_TRUE(svg.starts_with("<svg")) << svg;
+  EXPECT_NE(svg.find("No dated milestones to draw."), std::string::npos);
+  EXPECT_NE(svg.find("a &lt;b&gt;"), std::string::npos);
 }
 
 }  // namespace
