@@ -54,10 +54,17 @@ class Writer {
   void Text(std::string_view name, std::string_view value) {
     Line(name, EscapeICalendarText(value));
   }
-  // An all-day entry over [first, last].
-  void Days(const FuzzyDate& date) {
+  // A VEVENT's first lines: an all-day entry over the whole span of `date`
+  // (DTEND is the day after its last), a plan, not a fact (TENTATIVE).
+  void BeginEvent(std::string_view uid, std::string_view stamp, const FuzzyDate& date,
+                  std::string_view summary) {
+    Line("BEGIN", "VEVENT");
+    Text("UID", uid);
+    Line("DTSTAMP", stamp);
     Line("DTSTART;VALUE=DATE", IcalDate(*core::EarliestDay(date)));
     Line("DTEND;VALUE=DATE", IcalDate(*core::LatestDay(date) + std::chrono::days(1)));
+    Text("SUMMARY", summary);
+    Line("STATUS", "TENTATIVE");
   }
   std::string Take() { return std::move(text_); }
 
@@ -129,12 +136,8 @@ std::string RenderICalendar(const accord::v1::CalendarItems& items) {
   const std::string stamp = IcalTime(items.generated_at());
   for (const auto& m : items.milestones()) {
     if (!core::EarliestDay(m.planned()) || !core::LatestDay(m.planned())) continue;  // undated
-    w.Line("BEGIN", "VEVENT");
-    w.Text("UID", fmt::format("{}.{}@accord", m.event_id(), m.milestone_id()));
-    w.Line("DTSTAMP", stamp);
-    w.Days(m.planned());
-    w.Text("SUMMARY", fmt::format("Planned {}: {}", m.milestone(), m.agreement_title()));
-    w.Line("STATUS", "TENTATIVE");
+    w.BeginEvent(fmt::format("{}.{}@accord", m.event_id(), m.milestone_id()), stamp, m.planned(),
+                 fmt::format("Planned {}: {}", m.milestone(), m.agreement_title()));
     if (!m.place().empty()) w.Text("LOCATION", m.place());
     w.Line("CATEGORIES", fmt::format("{},{}", EscapeICalendarText(m.milestone()),
                                      EscapeICalendarText(m.status())));
@@ -150,15 +153,17 @@ std::string RenderICalendar(const accord::v1::CalendarItems& items) {
   }
   for (const auto& c : items.commitments()) {
     if (!core::EarliestDay(c.due()) || !core::LatestDay(c.due())) continue;  // no due date
-    w.Line("BEGIN", "VEVENT");
-    w.Text("UID", fmt::format("{}.{}@accord", c.agreement_id(), c.commitment_id()));
-    w.Line("DTSTAMP", stamp);
-    w.Days(c.due());
-    w.Text("SUMMARY", fmt::format("Commitment due: {}", c.agreement_title()));
-    w.Line("STATUS", "TENTATIVE");
-    w.Text("DESCRIPTION", fmt::format("{}\nAgreement: {} ({})\nDue: {} (the source gives {})",
-                                      c.text(), c.agreement_title(), c.agreement_id(), c.due_text(),
-                                      PrecisionWords(c.due())));
+    w.BeginEvent(fmt::format("{}.{}@accord", c.event_id(), c.commitment_id()), stamp, c.due(),
+                 fmt::format("Commitment due: {}", c.agreement_title()));
+    w.Line("CATEGORIES", fmt::format("commitment,{}", EscapeICalendarText(c.status())));
+    std::string state =
+        c.status() == "overdue"
+            ? fmt::format("OVERDUE on {}: due by {} and not moved on", items.today(), c.due_by())
+            : fmt::format("open on {}; due by {}", items.today(), c.due_by());
+    w.Text("DESCRIPTION",
+           fmt::format("{}\nAgreement: {} ({})\nDue: {} (the source gives {})\nStatus: {}",
+                       c.text(), c.agreement_title(), c.agreement_id(), c.due_text(),
+                       PrecisionWords(c.due()), state));
     w.Line("END", "VEVENT");
   }
   w.Line("END", "VCALENDAR");

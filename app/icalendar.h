@@ -4,15 +4,17 @@
 //   BEGIN:VCALENDAR / VERSION:2.0 / PRODID / CALSCALE:GREGORIAN / METHOD:PUBLISH
 //   one VEVENT per dated item:
 //     UID          stable: the planning event's id and the milestone's id
-//                  (a commitment: its agreement and id), so a reloaded file
-//                  updates the same entries instead of adding new ones
+//                  (a commitment: the id of the event that agreed it and
+//                  its own), so a reloaded file updates the same entries
+//                  instead of adding new ones
 //     DTSTAMP      CalendarItems.generated_at
 //     DTSTART;VALUE=DATE / DTEND;VALUE=DATE
 //                  all-day, over the whole span the date can stand for:
 //                  a day, a month, a season, a year or a range (DTEND is
 //                  the day after the last, as RFC 5545 counts it); the
 //                  DESCRIPTION says which precision the source gave
-//     SUMMARY      "Planned signing: <agreement title>"
+//     SUMMARY      "Planned signing: <agreement title>"; a commitment:
+//                  "Commitment due: <agreement title>"
 //     STATUS       TENTATIVE (a plan, not a fact)
 //     DESCRIPTION  what is planned, the date as accord reads it, and
 //                  whether it is overdue on CalendarItems.today

@@ -305,9 +305,12 @@ std::string RenderSummary(const accord::v1::AgreementSummary& a) {
           c.progressed_by_event_ids_size() == 0
               ? ""
               : fmt::format(" [moved on at {} meeting(s)]", c.progressed_by_event_ids_size());
-      out += fmt::format("    {:<36} {:<16} {}{}\n", c.commitment().id(),
+      std::string due = core::HasDate(c.commitment().due())
+                            ? fmt::format(" (due {})", core::FormatFuzzyDate(c.commitment().due()))
+                            : "";
+      out += fmt::format("    {:<36} {:<16} {}{}{}\n", c.commitment().id(),
                          Words(accord::v1::Commitment::Kind_Name(c.commitment().kind())),
-                         c.commitment().description(), progress);
+                         c.commitment().description(), due, progress);
     }
   }
   if (a.milestones_size() > 0) {

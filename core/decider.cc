@@ -254,6 +254,7 @@ class Rules {
       for (const auto& party_id : c.responsible_party_ids()) {
         if (auto rejected = CheckParty(party_id)) return *rejected;
       }
+      if (auto rejected = CheckDate(c.due(), "commitment due date")) return *rejected;
     }
     return RequireDate("agreeing terms");
   }

@@ -42,15 +42,37 @@ bool DueBefore(const accord::v1::PlannedItem& a, const accord::v1::PlannedItem& 
   return key(a) < key(b);
 }
 
+// The event that agreed a commitment: the TermsAgreed listing its id.
+std::string TermsEventId(const AgreementState& state, const std::string& commitment_id) {
+  for (const AgreementEvent& e : state.history) {
+    if (!e.event.has_terms_agreed()) continue;
+    for (const auto& c : e.event.terms_agreed().commitments()) {
+      if (c.id() == commitment_id) return e.event_id;
+    }
+  }
+  return "";
+}
+
 accord::v1::OpenCommitment CommitmentItem(const AgreementState& state,
-                                          const accord::v1::Commitment& c) {
+                                          const accord::v1::Commitment& c, Day today) {
   accord::v1::OpenCommitment item;
   item.set_agreement_id(state.agreement_id);
   item.set_agreement_title(state.proposal.title());
   item.set_text(c.description());
-  item.set_due_text("no due date");
   item.set_commitment_id(c.id());
   item.set_kind(c.kind());
+  item.set_event_id(TermsEventId(state, c.id()));
+  item.set_status("open");
+  if (!HasDate(c.due())) {
+    item.set_due_text("no due date");
+    return item;
+  }
+  *item.mutable_due() = c.due();
+  item.set_due_text(FormatFuzzyDate(c.due()));
+  if (std::optional<Day> last = LatestDay(c.due())) {
+    item.set_due_by(IsoDay(*last));
+    if (*last < today) item.set_status("overdue");
+  }
   return item;
 }
 
@@ -98,10 +120,11 @@ std::vector<accord::v1::PlannedItem> OpenMilestones(const AgreementState& state,
   return items;
 }
 
-std::vector<accord::v1::OpenCommitment> OpenCommitmentItems(const AgreementState& state) {
+std::vector<accord::v1::OpenCommitment> OpenCommitmentItems(const AgreementState& state,
+                                                            Day today) {
   std::vector<accord::v1::OpenCommitment> items;
   for (const accord::v1::Commitment* c : OpenCommitments(state)) {
-    items.push_back(CommitmentItem(state, *c));
+    items.push_back(CommitmentItem(state, *c, today));
   }
   return items;
 }
@@ -118,7 +141,7 @@ accord::v1::Desk BuildDesk(const FoldedAgreements& agreements, Day today) {
     ++stages[ToStage(state.stage)];
     for (auto& item : OpenMilestones(state, today)) planned.push_back(std::move(item));
     for (const accord::v1::Commitment* c : OpenCommitments(state)) {
-      const accord::v1::OpenCommitment item = CommitmentItem(state, *c);
+      const accord::v1::OpenCommitment item = CommitmentItem(state, *c, today);
       for (const std::string& party : ResponsibleParties(*c)) {
         accord::v1::PartyCommitments& row = by_party[party];
         row.set_party(party);
@@ -157,7 +180,7 @@ accord::v1::CalendarItems BuildCalendarItems(const FoldedAgreements& agreements,
   items.set_today(IsoDay(today));
   for (const auto& [id, state] : agreements) {
     for (auto& item : OpenMilestones(state, today)) *items.add_milestones() = std::move(item);
-    for (auto& item : OpenCommitmentItems(state)) *items.add_commitments() = std::move(item);
+    for (auto& item : OpenCommitmentItems(state, today)) *items.add_commitments() = std::move(item);
   }
   return items;
 }

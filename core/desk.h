@@ -36,8 +36,9 @@ std::string IsoDay(Day day);
 // agreement.
 std::vector<accord::v1::PlannedItem> OpenMilestones(const AgreementState& state, Day today);
 
-// The open commitments of `state` (core/schedule.h's OpenCommitments).
-std::vector<accord::v1::OpenCommitment> OpenCommitmentItems(const AgreementState& state);
+// The open commitments of `state` (core/schedule.h's OpenCommitments), each
+// "overdue" once the last day of its due date is before `today`.
+std::vector<accord::v1::OpenCommitment> OpenCommitmentItems(const AgreementState& state, Day today);
 
 // The desk on `today`: the three buckets of planned milestones (desk.proto
 // says where each one's edges are), open commitments by responsible party

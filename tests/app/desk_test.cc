@@ -155,5 +155,35 @@ TEST(ICalendar, AFuzzyDateIsAnAllDayEntryOverItsWholeSpanWithAStableUid) {
   EXPECT_NE(unfolded.find("a season: the entry spans the whole season"), std::string::npos);
 }
 
+TEST(ICalendar, ACommitmentWithADueDateIsAnEntryWhoseUidIsTheTermsEvent) {
+  accord::v1::CalendarItems items;
+  items.set_today("2026-01-15");
+  accord::v1::OpenCommitment* c = items.add_commitments();
+  c->set_agreement_id("cospar-apsco-mou");
+  c->set_agreement_title("MoU");
+  c->set_text("Train the trainers");
+  c->set_commitment_id("train-the-trainers");
+  c->set_event_id("c05a0000-0000-4000-8000-000000000003");
+  *c->mutable_due() = core::ParseFuzzyDate("end of 2025").value();
+  c->set_due_text("end of 2025");
+  c->set_due_by("2025-12-31");
+  c->set_status("overdue");
+  accord::v1::OpenCommitment* undated = items.add_commitments();
+  undated->set_commitment_id("no-date");
+  const std::string ics = RenderICalendar(items);
+  EXPECT_NE(ics.find("UID:c05a0000-0000-4000-8000-000000000003.train-the-trainers@accord\r\n"),
+            std::string::npos)
+      << ics;
+  EXPECT_NE(ics.find("DTSTART;VALUE=DATE:20251201\r\nDTEND;VALUE=DATE:20260101\r\n"),
+            std::string::npos)
+      << ics;
+  EXPECT_NE(ics.find("SUMMARY:Commitment due: MoU\r\n"), std::string::npos);
+  EXPECT_EQ(ics.find("no-date"), std::string::npos)
+      << "a commitment without a due date is left out";
+  std::string unfolded = ics;
+  for (size_t at; (at = unfolded.find("\r\n ")) != std::string::npos;) unfolded.erase(at, 3);
+  EXPECT_NE(unfolded.find("Status: OVERDUE on 2026-01-15: due by 2025-12-31"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace accord::app

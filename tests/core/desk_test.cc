@@ -139,7 +139,45 @@ TEST(Desk, FulfilledUndatedAndClosedAreNotDue) {
   // A withdrawn agreement needs no attention.
   log(b.Withdraw());
   EXPECT_TRUE(OpenMilestones(state, On(2099, 1, 1)).empty());
-  EXPECT_TRUE(OpenCommitmentItems(state).empty());
+  EXPECT_TRUE(OpenCommitmentItems(state, On(2099, 1, 1)).empty());
+}
+
+TEST(Desk, ACommitmentWithADueDateIsDueByItsLastDayAndAnImpossibleOneIsRefused) {
+  accord::testing::CommandBuilder b;
+  AgreementState state = InitialState(accord::testing::kMou);
+  auto decide = [&state](const accord::v1::Command& command) { return Decide(command, state); };
+  auto log = [&](const accord::v1::Command& command) {
+    Decision decision = decide(command);
+    ASSERT_TRUE(decision.ok()) << decision.error().message;
+    for (const auto& e : decision.value()) state = Evolve(std::move(state), e);
+  };
+  log(b.Propose());
+  accord::v1::Command terms = b.Terms();
+  auto* due =
+      terms.mutable_milestone()->mutable_terms_agreed()->mutable_commitments(0)->mutable_due();
+  *due = accord::testing::Day(2024, 2, 30);
+  Decision refused = decide(terms);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("commitment due date: "), std::string::npos)
+      << refused.error().message;
+
+  auto parsed = ParseFuzzyDate("end of 2025");
+  ASSERT_TRUE(parsed) << parsed.error();
+  *due = *parsed;
+  log(terms);
+  FoldedAgreements one{{accord::testing::kMou, state}};
+  accord::v1::Desk desk = BuildDesk(one, On(2025, 6, 1));
+  ASSERT_EQ(desk.open_commitments_by_party_size(), 2);
+  const accord::v1::OpenCommitment& open = desk.open_commitments_by_party(0).commitments(0);
+  EXPECT_EQ(open.due_text(), "end of 2025");
+  EXPECT_EQ(open.due_by(), "2025-12-31");
+  EXPECT_EQ(open.status(), "open");
+  EXPECT_EQ(open.event_id(), terms.event_id());
+  EXPECT_EQ(OpenCommitmentItems(state, On(2026, 1, 1)).at(0).status(), "overdue");
+  // The calendar's items carry it, for the file to place it.
+  accord::v1::CalendarItems items = BuildCalendarItems(one, On(2025, 6, 1));
+  ASSERT_EQ(items.commitments_size(), 1);
+  EXPECT_EQ(items.commitments(0).due().precision(), accord::v1::FuzzyDate::RANGE);
 }
 
 }  // namespace

@@ -148,7 +148,16 @@ TEST_F(HttpDeskTest, CalendarsAreICalendarFilesOfTheOpenPlans) {
   Start();
   auto client = Client(logger_);
   LogTheMouExample(*client);
-  MustLog(*client, accord::testing::CommandBuilder("other-agreement", 5000).Propose());
+  // Another agreement whose one commitment is due by the end of 2025, in words.
+  accord::testing::CommandBuilder other("other-agreement", 5000);
+  MustLog(*client, other.Propose());
+  accord::v1::Command terms = other.Terms();
+  terms.mutable_milestone()
+      ->mutable_terms_agreed()
+      ->mutable_commitments(0)
+      ->mutable_due()
+      ->set_as_stated("end of 2025");
+  MustLog(*client, terms);
 
   HttpReply all = client->Get("/api/v1/calendar.ics");
   ASSERT_EQ(all.status(), 200u) << all.body();
@@ -161,6 +170,12 @@ TEST_F(HttpDeskTest, CalendarsAreICalendarFilesOfTheOpenPlans) {
   EXPECT_NE(ics.find("DTSTART;VALUE=DATE:20240901\r\nDTEND;VALUE=DATE:20241201\r\n"),
             std::string::npos);
   EXPECT_NE(ics.find("DTSTAMP:20250601T000000Z\r\n"), std::string::npos) << "the clock's time";
+  EXPECT_NE(ics.find("UID:" + terms.event_id() + ".train-the-trainers@accord\r\n"),
+            std::string::npos)
+      << ics;
+  EXPECT_NE(ics.find("DTSTART;VALUE=DATE:20251201\r\nDTEND;VALUE=DATE:20260101\r\n"),
+            std::string::npos)
+      << "the commitment's due date, read from words, over its whole span";
 
   HttpReply one = Client(auditor_)->Get(kMouPath + "/calendar.ics");
   ASSERT_EQ(one.status(), 200u) << one.body();
