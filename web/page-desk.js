@@ -22,7 +22,7 @@ function commitmentsByParty(parties) {
     h('ul', {class: 'items'}, (entry.commitments || []).map((c) => h('li', {},
       h('div', {}, c.text),
       h('div', {class: 'meta'}, agreementLink(c.agreementId, c.agreementTitle),
-        c.dueText ? ` · due ${c.dueText}` : '')))))));
+        c.dueText ? ` · ${/^no /.test(c.dueText) ? c.dueText : `due ${c.dueText}`}` : '')))))));
 }
 
 function pipeline(stages) {
