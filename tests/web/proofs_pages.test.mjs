@@ -153,7 +153,10 @@ describe('the check and audit pages', {skip: missing || false, timeout: 110_000}
     await page.getByLabel('Agreement', {exact: true})
         .selectOption(kMou);  // the report again, now verified
     const report = page.locator('.audit-report');
-    await report.getByText(/The log verified on this page/).waitFor();
+    await report.getByText(/The log verified (on this page|when this report was made)/).waitFor();
+    // The timeline is the server's drawing (timeline.svg), loaded.
+    await page.waitForFunction(
+        () => document.querySelector('.audit-report figure img')?.naturalWidth > 0);
     const rows = await report.locator('table tbody tr').count();
     assert.equal(rows, 7, 'the MoU example has seven events');
     await noAxeViolations(page, 'audit report');
