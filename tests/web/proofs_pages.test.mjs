@@ -201,6 +201,9 @@ describe('the check and audit pages', {skip: missing || false, timeout: 110_000}
         await main.getByText('The record itself names this file\'s fingerprint.').waitFor();
         await main.getByText(/signed by your key/).first().waitFor();
         await noAxeViolations(page, 'check a file');
+        fs.mkdirSync(kScreenshots, {recursive: true});
+        await page.screenshot(
+            {path: path.join(kScreenshots, 'check-recorded.png'), fullPage: true});
 
         const changed = Buffer.from(file);
         changed[changed.length - 2] ^= 0x01;
