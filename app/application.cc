@@ -167,20 +167,44 @@ Application::Application(store::EventStore* store, ApplicationOptions options, E
       proofs_(store,
               options_.checkpoint_signer ? *options_.checkpoint_signer
                                          : core::NoteSigner::Generate("accord-ephemeral").value(),
-              options_.log_origin) {}
+              options_.log_origin) {
+  if (!options_.search_directory.empty()) {
+    search_ = std::make_unique<SearchIndex>(store, options_.search_directory);
+  }
+}
 
 Application::~Application() { StopListening(); }
 
 void Application::StopListening() {
   // Setting the listener waits for a call in progress.
   if (listening_.exchange(false)) store_->SetCommitListener(nullptr);
+  if (search_) search_->Stop();
 }
 
 core::Status Application::Open() {
   if (core::Status s = index_.Open(); !s.ok()) return s;
+  if (search_) {
+    std::string rebuilt;
+    if (core::Status s = search_->Open(&rebuilt); !s.ok()) return s;
+    if (!rebuilt.empty()) {
+      ServerLog().info("building the search index in {} from the log: {}", search_->directory(),
+                       rebuilt);
+    }
+  }
   store_->SetCommitListener([this](uint64_t) { LogGrew(); });
   listening_ = true;
+  QueueSearchCatchUp();
   return core::Status::OK();
+}
+
+void Application::QueueSearchCatchUp() {
+  if (!search_ || search_catch_up_queued_.exchange(true)) return;
+  store_pool_([this] {
+    search_catch_up_queued_ = false;
+    if (core::Status s = search_->CatchUp(); !s.ok()) {
+      ServerLog().error("the search index cannot catch up with the log: {}", s.ToString());
+    }
+  });
 }
 
 uint64_t Application::WatchLog(std::function<void()> grew) {
@@ -238,6 +262,7 @@ void Application::LogGrew() {
       }
     });
   }
+  QueueSearchCatchUp();
   core::MutexLock lock(&watchers_mutex_);
   for (const auto& [id, grew] : watchers_) grew();
 }
@@ -281,12 +306,18 @@ uint64_t Application::IndexLag(const store::LogHead& head) const {
   return head.next_position - std::min(head.next_position, index_.checkpoint());
 }
 
+uint64_t Application::SearchLag(const store::LogHead& head) const {
+  if (!search_) return 0;
+  return head.next_position - std::min(head.next_position, search_->checkpoint());
+}
+
 std::string Application::MetricsText() const {
   ScrapeFigures figures;
   store::LogHead head = store_->Head();
   figures.log_records = head.next_position;
   figures.store = store_->Stats();
   figures.projections.push_back({"agreement-index", IndexLag(head)});
+  if (search_) figures.projections.push_back({"search-index", SearchLag(head)});
   figures.doors = DoorFigures();
   figures.process = ReadProcessStats();
   return metrics_.Write(figures);
@@ -355,6 +386,20 @@ Response Application::GetConsistencyProof(const Request& request) {
   return proofs_.ConsistencyProof(request.request_id(), request.get_consistency_proof());
 }
 
+Response Application::Search(const Request& request) {
+  uint64_t id = request.request_id();
+  if (!search_) {
+    return ErrorResponse(id, accord::v1::UNKNOWN_REQUEST, "this server keeps no search index");
+  }
+  Response response;
+  response.set_request_id(id);
+  if (core::Status s = search_->Search(request.search(), response.mutable_search_results());
+      !s.ok()) {
+    return ErrorResponse(id, s);
+  }
+  return response;
+}
+
 Response Application::GetDesk(const Request& request) {
   return desk_.Desk(request.request_id(), request.get_desk());
 }
@@ -388,6 +433,12 @@ Response Application::GetHealth(const Request& request) {
   index->set_name("agreement-index");
   index->set_checkpoint(index_.checkpoint());
   index->set_lag(IndexLag(head));
+  if (search_) {
+    auto* search = health->add_projections();
+    search->set_name("search-index");
+    search->set_checkpoint(search_->checkpoint());
+    search->set_lag(SearchLag(head));
+  }
   health->set_events_written(stats.events_written);
   health->set_write_refusal(stats.write_refusal);
   // Each door's own figures, and their sums where Health had them before doors.
@@ -409,6 +460,11 @@ Response Application::VerifyLog(const Request& request) {
   if (core::Status s = store_->Verify(&report); !s.ok()) return ErrorResponse(id, s);
   uint64_t indexed = 0;
   if (core::Status s = index_.Verify(&indexed); !s.ok()) return ErrorResponse(id, s);
+  if (search_) {
+    if (core::Status s = search_->Verify(); !s.ok()) {
+      return ErrorResponse(id, s);
+    }
+  }
   Response response;
   response.set_request_id(id);
   response.mutable_verified()->set_agreements_indexed(indexed);

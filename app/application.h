@@ -13,7 +13,8 @@
 //                 pages of the log (app/queries.h); the web desk's reads:
 //                 the desk, dates, the timeline as SVG, the audit report,
 //                 calendars (app/desk.h)
-//   projections   the agreement index, kept close behind the log
+//   projections   the agreement index and the search index (app/search_index.h),
+//                 kept close behind the log
 //   proofs        signed checkpoints, inclusion and consistency proofs
 //   operations    health, verify, backup, metrics (app/metrics.h)
 //
@@ -30,6 +31,7 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -42,6 +44,7 @@
 #include "app/proofs.h"
 #include "app/queries.h"
 #include "app/requests.h"
+#include "app/search_index.h"
 #include "core/checkpoint.h"
 #include "core/clock.h"
 #include "core/mutex.h"
@@ -64,6 +67,10 @@ struct ApplicationOptions {
   const core::Clock* clock = nullptr;
   // A command decided against a stale state is decided again, this often.
   int max_attempts = 5;
+  // The search index's folder (accordd: DATA/search), made if missing and
+  // rebuilt from the log when it cannot be resumed. Empty: no search index
+  // is kept, and a search is answered UNKNOWN_REQUEST.
+  std::string search_directory;
 };
 
 class Application {
@@ -81,7 +88,9 @@ class Application {
   // Opens the agreement index (reads only what was logged since its
   // checkpoint, so start-up does not slow as the log grows) and listens to
   // the store's commits: the index is kept close behind the log, and every
-  // log watcher is told.
+  // log watcher is told. Opens the search index too, and has it catch up
+  // on the store pool: a first build or a rebuild of a long log does not
+  // hold up the start (health and /readyz show its lag meanwhile).
   core::Status Open();
 
   // Answers `request` made by `caller`, through `reply`, exactly once and on
@@ -101,7 +110,8 @@ class Application {
   // Once it returns, that watcher is not running and is never called again.
   void UnwatchLog(uint64_t id) EXCLUDES(watchers_mutex_);
   // Stops listening to the store's commits (the destructor does too): once
-  // it returns, nothing of the application runs on the commit thread.
+  // it returns, nothing of the application runs on the commit thread, and
+  // the search index's catching up ends after the page it is on.
   // Idempotent.
   void StopListening();
   // Registers a listener of `door`: `figures` is read on every health
@@ -129,6 +139,8 @@ class Application {
   void RunOnStorePool(std::function<void()> work) const { store_pool_(std::move(work)); }
   const core::Clock& clock() const { return *clock_; }
   const AgreementIndex& index() const { return index_; }
+  // Null when no search index is kept (ApplicationOptions::search_directory).
+  SearchIndex* search_index() const { return search_.get(); }
 
   // The handlers the request table names, one per kind.
   void LogMilestone(const Identity& caller, const accord::v1::Request& request, Reply reply);
@@ -145,6 +157,7 @@ class Application {
   accord::v1::Response GetCheckpoint(const accord::v1::Request& request);
   accord::v1::Response GetInclusionProof(const accord::v1::Request& request);
   accord::v1::Response GetConsistencyProof(const accord::v1::Request& request);
+  accord::v1::Response Search(const accord::v1::Request& request);
   accord::v1::Response GetDesk(const accord::v1::Request& request);
   accord::v1::Response ParseDate(const accord::v1::Request& request);
   accord::v1::Response GetTimelineSvg(const accord::v1::Request& request);
@@ -162,6 +175,8 @@ class Application {
   DeskQueries desk_;
   Proofs proofs_;
   std::atomic<bool> index_catch_up_queued_{false};
+  std::unique_ptr<SearchIndex> search_;  // null: none kept
+  std::atomic<bool> search_catch_up_queued_{false};
   Metrics metrics_;
   // The front doors' listeners; held while their callbacks run, so that
   // RemoveFrontDoor waits for them.
@@ -187,6 +202,10 @@ class Application {
       EXCLUDES(doors_mutex_);
   // Events logged that the agreement index has not processed yet.
   uint64_t IndexLag(const store::LogHead& head) const;
+  // The same for the search index (0 when none is kept).
+  uint64_t SearchLag(const store::LogHead& head) const;
+  // Has the search index catch up on the store pool, once at a time.
+  void QueueSearchCatchUp();
   // `reply`, counting the error answers of `kind` on the way.
   Reply CountingErrors(accord::v1::Request::KindCase kind, Reply reply);
 };

@@ -26,9 +26,9 @@ void AppendEvents(Application& app, const Identity& caller, const Request& reque
   app.AppendEvents(caller, request, std::move(reply));
 }
 
-// In field-number order (wire.proto's Request.kind), so that a kind is found
-// by its number; the numbers may leave gaps (blocks are kept for kinds to
-// come), never go back.
+// In field-number order (wire.proto's Request.kind). Numbers may skip
+// (parts of the schema reserve ranges: wire.proto), so a kind is found by a
+// binary search over its number.
 constexpr std::array kKinds = {
     //           kind                          name                    logger auditor runs
     RequestKind{Request::kHello, "hello", true, true, Runs::kFrontDoor, nullptr},
@@ -63,6 +63,9 @@ constexpr std::array kKinds = {
     // Legal-affairs staff run the report; subscribing stays auditors'.
     RequestKind{Request::kGetReport, "get_report", true, true, Runs::kStorePool,
                 &Answer<&Application::GetReport>},
+    // Full-text search (app/search_index.h): whoever may read.
+    RequestKind{Request::kSearch, "search", true, true, Runs::kStorePool,
+                &Answer<&Application::Search>},
     // The web desk's reads (desk.proto). Parsing a date reads no store.
     RequestKind{Request::kGetDesk, "get_desk", true, true, Runs::kStorePool,
                 &Answer<&Application::GetDesk>},
@@ -89,11 +92,10 @@ static_assert(InFieldOrder(), "kKinds must list Request.kind's fields in number 
 }  // namespace
 
 const RequestKind* FindRequestKind(Request::KindCase kind) {
-  const auto* row =
-      std::lower_bound(kKinds.begin(), kKinds.end(), kind,
-                       [](const RequestKind& r, Request::KindCase k) { return r.kind < k; });
-  if (row == kKinds.end() || row->kind != kind) return nullptr;
-  return &*row;
+  const auto* row = std::lower_bound(
+      kKinds.begin(), kKinds.end(), kind,
+      [](const RequestKind& each, Request::KindCase wanted) { return each.kind < wanted; });
+  return row != kKinds.end() && row->kind == kind ? &*row : nullptr;
 }
 
 std::span<const RequestKind> RequestKinds() { return kKinds; }

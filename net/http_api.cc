@@ -710,6 +710,15 @@ std::optional<Refusal> BuildRequest(const Route& route, const Arguments& argumen
       }
       return std::nullopt;
     }
+    case Request::kSearch: {
+      std::optional<std::string> query = arguments.Text("q");
+      if (!query) return BadRequest("q, what to find, is required: /api/v1/search?q=words");
+      auto* search = request->mutable_search();
+      search->set_query(std::move(*query));
+      search->set_limit(max_count);
+      search->set_agreement_id(arguments.Text("agreement").value_or(""));
+      return std::nullopt;
+    }
     case Request::kGetDesk: {
       auto* get = request->mutable_get_desk();
       if (auto refused = arguments.CalendarDay("today", get->mutable_today(), &given)) {
@@ -1288,6 +1297,8 @@ HttpResponse HttpApi::Render(const Prepared::Rendering& rendering, const Respons
       return json(status::ok, response.inclusion_proof());
     case Response::kConsistencyProof:
       return json(status::ok, response.consistency_proof());
+    case Response::kSearchResults:
+      return json(status::ok, response.search_results());
     case Response::kDesk:
       return json(status::ok, response.desk());
     case Response::kParsedDate:

@@ -5,6 +5,7 @@
 
 #include "accord/v1/desk.pb.h"
 #include "accord/v1/http.pb.h"
+#include "accord/v1/search.pb.h"
 #include "accord/v1/views.pb.h"
 
 namespace accord::net {
@@ -63,6 +64,15 @@ constexpr std::array kListParameters{
     Parameter{"after", kQuery, kString,
               "The cursor: the `nextAfter` of the previous page (its last agreement id)."},
     kLimit,
+};
+constexpr std::array kSearchParameters{
+    Parameter{"q", kQuery, kString,
+              "What to find, at most 500 characters: words, each of which must match "
+              "(`Ehrenfreund visit`; English stems: `signing` finds `signed`), \"a phrase\" in "
+              "double quotes, a prefix with `*` (`Ehren*`), `OR`, `NOT`, `-word`.",
+              true},
+    Parameter{"limit", kQuery, kInteger, "At most this many hits (default 20, at most 100)."},
+    Parameter{"agreement", kQuery, kString, "Only the events of this agreement (its id)."},
 };
 constexpr std::array kAgreementParameters{kAgreementId, kRecordedBefore, kTrueOn};
 constexpr std::array kTimelineParameters{kAgreementId, kRecordedBefore};
@@ -138,10 +148,10 @@ const google::protobuf::Descriptor* Of(const google::protobuf::Message& message)
 
 // The routes' answers, made once (descriptors are known at run time only).
 struct Answers {
-  std::vector<Answer> list, agreement, timeline, page, logged, stream, log_entry, appended, health,
-      verified, checkpoint, inclusion, consistency, report, report_as, backed_up, openapi, metrics,
-      liveness, readiness, signed_in, session, signed_out, web_page, web_file, desk, parsed_date,
-      timeline_svg, audit, calendar;
+  std::vector<Answer> list, search, agreement, timeline, page, logged, stream, log_entry, appended,
+      health, verified, checkpoint, inclusion, consistency, report, report_as, backed_up, openapi,
+      metrics, liveness, readiness, signed_in, session, signed_out, web_page, web_file, desk,
+      parsed_date, timeline_svg, audit, calendar;
 };
 
 const Answers& TheAnswers() {
@@ -149,6 +159,10 @@ const Answers& TheAnswers() {
     auto* a = new Answers;
     a->list = {{status::ok, "A page of agreements, each as it stands today.",
                 Of(accord::v1::AgreementList::default_instance())}};
+    a->search = {{status::ok,
+                  "The events that match, best first, each with its agreement, position and the "
+                  "field that matched, and a snippet of it as HTML (escaped, matches in <mark>).",
+                  Of(accord::v1::SearchResults::default_instance())}};
     a->agreement = {{status::ok,
                      "The agreement's summary. Its ETag is the agreement's version, for If-Match.",
                      Of(accord::v1::AgreementSummary::default_instance())}};
@@ -273,6 +287,12 @@ const std::vector<Route>& TheRoutes() {
          "Agreements in id order, each folded as it stands today; filter by stage or party. "
          "Pages by cursor: pass `nextAfter` as `after` until `endOfData`.",
          kApplication, Request::kListAgreements, kListParameters, nullptr, a.list},
+        {verb::get, "/api/v1/search", "search", "agreements", "Search every event's words",
+         "Full-text search over the log: titles, parties, people, notes, outcomes, commitments, "
+         "places, dates and document names of every event, each hit naming the event, its "
+         "position and the field that matched. Kept by a search index that follows the log "
+         "(health shows its lag).",
+         kApplication, Request::kSearch, kSearchParameters, nullptr, a.search},
         {verb::post, "/api/v1/agreements", "proposeAgreement", "agreements",
          "Log the first milestone of a new agreement",
          "The body is a Command whose `agreementId` names the new agreement and whose milestone "

@@ -29,6 +29,7 @@
 #include "tools/cli.h"
 #include "tools/milestone_flags.h"
 #include "app/render.h"
+#include "app/search_index.h"
 
 namespace {
 
@@ -64,6 +65,9 @@ commands:
                       the log (of the checkpoint in --checkpoint FILE, or now)
 --vkey KEY checks signatures against the server's verifier key as you obtained
 it (accordd prints it); without it, against the key the server announces.
+  search TEXT         the events whose words match TEXT (words, "a phrase",
+                      prefix*), best first, one per line: position, agreement,
+                      event type, the field that matched and its text
   report              the agreements report, built by replaying the log through a
                       subscription (Markdown; --csv, --json)
   backup DIR          a consistent copy of the running server's store into DIR (a
@@ -111,6 +115,11 @@ struct VerifyFlags {
 struct CheckpointFlags {
   std::string vkey;
   std::string out;
+};
+struct SearchFlags {
+  std::string text;
+  uint32_t limit = 0;
+  std::string agreement;
 };
 struct ProveFlags {
   std::string event_id;
@@ -491,6 +500,32 @@ int BackupStore(accord::net::Client& client, const Globals& options, const std::
   return 0;
 }
 
+// The events that match, one per line (Search: any role may ask).
+int SearchLog(accord::net::Client& client, const Globals& globals, const SearchFlags& options) {
+  Request request;
+  auto* search = request.mutable_search();
+  search->set_query(options.text);
+  search->set_limit(options.limit);
+  search->set_agreement_id(options.agreement);
+  Response response;
+  if (auto failed = Ask(client, std::move(request), &Response::has_search_results, &response)) {
+    return *failed;
+  }
+  const accord::v1::SearchResults& results = response.search_results();
+  if (globals.json) {
+    std::printf("%s\n", accord::app::ToJson(results).c_str());
+    return 0;
+  }
+  for (const auto& hit : results.hits()) {
+    std::string_view type = hit.event_type();
+    type.remove_prefix(std::min(type.size(), type.rfind('.') + 1));
+    fmt::print("{:<6} {:<18} {:<20} {}: {}\n", hit.position(), hit.agreement_id(), type,
+               hit.field(), accord::app::SnippetAsText(hit.snippet()));
+  }
+  if (results.hits().empty()) fmt::print(stderr, "no event matches\n");
+  return 0;
+}
+
 // The agreements report, built by the server replaying the whole log
 // (GetReport: loggers and auditors may ask for it).
 int ReportFromServer(accord::net::Client& client, const Globals& options, bool csv) {
@@ -724,6 +759,19 @@ int main(int argc, char** argv) {
           [&](auto& client) { return BackupStore(client, globals, backup); })
       ->add_option("DIR", backup, "a new directory on the server's machine")
       ->required();
+
+  SearchFlags search;
+  CLI::App* search_command =
+      command("search", "the events whose words match, best first",
+              [&](auto& client) { return SearchLog(client, globals, search); });
+  search_command
+      ->add_option("TEXT", search.text,
+                   "words (each must match), \"a phrase\", prefix* (at most 500 characters)")
+      ->required();
+  search_command->add_option("--limit", search.limit, "at most this many hits (20; at most 100)")
+      ->option_text("N");
+  search_command->add_option("--agreement", search.agreement, "only this agreement's events")
+      ->option_text("ID");
 
   bool csv = false;
   command("report", "the agreements report, built by replaying the log", [&](auto& client) {

@@ -310,8 +310,12 @@ int main(int argc, char** argv) {
   // One application under both doors: what is logged through one is
   // followed through the other.
   asio::thread_pool store_pool(static_cast<size_t>(options.store_threads));
+  accord::app::ApplicationOptions application_options = accord::net::ApplicationOptionsOf(options);
+  // The search index beside the store, in a folder of its own (RocksDB
+  // leaves folders it did not make alone); rebuilt from the log if lost.
+  application_options.search_directory = (std::filesystem::path(data) / "search").string();
   auto application = std::make_unique<accord::app::Application>(
-      store.get(), accord::net::ApplicationOptionsOf(options),
+      store.get(), std::move(application_options),
       [&store_pool](std::function<void()> work) { asio::post(store_pool, std::move(work)); });
   s = application->Open();
   if (!s.ok()) {

@@ -30,6 +30,10 @@ TEST(RequestTable, UnknownKindsHaveNoRow) {
   EXPECT_EQ(FindRequestKind(static_cast<Request::KindCase>(1000)), nullptr);
   // A number kept free in a block of kinds (wire.proto).
   EXPECT_EQ(FindRequestKind(static_cast<Request::KindCase>(39)), nullptr);
+  // A number the schema skips (wire.proto reserves ranges for parts).
+  EXPECT_EQ(FindRequestKind(static_cast<Request::KindCase>(Request::kSearch - 1)), nullptr);
+  ASSERT_NE(FindRequestKind(Request::kSearch), nullptr);
+  EXPECT_EQ(FindRequestKind(Request::kSearch)->name, "search");
 }
 
 TEST(RequestTable, AdminsMayMakeEveryRequestAndOnlyAdminsAppendRawOrBackUp) {

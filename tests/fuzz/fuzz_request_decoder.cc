@@ -241,7 +241,9 @@ void Handle(const Request& request, Log* log) {
                              core::Summarize(state, events.size() - 1, kToday));
       return;
     }
-    // Answered from the store or the network thread alone: nothing pure to check.
+    // Answered from the store, the search index or the network thread alone:
+    // nothing pure to check.
+    case Request::kSearch:
     case Request::kHello:
     case Request::kGetHealth:
     case Request::kVerifyLog:

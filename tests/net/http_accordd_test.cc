@@ -6,9 +6,13 @@
 
 #include <google/protobuf/util/message_differencer.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
+#include <fmt/format.h>
+
+#include "accord/v1/search.pb.h"
 #include "accord/v1/views.pb.h"
 #include "app/auth.h"
 #include "net/client.h"
@@ -121,6 +125,74 @@ TEST(HttpAccordd, ServesTheWebDeskFromWebDirWithSessionsOfSessionMinutes) {
       dir.Sub("refused.log"));
   EXPECT_EQ(refused.WaitForExit(), 2) << refused.log();
   EXPECT_NE(refused.log().find("--web-dir"), std::string::npos) << refused.log();
+}
+
+// The search index of the real accordd: kept in DATA/search beside the
+// store, resumed after a restart, rebuilt when the folder is lost.
+TEST(HttpAccordd, TheSearchIndexIsKeptBesideTheStoreResumedAndRebuiltWhenLost) {
+  accord::testing::TempDir dir;
+  const std::vector<std::string> args = {"--data", dir.Sub("data"), "--no-auth"};
+  auto hedman = [](accord::testing::AccorddProcess& server) {
+    HttpClient http(server.http_port());
+    HttpReply reply = http.Get("/api/v1/search?q=Hedman");
+    accord::v1::SearchResults results;
+    EXPECT_EQ(reply.status(), 200u) << reply.body();
+    EXPECT_TRUE(reply.Parse(&results)) << reply.body();
+    return results.hits_size() == 1 ? results.hits(0).event_id() : std::string("none");
+  };
+  const std::string visit = "c05a0000-0000-4000-8000-000000000002";
+  const std::string building = "building the search index";
+  {
+    accord::testing::AccorddProcess server(ACCORD_ACCORDD, args, dir.Sub("first.log"));
+    ASSERT_TRUE(server.WaitUntilServing()) << server.log();
+    HttpClient http(server.http_port());
+    for (const accord::v1::Command& command : accord::testing::ReadCommandFile(
+             std::string(ACCORD_EXAMPLES_DIR) + "/cospar-apsco-mou.ndjson")) {
+      HttpReply reply =
+          http.Post(command.milestone().has_agreement_proposed()
+                        ? "/api/v1/agreements"
+                        : "/api/v1/agreements/" + command.agreement_id() + "/milestones",
+                    app::ToJson(command));
+      ASSERT_EQ(reply.status(), 201u) << reply.body();
+    }
+    EXPECT_EQ(hedman(server), visit);
+    EXPECT_NE(server.log().find(building + " in " + dir.Sub("data/search") +
+                                " from the log: it holds no index yet"),
+              std::string::npos)
+        << server.log();
+    EXPECT_EQ(server.Stop(), 0) << server.log();
+  }
+  ASSERT_TRUE(std::filesystem::exists(dir.Sub("data/search/iamglass")));
+  {
+    accord::testing::AccorddProcess server(ACCORD_ACCORDD, args, dir.Sub("second.log"));
+    ASSERT_TRUE(server.WaitUntilServing()) << server.log();
+    EXPECT_EQ(hedman(server), visit);
+    EXPECT_EQ(server.log().find(building), std::string::npos) << "resumed: " << server.log();
+    // `accord search` over the TCP door: one line a hit.
+    std::string command = fmt::format("{} --port {} search Hedman 2>&1", ACCORD_CLI, server.port());
+    std::string out;
+    if (FILE* pipe = popen(command.c_str(), "r")) {
+      char buffer[4096];
+      while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) out.append(buffer, n);
+      EXPECT_EQ(pclose(pipe), 0) << out;
+    }
+    for (const char* part : {"cospar-apsco-mou", "VisitHeld",
+                             "delegation: ", "Mr. Niklas Hedman; COSPAR General Counsel; cospar"}) {
+      EXPECT_NE(out.find(part), std::string::npos) << part << " in " << out;
+    }
+    EXPECT_EQ(server.Stop(), 0) << server.log();
+  }
+  std::filesystem::remove_all(dir.Sub("data/search"));
+  {
+    accord::testing::AccorddProcess server(ACCORD_ACCORDD, args, dir.Sub("third.log"));
+    ASSERT_TRUE(server.WaitUntilServing()) << server.log();
+    EXPECT_EQ(hedman(server), visit);
+    EXPECT_NE(server.log().find(building), std::string::npos) << server.log();
+    // verify checks the index against the log too.
+    HttpClient http(server.http_port());
+    EXPECT_EQ(http.Post("/api/v1/verify", "").status(), 200u);
+    EXPECT_EQ(server.Stop(), 0) << server.log();
+  }
 }
 
 }  // namespace

@@ -50,6 +50,7 @@ class HttpServerTest : public accord::testing::HttpDoorTest {
       return RouteCall{"/api/v1/agreements",
                        Json(CommandBuilder("proposed-" + id, 1000 * (n + 1ULL)).Propose())};
     }
+    if (operation == "search") return RouteCall{"/api/v1/search?q=visit"};
     if (operation == "getAgreement") return RouteCall{kMouPath};
     if (operation == "getTimeline") return RouteCall{kMouPath + "/timeline"};
     if (operation == "getHistory") return RouteCall{kMouPath + "/history"};

@@ -179,6 +179,7 @@ class HttpDoorTest : public ::testing::Test {
     ASSERT_TRUE(store::EventStore::Open(store_options, dir_.Sub("data"), &store_).ok());
     app::ApplicationOptions app_options;
     app_options.clock = &clock_;
+    app_options.search_directory = dir_.Sub("search");
     application_ = std::make_unique<app::Application>(
         store_.get(), app_options,
         [this](std::function<void()> work) { pool_.Run(std::move(work)); });
