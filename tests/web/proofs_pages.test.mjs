@@ -153,7 +153,10 @@ describe('the check and audit pages', {skip: missing || false, timeout: 110_000}
     await page.getByLabel('Agreement', {exact: true})
         .selectOption(kMou);  // the report again, now verified
     const report = page.locator('.audit-report');
-    await report.getByText(/The log verified on this page/).waitFor();
+    await report.getByText(/The log verified (on this page|when this report was made)/).waitFor();
+    // The timeline is the server's drawing (timeline.svg), loaded.
+    await page.waitForFunction(
+        () => document.querySelector('.audit-report figure img')?.naturalWidth > 0);
     const rows = await report.locator('table tbody tr').count();
     assert.equal(rows, 7, 'the MoU example has seven events');
     await noAxeViolations(page, 'audit report');
@@ -198,6 +201,9 @@ describe('the check and audit pages', {skip: missing || false, timeout: 110_000}
         await main.getByText('The record itself names this file\'s fingerprint.').waitFor();
         await main.getByText(/signed by your key/).first().waitFor();
         await noAxeViolations(page, 'check a file');
+        fs.mkdirSync(kScreenshots, {recursive: true});
+        await page.screenshot(
+            {path: path.join(kScreenshots, 'check-recorded.png'), fullPage: true});
 
         const changed = Buffer.from(file);
         changed[changed.length - 2] ^= 0x01;
