@@ -166,7 +166,8 @@ Application::Application(store::EventStore* store, ApplicationOptions options, E
       proofs_(store,
               options_.checkpoint_signer ? *options_.checkpoint_signer
                                          : core::NoteSigner::Generate("accord-ephemeral").value(),
-              options_.log_origin) {}
+              options_.log_origin),
+      documents_(store, options_.documents) {}
 
 Application::~Application() { StopListening(); }
 
@@ -292,12 +293,62 @@ std::string Application::MetricsText() const {
 }
 
 void Application::LogMilestone(const Identity& caller, const Request& request, Reply reply) {
-  commands_.LogAsync(request.log_milestone(), caller.user,
-                     [this, id = request.request_id(),
-                      reply = std::move(reply)](const CommandHandler::LogResult& logged) {
-                       CountMilestone(logged, &metrics_);
-                       reply(LoggedResponse(id, logged));
-                     });
+  const accord::v1::Command& command = request.log_milestone();
+  // A document is recorded only once its bytes are stored (attach_document
+  // stores them); a milestone may record one stored already.
+  if (command.milestone().has_document_attached()) {
+    if (std::string missing = documents_.NotStored(command.milestone().document_attached());
+        !missing.empty()) {
+      LogFailure failure;
+      failure.kind = LogFailure::Kind::kRejected;
+      failure.rejection = core::Rejection{accord::v1::INVALID_COMMAND, missing};
+      CommandHandler::LogResult refused = core::MakeUnexpected(std::move(failure));
+      CountMilestone(refused, &metrics_);
+      reply(LoggedResponse(request.request_id(), refused));
+      return;
+    }
+  }
+  LogCommand(command, caller, request.request_id(), std::move(reply));
+}
+
+void Application::LogCommand(accord::v1::Command command, const Identity& caller,
+                             uint64_t request_id, Reply reply) {
+  commands_.LogAsync(
+      std::move(command), caller.user,
+      [this, request_id, reply = std::move(reply)](const CommandHandler::LogResult& logged) {
+        CountMilestone(logged, &metrics_);
+        reply(LoggedResponse(request_id, logged));
+      });
+}
+
+void Application::AttachDocument(const Identity& caller, const Request& request, Reply reply) {
+  accord::v1::Command command;
+  if (std::optional<Response> refused =
+          documents_.Store(request.request_id(), request.attach_document(), &command)) {
+    reply(std::move(*refused));
+    return;
+  }
+  accord::v1::Document document = command.milestone().document_attached().document();
+  LogCommand(std::move(command), caller, request.request_id(),
+             [document = std::move(document), reply = std::move(reply)](Response response) {
+               if (response.has_logged()) {
+                 accord::v1::Logged logged = response.logged();
+                 auto* attached = response.mutable_attached_document();
+                 attached->set_position(logged.position());
+                 attached->set_version(logged.version());
+                 attached->set_already_logged(logged.already_logged());
+                 *attached->mutable_document() = document;
+               }
+               reply(std::move(response));
+             });
+}
+
+Response Application::GetDocument(const Request& request) {
+  return documents_.Get(request.request_id(), request.get_document());
+}
+
+Response Application::FindDocument(const Request& request) {
+  return documents_.Find(request.request_id(), request.find_document());
 }
 
 void Application::AppendEvents(const Identity& caller, const Request& request, Reply reply) {
@@ -388,9 +439,12 @@ Response Application::VerifyLog(const Request& request) {
   if (core::Status s = store_->Verify(&report); !s.ok()) return ErrorResponse(id, s);
   uint64_t indexed = 0;
   if (core::Status s = index_.Verify(&indexed); !s.ok()) return ErrorResponse(id, s);
+  uint64_t documents = 0;
+  if (core::Status s = documents_.Verify(&documents); !s.ok()) return ErrorResponse(id, s);
   Response response;
   response.set_request_id(id);
   response.mutable_verified()->set_agreements_indexed(indexed);
+  response.mutable_verified()->set_documents(documents);
   response.mutable_verified()->set_records(report.records);
   response.mutable_verified()->set_streams(report.streams);
   response.mutable_verified()->set_head_hash(report.head_hash);
@@ -401,6 +455,11 @@ Response Application::Backup(const Request& request) {
   uint64_t id = request.request_id();
   uint64_t position = 0;
   core::Status s = store_->Backup(request.backup().directory(), &position);
+  // The documents after the log: every document the copied log names was
+  // stored before its event was appended, so it is there to copy.
+  if (s.ok() && options_.documents != nullptr) {
+    s = options_.documents->CopyTo(request.backup().directory());
+  }
   if (!s.ok()) return ErrorResponse(id, s);
   Response response;
   response.set_request_id(id);

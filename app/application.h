@@ -13,6 +13,8 @@
 //                 pages of the log (app/queries.h)
 //   projections   the agreement index, kept close behind the log
 //   proofs        signed checkpoints, inclusion and consistency proofs
+//   documents     attach (bytes stored, then DocumentAttached logged), get
+//                 and find (app/documents.h)
 //   operations    health, verify, backup, metrics (app/metrics.h)
 //
 // Front doors register themselves (AddFrontDoor) so that health answers and
@@ -35,6 +37,7 @@
 #include "app/agreement_index.h"
 #include "app/auth.h"
 #include "app/command_handler.h"
+#include "app/documents.h"
 #include "app/metrics.h"
 #include "app/proofs.h"
 #include "app/queries.h"
@@ -61,6 +64,9 @@ struct ApplicationOptions {
   const core::Clock* clock = nullptr;
   // A command decided against a stale state is decided again, this often.
   int max_attempts = 5;
+  // Keeps documents' bytes (app/documents.h). Null: document requests
+  // answer that this server keeps none. REQUIRES: outlives the application.
+  store::DocumentStore* documents = nullptr;
 };
 
 class Application {
@@ -142,6 +148,9 @@ class Application {
   accord::v1::Response GetCheckpoint(const accord::v1::Request& request);
   accord::v1::Response GetInclusionProof(const accord::v1::Request& request);
   accord::v1::Response GetConsistencyProof(const accord::v1::Request& request);
+  void AttachDocument(const Identity& caller, const accord::v1::Request& request, Reply reply);
+  accord::v1::Response GetDocument(const accord::v1::Request& request);
+  accord::v1::Response FindDocument(const accord::v1::Request& request);
 
  private:
   store::EventStore* store_;
@@ -152,6 +161,7 @@ class Application {
   AgreementIndex index_;
   Queries queries_;
   Proofs proofs_;
+  Documents documents_;
   std::atomic<bool> index_catch_up_queued_{false};
   Metrics metrics_;
   // The front doors' listeners; held while their callbacks run, so that
@@ -178,6 +188,9 @@ class Application {
       EXCLUDES(doors_mutex_);
   // Events logged that the agreement index has not processed yet.
   uint64_t IndexLag(const store::LogHead& head) const;
+  // Logs a decided-to-be-logged command, counting and answering it.
+  void LogCommand(accord::v1::Command command, const Identity& caller, uint64_t request_id,
+                  Reply reply);
   // `reply`, counting the error answers of `kind` on the way.
   Reply CountingErrors(accord::v1::Request::KindCase kind, Reply reply);
 };

@@ -1,5 +1,6 @@
 #include "app/requests.h"
 
+#include <algorithm>
 #include <array>
 
 #include "app/application.h"
@@ -21,12 +22,17 @@ void LogMilestone(Application& app, const Identity& caller, const Request& reque
   app.LogMilestone(caller, request, std::move(reply));
 }
 
+void AttachDocument(Application& app, const Identity& caller, const Request& request, Reply reply) {
+  app.AttachDocument(caller, request, std::move(reply));
+}
+
 void AppendEvents(Application& app, const Identity& caller, const Request& request, Reply reply) {
   app.AppendEvents(caller, request, std::move(reply));
 }
 
 // In field-number order (wire.proto's Request.kind), so that a kind is found
-// by its number.
+// by its number (a binary search: the numbers have gaps, left for kinds
+// added side by side).
 constexpr std::array kKinds = {
     //           kind                          name                    logger auditor runs
     RequestKind{Request::kHello, "hello", true, true, Runs::kFrontDoor, nullptr},
@@ -52,31 +58,43 @@ constexpr std::array kKinds = {
                 &Answer<&Application::VerifyLog>},
     RequestKind{Request::kBackup, "backup", false, false, Runs::kStorePool,
                 &Answer<&Application::Backup>},
-    RequestKind{Request::kGetCheckpoint, "get_checkpoint", false, true, Runs::kStorePool,
+    // Loggers check the files they attach (accord check-file, the web desk):
+    // a checkpoint and an inclusion proof tell them nothing the log they may
+    // read does not, and let them trust none of it.
+    RequestKind{Request::kGetCheckpoint, "get_checkpoint", true, true, Runs::kStorePool,
                 &Answer<&Application::GetCheckpoint>},
-    RequestKind{Request::kGetInclusionProof, "get_inclusion_proof", false, true, Runs::kStorePool,
+    RequestKind{Request::kGetInclusionProof, "get_inclusion_proof", true, true, Runs::kStorePool,
                 &Answer<&Application::GetInclusionProof>},
     RequestKind{Request::kGetConsistencyProof, "get_consistency_proof", false, true,
                 Runs::kStorePool, &Answer<&Application::GetConsistencyProof>},
     // Legal-affairs staff run the report; subscribing stays auditors'.
     RequestKind{Request::kGetReport, "get_report", true, true, Runs::kStorePool,
                 &Answer<&Application::GetReport>},
+    // Documents: attached by those who log, read by everyone.
+    RequestKind{Request::kAttachDocument, "attach_document", true, false, Runs::kStorePool,
+                &AttachDocument},
+    RequestKind{Request::kGetDocument, "get_document", true, true, Runs::kStorePool,
+                &Answer<&Application::GetDocument>},
+    RequestKind{Request::kFindDocument, "find_document", true, true, Runs::kStorePool,
+                &Answer<&Application::FindDocument>},
 };
 
 constexpr bool InFieldOrder() {
-  for (size_t i = 0; i < kKinds.size(); ++i) {
-    if (static_cast<size_t>(kKinds[i].kind) != i + Request::kHello) return false;
+  for (size_t i = 1; i < kKinds.size(); ++i) {
+    if (kKinds[i - 1].kind >= kKinds[i].kind) return false;
   }
   return true;
 }
-static_assert(InFieldOrder(), "kKinds must list Request.kind's fields in number order, no gaps");
+static_assert(InFieldOrder(), "kKinds must list Request.kind's fields in number order");
 
 }  // namespace
 
 const RequestKind* FindRequestKind(Request::KindCase kind) {
-  size_t index = static_cast<size_t>(kind) - Request::kHello;
-  if (kind < Request::kHello || index >= kKinds.size()) return nullptr;
-  return &kKinds[index];
+  const auto* found =
+      std::lower_bound(kKinds.begin(), kKinds.end(), kind,
+                       [](const RequestKind& row, Request::KindCase k) { return row.kind < k; });
+  if (found == kKinds.end() || found->kind != kind) return nullptr;
+  return &*found;
 }
 
 std::span<const RequestKind> RequestKinds() { return kKinds; }

@@ -87,6 +87,11 @@ struct Route {
   const google::protobuf::Descriptor* body = nullptr;
   std::span<const Answer> answers = {};
   bool authenticated = true;  // false: served without a token (probes, metrics, the document)
+  // Set: the body is a file's raw bytes of any media type (its Content-Type
+  // is the file's), these words describe it, and it may be as large as the
+  // server's document limit (HttpServerOptions::max_document_bytes) instead
+  // of its body limit. `body` is then null.
+  std::string_view raw_body = {};
 };
 
 // The events of a stream route (Server-Sent Events), by name: each one's

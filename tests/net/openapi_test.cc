@@ -257,6 +257,11 @@ TEST_F(OpenApiDocumentTest, OperationsCarryTheRoutesWordsParametersAndBodies) {
       EXPECT_TRUE(At(body, "required").bool_value());
       EXPECT_EQ(Text(At(At(At(At(body, "content"), "application/json"), "schema"), "$ref")),
                 SchemaRef(route.body));
+    } else if (!route.raw_body.empty()) {
+      const Value& body = At(operation, "requestBody");
+      EXPECT_TRUE(At(body, "required").bool_value());
+      EXPECT_EQ(Text(At(body, "description")), route.raw_body);
+      EXPECT_TRUE(Has(At(body, "content"), "*/*"));
     } else {
       EXPECT_FALSE(Has(operation, "requestBody"));
     }
