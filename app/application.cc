@@ -293,10 +293,13 @@ std::string Application::MetricsText() const {
 }
 
 void Application::LogMilestone(const Identity& caller, const Request& request, Reply reply) {
-  const accord::v1::Command& command = request.log_milestone();
+  accord::v1::Command command = request.log_milestone();
   // A document is recorded only once its bytes are stored (attach_document
-  // stores them); a milestone may record one stored already.
+  // stores them); a milestone may record one stored already. Its record
+  // names its agreement, the command's when left out.
   if (command.milestone().has_document_attached()) {
+    auto* attached = command.mutable_milestone()->mutable_document_attached();
+    if (attached->agreement_id().empty()) attached->set_agreement_id(command.agreement_id());
     if (std::string missing = documents_.NotStored(command.milestone().document_attached());
         !missing.empty()) {
       LogFailure failure;
@@ -308,7 +311,7 @@ void Application::LogMilestone(const Identity& caller, const Request& request, R
       return;
     }
   }
-  LogCommand(command, caller, request.request_id(), std::move(reply));
+  LogCommand(std::move(command), caller, request.request_id(), std::move(reply));
 }
 
 void Application::LogCommand(accord::v1::Command command, const Identity& caller,

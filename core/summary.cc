@@ -153,7 +153,7 @@ accord::v1::AgreementSummary Summarize(const AgreementState& state, uint64_t ver
     document->set_about_event_id(d.attached.about_event_id());
     document->set_event_id(d.event_id);
     document->set_note(d.attached.note());
-    *document->mutable_effective() = d.effective;
+    if (d.effective.ByteSizeLong() > 0) *document->mutable_effective() = d.effective;
   }
 
   EntryIntoForce force = EvaluateEntryIntoForce(state, today);

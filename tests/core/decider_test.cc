@@ -388,6 +388,23 @@ class Corrections : public AgreementDecider {
   }
 };
 
+TEST_F(Corrections, ADocumentsNameIsCorrectedButNeverTheBytesItBinds) {
+  Command proposal = b_.Propose();
+  Command attached = b_.Document("the memorandum");
+  Given({proposal, attached});
+  accord::v1::DomainEvent replacement = attached.milestone();
+  auto* document = replacement.mutable_document_attached()->mutable_document();
+  document->set_name("mou-as-signed.pdf");
+  document->set_sha256(std::string(64, 'b'));
+  document->set_size(7);
+  for (std::string path : {"document", "document.sha256", "document.size"}) {
+    std::string message = ThenRejected(Correct(attached.event_id(), replacement, {path}),
+                                       accord::v1::INVALID_CORRECTION);
+    EXPECT_NE(message.find("attach the right file instead"), std::string::npos) << message;
+  }
+  ThenAccepted(Correct(attached.event_id(), replacement, {"document.name"}));
+}
+
 TEST_F(Corrections, SupersedeFieldsWithoutTouchingTheEvent) {
   Command visit = b_.Visit();
   Given({b_.Propose(), visit});

@@ -170,8 +170,12 @@ TEST_F(HttpDocumentsTest, AStoredDocumentIsRecordedAgainAsAMilestoneAndAnUnstore
   LogTheMou();
   auto client = Client(logger_);
   ASSERT_EQ(Attach(*client, kSigned, "name=signed.pdf").status(), 201u);
-  // The same document recorded on the milestone route, by digest: stored, so accepted.
+  // The same document recorded on the milestone route, by digest: stored, so
+  // accepted; the record names the path's agreement when the body does not.
   MustLog(*client, b_.Document(kSigned));
+  accord::v1::Command unnamed = b_.Document(kSigned);
+  unnamed.mutable_milestone()->mutable_document_attached()->clear_agreement_id();
+  MustLog(*client, unnamed);
   // One the server does not hold is refused, and nothing is written.
   const uint64_t head = Head();
   HttpReply refused =
@@ -182,7 +186,8 @@ TEST_F(HttpDocumentsTest, AStoredDocumentIsRecordedAgainAsAMilestoneAndAnUnstore
   HttpReply records = client->Get("/api/v1/documents/" + Sha256Of(kSigned) + "/records");
   accord::v1::DocumentRecords found;
   ASSERT_TRUE(records.Parse(&found)) << records.body();
-  EXPECT_EQ(found.records_size(), 2);
+  ASSERT_EQ(found.records_size(), 3);
+  EXPECT_EQ(found.records(2).agreement_id(), kMou);
 }
 
 TEST_F(HttpDocumentsTest, ADamagedFileIsNeverServed) {
