@@ -167,7 +167,8 @@ Application::Application(store::EventStore* store, ApplicationOptions options, E
       proofs_(store,
               options_.checkpoint_signer ? *options_.checkpoint_signer
                                          : core::NoteSigner::Generate("accord-ephemeral").value(),
-              options_.log_origin) {
+              options_.log_origin),
+      documents_(store, options_.documents) {
   if (!options_.search_directory.empty()) {
     search_ = std::make_unique<SearchIndex>(store, options_.search_directory);
   }
@@ -324,12 +325,65 @@ std::string Application::MetricsText() const {
 }
 
 void Application::LogMilestone(const Identity& caller, const Request& request, Reply reply) {
-  commands_.LogAsync(request.log_milestone(), caller.user,
-                     [this, id = request.request_id(),
-                      reply = std::move(reply)](const CommandHandler::LogResult& logged) {
-                       CountMilestone(logged, &metrics_);
-                       reply(LoggedResponse(id, logged));
-                     });
+  accord::v1::Command command = request.log_milestone();
+  // A document is recorded only once its bytes are stored (attach_document
+  // stores them); a milestone may record one stored already. Its record
+  // names its agreement, the command's when left out.
+  if (command.milestone().has_document_attached()) {
+    auto* attached = command.mutable_milestone()->mutable_document_attached();
+    if (attached->agreement_id().empty()) attached->set_agreement_id(command.agreement_id());
+    if (std::string missing = documents_.NotStored(command.milestone().document_attached());
+        !missing.empty()) {
+      LogFailure failure;
+      failure.kind = LogFailure::Kind::kRejected;
+      failure.rejection = core::Rejection{accord::v1::INVALID_COMMAND, missing};
+      CommandHandler::LogResult refused = core::MakeUnexpected(std::move(failure));
+      CountMilestone(refused, &metrics_);
+      reply(LoggedResponse(request.request_id(), refused));
+      return;
+    }
+  }
+  LogCommand(std::move(command), caller, request.request_id(), std::move(reply));
+}
+
+void Application::LogCommand(accord::v1::Command command, const Identity& caller,
+                             uint64_t request_id, Reply reply) {
+  commands_.LogAsync(
+      std::move(command), caller.user,
+      [this, request_id, reply = std::move(reply)](const CommandHandler::LogResult& logged) {
+        CountMilestone(logged, &metrics_);
+        reply(LoggedResponse(request_id, logged));
+      });
+}
+
+void Application::AttachDocument(const Identity& caller, const Request& request, Reply reply) {
+  accord::v1::Command command;
+  if (std::optional<Response> refused =
+          documents_.Store(request.request_id(), request.attach_document(), &command)) {
+    reply(std::move(*refused));
+    return;
+  }
+  accord::v1::Document document = command.milestone().document_attached().document();
+  LogCommand(std::move(command), caller, request.request_id(),
+             [document = std::move(document), reply = std::move(reply)](Response response) {
+               if (response.has_logged()) {
+                 accord::v1::Logged logged = response.logged();
+                 auto* attached = response.mutable_attached_document();
+                 attached->set_position(logged.position());
+                 attached->set_version(logged.version());
+                 attached->set_already_logged(logged.already_logged());
+                 *attached->mutable_document() = document;
+               }
+               reply(std::move(response));
+             });
+}
+
+Response Application::GetDocument(const Request& request) {
+  return documents_.Get(request.request_id(), request.get_document());
+}
+
+Response Application::FindDocument(const Request& request) {
+  return documents_.Find(request.request_id(), request.find_document());
 }
 
 void Application::AppendEvents(const Identity& caller, const Request& request, Reply reply) {
@@ -465,9 +519,12 @@ Response Application::VerifyLog(const Request& request) {
       return ErrorResponse(id, s);
     }
   }
+  uint64_t documents = 0;
+  if (core::Status s = documents_.Verify(&documents); !s.ok()) return ErrorResponse(id, s);
   Response response;
   response.set_request_id(id);
   response.mutable_verified()->set_agreements_indexed(indexed);
+  response.mutable_verified()->set_documents(documents);
   response.mutable_verified()->set_records(report.records);
   response.mutable_verified()->set_streams(report.streams);
   response.mutable_verified()->set_head_hash(report.head_hash);
@@ -478,6 +535,11 @@ Response Application::Backup(const Request& request) {
   uint64_t id = request.request_id();
   uint64_t position = 0;
   core::Status s = store_->Backup(request.backup().directory(), &position);
+  // The documents after the log: every document the copied log names was
+  // stored before its event was appended, so it is there to copy.
+  if (s.ok() && options_.documents != nullptr) {
+    s = options_.documents->CopyTo(request.backup().directory());
+  }
   if (!s.ok()) return ErrorResponse(id, s);
   Response response;
   response.set_request_id(id);

@@ -16,6 +16,8 @@
 //   projections   the agreement index and the search index (app/search_index.h),
 //                 kept close behind the log
 //   proofs        signed checkpoints, inclusion and consistency proofs
+//   documents     attach (bytes stored, then DocumentAttached logged), get
+//                 and find (app/documents.h)
 //   operations    health, verify, backup, metrics (app/metrics.h)
 //
 // Front doors register themselves (AddFrontDoor) so that health answers and
@@ -40,6 +42,7 @@
 #include "app/auth.h"
 #include "app/command_handler.h"
 #include "app/desk.h"
+#include "app/documents.h"
 #include "app/metrics.h"
 #include "app/proofs.h"
 #include "app/queries.h"
@@ -71,6 +74,9 @@ struct ApplicationOptions {
   // rebuilt from the log when it cannot be resumed. Empty: no search index
   // is kept, and a search is answered UNKNOWN_REQUEST.
   std::string search_directory;
+  // Keeps documents' bytes (app/documents.h). Null: document requests
+  // answer that this server keeps none. REQUIRES: outlives the application.
+  store::DocumentStore* documents = nullptr;
 };
 
 class Application {
@@ -163,6 +169,9 @@ class Application {
   accord::v1::Response GetTimelineSvg(const accord::v1::Request& request);
   accord::v1::Response GetAudit(const accord::v1::Request& request);
   accord::v1::Response GetCalendar(const accord::v1::Request& request);
+  void AttachDocument(const Identity& caller, const accord::v1::Request& request, Reply reply);
+  accord::v1::Response GetDocument(const accord::v1::Request& request);
+  accord::v1::Response FindDocument(const accord::v1::Request& request);
 
  private:
   store::EventStore* store_;
@@ -174,6 +183,7 @@ class Application {
   Queries queries_;
   DeskQueries desk_;
   Proofs proofs_;
+  Documents documents_;
   std::atomic<bool> index_catch_up_queued_{false};
   std::unique_ptr<SearchIndex> search_;  // null: none kept
   std::atomic<bool> search_catch_up_queued_{false};
@@ -206,6 +216,9 @@ class Application {
   uint64_t SearchLag(const store::LogHead& head) const;
   // Has the search index catch up on the store pool, once at a time.
   void QueueSearchCatchUp();
+  // Logs a decided-to-be-logged command, counting and answering it.
+  void LogCommand(accord::v1::Command command, const Identity& caller, uint64_t request_id,
+                  Reply reply);
   // `reply`, counting the error answers of `kind` on the way.
   Reply CountingErrors(accord::v1::Request::KindCase kind, Reply reply);
 };

@@ -148,6 +148,12 @@ std::string Describe(const accord::v1::DomainEvent& e) {
       return "terminated: " + e.agreement_terminated().reason();
     case accord::v1::DomainEvent::kNoteAdded:
       return "note: " + e.note_added().text();
+    case accord::v1::DomainEvent::kDocumentAttached: {
+      const accord::v1::DocumentAttached& d = e.document_attached();
+      return fmt::format("document attached: {} ({}, {} bytes, sha256 {}){}", d.document().name(),
+                         d.document().media_type(), d.document().size(), d.document().sha256(),
+                         d.about_event_id().empty() ? "" : " to " + d.about_event_id());
+    }
     case accord::v1::DomainEvent::kEventCorrected:
       return fmt::format("corrects {} ({}): {}", e.event_corrected().corrected_event_id(),
                          Join(e.event_corrected().fields()), e.event_corrected().reason());

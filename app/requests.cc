@@ -22,13 +22,17 @@ void LogMilestone(Application& app, const Identity& caller, const Request& reque
   app.LogMilestone(caller, request, std::move(reply));
 }
 
+void AttachDocument(Application& app, const Identity& caller, const Request& request, Reply reply) {
+  app.AttachDocument(caller, request, std::move(reply));
+}
+
 void AppendEvents(Application& app, const Identity& caller, const Request& request, Reply reply) {
   app.AppendEvents(caller, request, std::move(reply));
 }
 
-// In field-number order (wire.proto's Request.kind). Numbers may skip
-// (parts of the schema reserve ranges: wire.proto), so a kind is found by a
-// binary search over its number.
+// In field-number order (wire.proto's Request.kind), so that a kind is found
+// by its number (a binary search: the numbers have gaps, left for kinds
+// added side by side).
 constexpr std::array kKinds = {
     //           kind                          name                    logger auditor runs
     RequestKind{Request::kHello, "hello", true, true, Runs::kFrontDoor, nullptr},
@@ -54,9 +58,12 @@ constexpr std::array kKinds = {
                 &Answer<&Application::VerifyLog>},
     RequestKind{Request::kBackup, "backup", false, false, Runs::kStorePool,
                 &Answer<&Application::Backup>},
-    RequestKind{Request::kGetCheckpoint, "get_checkpoint", false, true, Runs::kStorePool,
+    // Loggers check the files they attach (accord check-file, the web desk):
+    // a checkpoint and an inclusion proof tell them nothing the log they may
+    // read does not, and let them trust none of it.
+    RequestKind{Request::kGetCheckpoint, "get_checkpoint", true, true, Runs::kStorePool,
                 &Answer<&Application::GetCheckpoint>},
-    RequestKind{Request::kGetInclusionProof, "get_inclusion_proof", false, true, Runs::kStorePool,
+    RequestKind{Request::kGetInclusionProof, "get_inclusion_proof", true, true, Runs::kStorePool,
                 &Answer<&Application::GetInclusionProof>},
     RequestKind{Request::kGetConsistencyProof, "get_consistency_proof", false, true,
                 Runs::kStorePool, &Answer<&Application::GetConsistencyProof>},
@@ -66,6 +73,13 @@ constexpr std::array kKinds = {
     // Full-text search (app/search_index.h): whoever may read.
     RequestKind{Request::kSearch, "search", true, true, Runs::kStorePool,
                 &Answer<&Application::Search>},
+    // Documents: attached by those who log, read by everyone.
+    RequestKind{Request::kAttachDocument, "attach_document", true, false, Runs::kStorePool,
+                &AttachDocument},
+    RequestKind{Request::kGetDocument, "get_document", true, true, Runs::kStorePool,
+                &Answer<&Application::GetDocument>},
+    RequestKind{Request::kFindDocument, "find_document", true, true, Runs::kStorePool,
+                &Answer<&Application::FindDocument>},
     // The web desk's reads (desk.proto). Parsing a date reads no store.
     RequestKind{Request::kGetDesk, "get_desk", true, true, Runs::kStorePool,
                 &Answer<&Application::GetDesk>},

@@ -203,6 +203,9 @@ void Apply(AgreementState& s, const AgreementEvent& e) {
       s.stage = Stage::kTerminated;
       s.closing_reason = ev.agreement_terminated().reason();
       break;
+    case DomainEvent::kDocumentAttached:
+      s.documents.push_back({ev.document_attached(), e.event_id, e.effective});
+      break;
     case DomainEvent::kNoteAdded:
     case DomainEvent::kEventCorrected:
     case DomainEvent::KIND_NOT_SET:

@@ -86,6 +86,12 @@ struct DatedLink {
   accord::v1::FuzzyDate effective;
 };
 
+struct AttachedDocument {
+  accord::v1::DocumentAttached attached;
+  std::string event_id;
+  accord::v1::FuzzyDate effective;
+};
+
 struct PlannedMilestone {
   accord::v1::MilestoneScheduled plan;                  // the latest plan
   std::vector<accord::v1::MilestoneScheduled> earlier;  // plans it replaced, oldest first
@@ -112,8 +118,9 @@ struct AgreementState {
   std::optional<accord::v1::EntryIntoForceRecorded> in_force_recorded;
   accord::v1::FuzzyDate in_force_recorded_on;
   std::vector<DatedLink> links;
-  std::string closing_reason;           // why it was withdrawn or terminated
-  std::vector<AgreementEvent> history;  // every event as logged, in order
+  std::vector<AttachedDocument> documents;  // in log order
+  std::string closing_reason;               // why it was withdrawn or terminated
+  std::vector<AgreementEvent> history;      // every event as logged, in order
 
   const PartyStatus* FindParty(std::string_view organisation_id) const;
   const AgreementEvent* FindEvent(std::string_view event_id) const;

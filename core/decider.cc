@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <google/protobuf/util/field_mask_util.h>
 
+#include <algorithm>
 #include <set>
+#include <string_view>
 
 #include "core/fuzzy_date.h"
 
@@ -40,8 +42,10 @@ class Rules {
     if (state_.stage == Stage::kNone) {
       return Reject(accord::v1::UNKNOWN_AGREEMENT, "no such agreement has been proposed");
     }
-    // After withdrawal or termination only notes and corrections are recorded.
-    if (state_.IsClosed() && !m.has_note_added() && !m.has_event_corrected()) {
+    // After withdrawal or termination only notes, documents (the letter that
+    // ended it) and corrections are recorded.
+    if (state_.IsClosed() && !m.has_note_added() && !m.has_event_corrected() &&
+        !m.has_document_attached()) {
       return Reject(accord::v1::AGREEMENT_CLOSED, "it is closed to new milestones");
     }
     // No default: a milestone kind without its rule does not compile (-Wswitch).
@@ -83,6 +87,8 @@ class Rules {
         return Declare(m.declaration_made());
       case DomainEvent::kAgreementLinked:
         return Link(m.agreement_linked());
+      case DomainEvent::kDocumentAttached:
+        return AttachDocument(m.document_attached());
     }
     return Reject(accord::v1::INVALID_COMMAND, "the command names no milestone");
   }
@@ -545,6 +551,25 @@ class Rules {
     return Accept();
   }
 
+  // The bytes are the document store's business (the application stores
+  // them before it decides); the rules check what the event says of them.
+  Decision AttachDocument(const accord::v1::DocumentAttached& d) const {
+    if (d.agreement_id() != command_.agreement_id()) {
+      return Reject(
+          accord::v1::INVALID_COMMAND,
+          fmt::format("the document's agreement_id '{}' is not the command's", d.agreement_id()));
+    }
+    if (!d.about_event_id().empty() && state_.FindEvent(d.about_event_id()) == nullptr) {
+      return Reject(
+          accord::v1::UNKNOWN_EVENT,
+          fmt::format("it has no event '{}' to attach a document to", d.about_event_id()));
+    }
+    if (std::string problem = DocumentProblem(d.document()); !problem.empty()) {
+      return Reject(accord::v1::INVALID_COMMAND, problem);
+    }
+    return Accept();
+  }
+
   Decision Correct(const accord::v1::EventCorrected& c) const {
     const AgreementEvent* target = state_.FindEvent(c.corrected_event_id());
     if (target == nullptr) {
@@ -561,6 +586,17 @@ class Rules {
     if (c.fields().empty() && !c.has_effective()) {
       return Reject(accord::v1::INVALID_CORRECTION,
                     "a correction names at least one field or a new effective date");
+    }
+    if (target->event.has_document_attached()) {
+      for (const auto& path : c.fields()) {
+        if (path == "document" || path == "document.sha256" || path == "document.size" ||
+            path == "agreement_id") {
+          return Reject(accord::v1::INVALID_CORRECTION,
+                        fmt::format("'{}' binds the document's bytes and is not corrected; "
+                                    "attach the right file instead",
+                                    path));
+        }
+      }
     }
     if (!c.fields().empty()) {
       if (c.replacement().kind_case() != target->event.kind_case()) {
@@ -609,6 +645,47 @@ class Rules {
 };
 
 }  // namespace
+
+bool IsSha256Hex(std::string_view digest) {
+  return digest.size() == 64 && std::all_of(digest.begin(), digest.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+bool IsMediaType(std::string_view type) {
+  // RFC 6838's restricted-name: type "/" subtype, letters, digits and
+  // !#$&-^_.+ (parameters such as "; charset=utf-8" are not kept).
+  auto token = [](std::string_view t) {
+    if (t.empty() || t.size() > 127) return false;
+    return std::all_of(t.begin(), t.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             std::string_view("!#$&-^_.+").find(c) != std::string_view::npos;
+    });
+  };
+  size_t slash = type.find('/');
+  return slash != std::string_view::npos && token(type.substr(0, slash)) &&
+         token(type.substr(slash + 1));
+}
+
+std::string DocumentProblem(const accord::v1::Document& document) {
+  if (!IsSha256Hex(document.sha256())) {
+    return "a document's sha256 is its SHA-256 digest in 64 lower-case hex digits";
+  }
+  const std::string& name = document.name();
+  if (name.empty()) return "a document needs its file's name";
+  if (std::any_of(name.begin(), name.end(), [](char c) {
+        auto u = static_cast<unsigned char>(c);
+        return c == '/' || u < 0x20 || u == 0x7f;
+      })) {
+    return "a document's name is a file's name: no '/' and no control characters";
+  }
+  if (!IsMediaType(document.media_type())) {
+    return fmt::format("'{}' is not a media type (type/subtype: application/pdf)",
+                       document.media_type());
+  }
+  if (document.size() == 0) return "an empty file is not a document";
+  return "";
+}
 
 bool IsValidAgreementId(const std::string& id) {
   if (id.empty() || id.size() > 128 || id.front() == '-' || id.back() == '-') return false;

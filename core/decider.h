@@ -16,10 +16,15 @@
 // after terms, once per signatory party. Follow-up meetings only after terms.
 // Ratification, acceptance and approval after that party's signature;
 // accession without one. Withdrawal before the agreement is fully signed,
-// termination after. After either, only notes and corrections.
+// termination after. After either, only notes, documents and corrections.
+// A document (DocumentAttached) to the agreement or one of its events, any
+// time: its digest, name, type and size well formed (DocumentProblem); that
+// its bytes are stored, and within the size limit, is the application's
+// check before it decides.
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "accord/v1/commands.pb.h"
@@ -46,5 +51,12 @@ std::vector<std::string> AllowedActions(const AgreementState& state);
 bool IsValidAgreementId(const std::string& id);
 // The canonical lower-case 8-4-4-4-12 form of a UUID.
 bool IsCanonicalUuid(const std::string& id);
+// 64 lower-case hex digits: how a document's SHA-256 is written.
+bool IsSha256Hex(std::string_view digest);
+// type/subtype, each an RFC 6838 restricted name ("application/pdf").
+bool IsMediaType(std::string_view type);
+// Why `document` is not a well-formed description of a file (its digest,
+// name, media type, a size above 0), in words; empty when it is.
+std::string DocumentProblem(const accord::v1::Document& document);
 
 }  // namespace accord::core

@@ -144,6 +144,18 @@ accord::v1::AgreementSummary Summarize(const AgreementState& state, uint64_t ver
     *link->mutable_effective() = l.effective;
   }
 
+  for (const AttachedDocument& d : state.documents) {
+    auto* document = out.add_documents();
+    document->set_sha256(d.attached.document().sha256());
+    document->set_name(d.attached.document().name());
+    document->set_media_type(d.attached.document().media_type());
+    document->set_size(d.attached.document().size());
+    document->set_about_event_id(d.attached.about_event_id());
+    document->set_event_id(d.event_id);
+    document->set_note(d.attached.note());
+    if (d.effective.ByteSizeLong() > 0) *document->mutable_effective() = d.effective;
+  }
+
   EntryIntoForce force = EvaluateEntryIntoForce(state, today);
   std::vector<uint32_t> join_order = JoinOrder(state);
   for (size_t i = 0; i < state.parties.size(); ++i) {

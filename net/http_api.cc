@@ -558,6 +558,54 @@ std::optional<Refusal> TimeAxes(const Arguments& arguments, Get* get) {
   return std::nullopt;
 }
 
+// The attach request from the path, query, headers and the raw body: the
+// event id from Idempotency-Key (or a new one), the media type from
+// Content-Type without its parameters.
+std::optional<Refusal> BuildAttach(const Arguments& arguments, const HttpRequest& http_request,
+                                   const app::Identity& caller, accord::v1::AttachDocument* attach,
+                                   Prepared::Rendering* rendering) {
+  attach->set_agreement_id(arguments.Text("id").value_or(""));
+  rendering->agreement_id = attach->agreement_id();
+  attach->set_name(arguments.Text("name").value_or(""));
+  if (attach->name().empty()) return BadRequest("name (the file's name) is required");
+  attach->set_about_event_id(arguments.Text("event").value_or(""));
+  attach->set_note(arguments.Text("note").value_or(""));
+  std::string_view type = http_request[field::content_type];
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  std::string media_type(type);
+  std::transform(media_type.begin(), media_type.end(), media_type.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  attach->set_media_type(std::move(media_type));
+  if (std::optional<std::string> key = arguments.Text("Idempotency-Key")) {
+    if (key->empty() || core::CountCharacters(*key) > kMaxIdempotencyKeyChars) {
+      return BadRequest(
+          fmt::format("Idempotency-Key must be 1 to {} characters", kMaxIdempotencyKeyChars));
+    }
+    attach->set_event_id(EventIdForKey(caller.user, *key));
+  } else {
+    attach->set_event_id(NewEventId());
+  }
+  attach->set_content(http_request.body());
+  return std::nullopt;
+}
+
+// `name` as a quoted-string's safe ASCII (RFC 6266's filename=) and as
+// RFC 5987's UTF-8 percent-encoding (filename*=).
+std::string ContentDisposition(std::string_view name) {
+  std::string ascii;
+  std::string encoded;
+  for (char c : name) {
+    auto u = static_cast<unsigned char>(c);
+    bool plain = u >= 0x20 && u < 0x7f && c != '"' && c != '\\' && c != '/';
+    ascii += plain ? c : '_';
+    bool attr_char = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                     std::string_view("!#$&+-.^_`|~").find(c) != std::string_view::npos;
+    encoded += attr_char ? std::string(1, c) : fmt::format("%{:02X}", u);
+  }
+  return fmt::format("attachment; filename=\"{}\"; filename*=UTF-8''{}", ascii, encoded);
+}
+
 // The Request the route makes of the application, from its arguments.
 std::optional<Refusal> BuildRequest(const Route& route, const Arguments& arguments,
                                     const HttpRequest& http_request, const app::Identity& caller,
@@ -750,6 +798,15 @@ std::optional<Refusal> BuildRequest(const Route& route, const Arguments& argumen
       request->mutable_get_calendar()->set_agreement_id(id);
       rendering->agreement_id = id;
       return std::nullopt;
+    case Request::kAttachDocument:
+      return BuildAttach(arguments, http_request, caller, request->mutable_attach_document(),
+                         rendering);
+    case Request::kGetDocument:
+      request->mutable_get_document()->set_sha256(arguments.Text("sha256").value_or(""));
+      return std::nullopt;
+    case Request::kFindDocument:
+      request->mutable_find_document()->set_sha256(arguments.Text("sha256").value_or(""));
+      return std::nullopt;
     case Request::kHello:
     case Request::KIND_NOT_SET:
       break;
@@ -914,7 +971,7 @@ HttpApi::Prepared HttpApi::Prepare(const HttpRequest& request) const {
     if (auto refused = arguments.CheckQueryNames()) return refuse(*refused);
   }
   if (auto refused = arguments.CheckValues()) return refuse(*refused);
-  if (!route.body && !request.body().empty()) {
+  if (!route.body && route.raw_body.empty() && !request.body().empty()) {
     return refuse(
         BadRequest(fmt::format("{} {} takes no body", http::to_string(route.method), route.path)));
   }
@@ -946,10 +1003,11 @@ HttpApi::Prepared HttpApi::Prepare(const HttpRequest& request) const {
     return prepared;
   }
 
-  // The report is negotiated (ReportFormat); pictures and calendars are not JSON.
+  // The report is negotiated (ReportFormat); pictures, calendars and documents are not JSON.
   const bool json_answer =
       route.action == RouteAction::kApplication && route.kind != Request::kGetReport &&
-      route.kind != Request::kGetTimelineSvg && route.kind != Request::kGetCalendar;
+      route.kind != Request::kGetTimelineSvg && route.kind != Request::kGetCalendar &&
+      route.kind != Request::kGetDocument;
   if (json_answer && !AcceptsJson(request[field::accept])) {
     return refuse(Refusal{status::not_acceptable, "INVALID_ARGUMENT",
                           fmt::format("{} answers application/json only", route.path)});
@@ -1315,6 +1373,32 @@ HttpResponse HttpApi::Render(const Prepared::Rendering& rendering, const Respons
                                                          CalendarFileName(rendering.agreement_id)));
       return answer;
     }
+    case Response::kAttachedDocument: {
+      const accord::v1::AttachedDocument& attached = response.attached_document();
+      HttpResponse answer =
+          json(attached.already_logged() ? status::ok : status::created, attached);
+      answer.set(field::location,
+                 fmt::format("/api/v1/documents/{}", attached.document().sha256()));
+      answer.set(field::etag, ETagOf(attached.version()));
+      return answer;
+    }
+    case Response::kDocument: {
+      const accord::v1::DocumentContent& content = response.document();
+      HttpResponse answer = TextResponse(status::ok, content.content(),
+                                         content.document().media_type(), version, keep_alive);
+      answer.set(field::content_disposition, ContentDisposition(content.document().name()));
+      answer.set(field::etag, fmt::format("\"{}\"", content.document().sha256()));
+      // The bytes of a digest never change; whoever may read them may keep them.
+      answer.set(field::cache_control, "private, max-age=31536000, immutable");
+      // A file someone uploaded is never run as a page or script of this
+      // origin: downloaded (attachment), not sniffed, and sandboxed if opened.
+      answer.set("X-Content-Type-Options", "nosniff");
+      answer.set("Content-Security-Policy", "sandbox; default-src 'none'");
+      answer.set("Cross-Origin-Resource-Policy", "same-origin");
+      return answer;
+    }
+    case Response::kDocumentRecords:
+      return json(status::ok, response.document_records());
     case Response::kHello:
     case Response::kSubscription:
     case Response::KIND_NOT_SET:

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "accord/v1/desk.pb.h"
+#include "accord/v1/documents.pb.h"
 #include "accord/v1/http.pb.h"
 #include "accord/v1/search.pb.h"
 #include "accord/v1/views.pb.h"
@@ -120,6 +121,19 @@ constexpr std::array kDateParameters{
 constexpr std::array kTimelineSvgParameters{kAgreementId, kRecordedBefore, kTrueOn};
 constexpr std::array kAuditParameters{kAgreementId};
 constexpr std::array kAgreementCalendarParameters{kAgreementId};
+constexpr Parameter kDigest{"sha256", kPath, kString,
+                            "The document's SHA-256 digest, 64 lower-case hex digits.", true};
+constexpr std::array kAttachParameters{
+    kAgreementId,
+    Parameter{"name", kQuery, kString,
+              "The file's name (1-500 characters, no `/`): `mou-signed.pdf`.", true},
+    Parameter{"event", kQuery, kString,
+              "The id of the agreement's event the document belongs to (the signature it "
+              "records). Absent: the agreement as a whole."},
+    Parameter{"note", kQuery, kString, "A note on the document."},
+    kIdempotencyKey,
+};
+constexpr std::array kDocumentParameters{kDigest};
 constexpr std::array<std::string_view, 3> kReportFormats{"json", "csv", "md"};
 constexpr std::array kReportAsParameters{
     Parameter{"format", kPath, kString, "`json`, `csv` or `md` (Markdown).", true, kReportFormats}};
@@ -151,7 +165,7 @@ struct Answers {
   std::vector<Answer> list, search, agreement, timeline, page, logged, stream, log_entry, appended,
       health, verified, checkpoint, inclusion, consistency, report, report_as, backed_up, openapi,
       metrics, liveness, readiness, signed_in, session, signed_out, web_page, web_file, desk,
-      parsed_date, timeline_svg, audit, calendar;
+      parsed_date, timeline_svg, audit, calendar, attached, document, document_records;
 };
 
 const Answers& TheAnswers() {
@@ -218,6 +232,23 @@ const Answers& TheAnswers() {
     };
     a->backed_up = {
         {status::created, "The copy is made.", Of(accord::v1::BackedUp::default_instance())}};
+    a->attached = {
+        {status::created,
+         "Stored and recorded. Location names the document (`/api/v1/documents/{sha256}`).",
+         Of(accord::v1::AttachedDocument::default_instance())},
+        {status::ok, "Already recorded (a retry): the original answer; nothing was written.",
+         Of(accord::v1::AttachedDocument::default_instance())},
+        {status::unprocessable_entity,
+         "Refused by the lifecycle rules (no such agreement, no such event: `UNKNOWN_EVENT`): "
+         "nothing was recorded.",
+         Of(accord::v1::Problem::default_instance()), "application/problem+json"},
+    };
+    a->document = {{status::ok,
+                    "The document's bytes, with the media type it was recorded with; "
+                    "Content-Disposition names the file, ETag is its digest.",
+                    nullptr, "application/octet-stream"}};
+    a->document_records = {{status::ok, "Every event that records the document, in log order.",
+                            Of(accord::v1::DocumentRecords::default_instance())}};
     a->openapi = {{status::ok, "This document (OpenAPI 3.1).", nullptr, "application/json"}};
     a->metrics = {{status::ok, "The Prometheus text exposition format, version 0.0.4.", nullptr,
                    "text/plain"}};
@@ -344,6 +375,26 @@ const std::vector<Route>& TheRoutes() {
          "The agreement's events as Server-Sent Events, by version: first what is stored, then "
          "each as it is logged.",
          kEventStream, Request::kSubscribe, kAgreementStreamParameters, nullptr, a.stream},
+        {verb::post, "/api/v1/agreements/{id}/documents", "attachDocument", "documents",
+         "Attach a document",
+         "Stores the file (the body, as it is) by its SHA-256 beside the log, then logs a "
+         "DocumentAttached event recording its digest, name, media type (the Content-Type) and "
+         "size, to the agreement or to one of its events: the file is then bound into the "
+         "log's Merkle tree. The bytes are stored before the event, so no event names a file "
+         "the server does not hold. Up to the server's document limit (16 MiB by default).",
+         kApplication, Request::kAttachDocument, kAttachParameters, nullptr, a.attached, true,
+         "The file's bytes, as they are; its Content-Type is recorded as the document's media "
+         "type (application/octet-stream when absent)."},
+        {verb::get, "/api/v1/documents/{sha256}", "getDocument", "documents", "Download a document",
+         "The bytes of a document some event records, rehashed on the way out: a stored file "
+         "that no longer matches its digest is refused (500, CORRUPTION), never served.",
+         kApplication, Request::kGetDocument, kDocumentParameters, nullptr, a.document},
+        {verb::get, "/api/v1/documents/{sha256}/records", "findDocument", "documents",
+         "Where a document is recorded",
+         "Every DocumentAttached event that records the digest: its agreement, event, position "
+         "(prove it with `/api/v1/proofs/inclusion?position=`), name, media type and size. 404 "
+         "when no event records it: check a file by hashing it and asking here.",
+         kApplication, Request::kFindDocument, kDocumentParameters, nullptr, a.document_records},
         {verb::get, "/api/v1/log", "readLog", "log", "Read the log",
          "The whole log in position order, a page at a time, each record with its hash, the "
          "previous record's hash and its event decoded.",

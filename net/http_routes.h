@@ -94,6 +94,11 @@ struct Route {
   // false: served without a token (probes, metrics, the document, the web
   // desk's files, signing in).
   bool authenticated = true;
+  // Set: the body is a file's raw bytes of any media type (its Content-Type
+  // is the file's), these words describe it, and it may be as large as the
+  // server's document limit (HttpServerOptions::max_document_bytes) instead
+  // of its body limit. `body` is then null.
+  std::string_view raw_body = {};
 };
 
 // The events of a stream route (Server-Sent Events), by name: each one's

@@ -10,8 +10,9 @@
 // Limits, each breach a typed answer to that client alone:
 //   - connections beyond max_connections are answered 429 and closed;
 //   - a request line and headers over max_header_bytes are 431, a body over
-//     max_body_bytes is 413 (refused from its Content-Length, before it is
-//     read), a malformed request 400; each then closes that connection;
+//     max_body_bytes (max_document_bytes on a route that takes a file) is
+//     413 (refused from its Content-Length, before it is read), a malformed
+//     request 400; each then closes that connection;
 //   - once a request's first byte has come, the whole request must come
 //     within request_timeout (a client sending headers a byte at a time is
 //     closed, and holds nothing else up); a keep-alive connection that asks
@@ -51,6 +52,9 @@ struct HttpServerOptions {
   size_t max_connections = 1024;
   size_t max_header_bytes = 16 << 10;
   size_t max_body_bytes = 4 << 20;
+  // The body of a route that takes a file (a document: Route::raw_body)
+  // may be this large instead; accordd's --max-document-bytes.
+  size_t max_document_bytes = 16 << 20;
   std::chrono::milliseconds request_timeout{10000};
   std::chrono::milliseconds idle_timeout{300000};
   size_t max_in_flight = 64;

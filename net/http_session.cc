@@ -17,6 +17,7 @@
 #include "app/log.h"
 #include "app/render.h"
 #include "app/requests.h"
+#include "net/http_routes.h"
 
 namespace accord::net {
 namespace {
@@ -27,6 +28,17 @@ using boost::system::error_code;
 constexpr auto kAsTuple = asio::experimental::as_tuple(asio::use_awaitable);
 constexpr size_t kFirstReadBytes = 4 << 10;
 constexpr size_t kMaxWriteBytes = 1 << 20;  // answers gathered into one write, at most
+
+// The body limit of the route a request's head names: the document limit
+// for a route that takes a file, the body limit for every other.
+uint64_t BodyLimitOf(const beast::http::request_parser<beast::http::string_body>::value_type& head,
+                     const HttpServerOptions& options) {
+  std::string_view target = head.target();
+  std::optional<RouteMatch> match =
+      MatchRoute(head.method(), target.substr(0, target.find('?')), nullptr);
+  if (match && !match->route->raw_body.empty()) return options.max_document_bytes;
+  return options.max_body_bytes;
+}
 
 tcp::socket& LowestSocket(tcp::socket& socket) { return socket; }
 tcp::socket& LowestSocket(asio::ssl::stream<tcp::socket>& stream) { return stream.next_layer(); }
@@ -251,8 +263,25 @@ asio::awaitable<bool> HttpSession<Stream>::ReadRequest(HttpRequest* request) {
   SetReadDeadline(Clock::now() + options.request_timeout);
   beast::http::request_parser<beast::http::string_body> parser;
   parser.header_limit(static_cast<uint32_t>(options.max_header_bytes));
-  parser.body_limit(options.max_body_bytes);
+  // The largest body any route takes; once the head names the route, its
+  // own limit (a document's, or every other route's) holds, before any of
+  // the body is read.
+  parser.body_limit(std::max<uint64_t>(options.max_body_bytes, options.max_document_bytes));
   auto [error, read] = co_await beast::http::async_read_header(stream_, buffer_, parser, kAsTuple);
+  uint64_t body_limit = options.max_body_bytes;
+  // A Content-Length over the largest limit fails the head itself; its
+  // request line was read all the same.
+  if (!error || error == beast::http::error::body_limit) {
+    body_limit = BodyLimitOf(parser.get(), options);
+  }
+  if (!error) {
+    auto length = parser.content_length();  // boost::optional: unset when not given
+    if (length && *length > body_limit) {
+      error = beast::http::error::body_limit;
+    } else if (!parser.is_done()) {
+      parser.body_limit(body_limit);
+    }
+  }
   if (!error && parser.get()[beast::http::field::expect] == "100-continue" && !parser.is_done()) {
     // The client waits for leave to send its body: give it once the answers
     // before are sent (they go first on the wire).
@@ -288,7 +317,8 @@ asio::awaitable<bool> HttpSession<Stream>::ReadRequest(HttpRequest* request) {
   } else if (error == beast::http::error::body_limit) {
     Answer(ProblemResponse(
         beast::http::status::payload_too_large, "FRAME_TOO_LARGE",
-        fmt::format("the body is over the limit of {} bytes", options.max_body_bytes)));
+        fmt::format("the body is over the limit of {} bytes{}", body_limit,
+                    body_limit == options.max_document_bytes ? " (--max-document-bytes)" : "")));
   } else {
     Answer(ProblemResponse(beast::http::status::bad_request, "MALFORMED_FRAME",
                            fmt::format("not an HTTP/1.1 request: {}", error.message())));

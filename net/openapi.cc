@@ -29,7 +29,13 @@ constexpr std::string_view kProblemMediaType = "application/problem+json";
 constexpr std::string_view kEventStreamMediaType = "text/event-stream";
 
 // Which routes may give one of the common errors.
-enum class GivenBy { kEveryRoute, kRoutesWithAToken, kRoutesWithABody, kRoutesReadingIfMatch };
+enum class GivenBy {
+  kEveryRoute,
+  kRoutesWithAToken,
+  kRoutesWithABody,  // JSON or raw
+  kRoutesWithAJsonBody,
+  kRoutesReadingIfMatch
+};
 
 struct CommonError {
   http::status status;
@@ -61,7 +67,7 @@ constexpr std::array kCommonErrors{
                 "was written."},
     CommonError{http::status::payload_too_large, GivenBy::kRoutesWithABody,
                 "The body is larger than the server takes."},
-    CommonError{http::status::unsupported_media_type, GivenBy::kRoutesWithABody,
+    CommonError{http::status::unsupported_media_type, GivenBy::kRoutesWithAJsonBody,
                 "The body is not application/json."},
     CommonError{http::status::too_many_requests, GivenBy::kEveryRoute,
                 "A limit was reached: connections, requests in flight, or queued bytes."},
@@ -95,6 +101,9 @@ constexpr std::array kTagWords{
     TagWords{"desk",
              "What the web desk reads: what needs attention today, dates read as people type "
              "them, and calendars."},
+    TagWords{"documents",
+             "Files bound into the log: stored by their SHA-256, recorded by a DocumentAttached "
+             "event, downloaded, and found by digest to check a file."},
     TagWords{"operations", "Health, backup, probes, metrics and this document."},
     TagWords{"session",
              "Signing in from a browser: a token traded for a session cookie and a CSRF token."},
@@ -518,6 +527,8 @@ bool Gives(const Route& route, const CommonError& error) {
     case GivenBy::kRoutesWithAToken:
       return route.authenticated;
     case GivenBy::kRoutesWithABody:
+      return route.body != nullptr || !route.raw_body.empty();
+    case GivenBy::kRoutesWithAJsonBody:
       return route.body != nullptr;
     case GivenBy::kRoutesReadingIfMatch:
       return ReadsIfMatch(route);
@@ -708,6 +719,13 @@ OrderedJson Operation(const Route& route, SchemaWriter& schemas) {
         "The message " + route.body->full_name() + ", in protobuf's JSON mapping.";
     body["required"] = true;
     body["content"]["application/json"]["schema"] = schemas.MessageValue(route.body);
+  } else if (!route.raw_body.empty()) {
+    OrderedJson& body = operation["requestBody"];
+    body["description"] = std::string(route.raw_body);
+    body["required"] = true;
+    // Any media type, the bytes as they are (OpenAPI 3.1: a binary body
+    // needs no schema).
+    body["content"]["*/*"] = OrderedJson::Object();
   }
   operation["responses"] = Responses(route, schemas);
 

@@ -27,6 +27,7 @@ app::ApplicationOptions ApplicationOptionsOf(const ServerOptions& options) {
   app.checkpoint_signer = options.checkpoint_signer;
   app.log_origin = options.log_origin;
   app.clock = options.clock;
+  app.documents = options.documents;
   return app;
 }
 

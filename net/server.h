@@ -93,6 +93,11 @@ struct ServerOptions {
   // What "today" is for statuses and overdue dates (tests set it). Null: the
   // system clock.
   const core::Clock* clock = nullptr;
+  // Keeps documents' bytes (store/document_store.h; accordd opens it on the
+  // data folder). Null: document requests answer that the server keeps
+  // none. Over this door a document travels inside one frame, so it is
+  // limited by max_frame_bytes too (docs/protocol.md).
+  store::DocumentStore* documents = nullptr;
 };
 
 // The application's part of `options` (pages, the checkpoint signer and

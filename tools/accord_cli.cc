@@ -8,10 +8,15 @@
 // Exits 2 on a command line that does not fit (a flag of another command,
 // a missing argument), 1, with the server's sentence, on any refusal or error.
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <boost/uuid/random_generator.hpp>
+#include <boost/uuid/uuid_io.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,6 +24,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
+#include "app/render.h"
 #include "core/event_types.h"
 #include "core/fuzzy_date.h"
 #include "core/hash.h"
@@ -70,6 +76,10 @@ it (accordd prints it); without it, against the key the server announces.
                       event type, the field that matched and its text
   report              the agreements report, built by replaying the log through a
                       subscription (Markdown; --csv, --json)
+  attach FILE         attach a file to an agreement (--agreement ID, --event
+                      EVENT_ID): stored by its SHA-256 and recorded in the log
+  check-file FILE     whether FILE is exactly a recorded document: hashed here,
+                      each record's inclusion proof checked here (--vkey KEY)
   backup DIR          a consistent copy of the running server's store into DIR (a
                       new directory on the server's machine); to restore, serve
                       DIR as the data folder
@@ -413,40 +423,57 @@ int VerifySince(accord::net::Client& client, const VerifyFlags& options) {
   return 0;
 }
 
-int Prove(accord::net::Client& client, const Globals& globals, const ProveFlags& options) {
-  Request request;
-  auto* get = request.mutable_get_inclusion_proof();
-  get->set_event_id(options.event_id);
-  std::optional<accord::core::Checkpoint> pinned;
-  if (!options.checkpoint.empty()) {
-    std::optional<std::string> note = ReadWholeFile(options.checkpoint);
-    if (!note) return Fail("cannot read " + options.checkpoint);
+// Asks for the inclusion proof `get` (of the log of the checkpoint saved in
+// `checkpoint_file`, when given) and checks it here: the checkpoint's
+// signature with `vkey` (or the key the server announces), the saved
+// checkpoint's root, the path, and, with `event_id`, that the record is
+// that event. The proof and the record proved; otherwise why not.
+accord::core::Expected<std::pair<accord::v1::InclusionProof, accord::v1::EventRecord>, std::string>
+CheckedInclusion(accord::net::Client& client, accord::v1::GetInclusionProof get,
+                 const std::string& checkpoint_file, const std::string& vkey,
+                 const std::string& event_id) {
+  using accord::core::MakeUnexpected;
+  if (!checkpoint_file.empty()) {
+    std::optional<std::string> note = ReadWholeFile(checkpoint_file);
+    if (!note) return MakeUnexpected("cannot read " + checkpoint_file);
     // Opened with the pinned key, or, without one, after the server's
     // answer, with the key it announces.
     auto body = accord::core::ParseCheckpointBody(note->substr(0, note->rfind("\n\n") + 1));
-    if (!body) return Fail(options.checkpoint + ": " + body.error());
-    get->set_tree_size(body->size);
+    if (!body) return MakeUnexpected(checkpoint_file + ": " + body.error());
+    get.set_tree_size(body->size);
   }
+  Request request;
+  *request.mutable_get_inclusion_proof() = std::move(get);
   Response response;
-  if (auto failed = Ask(client, std::move(request), &Response::has_inclusion_proof, &response)) {
-    return *failed;
+  if (auto s = client.Call(std::move(request), &response); !s.ok()) {
+    return MakeUnexpected(s.ToString());
   }
+  if (!response.has_inclusion_proof()) return MakeUnexpected(Explain(response));
   const auto& proof = response.inclusion_proof();
-  std::string key = options.vkey.empty() ? proof.checkpoint().verifier_key() : options.vkey;
-  if (!options.checkpoint.empty()) {
-    auto held = accord::core::OpenCheckpoint(*ReadWholeFile(options.checkpoint), key);
-    if (!held) return Fail(options.checkpoint + ": " + held.error());
+  std::string key = vkey.empty() ? proof.checkpoint().verifier_key() : vkey;
+  if (!checkpoint_file.empty()) {
+    auto held = accord::core::OpenCheckpoint(*ReadWholeFile(checkpoint_file), key);
+    if (!held) return MakeUnexpected(checkpoint_file + ": " + held.error());
     if (held->root_hash != proof.checkpoint().root_hash() ||
         held->size != proof.checkpoint().size()) {
-      return Fail(fmt::format(
+      return MakeUnexpected(fmt::format(
           "NOT PROVED: the server's log of {} records has another root than your checkpoint: its "
           "history was rewritten or forked",
           held->size));
     }
   }
-  NoteUnpinnedKey(options.vkey, proof.checkpoint().verifier_key());
-  auto record = accord::core::CheckInclusion(proof, key, options.event_id);
-  if (!record) return Fail("NOT PROVED: " + record.error());
+  NoteUnpinnedKey(vkey, proof.checkpoint().verifier_key());
+  auto record = accord::core::CheckInclusion(proof, key, event_id);
+  if (!record) return MakeUnexpected("NOT PROVED: " + record.error());
+  return std::pair{proof, std::move(record).value()};
+}
+
+int Prove(accord::net::Client& client, const Globals& globals, const ProveFlags& options) {
+  accord::v1::GetInclusionProof get;
+  get.set_event_id(options.event_id);
+  auto checked = CheckedInclusion(client, get, options.checkpoint, options.vkey, options.event_id);
+  if (!checked) return Fail(checked.error());
+  const auto& [proof, record] = checked.value();
   if (globals.json) {
     std::printf("%s\n", accord::app::ToJson(proof).c_str());
     return 0;
@@ -454,12 +481,157 @@ int Prove(accord::net::Client& client, const Globals& globals, const ProveFlags&
   fmt::print(
       "proved: event {} ({} of {}, version {}, recorded {} by {}) is record {} of the log of {} "
       "records with root {}\n",
-      record->event_id(), record->event_type(), record->stream_id(), record->stream_version(),
-      google::protobuf::util::TimeUtil::ToString(record->recorded_at()), record->actor(),
-      record->position(), proof.checkpoint().size(),
+      record.event_id(), record.event_type(), record.stream_id(), record.stream_version(),
+      google::protobuf::util::TimeUtil::ToString(record.recorded_at()), record.actor(),
+      record.position(), proof.checkpoint().size(),
       accord::core::HexEncode(proof.checkpoint().root_hash()));
   fmt::print("record hash {}; {} proof hashes checked\n",
              accord::core::HexEncode(accord::core::Sha256(proof.leaf())), proof.hashes_size());
+  return 0;
+}
+
+struct AttachFlags {
+  std::string file;
+  std::string agreement;
+  std::string event;
+  std::string name;
+  std::string type;
+  std::string note;
+  std::string event_id;
+};
+
+// A media type from a file's extension, for the few kinds of file a
+// legal-affairs office attaches; application/octet-stream otherwise.
+std::string GuessMediaType(const std::string& path) {
+  static const std::map<std::string, std::string, std::less<>> kByExtension = {
+      {".pdf", "application/pdf"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".jpeg", "image/jpeg"},
+      {".gif", "image/gif"},
+      {".tif", "image/tiff"},
+      {".tiff", "image/tiff"},
+      {".txt", "text/plain"},
+      {".md", "text/markdown"},
+      {".csv", "text/csv"},
+      {".html", "text/html"},
+      {".json", "application/json"},
+      {".xml", "application/xml"},
+      {".odt", "application/vnd.oasis.opendocument.text"},
+      {".doc", "application/msword"},
+      {".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+  };
+  std::string extension = std::filesystem::path(path).extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  auto found = kByExtension.find(extension);
+  return found == kByExtension.end() ? "application/octet-stream" : found->second;
+}
+
+// `accord attach --agreement ID FILE`: the file's bytes to the server, which
+// stores them and records a DocumentAttached event.
+int Attach(accord::net::Client& client, const Globals& globals, const AttachFlags& options) {
+  std::optional<std::string> bytes = ReadWholeFile(options.file);
+  if (!bytes) return Fail("cannot read " + options.file);
+  Request request;
+  auto* attach = request.mutable_attach_document();
+  attach->set_agreement_id(options.agreement);
+  attach->set_event_id(options.event_id.empty()
+                           ? boost::uuids::to_string(boost::uuids::random_generator()())
+                           : options.event_id);
+  attach->set_about_event_id(options.event);
+  attach->set_name(options.name.empty() ? std::filesystem::path(options.file).filename().string()
+                                        : options.name);
+  attach->set_media_type(options.type.empty() ? GuessMediaType(options.file) : options.type);
+  attach->set_note(options.note);
+  attach->set_content(std::move(*bytes));
+  Response response;
+  if (auto s = client.Call(std::move(request), &response); !s.ok()) return Fail(s.ToString());
+  if (!response.has_attached_document()) {
+    if (response.has_error() && response.error().code() == accord::v1::FRAME_TOO_LARGE) {
+      return Fail(Explain(response) +
+                  "; over the TCP door a document travels in one frame (the server's "
+                  "--max-frame-bytes, 4 MiB by default): attach a larger one over HTTP, POST "
+                  "/api/v1/agreements/" +
+                  options.agreement + "/documents (docs/http.md, \"Documents\")");
+    }
+    return Fail(Explain(response));
+  }
+  const auto& attached = response.attached_document();
+  if (globals.json) {
+    std::printf("%s\n", accord::app::ToJson(attached).c_str());
+    return 0;
+  }
+  fmt::print("{} v{} position {} document {} ({}, {}, {} bytes) {}\n", options.agreement,
+             attached.version(), attached.position(), attached.document().sha256(),
+             attached.document().name(), attached.document().media_type(),
+             attached.document().size(),
+             attached.already_logged() ? "(already logged)" : "attached");
+  return 0;
+}
+
+struct CheckFileFlags {
+  std::string file;
+  std::string vkey;
+  std::string checkpoint;
+};
+
+// `accord check-file FILE --vkey KEY`: whether the file is exactly a
+// document the log records, proved here: its SHA-256 computed here, the
+// records that name it found by the server, and each record's inclusion
+// proved against a checkpoint signed by the key you trust, its leaf read
+// here to name that digest and size.
+int CheckFile(accord::net::Client& client, const Globals& globals, const CheckFileFlags& options) {
+  std::optional<std::string> bytes = ReadWholeFile(options.file);
+  if (!bytes) return Fail("cannot read " + options.file);
+  const std::string sha256 = accord::core::HexEncode(accord::core::Sha256(*bytes));
+  Request request;
+  request.mutable_find_document()->set_sha256(sha256);
+  Response response;
+  if (auto s = client.Call(std::move(request), &response); !s.ok()) return Fail(s.ToString());
+  if (response.has_error() && response.error().code() == accord::v1::NOT_FOUND) {
+    return Fail(
+        fmt::format("NOT RECORDED: {} (sha256 {}, {} bytes) is no document of this log: "
+                    "no event records that digest, so the file is not one attached (a "
+                    "changed copy has another digest)",
+                    options.file, sha256, bytes->size()));
+  }
+  if (!response.has_document_records()) return Fail(Explain(response));
+  for (const accord::v1::DocumentRecord& found : response.document_records().records()) {
+    accord::v1::GetInclusionProof get;
+    get.set_position(found.position());
+    auto checked =
+        CheckedInclusion(client, get, options.checkpoint, options.vkey, found.event_id());
+    if (!checked) return Fail(checked.error());
+    const auto& [proof, record] = checked.value();
+    // The proved record itself must name this file: the server's list is
+    // only where to look.
+    auto event =
+        accord::core::DecodeEvent(record.event_type(), record.schema_version(), record.payload());
+    if (!event || !event->has_document_attached() ||
+        event->document_attached().document().sha256() != sha256 ||
+        event->document_attached().document().size() != bytes->size()) {
+      return Fail(fmt::format("NOT PROVED: the record at position {} does not record {}",
+                              record.position(), sha256));
+    }
+    const auto& attached = event->document_attached();
+    if (globals.json) {
+      std::printf("%s\n", accord::app::ToJson(proof).c_str());
+      continue;
+    }
+    auto checkpoint = accord::core::ParseCheckpointBody(
+        proof.checkpoint().note().substr(0, proof.checkpoint().note().rfind("\n\n") + 1));
+    fmt::print(
+        "{}: agreement {}, event {}{}, position {}, as {} ({}, {} bytes), recorded {} by {}: "
+        "proved in the log of {} ({} records, root {})\n",
+        options.file, record.stream_id(), record.event_id(),
+        attached.about_event_id().empty() ? "" : " (about " + attached.about_event_id() + ")",
+        record.position(), attached.document().name(), attached.document().media_type(),
+        attached.document().size(),
+        google::protobuf::util::TimeUtil::ToString(record.recorded_at()), record.actor(),
+        checkpoint ? checkpoint->origin : std::string("the checkpoint"), proof.checkpoint().size(),
+        accord::core::HexEncode(proof.checkpoint().root_hash()));
+  }
   return 0;
 }
 
@@ -796,6 +968,45 @@ int main(int argc, char** argv) {
                    "prove against this saved checkpoint's log (default: the log now)")
       ->option_text("FILE");
   AddVerifierKey(prove_command, &prove.vkey);
+
+  AttachFlags attach;
+  CLI::App* attach_command =
+      command("attach", "attach a file to an agreement: stored by its SHA-256, recorded in the log",
+              [&](auto& client) { return Attach(client, globals, attach); });
+  attach_command->add_option("FILE", attach.file, "the file")->required();
+  attach_command->add_option("--agreement", attach.agreement, "the agreement's id")
+      ->option_text("ID")
+      ->required();
+  attach_command
+      ->add_option("--event", attach.event,
+                   "the agreement's event the file belongs to (default: the agreement)")
+      ->option_text("EVENT_ID");
+  attach_command->add_option("--name", attach.name, "the document's name (default: the file's)")
+      ->option_text("N");
+  attach_command
+      ->add_option("--type", attach.type,
+                   "its media type (default: from the file's extension, application/pdf)")
+      ->option_text("T");
+  attach_command->add_option("--note", attach.note, "a note on it")->option_text("N");
+  attach_command
+      ->add_option("--event-id", attach.event_id,
+                   "the new event's id (default: a new one); the same id again is a retry")
+      ->option_text("UUID");
+
+  CheckFileFlags check_file;
+  CLI::App* check_file_command =
+      command("check-file", "whether a file is exactly a recorded document, proved here",
+              [&](auto& client) { return CheckFile(client, globals, check_file); });
+  check_file_command->add_option("FILE", check_file.file, "the file to check")->required();
+  check_file_command
+      ->add_option("--vkey", check_file.vkey,
+                   "the server's verifier key you trust (accordd prints it)")
+      ->option_text("KEY")
+      ->required();
+  check_file_command
+      ->add_option("--checkpoint", check_file.checkpoint,
+                   "prove against this saved checkpoint's log (default: the log now)")
+      ->option_text("FILE");
 
   std::vector<std::string> fields;
   for (const auto& milestone : accord::tools::MilestoneCommands()) {

@@ -23,6 +23,7 @@
 #include <functional>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,11 +32,13 @@
 #include "app/agreement_index.h"
 #include "app/command_handler.h"
 #include "app/desk.h"
+#include "app/documents.h"
 #include "app/render.h"
 #include "app/stream_reader.h"
 #include "core/core.h"
 #include "core/hash.h"
 #include "core/report.h"
+#include "store/document_store.h"
 #include "store/event_store.h"
 #include "tools/audit_page.h"
 #include "tools/cli.h"
@@ -66,7 +69,9 @@ commands:
                       commitments by party, conventions' parties (Markdown;
                       --csv, --json)
   export [AGREEMENT]  every stored record (or one agreement's) as NDJSON, one
-                      accord.v1.EventRecord per line with its payload and hash
+                      accord.v1.EventRecord per line with its payload and hash;
+                      before the first record naming a document, the document
+                      (an accord.v1.DocumentContent line, its bytes in base64)
   import FILE         append an export's records exactly as they were stored
                       (same positions and hashes), into an empty data folder
                       or one the export continues
@@ -170,24 +175,58 @@ int History(const accord::store::EventStore& store, const HistoryFlags& options)
   return 0;
 }
 
+// The data folder's document store (DATA/documents), unlimited in size:
+// what was stored under any limit is read and copied.
+std::unique_ptr<accord::store::DocumentStore> OpenDocuments(const std::string& data) {
+  std::unique_ptr<accord::store::DocumentStore> documents;
+  accord::core::Status s = accord::store::DocumentStore::Open(data, UINT64_MAX, &documents);
+  if (!s.ok()) std::fprintf(stderr, "accord-local: %s\n", s.ToString().c_str());
+  return documents;
+}
+
 // One accord.v1.EventRecord per line, in protobuf's JSON mapping, with its
-// payload and hash: what Import takes back.
-int Export(const accord::store::EventStore& store, const std::string& agreement) {
+// payload and hash: what Import takes back. Before the first record that
+// names a document, the document itself: one accord.v1.DocumentContent
+// line (its digest, name, type and size, and its bytes in base64), so that
+// an import stores the bytes before the record that names them.
+int Export(const accord::store::EventStore& store, const std::string& data,
+           const std::string& agreement) {
+  auto documents = OpenDocuments(data);
+  if (!documents) return 1;
+  std::set<std::string> exported;
   auto reader = agreement.empty() ? accord::app::StreamReader::Log(store)
                                   : accord::app::StreamReader::Stream(store, agreement);
-  accord::core::Status s = reader.ForEach([](const accord::v1::EventRecord& record) {
+  accord::core::Status s = reader.ForEach([&](const accord::v1::EventRecord& record) {
+    if (record.event_type() == accord::app::kDocumentAttachedType) {
+      accord::v1::DomainEvent event;
+      if (auto decoded = accord::app::DecodePayload(record, &event); !decoded.ok()) return decoded;
+      const accord::v1::Document& document = event.document_attached().document();
+      if (exported.insert(document.sha256()).second) {
+        accord::v1::DocumentContent content;
+        *content.mutable_document() = document;
+        if (auto read = documents->Get(document.sha256(), content.mutable_content()); !read.ok()) {
+          return accord::core::Status::Corruption(fmt::format("position {} records document {}: {}",
+                                                              record.position(), document.sha256(),
+                                                              read.message()));
+        }
+        std::printf("%s\n", accord::app::ToJson(content).c_str());
+      }
+    }
     std::printf("%s\n", accord::app::ToJson(record).c_str());
     return accord::core::Status::OK();
   });
   return s.ok() ? 0 : Fail(s.ToString());
 }
 
-int Import(accord::store::EventStore& store, const std::string& path) {
+int Import(accord::store::EventStore& store, const std::string& data, const std::string& path) {
   std::ifstream in(path);
   if (!in) return Fail("cannot read " + path);
+  auto documents = OpenDocuments(data);
+  if (!documents) return 1;
   constexpr size_t kBatch = 1000;
   std::vector<accord::v1::EventRecord> batch;
   uint64_t imported = 0;
+  uint64_t documents_imported = 0;
   auto flush = [&]() -> bool {
     if (batch.empty()) return true;
     accord::core::Status s = store.Import(batch);
@@ -205,24 +244,51 @@ int Import(accord::store::EventStore& store, const std::string& path) {
     accord::v1::EventRecord record;
     auto parsed = google::protobuf::util::JsonStringToMessage(line, &record);
     if (!parsed.ok()) {
-      return Fail(
-          fmt::format("{}:{}: not a record: {}", path, number, std::string(parsed.message())));
+      // A document line: its bytes are stored (checked against its digest)
+      // before any later record that names it is imported.
+      accord::v1::DocumentContent content;
+      if (!google::protobuf::util::JsonStringToMessage(line, &content).ok() ||
+          !content.has_document()) {
+        return Fail(
+            fmt::format("{}:{}: not a record: {}", path, number, std::string(parsed.message())));
+      }
+      std::string sha256;
+      if (auto s = documents->Put(content.content(), &sha256); !s.ok()) {
+        return Fail(fmt::format("{}:{}: {}", path, number, s.ToString()));
+      }
+      if (sha256 != content.document().sha256()) {
+        return Fail(fmt::format("{}:{}: the bytes of document {} hash to {}: refused", path, number,
+                                content.document().sha256(), sha256));
+      }
+      ++documents_imported;
+      continue;
     }
     batch.push_back(std::move(record));
     if (batch.size() == kBatch && !flush()) return 1;
   }
   if (!flush()) return 1;
-  std::printf("imported %llu events; head hash %s\n", static_cast<unsigned long long>(imported),
+  std::printf("imported %llu events and %llu documents; head hash %s\n",
+              static_cast<unsigned long long>(imported),
+              static_cast<unsigned long long>(documents_imported),
               accord::core::HexEncode(store.Head().last_hash).c_str());
   return 0;
 }
 
 // The store's own checks (chain, Merkle tree, indexes), then the agreement
 // index projection against the log.
-accord::core::Status VerifyAll(accord::store::EventStore& store,
-                               accord::store::VerifyReport* report, uint64_t* indexed) {
+// Then every document a record names: stored, and hashing to its digest.
+accord::core::Status VerifyAll(accord::store::EventStore& store, const std::string& data,
+                               accord::store::VerifyReport* report, uint64_t* indexed,
+                               uint64_t* documents_checked = nullptr) {
   accord::core::Status s = store.Verify(report);
   if (s.ok()) s = accord::app::AgreementIndex(&store).Verify(indexed);
+  if (s.ok()) {
+    std::unique_ptr<accord::store::DocumentStore> documents;
+    s = accord::store::DocumentStore::Open(data, UINT64_MAX, &documents);
+    uint64_t checked = 0;
+    if (s.ok()) s = accord::app::Documents(&store, documents.get()).Verify(&checked);
+    if (documents_checked != nullptr) *documents_checked = checked;
+  }
   return s;
 }
 
@@ -275,16 +341,19 @@ int Report(const accord::store::EventStore& store, const ReportFlags& options) {
   return 0;
 }
 
-int Verify(accord::store::EventStore& store) {
+int Verify(accord::store::EventStore& store, const std::string& data) {
   accord::store::VerifyReport report;
   uint64_t indexed = 0;
-  accord::core::Status s = VerifyAll(store, &report, &indexed);
+  uint64_t documents = 0;
+  accord::core::Status s = VerifyAll(store, data, &report, &indexed, &documents);
   if (!s.ok()) return Fail("verification failed: " + s.ToString());
   std::printf(
       "verified: %llu events in %llu agreements; the hash chain, the Merkle tree and every index "
-      "agree with the log, and %llu agreement index entries\nhead hash: %s\n",
+      "agree with the log, and %llu agreement index entries; %llu documents recorded are "
+      "stored and match their digests\nhead hash: %s\n",
       static_cast<unsigned long long>(report.records),
       static_cast<unsigned long long>(report.streams), static_cast<unsigned long long>(indexed),
+      static_cast<unsigned long long>(documents),
       accord::core::HexEncode(report.head_hash).c_str());
   return 0;
 }
@@ -421,12 +490,12 @@ int main(int argc, char** argv) {
   AddJson(history_command, &history.json, "one accord.v1.RecordedEvent per line");
 
   on_store("verify", "recompute the hash chain and check every index", false,
-           [](accord::store::EventStore& store) { return Verify(store); });
+           [&](accord::store::EventStore& store) { return Verify(store, globals.data); });
 
   AuditFlags audit;
-  CLI::App* audit_command =
-      on_store("audit", "the audit report: every event, its hash, and the log's verification",
-               false, [&](accord::store::EventStore& store) { return Audit(store, audit); });
+  CLI::App* audit_command = on_store(
+      "audit", "the audit report: every event, its hash, and the log's verification", false,
+      [&](accord::store::EventStore& store) { return Audit(store, audit); });
   audit_command->add_option("AGREEMENT", audit.agreement, "the agreement's id")->required();
   AddJson(audit_command, &audit.json, "an accord.v1.AuditReport in protobuf JSON");
   audit_command->add_flag("--html", audit.html,
@@ -443,12 +512,12 @@ int main(int argc, char** argv) {
 
   std::string exported;
   on_store("export", "every stored record (or one agreement's) as NDJSON", false,
-           [&](accord::store::EventStore& store) { return Export(store, exported); })
+           [&](accord::store::EventStore& store) { return Export(store, globals.data, exported); })
       ->add_option("AGREEMENT", exported, "only this agreement's records");
 
   std::string imported;
   on_store("import", "append an export's records exactly as they were stored", true,
-           [&](accord::store::EventStore& store) { return Import(store, imported); })
+           [&](accord::store::EventStore& store) { return Import(store, globals.data, imported); })
       ->add_option("FILE", imported, "an export (accord-local export)")
       ->required();
 

@@ -42,6 +42,7 @@
 #include "app/log.h"
 #include "net/http_server.h"
 #include "net/server.h"
+#include "store/document_store.h"
 #include "store/event_store.h"
 
 namespace {
@@ -153,6 +154,7 @@ int main(int argc, char** argv) {
   std::string http_port = std::to_string(accord::net::kDefaultHttpPort);
   int64_t session_minutes = 480;
   std::string web_dir;
+  uint64_t max_document_bytes = accord::store::kDefaultMaxDocumentBytes;
   accord::net::ServerOptions options;
   CLI::App flags("accordd: the accord server, serving one data folder until SIGINT or SIGTERM",
                  "accordd");
@@ -167,6 +169,9 @@ int main(int argc, char** argv) {
                    "printed on start)");
   flags.add_option("--max-frame-bytes", options.max_frame_bytes,
                    "largest request accepted (a TCP frame, an HTTP body)");
+  flags.add_option("--max-document-bytes", max_document_bytes,
+                   "largest document attached (an HTTP upload; over TCP a document must also fit "
+                   "in --max-frame-bytes)");
   flags.add_option("--store-threads", options.store_threads, "threads for store work");
   flags.add_option("--max-connections", options.max_connections,
                    "connections beyond this are refused (RESOURCE_EXHAUSTED)");
@@ -307,6 +312,14 @@ int main(int argc, char** argv) {
     LogError(holder ? InUseMessage(data, *holder) : "cannot open " + data + ": " + s.ToString());
     return 1;
   }
+  // Documents' bytes beside the log, in DATA/documents.
+  std::unique_ptr<accord::store::DocumentStore> documents;
+  s = accord::store::DocumentStore::Open(data, max_document_bytes, &documents);
+  if (!s.ok()) {
+    LogError("cannot open " + data + "/documents: " + s.ToString());
+    return 1;
+  }
+  options.documents = documents.get();
   // One application under both doors: what is logged through one is
   // followed through the other.
   asio::thread_pool store_pool(static_cast<size_t>(options.store_threads));
@@ -335,6 +348,7 @@ int main(int argc, char** argv) {
     http.port = *http_listen_port;
     http.max_connections = options.max_connections;
     http.max_body_bytes = options.max_frame_bytes;
+    http.max_document_bytes = max_document_bytes;
     http.max_event_bytes = options.max_frame_bytes;
     http.idle_timeout = options.idle_timeout;
     http.max_in_flight = options.max_in_flight;
@@ -380,6 +394,7 @@ int main(int argc, char** argv) {
   store_pool.join();
   application.reset();
   store.reset();
+  documents.reset();
   Log("stopped");
   return 0;
 }

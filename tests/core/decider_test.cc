@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "tests/testing/builders.h"
 #include "tests/testing/decider_harness.h"
 
@@ -317,6 +319,60 @@ TEST_F(AgreementDecider, NotesMayNameOnlyEventsOfTheAgreement) {
   ThenAccepted(about);
 }
 
+TEST_F(AgreementDecider, DocumentsAttachToTheAgreementOrOneOfItsEvents) {
+  Command proposal = b_.Propose();
+  Given({proposal});
+  Command whole = b_.Document("the memorandum");
+  ThenAccepted(whole);
+  Command to_proposal = b_.Document("the proposal letter", proposal.event_id());
+  ThenAccepted(to_proposal);
+  ASSERT_EQ(state_.documents.size(), 2u);
+  EXPECT_EQ(state_.documents[0].event_id, whole.event_id());
+  EXPECT_EQ(state_.documents[1].attached.about_event_id(), proposal.event_id());
+
+  Command stray = b_.Document("a stray page", accord::testing::Uuid(999));
+  std::string message = ThenRejected(stray, accord::v1::UNKNOWN_EVENT);
+  EXPECT_NE(message.find("no event '" + accord::testing::Uuid(999) + "' to attach a document to"),
+            std::string::npos)
+      << message;
+}
+
+TEST_F(AgreementDecider, DocumentsNeedTheirAgreement) {
+  ThenRejected(b_.Document("the memorandum"), accord::v1::UNKNOWN_AGREEMENT);
+  Given({b_.Propose()});
+  Command other = b_.Document("the memorandum");
+  other.mutable_milestone()->mutable_document_attached()->set_agreement_id("another-agreement");
+  ThenRejected(other, accord::v1::INVALID_COMMAND);
+}
+
+TEST_F(AgreementDecider, RejectsMalformedDocuments) {
+  Given({b_.Propose()});
+  auto with = [&](const std::function<void(accord::v1::Document*)>& change) {
+    Command command = b_.Document("the memorandum");
+    change(command.mutable_milestone()->mutable_document_attached()->mutable_document());
+    return command;
+  };
+  for (const Command& bad : {
+           with([](auto* d) { d->set_sha256(std::string(64, 'A')); }),  // upper case
+           with([](auto* d) { d->set_sha256("abc"); }),
+           with([](auto* d) { d->clear_name(); }),
+           with([](auto* d) { d->set_name("../etc/passwd"); }),
+           with([](auto* d) { d->set_name("line\nbreak.pdf"); }),
+           with([](auto* d) { d->set_media_type("pdf"); }),
+           with([](auto* d) { d->set_media_type("application/"); }),
+           with([](auto* d) { d->set_media_type("text/html; charset=utf-8"); }),
+           with([](auto* d) { d->set_size(0); }),
+       }) {
+    ThenRejected(bad, accord::v1::INVALID_COMMAND);
+  }
+  ThenAccepted(with([](auto* d) { d->set_name("Mémorandum signé (2024).pdf"); }));
+}
+
+TEST_F(AgreementDecider, ClosedAgreementsStillTakeDocuments) {
+  Given({b_.Propose(), b_.Withdraw()});
+  ThenAccepted(b_.Document("the letter of withdrawal"));
+}
+
 class Corrections : public AgreementDecider {
  protected:
   Command Correct(const std::string& target, const accord::v1::DomainEvent& replacement,
@@ -331,6 +387,23 @@ class Corrections : public AgreementDecider {
     return command;
   }
 };
+
+TEST_F(Corrections, ADocumentsNameIsCorrectedButNeverTheBytesItBinds) {
+  Command proposal = b_.Propose();
+  Command attached = b_.Document("the memorandum");
+  Given({proposal, attached});
+  accord::v1::DomainEvent replacement = attached.milestone();
+  auto* document = replacement.mutable_document_attached()->mutable_document();
+  document->set_name("mou-as-signed.pdf");
+  document->set_sha256(std::string(64, 'b'));
+  document->set_size(7);
+  for (std::string path : {"document", "document.sha256", "document.size"}) {
+    std::string message = ThenRejected(Correct(attached.event_id(), replacement, {path}),
+                                       accord::v1::INVALID_CORRECTION);
+    EXPECT_NE(message.find("attach the right file instead"), std::string::npos) << message;
+  }
+  ThenAccepted(Correct(attached.event_id(), replacement, {"document.name"}));
+}
 
 TEST_F(Corrections, SupersedeFieldsWithoutTouchingTheEvent) {
   Command visit = b_.Visit();

@@ -251,6 +251,11 @@ void Handle(const Request& request, Log* log) {
     case Request::kGetCheckpoint:
     case Request::kGetInclusionProof:
     case Request::kGetConsistencyProof:
+    // Documents: bytes on disk and a pass over the log; the description's
+    // rules are the decider's (fuzz_decider).
+    case Request::kAttachDocument:
+    case Request::kGetDocument:
+    case Request::kFindDocument:
     case Request::KIND_NOT_SET:
       return;
   }

@@ -16,6 +16,7 @@
 #include "accord/v1/views.pb.h"
 #include "app/render.h"
 #include "app/requests.h"
+#include "core/hash.h"
 #include "net/client.h"
 #include "net/http_routes.h"
 #include "tests/testing/http_door.h"
@@ -87,6 +88,18 @@ class HttpServerTest : public accord::testing::HttpDoorTest {
       return RouteCall{"/api/v1/backup", Json(backup)};
     }
     if (operation == "getOpenApi") return RouteCall{"/api/v1/openapi.json"};
+    // One document, attached again on each call (a new event each time),
+    // then read: the routes come in that order. Its type is the one the
+    // download route documents.
+    const std::string document = "the signed memorandum";
+    const std::string digest = core::HexEncode(core::Sha256(document));
+    if (operation == "attachDocument") {
+      return RouteCall{kMouPath + "/documents?name=signed-" + id + ".pdf",
+                       document,
+                       {{"Content-Type", "application/octet-stream"}}};
+    }
+    if (operation == "getDocument") return RouteCall{"/api/v1/documents/" + digest};
+    if (operation == "findDocument") return RouteCall{"/api/v1/documents/" + digest + "/records"};
     if (operation == "getLiveness") return RouteCall{"/healthz"};
     if (operation == "getReadiness") return RouteCall{"/readyz"};
     if (operation == "getMetrics") return RouteCall{"/metrics"};
@@ -741,7 +754,8 @@ TEST_F(HttpServerTest, EachRoleMayCallTheRoutesItsRowAllowsAndIsRecordedAsTheTok
       if (reply.status() == 201 && reply.Has(http::field::location) &&
           route.kind != accord::v1::Request::kBackup) {
         std::string location = reply.Header(http::field::location);
-        if (location.rfind("/api/v1/agreements/", 0) == 0) {
+        if (location.rfind("/api/v1/agreements/", 0) == 0 ||
+            location.rfind("/api/v1/documents/", 0) == 0) {
           location = "/api/v1/log/" + std::to_string(head);
         }
         HttpReply record = admin->Get(location);

@@ -257,6 +257,11 @@ TEST_F(OpenApiDocumentTest, OperationsCarryTheRoutesWordsParametersAndBodies) {
       EXPECT_TRUE(At(body, "required").bool_value());
       EXPECT_EQ(Text(At(At(At(At(body, "content"), "application/json"), "schema"), "$ref")),
                 SchemaRef(route.body));
+    } else if (!route.raw_body.empty()) {
+      const Value& body = At(operation, "requestBody");
+      EXPECT_TRUE(At(body, "required").bool_value());
+      EXPECT_EQ(Text(At(body, "description")), route.raw_body);
+      EXPECT_TRUE(Has(At(body, "content"), "*/*"));
     } else {
       EXPECT_FALSE(Has(operation, "requestBody"));
     }
@@ -351,6 +356,10 @@ TEST_F(OpenApiDocumentTest, CommonErrorsAreAddedAsProblemsWhereTheyApply) {
   EXPECT_EQ(statuses(RouteNamed("logMilestone")),
             (std::set<std::string>{"400", "401", "403", "404", "406", "409", "412", "413", "415",
                                    "422", "429", "500", "503"}));
+  // A token and a raw body: no 415 (any media type is a file's), no If-Match.
+  EXPECT_EQ(statuses(RouteNamed("attachDocument")),
+            (std::set<std::string>{"400", "401", "403", "404", "406", "409", "413", "422", "429",
+                                   "500", "503"}));
   // A token, no body.
   EXPECT_EQ(statuses(RouteNamed("getAgreement")),
             (std::set<std::string>{"400", "401", "403", "404", "406", "429", "500", "503"}));

@@ -9,6 +9,7 @@
 #include "accord/v1/commands.pb.h"
 #include "accord/v1/events.pb.h"
 #include "accord/v1/record.pb.h"
+#include "core/hash.h"
 
 namespace accord::testing {
 
@@ -151,6 +152,21 @@ class CommandBuilder {
   accord::v1::Command Note(const std::string& text) {
     auto command = Base({});
     command.mutable_milestone()->mutable_note_added()->set_text(text);
+    return command;
+  }
+
+  // A document (of `bytes`' digest and size) attached to the agreement, or
+  // to the event `about`.
+  accord::v1::Command Document(const std::string& bytes, const std::string& about = "") {
+    auto command = Base({});
+    auto* attached = command.mutable_milestone()->mutable_document_attached();
+    attached->set_agreement_id(command.agreement_id());
+    attached->set_about_event_id(about);
+    auto* document = attached->mutable_document();
+    document->set_sha256(core::HexEncode(core::Sha256(bytes)));
+    document->set_name("mou-signed.pdf");
+    document->set_media_type("application/pdf");
+    document->set_size(bytes.size());
     return command;
   }
 

@@ -36,6 +36,7 @@
 #include "core/clock.h"
 #include "net/http_server.h"
 #include "net/server.h"
+#include "store/document_store.h"
 #include "store/event_store.h"
 #include "tests/testing/builders.h"
 #include "tests/testing/http_client.h"
@@ -177,9 +178,12 @@ class HttpDoorTest : public ::testing::Test {
   void Start(net::HttpServerOptions options = {}, store::StoreOptions store_options = {},
              bool authenticate = true) {
     ASSERT_TRUE(store::EventStore::Open(store_options, dir_.Sub("data"), &store_).ok());
+    ASSERT_TRUE(
+        store::DocumentStore::Open(dir_.Sub("data"), options.max_document_bytes, &documents_).ok());
     app::ApplicationOptions app_options;
     app_options.clock = &clock_;
     app_options.search_directory = dir_.Sub("search");
+    app_options.documents = documents_.get();
     application_ = std::make_unique<app::Application>(
         store_.get(), app_options,
         [this](std::function<void()> work) { pool_.Run(std::move(work)); });
@@ -211,6 +215,7 @@ class HttpDoorTest : public ::testing::Test {
     tcp_.reset();
     application_.reset();
     store_.reset();
+    documents_.reset();
   }
 
   app::TokenFile Tokens() const {
@@ -262,6 +267,7 @@ class HttpDoorTest : public ::testing::Test {
   std::string logger_, other_logger_, auditor_, admin_;  // tokens
   std::string token_lines_;
   std::unique_ptr<store::EventStore> store_;
+  std::unique_ptr<store::DocumentStore> documents_;
   GatedPool pool_{4};
   std::unique_ptr<app::Application> application_;
   net::HttpServerOptions http_options_;
