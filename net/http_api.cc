@@ -14,8 +14,8 @@
 #include <map>
 #include <vector>
 
-#include "app/log.h"
 #include "app/icalendar.h"
+#include "app/log.h"
 #include "app/render.h"
 #include "core/fuzzy_date.h"
 #include "core/hash.h"
@@ -900,10 +900,14 @@ HttpApi::HttpApi(app::Application* application, HttpApiOptions options)
 }
 
 void SetSecurityHeaders(http::fields& fields, bool tls) {
-  fields.set("Content-Security-Policy",
-             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-             "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; "
-             "frame-ancestors 'none'");
+  // An answer with a policy of its own (a downloaded document: sandboxed)
+  // keeps it: it is stricter than the pages'.
+  if (fields.find("Content-Security-Policy") == fields.end()) {
+    fields.set("Content-Security-Policy",
+               "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: "
+               "blob:; connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; "
+               "frame-ancestors 'none'");
+  }
   fields.set("X-Content-Type-Options", "nosniff");
   fields.set("Referrer-Policy", "no-referrer");
   fields.set(field::x_frame_options, "DENY");

@@ -19,7 +19,7 @@ const kRoutes = [
   {path: '/agreements/:id/correct', module: './page-correct.js', roles: kLoggers},
   {path: '/reports', module: './page-reports.js', roles: kAll, nav: 'Reports'},
   {path: '/audit', module: './page-audit.js', roles: kAuditors, nav: 'Audit'},
-  {path: '/check', module: './page-check.js', roles: kAuditors, nav: 'Check a file'},
+  {path: '/check', module: './page-check.js', roles: kAll, nav: 'Check a file'},
 ];
 
 let session = null;
