@@ -67,6 +67,20 @@ export function launchBrowser() {
   });
 }
 
+// A new browser context signed in as `role` through the sign-in page (the
+// server's token for that role), on the desk: what a person does first.
+export async function signIn(browser, server, role, {width = 1280, timeout = 15_000} = {}) {
+  const context = await browser.newContext({viewport: {width, height: 900}, acceptDownloads: true});
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeout);
+  page.on('pageerror', (error) => console.error(`page error (${role}):`, error.message));
+  await page.goto(`${server.url}/`);
+  await page.getByLabel('Token').fill(server.tokens[role]);
+  await page.getByRole('button', {name: 'Sign in'}).click();
+  await page.getByRole('heading', {level: 1, name: 'Desk'}).waitFor();
+  return page;
+}
+
 // JSON from the API with a bearer token (what a script would do), outside the browser.
 export async function apiGet(server, token, route) {
   const response = await fetch(`${server.url}${route}`, {headers: {Authorization: `Bearer ${token}`}});
