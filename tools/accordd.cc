@@ -197,7 +197,7 @@ int main(int argc, char** argv) {
   flags
       .add_option("--session-minutes", session_minutes,
                   "a browser's session (the web desk's sign-in) ends this long after it began")
-      ->check(CLI::Range(int64_t{1}, int64_t{60 * 24 * 30}));
+      ->check(CLI::Range(int64_t{1}, int64_t{43200}));  // at most 30 days
   flags.add_option("--web-dir", web_dir,
                    "serve the web desk's files from this folder, read on each request, instead of "
                    "those built in (for working on the pages)");
