@@ -355,8 +355,12 @@ int main(int argc, char** argv) {
   }
   // The HTTP line comes before the serving line, which tools wait for.
   if (http_server) {
-    Log(std::string("HTTP at ") + (options.tls_certificate_file.empty() ? "http" : "https") +
-        "://" + options.address + ":" + std::to_string(http_server->port()) + "/api/v1/");
+    const std::string origin =
+        std::string(options.tls_certificate_file.empty() ? "http" : "https") + "://" +
+        options.address + ":" + std::to_string(http_server->port());
+    Log("HTTP at " + origin + "/api/v1/");
+    Log("the web desk at " + origin + "/" +
+        (web_dir.empty() ? std::string() : " (its files read from " + web_dir + ")"));
   }
   Log("serving " + data + " on " + options.address + ":" + std::to_string(server->port()) +
       " (log position " + std::to_string(store->Head().next_position) + ")");
