@@ -202,7 +202,7 @@ int main(int argc, char** argv) {
   flags
       .add_option("--session-minutes", session_minutes,
                   "a browser's session (the web desk's sign-in) ends this long after it began")
-      ->check(CLI::Range(int64_t{1}, int64_t{60 * 24 * 30}));
+      ->check(CLI::Range(int64_t{1}, int64_t{43200}));  // at most 30 days
   flags.add_option("--web-dir", web_dir,
                    "serve the web desk's files from this folder, read on each request, instead of "
                    "those built in (for working on the pages)");
@@ -373,8 +373,12 @@ int main(int argc, char** argv) {
   }
   // The HTTP line comes before the serving line, which tools wait for.
   if (http_server) {
-    Log(std::string("HTTP at ") + (options.tls_certificate_file.empty() ? "http" : "https") +
-        "://" + options.address + ":" + std::to_string(http_server->port()) + "/api/v1/");
+    const std::string origin =
+        std::string(options.tls_certificate_file.empty() ? "http" : "https") + "://" +
+        options.address + ":" + std::to_string(http_server->port());
+    Log("HTTP at " + origin + "/api/v1/");
+    Log("the web desk at " + origin + "/" +
+        (web_dir.empty() ? std::string() : " (its files read from " + web_dir + ")"));
   }
   Log("serving " + data + " on " + options.address + ":" + std::to_string(server->port()) +
       " (log position " + std::to_string(store->Head().next_position) + ")");

@@ -37,7 +37,7 @@ struct Browser {
   accord::v1::Session session;
 
   HttpClient::Headers Cookie() const { return {{"Cookie", cookie}}; }
-  HttpClient::Headers CookieAndCsrf(std::string csrf = "") const {
+  HttpClient::Headers CookieAndCsrf(const std::string& csrf = "") const {
     return {{"Cookie", cookie}, {"X-CSRF-Token", csrf.empty() ? session.csrf_token() : csrf}};
   }
 };
@@ -46,7 +46,7 @@ class HttpSessionTest : public accord::testing::HttpDoorTest {
  protected:
   // A client that sends no Authorization header: a browser's.
   std::unique_ptr<HttpClient> BrowserClient(HttpClient::Options options = {}) const {
-    return Client("", options);
+    return Client("", std::move(options));
   }
 
   static HttpReply SignIn(HttpClient& client, const std::string& token) {
