@@ -25,6 +25,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "app/render.h"
+#include "app/search_index.h"
 #include "core/event_types.h"
 #include "core/fuzzy_date.h"
 #include "core/hash.h"
@@ -34,8 +35,6 @@
 #include "net/server.h"
 #include "tools/cli.h"
 #include "tools/milestone_flags.h"
-#include "app/render.h"
-#include "app/search_index.h"
 
 namespace {
 

@@ -493,9 +493,9 @@ int main(int argc, char** argv) {
            [&](accord::store::EventStore& store) { return Verify(store, globals.data); });
 
   AuditFlags audit;
-  CLI::App* audit_command = on_store(
-      "audit", "the audit report: every event, its hash, and the log's verification", false,
-      [&](accord::store::EventStore& store) { return Audit(store, audit); });
+  CLI::App* audit_command =
+      on_store("audit", "the audit report: every event, its hash, and the log's verification",
+               false, [&](accord::store::EventStore& store) { return Audit(store, audit); });
   audit_command->add_option("AGREEMENT", audit.agreement, "the agreement's id")->required();
   AddJson(audit_command, &audit.json, "an accord.v1.AuditReport in protobuf JSON");
   audit_command->add_flag("--html", audit.html,
