@@ -22,6 +22,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -159,9 +160,25 @@ void CheckPrepared(const HttpApi& api, const HttpApi::Prepared& prepared, bool g
   if (prepared.route->action == net::RouteAction::kApplication) CheckRenderings(api, prepared);
 }
 
-// Signs in on `api` as "test" and puts the session's id and CSRF token
-// where the input says "@SESSION@" and "@CSRF@".
-std::string WithSession(const HttpApi& api, std::string input) {
+struct SignedIn {
+  std::string id;
+  std::string csrf_token;
+};
+
+// Signs in on `api` as "test": once for each door, so that an input leaves
+// no session behind (a session made per input is memory kept past the
+// input, which has libFuzzer run LeakSanitizer's scan after every one).
+const SignedIn& SessionOf(const HttpApi& api) {
+  static std::map<const HttpApi*, SignedIn>* sessions = new std::map<const HttpApi*, SignedIn>;
+  auto found = sessions->find(&api);
+  if (found != sessions->end()) {
+    // An input may have signed it out: then sign in again.
+    net::HttpRequest check(http::verb::get, "/api/v1/session", 11);
+    check.set(http::field::cookie, "accord_session=" + found->second.id);
+    HttpApi::Prepared still = api.Prepare(check);
+    if (still.answer && still.answer->result() == http::status::ok) return found->second;
+    sessions->erase(found);
+  }
   net::HttpRequest sign_in(http::verb::post, "/api/v1/session", 11);
   sign_in.set(http::field::content_type, "application/json");
   sign_in.body() = R"({"token": "test"})";
@@ -170,13 +187,20 @@ std::string WithSession(const HttpApi& api, std::string input) {
   FUZZ_CHECK(prepared.answer && prepared.answer->result() == http::status::created,
              "signing in with a known token failed");
   const std::string cookie(prepared.answer->at(http::field::set_cookie));
-  const std::string id = cookie.substr(cookie.find('=') + 1, 64);
   accord::v1::Session session;
   FUZZ_CHECK(google::protobuf::util::JsonStringToMessage(prepared.answer->body(), &session).ok(),
              "a sign-in answer that is not a Session");
+  return (*sessions)[&api] =
+             SignedIn{cookie.substr(cookie.find('=') + 1, 64), session.csrf_token()};
+}
+
+// `input` with the session's id and CSRF token where it says "@SESSION@"
+// and "@CSRF@".
+std::string WithSession(const HttpApi& api, std::string input) {
+  const SignedIn& session = SessionOf(api);
   for (const auto& [placeholder, value] :
-       {std::pair<std::string_view, std::string_view>{"@SESSION@", id},
-        std::pair<std::string_view, std::string_view>{"@CSRF@", session.csrf_token()}}) {
+       {std::pair<std::string_view, std::string_view>{"@SESSION@", session.id},
+        std::pair<std::string_view, std::string_view>{"@CSRF@", session.csrf_token}}) {
     for (size_t at = input.find(placeholder); at != std::string::npos;
          at = input.find(placeholder, at + value.size())) {
       input.replace(at, placeholder.size(), value);
