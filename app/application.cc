@@ -321,6 +321,7 @@ std::string Application::MetricsText() const {
   if (search_) figures.projections.push_back({"search-index", SearchLag(head)});
   figures.doors = DoorFigures();
   figures.process = ReadProcessStats();
+  figures.cluster = store::ViewCluster(*store_);
   return metrics_.Write(figures);
 }
 
@@ -495,6 +496,17 @@ Response Application::GetHealth(const Request& request) {
   }
   health->set_events_written(stats.events_written);
   health->set_write_refusal(stats.write_refusal);
+  if (std::optional<store::ClusterView> view = store::ViewCluster(*store_)) {
+    accord::v1::ClusterHealth* cluster = health->mutable_cluster();
+    cluster->set_node_name(view->node_name);
+    cluster->set_leader(view->leader);
+    cluster->set_leader_name(view->leader_name);
+    cluster->set_term(view->term);
+    cluster->set_etcd_head(view->etcd_head);
+    cluster->set_applied(view->applied);
+    cluster->set_forwarded(view->forwarded);
+    cluster->set_terms_led(view->terms_led);
+  }
   // Each door's own figures, and their sums where Health had them before doors.
   std::array<std::optional<FrontDoorFigures>, kDoorCount> doors = DoorFigures();
   for (size_t i = 0; i < kDoorCount; ++i) {

@@ -1,5 +1,6 @@
 #include "app/metrics.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "app/requests.h"
@@ -61,6 +62,23 @@ void WriteLog(const ScrapeFigures& figures, ExpositionWriter* out) {
               "1 while the store refuses appends (a full or failing disk; it retries by itself), "
               "else 0.");
   out->Sample({}, uint64_t{store.write_refusal.empty() ? 0u : 1u});
+  if (!figures.cluster) return;
+  const store::ClusterView& cluster = *figures.cluster;
+  out->Family("accord_cluster_leader", Type::kGauge,
+              "1 while this node leads its cluster (commits appends), else 0.");
+  out->Sample({{"node", cluster.node_name}}, uint64_t{cluster.leader ? 1u : 0u});
+  out->Family("accord_cluster_term", Type::kGauge,
+              "The term of the leader this node knows (an etcd revision); 0 while none.");
+  out->Sample({}, cluster.term);
+  out->Family("accord_cluster_copy_lag_events", Type::kGauge,
+              "Records in the log in etcd that this node's copy does not hold yet.");
+  out->Sample({}, cluster.etcd_head - std::min(cluster.etcd_head, cluster.applied));
+  out->Family("accord_cluster_forwarded_appends_total", Type::kCounter,
+              "Appends this node forwarded to the leader since it started.");
+  out->Sample({}, cluster.forwarded);
+  out->Family("accord_cluster_terms_led_total", Type::kCounter,
+              "Times this node became leader since it started.");
+  out->Sample({}, cluster.terms_led);
 }
 
 // The families every Prometheus client library exports for its process.

@@ -73,6 +73,7 @@
 #include "app/exposition.h"
 #include "app/process_stats.h"
 #include "core/histogram.h"
+#include "store/cluster.h"
 #include "store/event_store.h"
 
 namespace accord::app {
@@ -132,6 +133,7 @@ struct ScrapeFigures {
   // the application never had.
   std::array<std::optional<FrontDoorFigures>, kDoorCount> doors;
   std::optional<ProcessStats> process;  // nullopt: not on Linux
+  std::optional<store::ClusterView> cluster;  // nullopt: a single node
 };
 
 class Metrics {

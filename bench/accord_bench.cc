@@ -31,9 +31,16 @@
 //    second, and the median of each round's ratio HTTP/TCP. Each must
 //    deliver every event once, in position order.
 //
+// 5. A cluster against a single node: appends and milestones over TCP to a
+//    single node and to the leader of a cluster (three etcd members, three
+//    nodes), alternated; the ratio cluster/single; each follower's copy
+//    verified. Then failover: two accordd processes, appends through the
+//    follower, the leader killed (SIGKILL, then SIGTERM): the time from the
+//    kill to the next acknowledged append.
+//
 // --no-tcp and --no-http leave a door out of every part; --no-appends,
-// --no-replay (replay, start-up and memory) and --no-sse (catch-up) leave
-// out a part.
+// --no-replay (replay, start-up and memory), --no-sse (catch-up) and
+// --no-cluster leave out a part.
 #include <fcntl.h>
 #include <google/protobuf/util/json_util.h>
 #include <signal.h>
@@ -60,7 +67,10 @@
 #include "net/framing.h"
 #include "net/http_server.h"
 #include "net/server.h"
+#include "store/cluster.h"
 #include "store/event_store.h"
+#include "tests/testing/accordd_process.h"
+#include "tests/testing/etcd_process.h"
 
 extern char** environ;
 
@@ -82,8 +92,9 @@ struct Options {
   std::string dir = "bench-data";
   uint64_t replay_events = 1000000;
   std::string accordd = "build/tools/accordd";
-  bool tcp = true;   // the TCP door's part of each measure
-  bool http = true;  // the HTTP door's
+  bool tcp = true;        // the TCP door's part of each measure
+  bool http = true;       // the HTTP door's
+  int lease_seconds = 2;  // the cluster's (part 5)
 };
 
 double Percentile(std::vector<double>* values, double p) {
@@ -146,13 +157,21 @@ class Doors {
   }
 
   // False, having said why, when a part does not start.
-  bool Open(const std::string& dir, bool http) {
+  // With `cluster`, the store is a node of that cluster (store/cluster.h),
+  // as accordd --etcd-endpoints runs it; Open returns once it leads.
+  bool Open(const std::string& dir, bool http,
+            const accord::store::ClusterOptions* cluster = nullptr) {
     auto failed = [](const char* what, const accord::core::Status& s) {
       std::printf("cannot start %s: %s\n", what, s.ToString().c_str());
       return false;
     };
-    accord::core::Status s = accord::store::EventStore::Open({}, dir, &store_);
+    accord::core::Status s = cluster == nullptr
+                                 ? accord::store::EventStore::Open({}, dir, &store_)
+                                 : accord::store::OpenClustered({}, dir, *cluster, &store_);
     if (!s.ok()) return failed("the store", s);
+    if (cluster != nullptr && !store_->AwaitWritable(std::chrono::seconds(30))) {
+      return failed("the cluster", accord::core::Status::IOError("no leader within 30 s"));
+    }
     accord::net::ServerOptions tcp;
     tcp.port = 0;
     pool_ = std::make_unique<boost::asio::thread_pool>(static_cast<size_t>(tcp.store_threads));
@@ -479,6 +498,45 @@ void PrintPhase(const std::string& label, const std::string& name, const Phase& 
   }
 }
 
+// A durable raw append of one ~300-byte event to `stream` (append_events).
+Request RawAppend(const std::string& stream, const std::string& event_id,
+                  const std::string& payload) {
+  Request r;
+  auto* append = r.mutable_append_events();
+  append->set_stream_id(stream);
+  Note(append->add_events(), event_id, payload);
+  return r;
+}
+
+// A note on `agreement`, decided by the lifecycle rules (log_milestone).
+Request NoteMilestone(const std::string& agreement, const std::string& event_id,
+                      const std::string& text) {
+  Request r;
+  auto* command = r.mutable_log_milestone();
+  command->set_agreement_id(agreement);
+  command->set_event_id(event_id);
+  command->mutable_milestone()->mutable_note_added()->set_text(text);
+  return r;
+}
+
+// `options.connections` TCP pipelines to `port`, each making its requests
+// with make(c); empty, having said why, when one does not connect.
+std::vector<std::unique_ptr<Pipeline>> TcpPipelines(
+    const Options& options, uint16_t port,
+    const std::function<std::function<Request()>(int)>& make) {
+  std::vector<std::unique_ptr<Pipeline>> pipelines;
+  for (int c = 0; c < options.connections; ++c) {
+    std::unique_ptr<accord::net::Client> client;
+    accord::core::Status s = accord::net::Client::Connect("127.0.0.1", port, "bench", &client);
+    if (!s.ok()) {
+      std::printf("cannot connect over TCP: %s\n", s.ToString().c_str());
+      return {};
+    }
+    pipelines.push_back(std::make_unique<TcpPipeline>(std::move(client), make(c)));
+  }
+  return pipelines;
+}
+
 void AppendsThroughTheDoors(const Options& options) {
   std::printf(
       "== durable appends over %s: %d connections, %d requests in flight each, %d round%s\n",
@@ -511,11 +569,7 @@ void AppendsThroughTheDoors(const Options& options) {
       {"raw appends (append_events)", "raw appends (POST /api/v1/streams/{id}/events)",
        [&](int c) {
          return [&, stream = fmt::format("bench-raw-{}", c)] {
-           Request r;
-           auto* append = r.mutable_append_events();
-           append->set_stream_id(stream);
-           Note(append->add_events(), EventId(next_id.fetch_add(1)), payload);
-           return r;
+           return RawAppend(stream, EventId(next_id.fetch_add(1)), payload);
          };
        },
        [&](int c) {
@@ -529,12 +583,7 @@ void AppendsThroughTheDoors(const Options& options) {
       {"milestones (log_milestone)", "milestones (POST /api/v1/agreements/{id}/milestones)",
        [&](int c) {
          return [&, agreement = tcp_agreement(c)] {
-           Request r;
-           auto* command = r.mutable_log_milestone();
-           command->set_agreement_id(agreement);
-           command->set_event_id(EventId(next_id.fetch_add(1)));
-           command->mutable_milestone()->mutable_note_added()->set_text(text);
-           return r;
+           return NoteMilestone(agreement, EventId(next_id.fetch_add(1)), text);
          };
        },
        [&](int c) {
@@ -900,6 +949,196 @@ CatchUpResult SseCatchUp(uint16_t port, uint64_t log_size) {
 }
 
 // Both doors' catch-up of the log in `dir`, from position 0 to its end.
+// 5. The cluster: appends and milestones over TCP from `connections`
+// connections to a single node and to the leader of a cluster (three etcd
+// members, three accord nodes: the leader with its doors, two followers
+// copying the log), alternated round by round; then failover.
+void ClusterAgainstSingleNode(const Options& options) {
+  std::printf(
+      "\n== a cluster (3 etcd members, 3 nodes) against a single node: %d connections, %d "
+      "requests in flight each, %d round%s\n",
+      options.connections, options.window, options.rounds, options.rounds == 1 ? "" : "s");
+  std::string root = options.dir + "/cluster";
+  std::filesystem::remove_all(root);
+  accord::testing::EtcdCluster etcd(root + "/etcd", 3);
+  if (!etcd.WaitUntilHealthy()) {
+    std::printf("etcd did not start: %s\n", etcd.log(0).c_str());
+    return;
+  }
+  std::string payload = NotePayload(std::string(280, 'n'));
+  std::string text(270, 't');
+  std::atomic<uint64_t> next_id{1};
+  struct Measured {
+    std::vector<double> single, cluster;
+  };
+  std::map<std::string, Measured> rates;  // workload -> rates per round
+  int runs = 0;
+  for (int round = 0; round < options.rounds; ++round) {
+    for (int order = 0; order < 2; ++order) {
+      bool clustered = (order == 0) == (round % 2 == 0);
+      std::string data = fmt::format("{}/run{}", root, ++runs);
+      accord::store::ClusterOptions cluster;
+      cluster.etcd_endpoints = etcd.endpoints();
+      cluster.prefix = fmt::format("/bench{}/", runs);
+      cluster.node_name = "leader";
+      cluster.peer_address = fmt::format("127.0.0.1:{}", accord::testing::FreePort());
+      cluster.max_txn_ops = 4096;
+      cluster.lease_seconds = options.lease_seconds;
+      Doors doors;
+      if (!doors.Open(data + "/n1", false, clustered ? &cluster : nullptr)) return;
+      std::vector<std::unique_ptr<accord::store::EventStore>> followers;
+      for (int f = 2; clustered && f <= 3; ++f) {
+        accord::store::ClusterOptions follower = cluster;
+        follower.node_name = fmt::format("follower{}", f);
+        follower.peer_address = fmt::format("127.0.0.1:{}", accord::testing::FreePort());
+        followers.emplace_back();
+        accord::core::Status s = accord::store::OpenClustered({}, fmt::format("{}/n{}", data, f),
+                                                              follower, &followers.back());
+        if (!s.ok()) {
+          std::printf("cannot start a follower: %s\n", s.ToString().c_str());
+          return;
+        }
+      }
+      auto agreement = [runs](int c) { return fmt::format("bench-{}-agreement-{}", runs, c); };
+      if (!ProposeAgreements(options, doors, Door::kTcp, agreement, next_id)) return;
+      std::vector<std::pair<std::string, std::function<std::function<Request()>(int)>>> workloads;
+      workloads.emplace_back("raw appends (append_events)", [&](int c) {
+        return [&, stream = fmt::format("bench-raw-{}", c)] {
+          return RawAppend(stream, EventId(next_id.fetch_add(1)), payload);
+        };
+      });
+      workloads.emplace_back("milestones (log_milestone)", [&, agreement](int c) {
+        return [&, id = agreement(c)] {
+          return NoteMilestone(id, EventId(next_id.fetch_add(1)), text);
+        };
+      });
+      for (auto& [name, make] : workloads) {
+        std::vector<std::unique_ptr<Pipeline>> pipelines =
+            TcpPipelines(options, doors.tcp_port(), make);
+        if (pipelines.empty()) return;
+        auto before = doors.store().Stats();
+        Phase phase = Drive(options, pipelines);
+        auto after = doors.store().Stats();
+        pipelines.clear();
+        Settle(doors.store());
+        phase.events_per_sync =
+            static_cast<double>(after.events_written - before.events_written) /
+            std::max<double>(1, static_cast<double>(after.group_commits - before.group_commits));
+        PrintPhase(fmt::format("round {} {}", round + 1, clustered ? "cluster" : "single"), name,
+                   phase, phase.events_per_second);
+        (clustered ? rates[name].cluster : rates[name].single).push_back(phase.events_per_second);
+      }
+      if (clustered) {
+        // Every copy holds the whole log, verified, with the leader's head.
+        uint64_t head = doors.store().Head().next_position;
+        for (auto& follower : followers) {
+          auto until = Clock::now() + std::chrono::seconds(60);
+          while (follower->Head().next_position < head && Clock::now() < until) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+          }
+          accord::store::VerifyReport report;
+          accord::core::Status verified = follower->Verify(&report);
+          std::printf("%-14s a follower holds %llu of %llu records, verify %s, head %s\n", "",
+                      static_cast<unsigned long long>(report.records),
+                      static_cast<unsigned long long>(head), verified.ToString().c_str(),
+                      report.head_hash == doors.store().Head().last_hash ? "the leader's"
+                                                                         : "NOT the leader's");
+        }
+      }
+    }
+  }
+  std::printf("cluster/single, the median of each round's ratio (the rounds' ratios):\n");
+  for (const auto& [name, measured] : rates) {
+    std::vector<double> ratios;
+    for (size_t r = 0; r < measured.single.size() && r < measured.cluster.size(); ++r) {
+      ratios.push_back(measured.cluster[r] / measured.single[r]);
+    }
+    fmt::print("{:<28} cluster {:.0f} ev/s, single {:.0f} ev/s (medians): {:.2f}  ({:.2f})\n", name,
+               Median(measured.cluster), Median(measured.single), Median(ratios),
+               fmt::join(ratios, " "));
+  }
+
+  // Failover: two accordd processes on the cluster; one client appends
+  // through the follower, one event at a time; the leader is killed
+  // (SIGKILL, then, once more, SIGTERM) and the gap in acknowledgements is
+  // the time from the kill to the next one.
+  for (int signal : {SIGKILL, SIGTERM}) {
+    std::string prefix = fmt::format("/failover{}/", signal);
+    std::vector<std::unique_ptr<accord::testing::AccorddProcess>> nodes;
+    for (int n = 1; n <= 2; ++n) {
+      std::string dir = fmt::format("{}/failover{}-n{}", root, signal, n);
+      std::filesystem::create_directories(dir);
+      nodes.push_back(std::make_unique<accord::testing::AccorddProcess>(
+          options.accordd,
+          std::vector<std::string>{"--data", dir, "--no-auth", "--http-port", "0",
+                                   "--etcd-endpoints", etcd.endpoints_flag(), "--etcd-prefix",
+                                   prefix, "--node-name", fmt::format("n{}", n), "--peer-address",
+                                   fmt::format("127.0.0.1:{}", accord::testing::FreePort()),
+                                   "--lease-seconds", std::to_string(options.lease_seconds)},
+          dir + ".log"));
+      if (!nodes.back()->WaitUntilServing()) {
+        std::printf("accordd did not start: %s\n", nodes.back()->log().c_str());
+        return;
+      }
+    }
+    // Which one leads: its health says so.
+    auto leads = [](uint16_t port) {
+      std::unique_ptr<accord::net::Client> client;
+      Request health;
+      health.mutable_get_health();
+      Response response;
+      return accord::net::Client::Connect("127.0.0.1", port, "bench", &client).ok() &&
+             client->Call(health, &response).ok() && response.health().cluster().leader();
+    };
+    int leader = -1;
+    for (auto until = Clock::now() + std::chrono::seconds(30);
+         leader < 0 && Clock::now() < until;) {
+      for (int n = 0; n < 2; ++n) {
+        if (leads(nodes[n]->port())) leader = n;
+      }
+    }
+    if (leader < 0) {
+      std::printf("no leader among the accordd nodes\n");
+      return;
+    }
+    int follower = 1 - leader;
+    std::unique_ptr<accord::net::Client> client;
+    if (!accord::net::Client::Connect("127.0.0.1", nodes[follower]->port(), "bench", &client)
+             .ok()) {
+      return;
+    }
+    client->SetReceiveTimeout(std::chrono::seconds(60));
+    auto append = [&] {
+      Response response;
+      return client->Call(RawAppend("failover", EventId(next_id.fetch_add(1)), payload), &response)
+                 .ok() &&
+             response.has_appended();
+    };
+    for (int i = 0; i < 100; ++i) append();
+    std::atomic<bool> killed{false};
+    Clock::time_point kill_time;
+    std::thread killer([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      kill_time = Clock::now();
+      kill(nodes[leader]->pid(), signal);
+      killed = true;
+    });
+    double gap_ms = -1;
+    for (auto until = Clock::now() + std::chrono::seconds(60); Clock::now() < until;) {
+      bool ok = append();
+      if (ok && killed) {
+        gap_ms = std::chrono::duration<double, std::milli>(Clock::now() - kill_time).count();
+        break;
+      }
+    }
+    killer.join();
+    std::printf(
+        "failover after %s of the leader (lease %d s): the next append acknowledged %.0f "
+        "ms after the kill\n",
+        signal == SIGKILL ? "SIGKILL" : "SIGTERM", options.lease_seconds, gap_ms);
+  }
+}
+
 void CatchUp(const Options& options, const std::string& dir) {
   Doors doors;
   if (!doors.Open(dir, options.http)) return;
@@ -956,6 +1195,7 @@ int main(int argc, char** argv) {
   bool skip_appends = false;
   bool skip_replay = false;
   bool skip_sse = false;
+  bool skip_cluster = false;
   po::options_description flags("usage: accord-bench [options]\n\noptions");
   flags.add_options()("help,h", "show this help")(
       "connections", po::value(&options.connections)->default_value(64), "client connections")(
@@ -975,7 +1215,11 @@ int main(int argc, char** argv) {
       "no-appends", po::bool_switch(&skip_appends), "skip the appends through the doors")(
       "no-replay", po::bool_switch(&skip_replay), "skip replay, start-up and memory")(
       "no-sse", po::bool_switch(&skip_sse),
-      "skip the catch-up of the replayed log (TCP subscription and HTTP event stream)");
+      "skip the catch-up of the replayed log (TCP subscription and HTTP event stream)")(
+      "no-cluster", po::bool_switch(&skip_cluster),
+      "skip the cluster against a single node, and failover (they start etcd members)")(
+      "lease-seconds", po::value(&options.lease_seconds)->default_value(2),
+      "the cluster's lease: a dead leader is replaced after about this long");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, flags), vm);
@@ -1028,5 +1272,6 @@ int main(int argc, char** argv) {
     }
     CatchUp(options, large);
   }
+  if (!skip_cluster) ClusterAgainstSingleNode(options);
   return 0;
 }

@@ -150,6 +150,7 @@ void RocksDbStore::StagerLoop() {
       if (!WaitForStagingWork()) break;  // stopping, and nothing left to stage
       if (!open_group_) {
         open_group_ = std::make_unique<Group>();
+        open_group_->gate = gate_;
         open_group_->recorded_micros = std::max(NowMicros(options_.clock), last_recorded_micros_);
         last_recorded_micros_ = open_group_->recorded_micros;
       }
@@ -336,8 +337,24 @@ void RocksDbStore::CompleterLoop() {
   }
 }
 
+void RocksDbStore::SetCommitGate(std::shared_ptr<const CommitGate> gate) {
+  core::MutexLock lock(&mutex_);
+  gate_ = std::move(gate);
+}
+
 void RocksDbStore::WriteGroup(Group* group) {
   if (group->events == 0) return;
+  if (group->gate && !group->gate_entries.empty()) {
+    core::Status committed = group->gate->commit(group->gate_entries);
+    if (!committed.ok()) {
+      for (auto& w : group->writers) w->status = committed;
+      gate_refused_.store(true);
+      core::MutexLock lock(&mutex_);
+      write_failure_ = committed;
+      first_write_failure_ = committed.message();
+      return;
+    }
+  }
   std::sort(group->stream_index_puts.begin(), group->stream_index_puts.end());
   std::sort(group->event_id_puts.begin(), group->event_id_puts.end());
   for (const auto& [key, value] : group->stream_index_puts)
@@ -409,6 +426,11 @@ core::Status RocksDbStore::RecoverAfterWriteFailure() {
   {
     core::MutexLock lock(&in_flight_mutex_);
     in_flight_ids_.clear();
+  }
+  if (gate_refused_.exchange(false) && db_ && !db_read_only_) {
+    // The gate refused the group before it reached the disk: nothing to
+    // reopen, only the staged state to take back.
+    return LoadChainHead();
   }
   uint64_t before = committed_position_.load();
   core::Status reopened;

@@ -45,6 +45,9 @@ struct RocksDbStore::InFlightEvent {
 
 struct RocksDbStore::Group {
   std::vector<std::unique_ptr<Writer>> writers;
+  // The commit gate when the group was opened, and what it is given.
+  std::shared_ptr<const CommitGate> gate;
+  std::vector<std::string> gate_entries;
   rocksdb::WriteBatch batch;
   size_t events = 0;
   uint64_t next_position = 0;                // after this group

@@ -109,6 +109,21 @@ class RocksDbStore final : public EventStore {
       std::string_view prefix, std::string_view after, size_t max_count,
       std::vector<std::pair<std::string, std::string>>* entries) const override EXCLUDES(db_mutex_);
 
+  // The replicated log's hook (store/replicated_store.h). While a gate is
+  // set, each group staged from then on is committed through `commit`
+  // before this store writes it, and its new records carry `term` as their
+  // leader_term. `commit` gets the group's LogEntry values, serialized, in
+  // position order, and runs on the write path (one group at a time, in
+  // order). If it fails, the group fails as if the disk had refused it
+  // (every group staged on it fails too), except that the database is not
+  // reopened: what it holds is sound, so the staged state is reloaded from
+  // it. Null clears the gate for groups staged after.
+  struct CommitGate {
+    uint64_t term = 0;
+    std::function<core::Status(const std::vector<std::string>& entries)> commit;
+  };
+  void SetCommitGate(std::shared_ptr<const CommitGate> gate) EXCLUDES(mutex_);
+
  private:
   struct Writer;  // store/pipeline_types.h
   struct Group;
@@ -217,7 +232,10 @@ class RocksDbStore final : public EventStore {
   bool syncer_done_ GUARDED_BY(mutex_) = false;
   bool completer_busy_ GUARDED_BY(mutex_) = false;  // calling back a batch of groups
   std::deque<std::unique_ptr<Group>> completed_ GUARDED_BY(mutex_);  // written, to complete
-  core::Status write_failure_ GUARDED_BY(mutex_);       // sticky until the stager recovers
+  core::Status write_failure_ GUARDED_BY(mutex_);  // sticky until the stager recovers
+  std::shared_ptr<const CommitGate> gate_ GUARDED_BY(mutex_);
+  // The write that failed was refused by the gate, not by the disk.
+  std::atomic<bool> gate_refused_{false};
   std::string first_write_failure_ GUARDED_BY(mutex_);  // the write that failed
   std::chrono::steady_clock::time_point last_recovery_ GUARDED_BY(mutex_);
   std::chrono::milliseconds recovery_backoff_ GUARDED_BY(mutex_){0};

@@ -207,12 +207,15 @@ core::Status RocksDbStore::StageAppend(Writer* w, Group* g) {
     record.set_causation_id(e.causation_id());
     record.set_payload(e.payload());
     record.set_prev_hash(chain_hash_);
+    if (g->gate) record.set_leader_term(g->gate->term);
 
     LogEntry entry;
     entry.set_record(record.SerializeAsString());
     entry.set_hash(Sha256(entry.record()));
     std::string key = EncodePosition(position);
-    g->batch.Put(log_, key, entry.SerializeAsString());
+    std::string value = entry.SerializeAsString();
+    g->batch.Put(log_, key, value);
+    if (g->gate) g->gate_entries.push_back(std::move(value));
     g->stream_index_puts.emplace_back(StreamIndexKey(w->stream_id, version), key);
     g->event_id_puts.emplace_back(ids[i], key);
     chain_hash_ = entry.hash();
@@ -319,7 +322,9 @@ core::Status RocksDbStore::StageImport(Writer* w, Group* g) {
     entry.set_record(given.record());
     entry.set_hash(given.hash());
     std::string key = EncodePosition(record.position());
-    g->batch.Put(log_, key, entry.SerializeAsString());
+    std::string value = entry.SerializeAsString();
+    g->batch.Put(log_, key, value);
+    if (g->gate) g->gate_entries.push_back(std::move(value));
     g->stream_index_puts.emplace_back(StreamIndexKey(record.stream_id(), record.stream_version()),
                                       key);
     g->event_id_puts.emplace_back(ids[i], key);

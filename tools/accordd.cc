@@ -42,6 +42,7 @@
 #include "app/log.h"
 #include "net/http_server.h"
 #include "net/server.h"
+#include "store/cluster.h"
 #include "store/document_store.h"
 #include "store/event_store.h"
 
@@ -156,6 +157,8 @@ int main(int argc, char** argv) {
   std::string web_dir;
   uint64_t max_document_bytes = accord::store::kDefaultMaxDocumentBytes;
   accord::net::ServerOptions options;
+  std::string etcd_endpoints;
+  accord::store::ClusterOptions cluster;
   CLI::App flags("accordd: the accord server, serving one data folder until SIGINT or SIGTERM",
                  "accordd");
   flags.set_help_flag("-h,--help", "show this help");
@@ -206,6 +209,29 @@ int main(int argc, char** argv) {
   flags.add_option("--web-dir", web_dir,
                    "serve the web desk's files from this folder, read on each request, instead of "
                    "those built in (for working on the pages)");
+  flags.add_option("--etcd-endpoints", etcd_endpoints,
+                   "run as a node of a cluster whose log of record is in these etcd members "
+                   "(host:port,host:port,...; docs/cluster.md); without it, a single node");
+  flags.add_option("--etcd-prefix", cluster.prefix,
+                   "--etcd-endpoints: the keys accord keeps in etcd");
+  flags.add_option("--etcd-ca", cluster.etcd_ca_file, "--etcd-endpoints: TLS, etcd's CA (PEM)");
+  flags.add_option("--etcd-cert", cluster.etcd_cert_file,
+                   "--etcd-endpoints: TLS, this node's client certificate (PEM)");
+  flags.add_option("--etcd-key", cluster.etcd_key_file, "--etcd-endpoints: TLS, its private key");
+  flags.add_option("--node-name", cluster.node_name,
+                   "--etcd-endpoints: this node's name, unique in the cluster (default: the peer "
+                   "address)");
+  flags.add_option("--peer-address", cluster.peer_address,
+                   "--etcd-endpoints: host:port where this node takes appends that other nodes "
+                   "forward to it while it leads");
+  flags
+      .add_option("--lease-seconds", cluster.lease_seconds,
+                  "--etcd-endpoints: a dead leader is replaced after about this long")
+      ->check(CLI::Range(1, 60));
+  flags
+      .add_option("--etcd-max-txn-ops", cluster.max_txn_ops,
+                  "--etcd-endpoints: etcd's --max-txn-ops; bounds the events of one commit")
+      ->check(CLI::Range(16, 1 << 20));
   flags.add_option("--log-level", log_level,
                    "what to log on stderr: trace, debug, info, warn, error, critical or off");
   try {
@@ -305,7 +331,25 @@ int main(int argc, char** argv) {
 
   FitOpenFileLimit(options.max_connections);
   std::unique_ptr<accord::store::EventStore> store;
-  accord::core::Status s = accord::store::EventStore::Open({}, data, &store);
+  accord::core::Status s;
+  if (etcd_endpoints.empty()) {
+    s = accord::store::EventStore::Open({}, data, &store);
+  } else {
+    for (size_t start = 0; start <= etcd_endpoints.size();) {
+      size_t comma = etcd_endpoints.find(',', start);
+      if (comma == std::string::npos) comma = etcd_endpoints.size();
+      if (comma > start)
+        cluster.etcd_endpoints.push_back(etcd_endpoints.substr(start, comma - start));
+      start = comma + 1;
+    }
+    if (cluster.peer_address.empty()) cluster.peer_address = "127.0.0.1:7422";
+    if (cluster.node_name.empty()) cluster.node_name = cluster.peer_address;
+    s = accord::store::OpenClustered({}, data, cluster, &store);
+    if (s.ok()) {
+      Log("node " + cluster.node_name + " of the cluster in etcd " + etcd_endpoints + " (prefix " +
+          cluster.prefix + "), taking forwarded appends at " + cluster.peer_address);
+    }
+  }
   if (!s.ok()) {
     // Another process may have taken the folder since the check above.
     auto holder = FindLockHolder(data);
@@ -319,6 +363,9 @@ int main(int argc, char** argv) {
     LogError("cannot open " + data + "/documents: " + s.ToString());
     return 1;
   }
+  // On a cluster, a document uploaded through another node is fetched from
+  // it when first asked for here.
+  documents = accord::store::ShareDocuments(store.get(), std::move(documents));
   options.documents = documents.get();
   // One application under both doors: what is logged through one is
   // followed through the other.

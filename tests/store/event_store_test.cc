@@ -13,8 +13,10 @@
 
 #include "accord/v1/legacy.pb.h"
 #include "core/event_types.h"
+#include "store/cluster.h"
 #include "store/coding.h"
 #include "tests/testing/builders.h"
+#include "tests/testing/etcd_process.h"
 #include "tests/testing/raw_db.h"
 #include "tests/testing/temp_dir.h"
 
@@ -26,14 +28,51 @@ using accord::testing::Uuid;
 using accord::v1::EventRecord;
 using accord::v1::NewEvent;
 
-class EventStoreTest : public ::testing::Test {
+// The store's contract holds for both implementations: the tests below
+// that are TEST_P run against the single-node RocksDB store and against the
+// replicated one (one node of a cluster on a real etcd member, started once
+// for the suite; each test has its own key prefix).
+enum class Backend { kRocksDb, kEtcd };
+
+std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::kRocksDb ? "RocksDb" : "Etcd";
+}
+
+class StoreFixture : public ::testing::Test {
  protected:
+  static void SetUpTestSuite() {
+    etcd_dir_ = new accord::testing::TempDir();
+    etcd_ = new accord::testing::EtcdCluster(etcd_dir_->Sub("etcd"), 1);
+    ASSERT_TRUE(etcd_->WaitUntilHealthy()) << etcd_->log(0);
+  }
+  static void TearDownTestSuite() {
+    delete etcd_;
+    delete etcd_dir_;
+    etcd_ = nullptr;
+  }
+
   void SetUp() override { Reopen(); }
 
   void Reopen(StoreOptions options = {}) {
     store_.reset();
-    core::Status s = EventStore::Open(options, dir_.path(), &store_);
+    if (backend_ == Backend::kRocksDb) {
+      core::Status s = EventStore::Open(options, dir_.path(), &store_);
+      ASSERT_TRUE(s.ok()) << s.ToString();
+      return;
+    }
+    if (cluster_.node_name.empty()) {
+      static int tests = 0;
+      cluster_.prefix = "/test" + std::to_string(++tests) + "/";
+      cluster_.node_name = "n1";
+      cluster_.etcd_endpoints = etcd_->endpoints();
+      cluster_.lease_seconds = 2;
+    }
+    cluster_.peer_address = "127.0.0.1:" + std::to_string(accord::testing::FreePort());
+    core::Status s = OpenClustered(options, dir_.path(), cluster_, &store_);
     ASSERT_TRUE(s.ok()) << s.ToString();
+    // A lone node elects itself: wait for it, so that a test starts with a
+    // store that takes appends at once, as a single node does.
+    ASSERT_TRUE(store_->AwaitWritable(std::chrono::seconds(20)));
   }
 
   // Appends events with ids first..first+count-1 and asserts it worked.
@@ -65,11 +104,32 @@ class EventStoreTest : public ::testing::Test {
     return all;
   }
 
+  Backend backend_ = Backend::kRocksDb;
+  ClusterOptions cluster_;
   accord::testing::TempDir dir_;
   std::unique_ptr<EventStore> store_;
+  static inline accord::testing::TempDir* etcd_dir_ = nullptr;
+  static inline accord::testing::EtcdCluster* etcd_ = nullptr;
 };
 
-TEST_F(EventStoreTest, AppendsAndReadsBackInOrder) {
+class EventStoreTest : public StoreFixture, public ::testing::WithParamInterface<Backend> {
+ protected:
+  void SetUp() override {
+    backend_ = GetParam();
+    StoreFixture::SetUp();
+  }
+};
+INSTANTIATE_TEST_SUITE_P(Backends, EventStoreTest,
+                         ::testing::Values(Backend::kRocksDb, Backend::kEtcd), BackendName);
+
+// What only the single-node store has: read-only opens, its RocksDB folder.
+class RocksDbStoreTest : public StoreFixture {
+ protected:
+  static void SetUpTestSuite() {}
+  static void TearDownTestSuite() {}
+};
+
+TEST_P(EventStoreTest, AppendsAndReadsBackInOrder) {
   MustAppend("a", ExpectedVersion::NoStream(), 1, 3);
   MustAppend("b", ExpectedVersion::NoStream(), 4, 2);
   AppendResult third = MustAppend("a", ExpectedVersion::Exact(2), 6, 2);
@@ -94,7 +154,7 @@ TEST_F(EventStoreTest, AppendsAndReadsBackInOrder) {
   EXPECT_EQ(store_->Head().next_position, 7u);
 }
 
-TEST_F(EventStoreTest, StampsTheEnvelopeAndChainsEveryRecord) {
+TEST_P(EventStoreTest, StampsTheEnvelopeAndChainsEveryRecord) {
   NewEvent event = RawEvent(1);
   *event.mutable_effective() = accord::testing::Month(2024, 7);
   event.set_correlation_id("c-1");
@@ -123,7 +183,7 @@ TEST_F(EventStoreTest, StampsTheEnvelopeAndChainsEveryRecord) {
   EXPECT_EQ(store_->Head().last_hash, all.back().hash());
 }
 
-TEST_F(EventStoreTest, StampsRecordedAtFromItsClockNeverGoingBack) {
+TEST_P(EventStoreTest, StampsRecordedAtFromItsClockNeverGoingBack) {
   core::ManualClock clock(std::chrono::sys_days{std::chrono::year{2020} / 1 / 1});
   StoreOptions options;
   options.clock = &clock;
@@ -140,7 +200,7 @@ TEST_F(EventStoreTest, StampsRecordedAtFromItsClockNeverGoingBack) {
   EXPECT_EQ(records[2].recorded_at().seconds(), 1577836800 + 3600);
 }
 
-TEST_F(EventStoreTest, ChecksEachKindOfExpectedVersion) {
+TEST_P(EventStoreTest, ChecksEachKindOfExpectedVersion) {
   AppendResult result;
   core::Status s = store_->Append("a", ExpectedVersion::StreamExists(), Events(1, 1), &result);
   EXPECT_TRUE(s.IsWrongExpectedVersion()) << s.ToString();
@@ -164,7 +224,7 @@ TEST_F(EventStoreTest, ChecksEachKindOfExpectedVersion) {
   MustAppend("a", ExpectedVersion::Exact(3), 5);
 }
 
-TEST_F(EventStoreTest, ARejectedAppendConsumesNoPosition) {
+TEST_P(EventStoreTest, ARejectedAppendConsumesNoPosition) {
   MustAppend("a", ExpectedVersion::NoStream(), 1);
   AppendResult result;
   ASSERT_FALSE(store_->Append("a", ExpectedVersion::NoStream(), Events(2, 3), &result).ok());
@@ -173,7 +233,7 @@ TEST_F(EventStoreTest, ARejectedAppendConsumesNoPosition) {
   EXPECT_EQ(ReadEverything().size(), 2u);
 }
 
-TEST_F(EventStoreTest, IdempotentRetryReturnsOriginalPositionsAndWritesNothing) {
+TEST_P(EventStoreTest, IdempotentRetryReturnsOriginalPositionsAndWritesNothing) {
   MustAppend("a", ExpectedVersion::NoStream(), 1, 2);
   MustAppend("b", ExpectedVersion::NoStream(), 3, 1);
 
@@ -193,7 +253,7 @@ TEST_F(EventStoreTest, IdempotentRetryReturnsOriginalPositionsAndWritesNothing) 
   EXPECT_EQ(ReadEverything().size(), 3u);
 }
 
-TEST_F(EventStoreTest, RefusesRetriesThatDoNotMatchTheOriginal) {
+TEST_P(EventStoreTest, RefusesRetriesThatDoNotMatchTheOriginal) {
   MustAppend("a", ExpectedVersion::NoStream(), 1, 2);
   AppendResult result;
 
@@ -213,7 +273,7 @@ TEST_F(EventStoreTest, RefusesRetriesThatDoNotMatchTheOriginal) {
   EXPECT_EQ(ReadEverything().size(), 2u);
 }
 
-TEST_F(EventStoreTest, RefusesMalformedAppends) {
+TEST_P(EventStoreTest, RefusesMalformedAppends) {
   AppendResult result;
   EXPECT_EQ(store_->Append("", ExpectedVersion::Any(), Events(1, 1), &result).code(),
             core::Status::Code::kInvalidArgument);
@@ -236,7 +296,7 @@ TEST_F(EventStoreTest, RefusesMalformedAppends) {
   EXPECT_EQ(ReadEverything().size(), 0u);
 }
 
-TEST_F(EventStoreTest, ReadsInBoundedPages) {
+TEST_P(EventStoreTest, ReadsInBoundedPages) {
   Reopen(StoreOptions{.max_page_size = 10});
   for (uint64_t i = 0; i < 25; ++i)
     MustAppend(i % 2 ? "odd" : "even", ExpectedVersion::Any(), i + 1);
@@ -282,7 +342,7 @@ TEST_F(EventStoreTest, ReadsInBoundedPages) {
 
 // A page of large records stops at max_page_bytes (after the record that
 // reaches it), so that one read never holds max_page_size large records.
-TEST_F(EventStoreTest, ReadsAreCutByBytesAsWellAsByCount) {
+TEST_P(EventStoreTest, ReadsAreCutByBytesAsWellAsByCount) {
   // Each record here is a few hundred bytes: a limit of 1 byte gives one
   // record a page, every page still makes progress.
   Reopen(StoreOptions{.max_page_bytes = 1});
@@ -321,7 +381,7 @@ TEST_F(EventStoreTest, ReadsAreCutByBytesAsWellAsByCount) {
   EXPECT_EQ(versions, (std::vector<uint64_t>{2, 1, 0}));
 }
 
-TEST_F(EventStoreTest, ReopenRecoversHeadsAndTheChainWithoutAScan) {
+TEST_P(EventStoreTest, ReopenRecoversHeadsAndTheChainWithoutAScan) {
   MustAppend("a", ExpectedVersion::NoStream(), 1, 3);
   MustAppend("b", ExpectedVersion::NoStream(), 4, 1);
   std::string hash = store_->Head().last_hash;
@@ -345,7 +405,7 @@ TEST_F(EventStoreTest, ReopenRecoversHeadsAndTheChainWithoutAScan) {
   EXPECT_EQ(report.streams, 2u);
 }
 
-TEST_F(EventStoreTest, ListsStreamsInPages) {
+TEST_P(EventStoreTest, ListsStreamsInPages) {
   for (const char* stream : {"c", "a", "d", "b"})
     MustAppend(stream, ExpectedVersion::Any(), 0x100 + stream[0]);
   std::vector<std::string> streams;
@@ -358,7 +418,7 @@ TEST_F(EventStoreTest, ListsStreamsInPages) {
   EXPECT_TRUE(end);
 }
 
-TEST_F(EventStoreTest, FindsEventsById) {
+TEST_P(EventStoreTest, FindsEventsById) {
   MustAppend("a", ExpectedVersion::NoStream(), 1, 2);
   EventRecord record;
   ASSERT_TRUE(store_->FindEvent(Uuid(2), &record).ok());
@@ -367,7 +427,7 @@ TEST_F(EventStoreTest, FindsEventsById) {
   EXPECT_EQ(store_->FindEvent("nope", &record).code(), core::Status::Code::kInvalidArgument);
 }
 
-TEST_F(EventStoreTest, ConcurrentWritersOnOneVersionHaveExactlyOneWinner) {
+TEST_P(EventStoreTest, ConcurrentWritersOnOneVersionHaveExactlyOneWinner) {
   constexpr int kWriters = 8;
   constexpr int kRounds = 20;
   MustAppend("contested", ExpectedVersion::NoStream(), 1);
@@ -400,7 +460,7 @@ TEST_F(EventStoreTest, ConcurrentWritersOnOneVersionHaveExactlyOneWinner) {
   EXPECT_EQ(ReadEverything().size(), static_cast<size_t>(kRounds + 1));
 }
 
-TEST_F(EventStoreTest, ConcurrentAppendsGetGaplessOrderedPositions) {
+TEST_P(EventStoreTest, ConcurrentAppendsGetGaplessOrderedPositions) {
   constexpr int kThreads = 16;
   constexpr int kAppends = 40;
   std::vector<std::thread> threads;
@@ -436,7 +496,7 @@ TEST_F(EventStoreTest, ConcurrentAppendsGetGaplessOrderedPositions) {
   EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
-TEST_F(EventStoreTest, KeepsProjectionState) {
+TEST_P(EventStoreTest, KeepsProjectionState) {
   std::string value;
   EXPECT_TRUE(store_->GetProjectionState("summary", &value).IsNotFound());
   ASSERT_TRUE(store_->PutProjectionState("summary", "checkpoint 7").ok());
@@ -445,7 +505,7 @@ TEST_F(EventStoreTest, KeepsProjectionState) {
   EXPECT_EQ(value, "checkpoint 7");
 }
 
-TEST_F(EventStoreTest, ReadOnlyStoresRefuseWrites) {
+TEST_F(RocksDbStoreTest, ReadOnlyStoresRefuseWrites) {
   MustAppend("a", ExpectedVersion::NoStream(), 1);
   store_.reset();
   Reopen(StoreOptions{.read_only = true});
@@ -458,7 +518,7 @@ TEST_F(EventStoreTest, ReadOnlyStoresRefuseWrites) {
 }
 
 // A VisitHeld written at schema version 1, stored as such, read back today.
-TEST_F(EventStoreTest, StoredOldSchemaRecordsAreReadThroughUpcasters) {
+TEST_P(EventStoreTest, StoredOldSchemaRecordsAreReadThroughUpcasters) {
   accord::v1::legacy::VisitHeldV1 old;
   old.set_location("APSCO headquarters, Beijing");
   old.set_host("APSCO");
@@ -480,7 +540,7 @@ TEST_F(EventStoreTest, StoredOldSchemaRecordsAreReadThroughUpcasters) {
   EXPECT_EQ(decoded->event.visit_held().host_party_id(), "apsco");
 }
 
-TEST_F(EventStoreTest, AppendAsyncCallsBackOnceEachInCommitOrder) {
+TEST_P(EventStoreTest, AppendAsyncCallsBackOnceEachInCommitOrder) {
   constexpr int kAppends = 300;
   std::mutex mutex;
   std::condition_variable all_done;
@@ -504,7 +564,7 @@ TEST_F(EventStoreTest, AppendAsyncCallsBackOnceEachInCommitOrder) {
       << "queued appends share synced writes";
 }
 
-TEST_F(EventStoreTest, StatsCountEachGroupCommitsSizeAndWriteTimeAndTheBytesOnDisk) {
+TEST_P(EventStoreTest, StatsCountEachGroupCommitsSizeAndWriteTimeAndTheBytesOnDisk) {
   StoreStats empty = store_->Stats();
   EXPECT_EQ(empty.group_commit_events.count, 0u);
   EXPECT_EQ(empty.synced_write_seconds.count, 0u);
@@ -528,7 +588,7 @@ TEST_F(EventStoreTest, StatsCountEachGroupCommitsSizeAndWriteTimeAndTheBytesOnDi
   EXPECT_EQ(store_->Stats().group_commits, 0u) << "counted since open";
 }
 
-TEST_F(EventStoreTest, ARetryQueuedBehindItsOriginalIsAnsweredWithTheOriginal) {
+TEST_P(EventStoreTest, ARetryQueuedBehindItsOriginalIsAnsweredWithTheOriginal) {
   // The retry is staged while the original is not yet on disk: the store
   // must find it among the events in flight, not only on disk.
   std::mutex mutex;
@@ -555,7 +615,7 @@ TEST_F(EventStoreTest, ARetryQueuedBehindItsOriginalIsAnsweredWithTheOriginal) {
   EXPECT_EQ(store_->Head().next_position, 40u);
 }
 
-TEST_F(EventStoreTest, ClosingFinishesEveryQueuedAppend) {
+TEST_P(EventStoreTest, ClosingFinishesEveryQueuedAppend) {
   std::atomic<int> ok{0};
   for (int i = 0; i < 200; ++i) {
     store_->AppendAsync("a", ExpectedVersion::Any(), Events(1 + i, 1),
@@ -567,7 +627,7 @@ TEST_F(EventStoreTest, ClosingFinishesEveryQueuedAppend) {
   EXPECT_EQ(store_->Head().next_position, 200u);
 }
 
-TEST_F(EventStoreTest, AnExportImportedIntoAnEmptyStoreReproducesTheLogExactly) {
+TEST_P(EventStoreTest, AnExportImportedIntoAnEmptyStoreReproducesTheLogExactly) {
   MustAppend("a", ExpectedVersion::NoStream(), 1, 3);
   MustAppend("b", ExpectedVersion::NoStream(), 4, 2);
   MustAppend("a", ExpectedVersion::Exact(2), 6, 1);
@@ -599,7 +659,7 @@ TEST_F(EventStoreTest, AnExportImportedIntoAnEmptyStoreReproducesTheLogExactly) 
   EXPECT_EQ(result.last_version, 4u);
 }
 
-TEST_F(EventStoreTest, ImportRefusesRecordsThatDoNotFit) {
+TEST_P(EventStoreTest, ImportRefusesRecordsThatDoNotFit) {
   MustAppend("a", ExpectedVersion::NoStream(), 1, 3);
   std::vector<EventRecord> records = ReadEverything();
   auto import_into_new = [](std::vector<EventRecord> batch) {
@@ -666,7 +726,7 @@ std::vector<accord::v1::LogEntry> StoredEntries(const EventStore& store) {
   return entries;
 }
 
-TEST_F(EventStoreTest, ImportRefusesRecordBytesThatNoLongerMatchTheirHashAndWritesNothing) {
+TEST_P(EventStoreTest, ImportRefusesRecordBytesThatNoLongerMatchTheirHashAndWritesNothing) {
   MustAppend("a", ExpectedVersion::NoStream(), 1, 3);
   std::vector<accord::v1::LogEntry> entries = StoredEntries(*store_);
   accord::testing::TempDir other_dir;
@@ -698,7 +758,7 @@ TEST_F(EventStoreTest, ImportRefusesRecordBytesThatNoLongerMatchTheirHashAndWrit
   EXPECT_EQ(other->Head().last_hash, store_->Head().last_hash);
 }
 
-TEST_F(EventStoreTest, ImportKeepsTheRecordBytesItIsGiven) {
+TEST_P(EventStoreTest, ImportKeepsTheRecordBytesItIsGiven) {
   // Bytes no protobuf library writes, hashed as they are: the store keeps
   // them as given, and the chain and the Merkle tree cover those bytes.
   MustAppend("a", ExpectedVersion::NoStream(), 1, 1);
@@ -719,7 +779,7 @@ TEST_F(EventStoreTest, ImportKeepsTheRecordBytesItIsGiven) {
   EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
-TEST_F(EventStoreTest, ImportThenAppendContinuesOneChain) {
+TEST_P(EventStoreTest, ImportThenAppendContinuesOneChain) {
   MustAppend("a", ExpectedVersion::NoStream(), 1, 3);
   MustAppend("b", ExpectedVersion::NoStream(), 4, 1);
   accord::testing::TempDir other_dir;
@@ -760,7 +820,7 @@ TEST_F(EventStoreTest, ImportThenAppendContinuesOneChain) {
   EXPECT_EQ(report.streams, 3u);
 }
 
-TEST_F(EventStoreTest, AppendTakesANullResult) {
+TEST_P(EventStoreTest, AppendTakesANullResult) {
   ASSERT_TRUE(store_->Append("a", ExpectedVersion::NoStream(), Events(1, 1), nullptr).ok());
   core::Status s = store_->Append("a", ExpectedVersion::NoStream(), Events(2, 1), nullptr);
   EXPECT_EQ(s.code(), core::Status::Code::kWrongExpectedVersion) << s.ToString();
@@ -768,10 +828,10 @@ TEST_F(EventStoreTest, AppendTakesANullResult) {
 }
 
 // Tamper evidence: damage stored data directly in RocksDB.
-class TamperTest : public EventStoreTest {
+class TamperTest : public RocksDbStoreTest {
  protected:
   void SetUp() override {
-    EventStoreTest::SetUp();
+    RocksDbStoreTest::SetUp();
     for (uint64_t i = 0; i < 10; ++i) MustAppend(i < 5 ? "a" : "b", ExpectedVersion::Any(), i + 1);
     store_.reset();
   }
