@@ -157,6 +157,14 @@ void RocksDbStore::StagerLoop() {
       size_t events = open_group_->events;
       while (!queued_.empty() &&
              (events == 0 || events + queued_.front()->size() <= options_.max_group_events)) {
+        if (options_.max_group_bytes != 0) {
+          size_t bytes = queued_.front()->bytes();
+          if (events != 0 && open_group_->bytes + bytes > options_.max_group_bytes) {
+            open_group_->full = true;  // the stager waits for the next group
+            break;
+          }
+          open_group_->bytes += bytes;
+        }
         events += queued_.front()->size();
         writers.push_back(std::move(queued_.front()));
         queued_.pop_front();
@@ -208,7 +216,8 @@ bool RocksDbStore::WaitForStagingWork() {
   for (;;) {
     if (stopping_ && queued_.empty()) return false;
     if (write_failure_.ok()) {
-      if (!queued_.empty() && (!open_group_ || open_group_->events < options_.max_group_events)) {
+      if (!queued_.empty() && (!open_group_ || (open_group_->events < options_.max_group_events &&
+                                                !open_group_->full))) {
         return true;
       }
       stager_cv_.Wait();

@@ -71,7 +71,9 @@ core::Status EtcdClient::Connect(const EtcdOptions& options, std::unique_ptr<Etc
   // etcd refuses pings more often than every 5 s (--grpc-keepalive-min-time).
   arguments.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 5000);
   arguments.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 2000);
-  arguments.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // Only while calls are open: etcd answers pings on an idle connection
+  // with GOAWAY (its PermitWithoutStream is false).
+  arguments.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);
   arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   std::unique_ptr<EtcdClient> made(new EtcdClient());

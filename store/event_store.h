@@ -90,7 +90,11 @@ struct StoreOptions {
   bool sync = true;                // fsync the WAL before an append returns
   bool read_only = false;          // open without writing; Append fails
   size_t max_group_events = 2048;  // events one group commit may carry
-  size_t max_page_size = 1000;     // the most records one read returns
+  // The most bytes of events one group commit may carry (0: no limit; a
+  // group always takes at least one append). The replicated log sets it to
+  // what one etcd transaction takes.
+  size_t max_group_bytes = 0;
+  size_t max_page_size = 1000;  // the most records one read returns
   // A read stops after the record that brings its page to this many stored
   // bytes (a page always holds at least one record), so that a page of
   // large records does not take max_page_size times their size in memory.

@@ -31,6 +31,16 @@ struct RocksDbStore::Writer {
   bool is_import() const { return !imported.empty(); }
   // The events it adds to the log, for the group size limit.
   size_t size() const { return is_import() ? imported.size() : events.size(); }
+  // Their bytes, about, for the group byte limit (StoreOptions::max_group_bytes).
+  size_t bytes() const {
+    size_t total = 0;
+    if (is_import()) {
+      for (const auto& entry : imported) total += entry.ByteSizeLong();
+    } else {
+      for (const auto& event : events) total += event.ByteSizeLong() + 128;
+    }
+    return total;
+  }
 };
 
 // An event staged but not yet durable, with what a retry is compared to.
@@ -50,6 +60,8 @@ struct RocksDbStore::Group {
   std::vector<std::string> gate_entries;
   rocksdb::WriteBatch batch;
   size_t events = 0;
+  size_t bytes = 0;                          // counted only under StoreOptions::max_group_bytes
+  bool full = false;                         // the next writer would take it past max_group_bytes
   uint64_t next_position = 0;                // after this group
   std::string chain_hash;                    // of its last record
   std::vector<std::string> merkle_frontier;  // after its last record

@@ -22,6 +22,10 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr auto kTick = std::chrono::milliseconds(100);
+// A node further than this behind etcd's log does not campaign at once.
+constexpr uint64_t kCampaignLag = 10000;
+// Elected but unable to catch up this many ticks in a row: resign.
+constexpr int kMaxFailedCatchUps = 50;
 constexpr int64_t kCatchUpPage = 256;  // records per range read
 constexpr char kSecretHeader[] = "accord-peer-secret";
 
@@ -341,8 +345,8 @@ core::Status ReplicatedStore::Open(const StoreOptions& options, const std::strin
   // Each event takes a log key, an id key and at most one stream key, plus
   // the head and the two compares of leader and head.
   StoreOptions copy_options = options;
-  copy_options.max_group_events =
-      std::min(options.max_group_events, static_cast<size_t>((cluster.max_txn_ops - 3) / 3));
+  copy_options.max_group_events = std::min(options.max_group_events, s->MaxGroupEvents());
+  copy_options.max_group_bytes = cluster.max_group_bytes;
   if (core::Status opened = RocksDbStore::Open(copy_options, path, &s->copy_); !opened.ok()) {
     return opened;
   }
@@ -378,6 +382,10 @@ core::Status ReplicatedStore::Open(const StoreOptions& options, const std::strin
     pthread_setname_np(pthread_self(), "accord:cluster");
     raw->ControlLoop();
   });
+  s->housekeeper_ = std::thread([raw = s.get()] {
+    pthread_setname_np(pthread_self(), "accord:parked");
+    raw->HousekeepingLoop();
+  });
   s->keepalive_thread_ = std::thread([raw = s.get()] {
     pthread_setname_np(pthread_self(), "accord:lease");
     raw->KeepAliveLoop();
@@ -399,9 +407,22 @@ ReplicatedStore::~ReplicatedStore() {
   }
   control_cv_.notify_all();
   state_cv_.notify_all();
-  if (peer_server_)
+  housekeeping_cv_.notify_all();
+  // Forwarded operations parked here hold their peers' calls open: answer
+  // them before the peer server waits for its calls to end.
+  std::deque<OperationPtr> parked_early;
+  {
+    std::lock_guard lock(mutex_);
+    parked_early.swap(parked_);
+  }
+  for (auto& op : parked_early) {
+    op->done(core::Status::IOError("the store is closing"), AppendResult{});
+  }
+  if (peer_server_) {
     peer_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  }
   if (control_.joinable()) control_.join();
+  if (housekeeper_.joinable()) housekeeper_.join();
   if (keepalive_thread_.joinable()) keepalive_thread_.join();
   if (applier_.joinable()) applier_.join();
   {
@@ -449,6 +470,14 @@ core::Status ReplicatedStore::Append(std::string_view stream_id, ExpectedVersion
 
 void ReplicatedStore::AppendAsync(std::string stream_id, ExpectedVersion expected,
                                   std::vector<NewEvent> events, AppendCallback done) {
+  if (events.size() > MaxGroupEvents()) {
+    done(core::Status::InvalidArgument(fmt::format(
+             "an append of {} events is more than one etcd transaction carries ({} with "
+             "--etcd-max-txn-ops {})",
+             events.size(), MaxGroupEvents(), cluster_.max_txn_ops)),
+         AppendResult{});
+    return;
+  }
   if (OperationBytes(events) > cluster_.max_group_bytes) {
     done(core::Status::InvalidArgument(fmt::format(
              "an append of {} bytes is larger than one etcd transaction carries ({} bytes)",
@@ -467,6 +496,12 @@ void ReplicatedStore::AppendAsync(std::string stream_id, ExpectedVersion expecte
 
 core::Status ReplicatedStore::ImportEntries(const std::vector<LogEntry>& entries) {
   if (entries.empty()) return core::Status::OK();
+  if (entries.size() > MaxGroupEvents()) {
+    return core::Status::InvalidArgument(fmt::format(
+        "an import of {} records is more than one etcd transaction carries ({}): import fewer at "
+        "a time",
+        entries.size(), MaxGroupEvents()));
+  }
   size_t bytes = 0;
   for (const LogEntry& entry : entries) bytes += entry.ByteSizeLong();
   if (bytes > cluster_.max_group_bytes) {
@@ -523,7 +558,12 @@ void ReplicatedStore::Dispatch(OperationPtr op) {
 }
 
 void ReplicatedStore::Park(OperationPtr op) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
+  if (stopping_) {
+    lock.unlock();
+    op->done(core::Status::IOError("the store is closing"), AppendResult{});
+    return;
+  }
   parked_.push_back(std::move(op));
 }
 
@@ -564,7 +604,8 @@ void ReplicatedStore::CommitHere(OperationPtr op, uint64_t generation) {
 void ReplicatedStore::Forward(OperationPtr op, const std::string& address) {
   op->sent = true;
   forwarded_.fetch_add(1, std::memory_order_relaxed);
-  accord::v1::Peer::Stub* stub = nullptr;
+  std::shared_ptr<accord::v1::Peer::Stub> stub;
+  std::shared_ptr<grpc::Channel> channel;
   {
     std::lock_guard lock(mutex_);
     if (peer_channel_address_ != address || !peer_stub_) {
@@ -578,20 +619,21 @@ void ReplicatedStore::Forward(OperationPtr op, const std::string& address) {
       peer_stub_ = accord::v1::Peer::NewStub(peer_channel_);
       peer_channel_address_ = address;
     }
-    stub = peer_stub_.get();
+    stub = peer_stub_;
+    channel = peer_channel_;
   }
   struct Call {
     grpc::ClientContext context;
     accord::v1::ForwardedAppend append;
     accord::v1::ForwardedImport import;
     accord::v1::ForwardedResult reply;
-    std::shared_ptr<grpc::Channel> channel;  // keeps the stub's channel alive
+    // The stub and its channel live as long as the call, whoever leads next.
+    std::shared_ptr<accord::v1::Peer::Stub> stub;
+    std::shared_ptr<grpc::Channel> channel;
   };
   auto call = std::make_shared<Call>();
-  {
-    std::lock_guard lock(mutex_);
-    call->channel = peer_channel_;
-  }
+  call->stub = stub;
+  call->channel = channel;
   call->context.AddMetadata(kSecretHeader, peer_secret_);
   call->context.set_deadline(
       std::chrono::system_clock::now() +
@@ -653,21 +695,24 @@ void ReplicatedStore::AfterApplied(uint64_t next_position, std::function<void()>
 }
 
 void ReplicatedStore::OnCopyCommitted(uint64_t next_position) {
+  {
+    // Held while it runs, as the single node does: SetCommitListener(null)
+    // returns only once no call is under way (the application relies on it).
+    std::lock_guard listening(listener_mutex_);
+    if (listener_) listener_(next_position);
+  }
   std::vector<std::function<void()>> ready;
-  std::function<void(uint64_t)> listener;
   {
     std::lock_guard lock(mutex_);
     auto end = waiters_.upper_bound(next_position);
     for (auto it = waiters_.begin(); it != end; ++it) ready.push_back(std::move(it->second.second));
     waiters_.erase(waiters_.begin(), end);
-    listener = listener_;
   }
   for (auto& done : ready) done();
-  if (listener) listener(next_position);
 }
 
 void ReplicatedStore::SetCommitListener(std::function<void(uint64_t next_position)> listener) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard listening(listener_mutex_);
   listener_ = std::move(listener);
 }
 
@@ -728,6 +773,15 @@ ClusterView ReplicatedStore::View() const {
 }
 
 // ---- the commit gate ----------------------------------------------------------
+
+uint64_t ReplicatedStore::HeadPosition(const std::string& head_value) {
+  uint64_t position = 0;
+  for (char c : head_value) {
+    if (c < '0' || c > '9') break;
+    position = position * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return position;
+}
 
 std::string ReplicatedStore::LogKey(uint64_t position) const {
   return fmt::format("{}log/{:020}", cluster_.prefix, position);
@@ -799,7 +853,7 @@ core::Status ReplicatedStore::Commit(uint64_t term, const std::vector<std::strin
     core::Status sent = etcd_->Txn(txn, &response);
     if (sent.ok() && response.succeeded()) {
       std::lock_guard lock(mutex_);
-      etcd_head_ = std::max<uint64_t>(etcd_head_, std::stoull(after.substr(0, after.find(' '))));
+      etcd_head_ = std::max(etcd_head_, HeadPosition(after));
       return core::Status::OK();
     }
     if (sent.ok()) {
@@ -817,7 +871,8 @@ core::Status ReplicatedStore::Commit(uint64_t term, const std::vector<std::strin
           "written: retry");
     }
     if (sent.code() == core::Status::Code::kInvalidArgument) {
-      return refused(
+      // Too large, too many operations: sending it again would not help.
+      return core::Status::InvalidArgument(
           fmt::format("etcd refused the group ({}); nothing was written", sent.message()));
     }
     // The answer was lost: find out whether etcd holds the group.
@@ -887,7 +942,7 @@ core::Status ReplicatedStore::CheckCopyAgainstEtcd() {
   core::Status read = etcd_->Get(Key("head"), &etcd_head);
   uint64_t etcd_next = 0;
   if (read.ok()) {
-    etcd_next = std::stoull(etcd_head.value().substr(0, etcd_head.value().find(' ')));
+    etcd_next = HeadPosition(etcd_head.value());
   } else if (!read.IsNotFound()) {
     return read;
   }
@@ -927,10 +982,14 @@ bool ReplicatedStore::EnsureLease() {
   {
     std::lock_guard lock(mutex_);
     if (lease_id_ != 0) {
-      // Unconfirmed for a whole lease: etcd may have let it go. Assume so.
-      if (Clock::now() - lease_confirmed_ < std::chrono::seconds(cluster_.lease_seconds)) {
-        return true;
+      auto unconfirmed = Clock::now() - lease_confirmed_;
+      // Unanswered for half a lease: the stream may sit on a member that
+      // stopped. Open it again (round robin picks another member).
+      if (unconfirmed > std::chrono::milliseconds(cluster_.lease_seconds * 500) && keepalive_) {
+        keepalive_->Cancel();
       }
+      // Unconfirmed for a whole lease: etcd may have let it go. Assume so.
+      if (unconfirmed < std::chrono::seconds(cluster_.lease_seconds)) return true;
       lease_id_ = 0;
       if (keepalive_) keepalive_->Cancel();
     }
@@ -973,10 +1032,24 @@ void ReplicatedStore::Tick() {
     bool was_leading = role_ != Role::kFollower;
     leader_name_.clear();
     leader_address_.clear();
+    Clock::time_point now = Clock::now();
+    if (leaderless_since_ == Clock::time_point{}) leaderless_since_ = now;
+    // A node far behind etcd's log would hold every append up while it
+    // caught up as leader: it lets a node closer to the head win, unless no
+    // node has led for a while (then someone must).
+    uint64_t applied = copy_->Head().next_position;
+    bool close_to_head = applied + kCampaignLag >= etcd_head_;
+    bool long_leaderless =
+        now - leaderless_since_ > std::chrono::seconds(3 * cluster_.lease_seconds);
+    bool may_campaign = now >= campaign_after_ && (close_to_head || long_leaderless);
     lock.unlock();
     if (was_leading) StepDown("the leader key is gone (the lease expired)");
-    if (have_lease) Campaign();
+    if (have_lease && may_campaign) Campaign();
     return;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    leaderless_since_ = Clock::time_point{};
   }
   std::string value = leader.value();
   size_t newline = value.find('\n');
@@ -999,6 +1072,25 @@ void ReplicatedStore::Tick() {
   }
   if (mine) {
     if (!leading || resync) BecomeLeader(term);
+    // A leader that cannot serve (it cannot catch up, or its copy refuses
+    // writes) gives the lease up, so that another node can.
+    std::string why;
+    bool copy_writable = copy_->WriteHealth().ok();
+    {
+      std::lock_guard lock(mutex_);
+      Clock::time_point now = Clock::now();
+      if (failed_catch_ups_ >= kMaxFailedCatchUps) {
+        why = "it could not catch up with etcd's log";
+      } else if (role_ == Role::kLeader && !copy_writable) {
+        if (unwritable_since_ == Clock::time_point{}) unwritable_since_ = now;
+        if (now - unwritable_since_ > std::chrono::seconds(2 * cluster_.lease_seconds)) {
+          why = "its copy refuses writes";
+        }
+      } else {
+        unwritable_since_ = Clock::time_point{};
+      }
+    }
+    if (!why.empty()) Resign(why);
   } else {
     if (leading) StepDown(fmt::format("{} leads now (term {})", name, term));
     // This node's name under a lease it no longer holds: left by an earlier
@@ -1006,8 +1098,27 @@ void ReplicatedStore::Tick() {
     if (stale_lease != 0) (void)etcd_->LeaseRevoke(stale_lease);
   }
 
-  // Parked operations: try again (the leader may be known now), or fail
-  // those past their deadline; read-your-writes waits past theirs answer.
+  // A follower whose copy does not move while etcd's log is ahead: its
+  // watch may hang on a member that stopped. Start it again.
+  WatchOverCopy();
+}
+
+void ReplicatedStore::HousekeepingLoop() {
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      if (stopping_) return;
+      housekeeping_cv_.wait_for(lock, kTick);
+      if (stopping_) return;
+    }
+    ServeParked();
+  }
+}
+
+// Parked operations go again (the leader may be known now), or fail past
+// their deadline; read-your-writes waits past theirs answer. On a thread of
+// its own, so that an etcd that does not answer cannot hold them up.
+void ReplicatedStore::ServeParked() {
   std::deque<OperationPtr> parked;
   std::vector<std::function<void()>> expired;
   Clock::time_point now = Clock::now();
@@ -1036,12 +1147,13 @@ void ReplicatedStore::Tick() {
       Dispatch(op);
     }
   }
+}
 
-  // A follower whose copy does not move while etcd's log is ahead: its
-  // watch may hang on a member that stopped. Start it again.
+void ReplicatedStore::WatchOverCopy() {
+  Clock::time_point now = Clock::now();
   etcdserverpb::KeyValue head;
   if (etcd_->Get(Key("head"), &head).ok()) {
-    uint64_t etcd_next = std::stoull(head.value().substr(0, head.value().find(' ')));
+    uint64_t etcd_next = HeadPosition(head.value());
     uint64_t applied = copy_->Head().next_position;
     std::lock_guard lock(mutex_);
     etcd_head_ = std::max(etcd_head_, etcd_next);
@@ -1114,6 +1226,7 @@ void ReplicatedStore::BecomeLeader(uint64_t term) {
   if (!caught_up.ok()) {
     std::lock_guard lock(mutex_);
     resync_ = true;  // try again next tick
+    ++failed_catch_ups_;
     return;
   }
   copy_->SetCommitGate(MakeGate(term));
@@ -1122,10 +1235,12 @@ void ReplicatedStore::BecomeLeader(uint64_t term) {
     if (resync_ || my_term_ != term) return;  // lost it meanwhile; the next tick decides
     role_ = Role::kLeader;
     ++generation_;
+    failed_catch_ups_ = 0;
+    unwritable_since_ = Clock::time_point{};
   }
   terms_led_.fetch_add(1);
   state_cv_.notify_all();
-  control_cv_.notify_all();  // parked operations go now
+  housekeeping_cv_.notify_all();  // parked operations go now
 }
 
 std::shared_ptr<RocksDbStore::CommitGate> ReplicatedStore::MakeGate(uint64_t term) {
@@ -1157,6 +1272,23 @@ std::shared_ptr<RocksDbStore::CommitGate> ReplicatedStore::MakeGate(uint64_t ter
                                                        entries.end()));
   };
   return gate;
+}
+
+void ReplicatedStore::Resign(const std::string& why) {
+  StepDown(why);
+  int64_t lease = 0;
+  {
+    std::lock_guard lock(mutex_);
+    lease = lease_id_;
+    lease_id_ = 0;
+    failed_catch_ups_ = 0;
+    unwritable_since_ = Clock::time_point{};
+    campaign_after_ = Clock::now() + std::chrono::seconds(3 * cluster_.lease_seconds);
+    if (keepalive_) keepalive_->Cancel();
+  }
+  state_cv_.notify_all();
+  // Revoking the lease deletes the leader key at once.
+  if (lease != 0) (void)etcd_->LeaseRevoke(lease);
 }
 
 void ReplicatedStore::StepDown(const std::string& why) {
@@ -1303,9 +1435,9 @@ void ReplicatedStore::ApplyLoop() {
       watch->set_key(Key("log/"));
       watch->set_range_end(EtcdClient::PrefixEnd(Key("log/")));
       watch->set_start_revision(revision + 1);
+      if (!raw->Write(create)) continue;
       std::lock_guard lock(mutex_);
       if (stopping_ || role_ != Role::kFollower) continue;
-      if (!raw->Write(create)) continue;
       watch_ = std::move(stream);
     }
     etcdserverpb::WatchResponse response;
@@ -1315,7 +1447,8 @@ void ReplicatedStore::ApplyLoop() {
       for (const etcdserverpb::Event& event : response.events()) {
         if (event.type() != etcdserverpb::Event::PUT) continue;
         const std::string& key = event.kv().key();
-        uint64_t position = std::stoull(key.substr(key.size() - 20));
+        if (key.size() < 20) break;
+        uint64_t position = HeadPosition(key.substr(key.size() - 20));
         LogEntry entry;
         if (!entry.ParseFromString(event.kv().value())) break;
         received.emplace_back(position, std::move(entry));
@@ -1346,6 +1479,10 @@ void ReplicatedStore::ApplyLoop() {
       if (watch_.get() == raw) ended = std::move(watch_);
     }
     ended.reset();
+    // A watch that ends at once (refused, or etcd going away) is not
+    // reopened in a tight loop.
+    std::unique_lock lock(mutex_);
+    state_cv_.wait_for(lock, std::chrono::milliseconds(50), [this] { return stopping_; });
   }
 }
 

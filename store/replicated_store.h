@@ -167,6 +167,13 @@ class ReplicatedStore final : public EventStore {
 
   void ControlLoop();
   void Tick();
+  void HousekeepingLoop();
+  void ServeParked();
+  void WatchOverCopy();
+  // Gives up leading (and the lease) when this node cannot serve as leader.
+  void Resign(const std::string& why);
+  // The next position a <prefix>head value names (0 if it names none).
+  static uint64_t HeadPosition(const std::string& head_value);
   bool EnsureLease();
   void Campaign();
   void BecomeLeader(uint64_t term);
@@ -185,6 +192,9 @@ class ReplicatedStore final : public EventStore {
   core::Status CheckCopyAgainstEtcd();
   core::Status EnsurePeerSecret();
 
+  // Each event takes a log key, an id key and at most one stream key, plus
+  // the head and the two compares of leader and head.
+  size_t MaxGroupEvents() const { return static_cast<size_t>((cluster_.max_txn_ops - 3) / 3); }
   std::string Key(std::string_view suffix) const { return cluster_.prefix + std::string(suffix); }
   std::string LogKey(uint64_t position) const;
   static std::string HeadValue(uint64_t next_position, const std::string& hash);
@@ -197,7 +207,7 @@ class ReplicatedStore final : public EventStore {
   std::unique_ptr<grpc::Server> peer_server_;
   std::shared_ptr<grpc::Channel> peer_channel_;  // to the leader it last forwarded to
   std::string peer_channel_address_;
-  std::unique_ptr<accord::v1::Peer::Stub> peer_stub_;
+  std::shared_ptr<accord::v1::Peer::Stub> peer_stub_;
 
   mutable std::mutex mutex_;
   std::condition_variable control_cv_;        // a tick is due now
@@ -235,6 +245,13 @@ class ReplicatedStore final : public EventStore {
   std::string copy_error_;            // GUARDED by mutex_: the copy refused etcd's records
 
   std::thread control_;
+  std::thread housekeeper_;
+  std::condition_variable housekeeping_cv_;                   // parked operations to send now
+  int failed_catch_ups_ = 0;                                  // in a row, since elected
+  std::chrono::steady_clock::time_point leaderless_since_{};  // the leader key seen absent
+  std::chrono::steady_clock::time_point unwritable_since_{};  // leading with a refusing copy
+  std::chrono::steady_clock::time_point campaign_after_{};    // not before (after resigning)
+  std::mutex listener_mutex_;                                 // held while the listener runs
   std::thread keepalive_thread_;
   std::thread applier_;
 };

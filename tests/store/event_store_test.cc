@@ -505,6 +505,30 @@ TEST_P(EventStoreTest, KeepsProjectionState) {
   EXPECT_EQ(value, "checkpoint 7");
 }
 
+// The replicated log bounds its groups by what one etcd transaction takes.
+TEST_F(RocksDbStoreTest, AGroupCommitStaysWithinItsByteLimit) {
+  StoreOptions options;
+  options.max_group_bytes = 4000;  // about nine of these events
+  Reopen(options);
+  constexpr int kAppends = 300;
+  std::atomic<int> ok{0};
+  std::atomic<int> done{0};
+  for (int i = 0; i < kAppends; ++i) {
+    store_->AppendAsync("a", ExpectedVersion::Any(), Events(1 + i, 1),
+                        [&](const core::Status& s, const AppendResult&) {
+                          ok += s.ok() ? 1 : 0;
+                          ++done;
+                        });
+  }
+  while (done.load() < kAppends) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(ok.load(), kAppends);
+  StoreStats stats = store_->Stats();
+  EXPECT_EQ(stats.events_written, static_cast<uint64_t>(kAppends));
+  // Bounds 1, 2, 4, 8, 16, ...: no group above 16 events.
+  EXPECT_EQ(stats.group_commit_events.cumulative_counts[4], stats.group_commit_events.count);
+  EXPECT_EQ(ReadEverything().size(), static_cast<size_t>(kAppends));
+}
+
 TEST_F(RocksDbStoreTest, ReadOnlyStoresRefuseWrites) {
   MustAppend("a", ExpectedVersion::NoStream(), 1);
   store_.reset();

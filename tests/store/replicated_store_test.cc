@@ -295,6 +295,31 @@ TEST_F(ReplicatedStoreTest, ADocumentUploadedThroughOneNodeIsServedByAnother) {
   EXPECT_TRUE(documents[1]->Get(unknown, &bytes).IsNotFound());
 }
 
+TEST_F(ReplicatedStoreTest, CutOffFromEtcdANodeSaysSoServesReadsAndItsAppendsWait) {
+  Start(0);
+  ASSERT_EQ(Leader(), 0);
+  ASSERT_TRUE(nodes_[0]->Append("a", ExpectedVersion::Any(), {RawEvent(1)}, nullptr).ok());
+  for (int m = 0; m < etcd_->size(); ++m) etcd_->Stop(m);
+  Clock::time_point until = Clock::now() + std::chrono::seconds(10);
+  while (nodes_[0]->WriteHealth().ok() && Clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  core::Status health = nodes_[0]->WriteHealth();
+  EXPECT_FALSE(health.ok());
+  EXPECT_NE(health.message().find("etcd has not answered"), std::string::npos) << health.ToString();
+  EXPECT_NE(nodes_[0]->Stats().write_refusal, "") << "health and /readyz show it";
+  EXPECT_EQ(ReadEverything(*nodes_[0]).size(), 1u) << "reads go on from the copy";
+  core::Status appended;
+  std::thread waiting(
+      [&] { appended = nodes_[0]->Append("a", ExpectedVersion::Any(), {RawEvent(2)}, nullptr); });
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  for (int m = 0; m < etcd_->size(); ++m) etcd_->Continue(m);
+  waiting.join();
+  EXPECT_TRUE(appended.ok()) << appended.ToString();
+  EXPECT_TRUE(nodes_[0]->AwaitWritable(std::chrono::seconds(20)));
+  ExpectEveryCopyTheSame(2);
+}
+
 TEST_F(ReplicatedStoreTest, ACopyOfAnotherLogIsRefused) {
   Start(0);
   ASSERT_EQ(Leader(), 0);
