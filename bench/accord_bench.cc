@@ -498,6 +498,21 @@ void PrintPhase(const std::string& label, const std::string& name, const Phase& 
   }
 }
 
+// Drive, then closes the pipelines and waits for the store to settle; the
+// phase's events per synced write from the store's own counts.
+Phase DriveAndSettle(const Options& options, std::vector<std::unique_ptr<Pipeline>> pipelines,
+                     const accord::store::EventStore& store) {
+  auto before = store.Stats();
+  Phase phase = Drive(options, pipelines);
+  auto after = store.Stats();
+  pipelines.clear();
+  Settle(store);
+  phase.events_per_sync =
+      static_cast<double>(after.events_written - before.events_written) /
+      std::max<double>(1, static_cast<double>(after.group_commits - before.group_commits));
+  return phase;
+}
+
 // A durable raw append of one ~300-byte event to `stream` (append_events).
 Request RawAppend(const std::string& stream, const std::string& event_id,
                   const std::string& payload) {
@@ -626,14 +641,7 @@ void AppendsThroughTheDoors(const Options& options) {
           std::printf("cannot connect over %s: %s\n", NameOf(door), why.c_str());
           return;
         }
-        auto before = doors.store().Stats();
-        Phase phase = Drive(options, pipelines);
-        auto after = doors.store().Stats();
-        pipelines.clear();
-        Settle(doors.store());
-        phase.events_per_sync =
-            static_cast<double>(after.events_written - before.events_written) /
-            std::max<double>(1, static_cast<double>(after.group_commits - before.group_commits));
+        Phase phase = DriveAndSettle(options, std::move(pipelines), doors.store());
         PrintPhase(fmt::format("round {} {}", round + 1, NameOf(door)),
                    door == Door::kTcp ? workload.tcp_name : workload.http_name, phase,
                    raw.events_per_second);
@@ -1016,14 +1024,7 @@ void ClusterAgainstSingleNode(const Options& options) {
         std::vector<std::unique_ptr<Pipeline>> pipelines =
             TcpPipelines(options, doors.tcp_port(), make);
         if (pipelines.empty()) return;
-        auto before = doors.store().Stats();
-        Phase phase = Drive(options, pipelines);
-        auto after = doors.store().Stats();
-        pipelines.clear();
-        Settle(doors.store());
-        phase.events_per_sync =
-            static_cast<double>(after.events_written - before.events_written) /
-            std::max<double>(1, static_cast<double>(after.group_commits - before.group_commits));
+        Phase phase = DriveAndSettle(options, std::move(pipelines), doors.store());
         PrintPhase(fmt::format("round {} {}", round + 1, clustered ? "cluster" : "single"), name,
                    phase, phase.events_per_second);
         (clustered ? rates[name].cluster : rates[name].single).push_back(phase.events_per_second);

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "core/hash.h"
 #include "store/internal.h"
 
 namespace accord::store {
@@ -28,17 +29,6 @@ constexpr uint64_t kCampaignLag = 10000;
 constexpr int kMaxFailedCatchUps = 50;
 constexpr int64_t kCatchUpPage = 256;  // records per range read
 constexpr char kSecretHeader[] = "accord-peer-secret";
-
-std::string Hex(const std::string& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
 
 etcdserverpb::Compare* AddCompare(etcdserverpb::TxnRequest* txn, const std::string& key,
                                   etcdserverpb::Compare::CompareTarget target) {
@@ -153,10 +143,7 @@ class ReplicatedStore::PeerService final : public accord::v1::Peer::CallbackServ
                                    const accord::v1::ForwardedAppend* request,
                                    accord::v1::ForwardedResult* reply) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    if (!Authorized(context)) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "wrong peer secret"));
-      return reactor;
-    }
+    if (RefusedStranger(context, reactor)) return reactor;
     auto op = std::make_shared<Operation>();
     op->stream_id = request->stream_id();
     op->expected = request->has_expected() ? FromWire(request->expected()) : ExpectedVersion::Any();
@@ -169,10 +156,7 @@ class ReplicatedStore::PeerService final : public accord::v1::Peer::CallbackServ
                                    const accord::v1::ForwardedImport* request,
                                    accord::v1::ForwardedResult* reply) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    if (!Authorized(context)) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "wrong peer secret"));
-      return reactor;
-    }
+    if (RefusedStranger(context, reactor)) return reactor;
     auto op = std::make_shared<Operation>();
     op->entries.assign(request->entries().begin(), request->entries().end());
     Run(std::move(op), reactor, reply, context);
@@ -183,10 +167,7 @@ class ReplicatedStore::PeerService final : public accord::v1::Peer::CallbackServ
                                         const accord::v1::DocumentWanted* request,
                                         accord::v1::DocumentBytes* reply) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    if (!Authorized(context)) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "wrong peer secret"));
-      return reactor;
-    }
+    if (RefusedStranger(context, reactor)) return reactor;
     const DocumentStore* documents = store_->documents_.load();
     std::string content;
     if (documents != nullptr && documents->Get(request->sha256(), &content).ok()) {
@@ -198,10 +179,17 @@ class ReplicatedStore::PeerService final : public accord::v1::Peer::CallbackServ
   }
 
  private:
-  bool Authorized(grpc::CallbackServerContext* context) const {
+  // True, having answered PERMISSION_DENIED, when the caller does not
+  // know the cluster's peer secret.
+  bool RefusedStranger(grpc::CallbackServerContext* context,
+                       grpc::ServerUnaryReactor* reactor) const {
     auto found = context->client_metadata().find(kSecretHeader);
-    return found != context->client_metadata().end() &&
-           std::string(found->second.data(), found->second.size()) == store_->peer_secret_;
+    if (found != context->client_metadata().end() &&
+        std::string(found->second.data(), found->second.size()) == store_->peer_secret_) {
+      return false;
+    }
+    reactor->Finish(grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "wrong peer secret"));
+    return true;
   }
 
   void Run(OperationPtr op, grpc::ServerUnaryReactor* reactor, accord::v1::ForwardedResult* reply,
@@ -539,7 +527,7 @@ void ReplicatedStore::Dispatch(OperationPtr op) {
   if (role_ == Role::kLeader) {
     uint64_t generation = generation_;
     lock.unlock();
-    CommitHere(std::move(op), generation);
+    CommitHere(op, generation);
     return;
   }
   if (op->from_peer) {
@@ -551,7 +539,7 @@ void ReplicatedStore::Dispatch(OperationPtr op) {
     std::string address = leader_address_;
     ++forwards_in_flight_;
     lock.unlock();
-    Forward(std::move(op), address);
+    Forward(op, address);
     return;
   }
   parked_.push_back(std::move(op));
@@ -567,7 +555,7 @@ void ReplicatedStore::Park(OperationPtr op) {
   parked_.push_back(std::move(op));
 }
 
-void ReplicatedStore::CommitHere(OperationPtr op, uint64_t generation) {
+void ReplicatedStore::CommitHere(const OperationPtr& op, uint64_t generation) {
   op->sent = true;
   auto finish = [this, op, generation](const core::Status& status, const AppendResult& result) {
     if (!status.ok() && status.code() == core::Status::Code::kIOError) {
@@ -601,7 +589,7 @@ void ReplicatedStore::CommitHere(OperationPtr op, uint64_t generation) {
   copy_->AppendAsync(op->stream_id, op->expected, op->events, finish);
 }
 
-void ReplicatedStore::Forward(OperationPtr op, const std::string& address) {
+void ReplicatedStore::Forward(const OperationPtr& op, const std::string& address) {
   op->sent = true;
   forwarded_.fetch_add(1, std::memory_order_relaxed);
   std::shared_ptr<accord::v1::Peer::Stub> stub;
@@ -639,7 +627,7 @@ void ReplicatedStore::Forward(OperationPtr op, const std::string& address) {
       std::chrono::system_clock::now() +
       std::chrono::duration_cast<std::chrono::system_clock::duration>(op->deadline - Clock::now()));
   call->context.set_wait_for_ready(false);
-  auto on_reply = [this, op, call](grpc::Status rpc) {
+  auto on_reply = [this, op, call](const grpc::Status& rpc) {
     auto finished = [this] {
       std::lock_guard lock(mutex_);
       --forwards_in_flight_;
@@ -788,7 +776,7 @@ std::string ReplicatedStore::LogKey(uint64_t position) const {
 }
 
 std::string ReplicatedStore::HeadValue(uint64_t next_position, const std::string& hash) {
-  return fmt::format("{} {}", next_position, Hex(hash));
+  return fmt::format("{} {}", next_position, core::HexEncode(hash));
 }
 
 core::Status ReplicatedStore::Commit(uint64_t term, const std::vector<std::string>& entries) {
@@ -921,7 +909,8 @@ core::Status ReplicatedStore::ResolveUnknown(const std::string& before, const st
 core::Status ReplicatedStore::EnsurePeerSecret() {
   unsigned char random[32];
   if (RAND_bytes(random, sizeof random) != 1) return core::Status::IOError("no random bytes");
-  std::string secret = Hex(std::string(reinterpret_cast<char*>(random), sizeof random));
+  std::string secret =
+      core::HexEncode(std::string_view(reinterpret_cast<char*>(random), sizeof random));
   etcdserverpb::TxnRequest txn;
   AddCompare(&txn, Key("peer-secret"), etcdserverpb::Compare::VERSION)->set_version(0);
   AddPut(txn.mutable_success(), Key("peer-secret"), secret);

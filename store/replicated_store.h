@@ -150,8 +150,8 @@ class ReplicatedStore final : public EventStore {
   ReplicatedStore() = default;
 
   void Dispatch(OperationPtr op);
-  void CommitHere(OperationPtr op, uint64_t generation);
-  void Forward(OperationPtr op, const std::string& address);
+  void CommitHere(const OperationPtr& op, uint64_t generation);
+  void Forward(const OperationPtr& op, const std::string& address);
   void Park(OperationPtr op);
   // Calls `done` once the copy holds positions below `next_position`, or
   // when `deadline` passes.
