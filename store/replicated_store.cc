@@ -1353,11 +1353,13 @@ core::Status ReplicatedStore::ImportIntoCopy(const std::vector<LogEntry>& entrie
     std::lock_guard lock(copying_mutex_);
     copying_.clear();
   }
-  if (!imported.ok()) {
-    std::lock_guard lock(mutex_);
+  // Records that do not fit the copy (another log's, or a damaged copy)
+  // are for an operator to see; a pipeline still recovering from a refused
+  // group fails an import too, which the next try gets past.
+  std::lock_guard lock(mutex_);
+  if (imported.IsCorruption()) {
     copy_error_ = imported.ToString();
-  } else {
-    std::lock_guard lock(mutex_);
+  } else if (imported.ok()) {
     copy_error_.clear();
   }
   return imported;
@@ -1390,6 +1392,7 @@ core::Status ReplicatedStore::CatchUp(int64_t* revision) {
     if (!response.more()) {
       std::lock_guard lock(mutex_);
       etcd_head_ = std::max(etcd_head_, copy_->Head().next_position);
+      copy_error_.clear();  // the copy holds etcd's log
       return core::Status::OK();
     }
   }

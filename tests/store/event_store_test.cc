@@ -34,6 +34,10 @@ using accord::v1::NewEvent;
 // for the suite; each test has its own key prefix).
 enum class Backend { kRocksDb, kEtcd };
 
+void PrintTo(Backend backend, std::ostream* out) {
+  *out << (backend == Backend::kRocksDb ? "RocksDB" : "etcd");
+}
+
 std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
   return info.param == Backend::kRocksDb ? "RocksDb" : "Etcd";
 }

@@ -316,7 +316,10 @@ TEST_F(ReplicatedStoreTest, CutOffFromEtcdANodeSaysSoServesReadsAndItsAppendsWai
   for (int m = 0; m < etcd_->size(); ++m) etcd_->Continue(m);
   waiting.join();
   EXPECT_TRUE(appended.ok()) << appended.ToString();
-  EXPECT_TRUE(nodes_[0]->AwaitWritable(std::chrono::seconds(20)));
+  EXPECT_TRUE(nodes_[0]->AwaitWritable(std::chrono::seconds(20)))
+      << nodes_[0]->WriteHealth().ToString() << "; leader "
+      << ViewCluster(*nodes_[0])->leader_name << ", this node leads "
+      << ViewCluster(*nodes_[0])->leader;
   ExpectEveryCopyTheSame(2);
 }
 
