@@ -50,5 +50,33 @@ TEST(Metrics, WritesEveryFamilyWithTheDoorsTheApplicationHad) {
   EXPECT_EQ(text.find("process_"), std::string::npos) << "no process figures were given";
 }
 
+TEST(Metrics, ANodeOfAClusterSaysWhetherItLeadsAndHowFarItsCopyLags) {
+  Metrics metrics;
+  ScrapeFigures single;
+  EXPECT_EQ(metrics.Write(single).find("accord_cluster_"), std::string::npos)
+      << "a single node has no cluster families";
+  ScrapeFigures figures;
+  store::ClusterView view;
+  view.node_name = "n2";
+  view.leader = false;
+  view.leader_name = "n1";
+  view.term = 41;
+  view.etcd_head = 1000;
+  view.applied = 990;
+  view.forwarded = 7;
+  view.terms_led = 2;
+  figures.cluster = view;
+  std::string text = metrics.Write(figures);
+  for (const char* line : {
+           "accord_cluster_leader{node=\"n2\"} 0\n",
+           "accord_cluster_term 41\n",
+           "accord_cluster_copy_lag_events 10\n",
+           "accord_cluster_forwarded_appends_total 7\n",
+           "accord_cluster_terms_led_total 2\n",
+       }) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << "is not in:\n" << text;
+  }
+}
+
 }  // namespace
 }  // namespace accord::app
