@@ -4,6 +4,7 @@
 //       [--rounds 3] [--catch-up-rounds 2] [--dir bench-data]
 //       [--replay-events 1000000] [--accordd build/tools/accordd]
 //       [--no-tcp] [--no-http] [--no-appends] [--no-replay] [--no-sse]
+//       [--streams 0]
 //
 // 1. Appends through the doors: what accordd runs (one application over a
 //    synced store, its own pool, under a net::Server and a net::HttpServer)
@@ -18,7 +19,9 @@
 //    RocksDB writing one ~300-byte event per synced WriteBatch from N
 //    threads (measured just before), and the median of each round's ratio
 //    HTTP/TCP. Every answer must be a success (2xx over HTTP): failures are
-//    counted, and the first one printed.
+//    counted, and the first one printed. With --streams N (scripts/bench
+//    uses 1,000, as for its peers), the TCP appends spread over N streams
+//    and N agreements, the connections taking turns over them.
 // 2. Replay: a log of `replay-events` events over 10,000 agreements; the
 //    time to rebuild the agreement index from it, beside a raw RocksDB scan
 //    of the same records that parses each one and its payload.
@@ -95,7 +98,19 @@ struct Options {
   bool tcp = true;        // the TCP door's part of each measure
   bool http = true;       // the HTTP door's
   int lease_seconds = 2;  // the cluster's (part 5)
+  // Streams (and agreements) the TCP appends spread over; 0: one per
+  // connection. scripts/bench sets 1,000, as its peers' runs use.
+  int streams = 0;
 };
+
+// The stream (or agreement) number of connection c's k-th TCP request: its
+// own when --streams is 0, else the connections take turns over them all.
+int StreamOf(const Options& options, int c, uint64_t k) {
+  if (options.streams == 0) return c;
+  return static_cast<int>(
+      (static_cast<uint64_t>(c) + static_cast<uint64_t>(options.connections) * k) %
+      static_cast<uint64_t>(options.streams));
+}
 
 double Percentile(std::vector<double>* values, double p) {
   if (values->empty()) return 0;
@@ -458,7 +473,9 @@ bool ProposeAgreements(const Options& options, Doors& doors, Door door,
   } else {
     (void)connection.Connect(doors.http_port(), &why);
   }
-  for (int c = 0; why.empty() && c < options.connections; ++c) {
+  const int agreements =
+      door == Door::kTcp && options.streams > 0 ? options.streams : options.connections;
+  for (int c = 0; why.empty() && c < agreements; ++c) {
     accord::v1::Command command = Proposal(agreement(c), EventId(next_id.fetch_add(1)));
     if (door == Door::kTcp) {
       Request r;
@@ -583,8 +600,9 @@ void AppendsThroughTheDoors(const Options& options) {
   workloads.push_back(
       {"raw appends (append_events)", "raw appends (POST /api/v1/streams/{id}/events)",
        [&](int c) {
-         return [&, stream = fmt::format("bench-raw-{}", c)] {
-           return RawAppend(stream, EventId(next_id.fetch_add(1)), payload);
+         return [&, c, k = uint64_t{0}]() mutable {
+           return RawAppend(fmt::format("bench-raw-{}", StreamOf(options, c, k++)),
+                            EventId(next_id.fetch_add(1)), payload);
          };
        },
        [&](int c) {
@@ -597,8 +615,9 @@ void AppendsThroughTheDoors(const Options& options) {
   workloads.push_back(
       {"milestones (log_milestone)", "milestones (POST /api/v1/agreements/{id}/milestones)",
        [&](int c) {
-         return [&, agreement = tcp_agreement(c)] {
-           return NoteMilestone(agreement, EventId(next_id.fetch_add(1)), text);
+         return [&, c, k = uint64_t{0}]() mutable {
+           return NoteMilestone(tcp_agreement(StreamOf(options, c, k++)),
+                                EventId(next_id.fetch_add(1)), text);
          };
        },
        [&](int c) {
@@ -1220,7 +1239,10 @@ int main(int argc, char** argv) {
       "no-cluster", po::bool_switch(&skip_cluster),
       "skip the cluster against a single node, and failover (they start etcd members)")(
       "lease-seconds", po::value(&options.lease_seconds)->default_value(2),
-      "the cluster's lease: a dead leader is replaced after about this long");
+      "the cluster's lease: a dead leader is replaced after about this long")(
+      "streams", po::value(&options.streams)->default_value(0),
+      "streams (and agreements) the TCP appends spread over, the connections taking turns; "
+      "0: one per connection");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, flags), vm);
@@ -1234,10 +1256,10 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (options.rounds < 1 || options.catch_up_rounds < 1 || options.connections < 1 ||
-      options.window < 1) {
+      options.window < 1 || options.streams < 0) {
     std::fprintf(stderr,
                  "accord-bench: --rounds, --catch-up-rounds, --connections and --window are at "
-                 "least 1\n");
+                 "least 1, --streams at least 0\n");
     return 2;
   }
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each line in its place among the servers' logs
