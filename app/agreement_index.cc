@@ -105,6 +105,15 @@ Status AgreementIndex::CatchUp() {
   reader.PageSize(kPage);
   return reader.ForEachPage([this](const store::ReadPage& page) -> Status {
     mutex_.AssertHeld();  // held by CatchUp around the read
+    // Room is made before the page, never inside it: an agreement folded
+    // earlier in the page must still be here when its entry is written
+    // below (clearing mid-page left the entries of the agreements cleared
+    // stale while the checkpoint moved past their events).
+    std::set<std::string> arriving;
+    for (const auto& record : page.records) {
+      if (!folded_.count(record.stream_id())) arriving.insert(record.stream_id());
+    }
+    if (folded_.size() + arriving.size() > kMaxFolded) folded_.clear();
     std::set<std::string> changed;
     for (const auto& record : page.records) {
       const std::string& id = record.stream_id();
@@ -115,7 +124,6 @@ Status AgreementIndex::CatchUp() {
         it = folded_.end();
       }
       if (it == folded_.end()) {
-        if (folded_.size() >= kMaxFolded) folded_.clear();
         LoadedAgreement fresh;
         if (record.stream_version() == 0) {
           fresh.state = core::InitialState(id);  // its first event is this one
@@ -135,9 +143,7 @@ Status AgreementIndex::CatchUp() {
 
     std::vector<store::EventStore::ProjectionWrite> writes;
     for (const std::string& id : changed) {
-      auto folded = folded_.find(id);
-      if (folded == folded_.end()) continue;  // cleared for room: folded again when next seen
-      const LoadedAgreement& loaded = folded->second;
+      const LoadedAgreement& loaded = folded_.at(id);
       if (loaded.event_count == 0 || loaded.state.stage == core::Stage::kNone) continue;
       accord::v1::AgreementIndexEntry now = EntryOf(loaded);
 

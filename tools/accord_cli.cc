@@ -12,11 +12,14 @@
 #include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -168,31 +171,123 @@ std::optional<int> Ask(accord::net::Client& client, Request request,
   return std::nullopt;
 }
 
+// One line of a command file on its way: parsed (or not), sent, answered.
+struct LogLine {
+  std::string path;
+  int number = 0;
+  std::optional<accord::v1::Command> command;
+  std::string failure;  // why it was not logged; empty when it was
+  std::optional<accord::v1::Logged> logged;
+  bool done = false;
+};
+
+void PrintLogLine(const LogLine& line, const Globals& options) {
+  if (!line.failure.empty()) {
+    std::fprintf(stderr, "%s:%d: %s\n", line.path.c_str(), line.number, line.failure.c_str());
+    return;
+  }
+  const accord::v1::Logged& logged = *line.logged;
+  if (options.json) {
+    std::printf("%s\n", accord::app::ToJson(logged).c_str());
+  } else {
+    fmt::print("{:<18} v{:<3} position {:<5} {:<36} {}\n", line.command->agreement_id(),
+               logged.version(), logged.position(),
+               accord::core::EventTypeName(line.command->milestone()),
+               logged.already_logged() ? "(already logged)" : "logged");
+  }
+}
+
+// Logs every line of every file with up to `window` commands in flight on
+// the one connection. Commands on one agreement go one at a time, in file
+// order (each is decided on the state the one before it left); commands on
+// different agreements overlap. Answers are printed in file order.
 int LogFiles(accord::net::Client& client, const Globals& options,
-             const std::vector<std::string>& files) {
+             const std::vector<std::string>& files, size_t window) {
+  std::vector<LogLine> lines;
+  for (const std::string& path : files) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Fail("cannot read " + path);
+    std::stringstream text;
+    text << in.rdbuf();
+    accord::tools::ParseCommandLines(text.str(), [&](int number, const auto& parsed) {
+      LogLine line;
+      line.path = path;
+      line.number = number;
+      if (parsed) {
+        line.command = *parsed;
+      } else {
+        line.failure = parsed.error();
+        line.done = true;
+      }
+      lines.push_back(std::move(line));
+    });
+  }
+  // Each agreement's lines in file order; an agreement is free when none of
+  // its lines is in flight. The next line sent is the earliest free one.
+  std::map<std::string, std::deque<size_t>> waiting;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].command) waiting[lines[i].command->agreement_id()].push_back(i);
+  }
+  std::set<std::pair<size_t, std::string>> ready;  // (first waiting line, agreement)
+  for (const auto& [agreement, queue] : waiting) ready.emplace(queue.front(), agreement);
+  std::map<uint64_t, size_t> in_flight;  // request id -> line
+  size_t printed = 0;
   bool connection_lost = false;
-  int failures = accord::tools::ForEachCommand(
-      files, [&](const accord::v1::Command& command) -> std::optional<std::string> {
-        if (connection_lost) return "not sent: the connection was lost";
-        Request request;
-        *request.mutable_log_milestone() = command;
-        Response response;
-        if (auto s = client.Call(std::move(request), &response); !s.ok()) {
-          connection_lost = true;
-          return s.ToString();
-        }
-        if (!response.has_logged()) return Explain(response);
-        if (options.json) {
-          std::printf("%s\n", accord::app::ToJson(response.logged()).c_str());
-        } else {
-          fmt::print("{:<18} v{:<3} position {:<5} {:<36} {}\n", command.agreement_id(),
-                     response.logged().version(), response.logged().position(),
-                     accord::core::EventTypeName(command.milestone()),
-                     response.logged().already_logged() ? "(already logged)" : "logged");
-        }
-        return std::nullopt;
-      });
-  return failures == 0 ? 0 : 1;
+  auto print_done = [&] {
+    while (printed < lines.size() && lines[printed].done) PrintLogLine(lines[printed++], options);
+  };
+  while (!ready.empty() || !in_flight.empty()) {
+    while (!connection_lost && in_flight.size() < window && !ready.empty()) {
+      auto [index, agreement] = *ready.begin();
+      ready.erase(ready.begin());
+      waiting[agreement].pop_front();
+      Request request;
+      *request.mutable_log_milestone() = *lines[index].command;
+      uint64_t id = 0;
+      if (auto s = client.Send(&request, &id); !s.ok()) {
+        connection_lost = true;
+        lines[index].failure = s.ToString();
+        lines[index].done = true;
+        break;
+      }
+      in_flight[id] = index;
+    }
+    if (connection_lost) break;
+    Response response;
+    if (auto s = client.Receive(&response); !s.ok()) {
+      connection_lost = true;
+      for (auto& [id, index] : in_flight) {
+        lines[index].failure = s.ToString();
+        lines[index].done = true;
+      }
+      in_flight.clear();
+      break;
+    }
+    auto answered = in_flight.find(response.request_id());
+    if (answered == in_flight.end()) return Fail("an answer to a request never sent");
+    LogLine& line = lines[answered->second];
+    in_flight.erase(answered);
+    if (response.has_logged()) {
+      line.logged = response.logged();
+    } else {
+      line.failure = Explain(response);
+    }
+    line.done = true;
+    std::deque<size_t>& next = waiting[line.command->agreement_id()];
+    if (!next.empty()) ready.emplace(next.front(), line.command->agreement_id());
+    print_done();
+  }
+  for (LogLine& line : lines) {
+    if (!line.done) {
+      line.failure = "not sent: the connection was lost";
+      line.done = true;
+    }
+  }
+  print_done();
+  for (const LogLine& line : lines) {
+    if (!line.failure.empty()) return 1;
+  }
+  return 0;
 }
 
 int History(accord::net::Client& client, const Globals& options, const std::string& agreement) {
@@ -850,10 +945,18 @@ int main(int argc, char** argv) {
   };
 
   std::vector<std::string> files;
-  command("log", "log each line of each NDJSON file, in order",
-          [&](auto& client) { return LogFiles(client, globals, files); })
-      ->add_option("FILE", files, "an NDJSON file of accord.v1.Command, one per line")
+  size_t window = 128;
+  CLI::App* log_command =
+      command("log",
+              "log each line of each NDJSON file: each agreement's lines in order, several "
+              "agreements at once",
+              [&](auto& client) { return LogFiles(client, globals, files, window); });
+  log_command->add_option("FILE", files, "an NDJSON file of accord.v1.Command, one per line")
       ->required();
+  log_command
+      ->add_option("--window", window,
+                   "commands in flight at once, on different agreements (1: one after another)")
+      ->check(CLI::Range(size_t{1}, size_t{1024}));
 
   std::string history;
   command("history", "every event of the agreement in log order",

@@ -142,6 +142,30 @@ TEST_F(AgreementIndexTest, ARebuildFromTheLogEqualsTheIndexBuiltAsItGrew) {
   EXPECT_EQ(Snapshot(), incremental);
 }
 
+// More agreements than the index keeps folded, their events interleaved
+// (as several clients, or `accord log --window`, log them): each entry is
+// kept, none left stale behind the checkpoint.
+TEST_F(AgreementIndexTest, ManyAgreementsInterleavedInOnePageAreEachIndexed) {
+  AgreementIndex index(store_.get());
+  ASSERT_TRUE(index.Open().ok());
+  constexpr int kAgreements = 1500;  // more than AgreementIndex::kMaxFolded
+  std::vector<CommandBuilder> builders;
+  builders.reserve(kAgreements);
+  for (int a = 0; a < kAgreements; ++a) {
+    builders.emplace_back("many-" + std::to_string(a), 10000 + 10 * static_cast<uint64_t>(a));
+  }
+  ASSERT_TRUE(index.CatchUp().ok());
+  for (auto& b : builders) MustLog(b.Propose());
+  ASSERT_TRUE(index.CatchUp().ok());
+  for (auto& b : builders) MustLog(b.Terms());  // every one moves on in the same pages
+  ASSERT_TRUE(index.CatchUp().ok());
+  uint64_t checked = 0;
+  core::Status verified = index.Verify(&checked);
+  EXPECT_TRUE(verified.ok()) << verified.ToString();
+  EXPECT_EQ(checked, static_cast<uint64_t>(kAgreements));
+  EXPECT_EQ(Find(index, accord::v1::AGREED, "", 2000).size(), static_cast<size_t>(kAgreements));
+}
+
 TEST_F(AgreementIndexTest, ResumesFromItsCheckpointAndRebuildsOnANewVersion) {
   LogThree();
   {

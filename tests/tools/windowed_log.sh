@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# `accord log` with a window of commands in flight (tools/accord_cli.cc):
+# each agreement's lines are decided in file order (versions follow the
+# file), answers are printed in file order, a refused line is reported with
+# its line number and the rest go on, and the log verifies afterwards.
+#   windowed_log.sh ACCORDD ACCORD
+set -euo pipefail
+accordd=$1 accord=$2
+dir=$(mktemp -d)
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$dir"' EXIT
+"$accordd" --data "$dir/data" --no-auth --port 0 --http-port 0 2>"$dir/log" &
+server=$!
+port=""
+for _ in $(seq 1 200); do
+  port=$(sed -n 's/.*serving .* on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$dir/log")
+  [[ -n "$port" ]] && break
+  sleep 0.05
+done
+[[ -n "$port" ]] || { cat "$dir/log"; exit 1; }
+
+# 300 agreements, their lines interleaved: a proposal each, then four notes
+# each, round after round; line 301 is a step the rules refuse.
+python3 - "$dir/archive.ndjson" <<'PY'
+import json, sys
+out = open(sys.argv[1], "w")
+n = 0
+def line(agreement, milestone):
+    global n
+    n += 1
+    out.write(json.dumps({"agreementId": agreement, "eventId": f"d0000000-0000-4000-8000-{n:012d}",
+                          "milestone": milestone}) + "\n")
+parties = [{"organisationId": "cospar", "name": "COSPAR", "role": "SIGNATORY"},
+           {"organisationId": "apsco", "name": "APSCO", "role": "SIGNATORY"}]
+for a in range(300):
+    line(f"w-{a:03d}", {"agreementProposed": {"title": f"Arrangement {a}", "kind": "MEMORANDUM_OF_UNDERSTANDING", "parties": parties}})
+line("w-000", {"agreementSigned": {"partyId": "cospar"}})  # line 301: refused, terms not agreed
+for r in range(4):
+    for a in range(300):
+        line(f"w-{a:03d}", {"noteAdded": {"text": f"note {r} of {a}"}})
+PY
+
+status=0
+"$accord" --port "$port" log --window 64 "$dir/archive.ndjson" >"$dir/out" 2>"$dir/err" || status=$?
+[[ $status -eq 1 ]] || { echo "expected exit 1 (one line refused), got $status"; cat "$dir/err"; exit 1; }
+grep -q "archive.ndjson:301: refused (TERMS_NOT_AGREED)" "$dir/err" || { cat "$dir/err"; exit 1; }
+[[ $(wc -l <"$dir/err") -eq 1 ]] || { echo "only line 301 fails:"; cat "$dir/err"; exit 1; }
+[[ $(wc -l <"$dir/out") -eq 1500 ]] || { echo "1500 lines logged, not $(wc -l <"$dir/out")"; exit 1; }
+# Printed in file order: the first 300 lines are the proposals (v0), then
+# every note round in turn; each agreement's versions follow the file.
+python3 - "$dir/out" <<'PY'
+import sys
+rows = [line.split() for line in open(sys.argv[1])]
+for i, row in enumerate(rows):
+    agreement, version = row[0], int(row[1][1:])
+    want_agreement = f"w-{i % 300:03d}"
+    want_version = i // 300
+    if (agreement, version) != (want_agreement, want_version):
+        sys.exit(f"row {i}: {agreement} v{version}, expected {want_agreement} v{want_version}")
+PY
+"$accord" --port "$port" verify | grep -q "^verified: 1500 events in 300 agreements"
+echo "windowed log: 1500 lines in file order, each agreement's versions in file order, line 301 refused, verified"
