@@ -535,7 +535,9 @@ void ReplicatedStore::Dispatch(OperationPtr op) {
     op->done(NotLeader(), AppendResult{});
     return;
   }
-  if (role_ == Role::kFollower && !leader_address_.empty()) {
+  // Never to itself: a node named leader is about to lead (it parks until
+  // it does, so that its appends keep their order).
+  if (role_ == Role::kFollower && !leader_address_.empty() && leader_name_ != cluster_.node_name) {
     std::string address = leader_address_;
     ++forwards_in_flight_;
     lock.unlock();
@@ -720,7 +722,9 @@ core::Status ReplicatedStore::WriteHealth() const {
     lock.unlock();
     return copy_->WriteHealth();
   }
-  if (role_ == Role::kFollower && !leader_address_.empty()) return core::Status::OK();
+  if (role_ == Role::kFollower && !leader_address_.empty() && leader_name_ != cluster_.node_name) {
+    return core::Status::OK();
+  }
   return core::Status::IOError(
       role_ == Role::kCatchingUp
           ? "this node was elected leader and is catching up with etcd's log"
