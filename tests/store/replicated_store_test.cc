@@ -317,10 +317,29 @@ TEST_F(ReplicatedStoreTest, CutOffFromEtcdANodeSaysSoServesReadsAndItsAppendsWai
   waiting.join();
   EXPECT_TRUE(appended.ok()) << appended.ToString();
   EXPECT_TRUE(nodes_[0]->AwaitWritable(std::chrono::seconds(20)))
-      << nodes_[0]->WriteHealth().ToString() << "; leader "
-      << ViewCluster(*nodes_[0])->leader_name << ", this node leads "
-      << ViewCluster(*nodes_[0])->leader;
+      << nodes_[0]->WriteHealth().ToString() << "; leader " << ViewCluster(*nodes_[0])->leader_name
+      << ", this node leads " << ViewCluster(*nodes_[0])->leader;
   ExpectEveryCopyTheSame(2);
+}
+
+TEST_F(ReplicatedStoreTest, WhatOneEtcdTransactionCannotCarryIsRefusedUpFrontAndWritesNothing) {
+  Start(0);  // etcd's default --max-txn-ops (128): 41 events a group
+  ASSERT_EQ(Leader(), 0);
+  std::vector<NewEvent> too_many;
+  for (uint64_t id = 1; id <= 42; ++id) too_many.push_back(RawEvent(id));
+  core::Status s = nodes_[0]->Append("a", ExpectedVersion::Any(), too_many, nullptr);
+  EXPECT_EQ(s.code(), core::Status::Code::kInvalidArgument) << s.ToString();
+  EXPECT_NE(s.message().find("--etcd-max-txn-ops"), std::string::npos) << s.message();
+  too_many.pop_back();
+  EXPECT_TRUE(nodes_[0]->Append("a", ExpectedVersion::Any(), too_many, nullptr).ok());
+
+  NewEvent large = RawEvent(100, std::string(1200 * 1024, 'x'));  // over 1 MiB
+  s = nodes_[0]->Append("b", ExpectedVersion::Any(), {large}, nullptr);
+  EXPECT_EQ(s.code(), core::Status::Code::kInvalidArgument) << s.ToString();
+  std::vector<accord::v1::LogEntry> import(42);
+  s = nodes_[0]->ImportEntries(import);
+  EXPECT_EQ(s.code(), core::Status::Code::kInvalidArgument) << s.ToString();
+  ExpectEveryCopyTheSame(41);
 }
 
 TEST_F(ReplicatedStoreTest, ACopyOfAnotherLogIsRefused) {
