@@ -154,6 +154,17 @@ struct ReadPage {
   bool end_of_data = false;  // nothing more in this direction now
 };
 
+// Records of the log as it stores them, for readers that pass them on
+// without decoding them (replay subscriptions, export): each one's exact
+// bytes, its Merkle leaf (parse as accord::v1::EventRecord; its hash is their
+// SHA-256), checked against the hash stored beside them before it is given.
+struct StoredPage {
+  uint64_t first_position = 0;       // of records[0]
+  std::vector<std::string> records;  // records[i] is at first_position + i
+  uint64_t next = 0;                 // where the next page starts
+  bool end_of_data = false;          // nothing more is stored now
+};
+
 struct LogHead {
   uint64_t next_position = 0;  // the number of records in the log
   std::string last_hash;       // 32 zero bytes while the log is empty
@@ -290,6 +301,13 @@ class EventStore {
                                           size_t max_count, ReadPage* page) const = 0;
   // Up to `max_count` events of the whole log from `from_position`.
   virtual core::Status ReadAll(uint64_t from_position, size_t max_count, ReadPage* page) const = 0;
+  // The stored bytes of up to `max_count` records (0: max_page_size) from
+  // `from_position`, stopping once they hold `max_bytes` (0: max_page_bytes;
+  // a page that has anything holds at least one record). Corruption names
+  // the first record that does not match its hash, sits under another
+  // position, or is missing.
+  virtual core::Status ReadStored(uint64_t from_position, size_t max_count, size_t max_bytes,
+                                  StoredPage* page) const = 0;
 
   // NotFound when the stream has no event.
   virtual core::Status GetStreamHead(std::string_view stream_id,

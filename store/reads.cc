@@ -2,6 +2,7 @@
 // state, and backups. Each holds db_mutex_ shared, so that it never sees
 // the database swapped under it after a failed write.
 #include <fmt/format.h>
+#include <google/protobuf/io/coded_stream.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
@@ -151,6 +152,66 @@ core::Status RocksDbStore::ReadAll(uint64_t from_position, size_t max_count, Rea
     if (core::Status s = DecodeEntry(key, it->value(), &record); !s.ok()) return s;
     page->records.push_back(std::move(record));
     bytes += it->value().size();
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the log");
+  page->end_of_data = !it->Valid();
+  page->next = position;
+  return core::Status::OK();
+}
+
+namespace {
+
+// Whether a record's bytes name `position`. Protobuf writes field 1 first,
+// so reading it is usually enough (what was stored was parsed whole when it
+// was appended or imported); bytes that do not start with this position (it
+// is left out at 0, and an import may hold any valid serialization) are
+// parsed whole.
+bool NamesPosition(const std::string& bytes, uint64_t position) {
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                            static_cast<int>(bytes.size()));
+  constexpr uint32_t kPositionTag = (1 << 3) | 0;  // field 1, varint
+  uint64_t named = 0;
+  if (in.ReadTag() == kPositionTag && in.ReadVarint64(&named) && named == position) return true;
+  accord::v1::EventRecord record;
+  return record.ParseFromString(bytes) && record.position() == position;
+}
+
+}  // namespace
+
+core::Status RocksDbStore::ReadStored(uint64_t from_position, size_t max_count, size_t max_bytes,
+                                      StoredPage* page) const {
+  core::ReaderMutexLock db_lock(&db_mutex_);
+  if (core::Status open = CheckOpen(); !open.ok()) return open;
+  *page = StoredPage{};
+  page->first_position = from_position;
+  const size_t limit = max_count == 0 ? options_.max_page_size : max_count;
+  const size_t byte_limit = max_bytes == 0 ? options_.max_page_bytes : max_bytes;
+  rocksdb::ReadOptions read;
+  read.readahead_size = 2 << 20;  // one long forward scan
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, log_));
+  uint64_t position = from_position;
+  size_t bytes = 0;
+  accord::v1::LogEntry entry;
+  for (it->Seek(EncodePosition(from_position));
+       it->Valid() && page->records.size() < limit && bytes < byte_limit; it->Next(), ++position) {
+    if (DecodeFixed64BE(it->key().ToStringView()) != position) {
+      return core::Status::Corruption(fmt::format("position {} is missing from the log", position));
+    }
+    const rocksdb::Slice value = it->value();
+    if (!entry.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      return core::Status::Corruption(
+          fmt::format("the record at position {} does not parse", position));
+    }
+    if (Sha256(entry.record()) != entry.hash()) {
+      return core::Status::Corruption(
+          fmt::format("the record at position {} does not match its hash", position));
+    }
+    if (!NamesPosition(entry.record(), position)) {
+      return core::Status::Corruption(
+          fmt::format("the record stored at position {} names another position", position));
+    }
+    bytes += entry.record().size();
+    page->records.push_back(std::move(*entry.mutable_record()));
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading the log");
   page->end_of_data = !it->Valid();

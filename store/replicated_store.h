@@ -76,6 +76,10 @@ class ReplicatedStore final : public EventStore {
   core::Status ReadAll(uint64_t from_position, size_t max_count, ReadPage* page) const override {
     return copy_->ReadAll(from_position, max_count, page);
   }
+  core::Status ReadStored(uint64_t from_position, size_t max_count, size_t max_bytes,
+                          StoredPage* page) const override {
+    return copy_->ReadStored(from_position, max_count, max_bytes, page);
+  }
   core::Status GetStreamHead(std::string_view stream_id,
                              accord::v1::StreamHead* head) const override {
     return copy_->GetStreamHead(stream_id, head);

@@ -76,6 +76,8 @@ class RocksDbStore final : public EventStore {
       EXCLUDES(db_mutex_);
   core::Status ReadAll(uint64_t from_position, size_t max_count, ReadPage* page) const override
       EXCLUDES(db_mutex_);
+  core::Status ReadStored(uint64_t from_position, size_t max_count, size_t max_bytes,
+                          StoredPage* page) const override EXCLUDES(db_mutex_);
   core::Status GetStreamHead(std::string_view stream_id,
                              accord::v1::StreamHead* head) const override EXCLUDES(db_mutex_);
   core::Status ListStreams(std::string_view after, size_t max_count,

@@ -385,6 +385,48 @@ TEST_P(EventStoreTest, ReadsAreCutByBytesAsWellAsByCount) {
   EXPECT_EQ(versions, (std::vector<uint64_t>{2, 1, 0}));
 }
 
+TEST_P(EventStoreTest, ReadStoredGivesEachRecordsExactBytesInPages) {
+  for (uint64_t i = 0; i < 7; ++i)
+    MustAppend(i % 2 ? "odd" : "even", ExpectedVersion::Any(), i + 1);
+  std::vector<EventRecord> all = ReadEverything();
+
+  // Pages of 3 by count: 0-2, 3-5, 6, each record the bytes of its leaf.
+  std::vector<uint64_t> firsts;
+  StoredPage page;
+  uint64_t from = 0;
+  do {
+    core::Status s = store_->ReadStored(from, 3, 0, &page);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    ASSERT_FALSE(page.records.empty());
+    EXPECT_LE(page.records.size(), 3u);
+    firsts.push_back(page.first_position);
+    for (size_t i = 0; i < page.records.size(); ++i) {
+      const uint64_t position = page.first_position + i;
+      std::string leaf;
+      ASSERT_TRUE(store_->ReadLeaf(position, &leaf).ok());
+      EXPECT_EQ(page.records[i], leaf);
+      EventRecord parsed;
+      ASSERT_TRUE(parsed.ParseFromString(page.records[i]));
+      EXPECT_EQ(parsed.position(), position);
+      EXPECT_EQ(Sha256(page.records[i]), all[position].hash());
+    }
+    EXPECT_EQ(page.next, page.first_position + page.records.size());
+    from = page.next;
+  } while (!page.end_of_data);
+  EXPECT_EQ(firsts, (std::vector<uint64_t>{0, 3, 6}));
+  EXPECT_EQ(from, 7u);
+
+  // A byte limit of 1 still gives one record a page; past the end, none.
+  ASSERT_TRUE(store_->ReadStored(4, 0, 1, &page).ok());
+  EXPECT_EQ(page.records.size(), 1u);
+  EXPECT_EQ(page.next, 5u);
+  EXPECT_FALSE(page.end_of_data);
+  ASSERT_TRUE(store_->ReadStored(7, 0, 0, &page).ok());
+  EXPECT_TRUE(page.records.empty());
+  EXPECT_TRUE(page.end_of_data);
+  EXPECT_EQ(page.next, 7u);
+}
+
 TEST_P(EventStoreTest, ReopenRecoversHeadsAndTheChainWithoutAScan) {
   MustAppend("a", ExpectedVersion::NoStream(), 1, 3);
   MustAppend("b", ExpectedVersion::NoStream(), 4, 1);
@@ -885,6 +927,28 @@ TEST_F(TamperTest, ChangingOneByteOfAnOldRecordIsNamed) {
   EXPECT_NE(s.message().find("position 3"), std::string::npos) << s.ToString();
   ReadPage page;
   EXPECT_TRUE(store_->ReadAll(0, 100, &page).IsCorruption()) << "reads check hashes too";
+  StoredPage stored;
+  s = store_->ReadStored(0, 100, 0, &stored);
+  EXPECT_TRUE(s.IsCorruption()) << "so do reads of stored bytes: " << s.ToString();
+  EXPECT_NE(s.message().find("position 3"), std::string::npos) << s.ToString();
+}
+
+// A record with its own hash, moved under another position: the bytes name
+// their position, and a read of stored bytes checks it without parsing all.
+TEST_F(TamperTest, ARecordMovedUnderAnotherPositionIsNamedByReadsOfStoredBytes) {
+  {
+    accord::testing::RawDb raw(dir_.path());
+    raw.Put(accord::testing::RawDb::kLog, raw.LogKey(5),
+            raw.Get(accord::testing::RawDb::kLog, raw.LogKey(2)));
+  }
+  ASSERT_TRUE(EventStore::Open(StoreOptions{.read_only = true}, dir_.path(), &store_).ok());
+  StoredPage stored;
+  core::Status s = store_->ReadStored(0, 100, 0, &stored);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("stored at position 5 names another position"), std::string::npos)
+      << s.ToString();
+  ASSERT_TRUE(store_->ReadStored(0, 5, 0, &stored).ok()) << "what comes before it reads";
+  EXPECT_EQ(stored.records.size(), 5u);
 }
 
 // The record matches its own new hash and chains to the one before it; the
