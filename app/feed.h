@@ -17,7 +17,8 @@
 //     if (feed.AtHead()) wait for the log to grow (Application::WatchLog);
 //   }
 //
-// Messages, in order: each event that passes the type filter; a checkpoint
+// Messages, in order: each event that passes the type filter (with
+// stored_records: the records' stored bytes, several to a message); a checkpoint
 // (how far the feed has read) after every checkpoint_every events it skipped
 // and when it reaches the end with skipped events unreported; caught_up once,
 // at the first end of what is stored.
@@ -81,6 +82,11 @@ class Feed {
   bool whole_log() const { return whole_log_; }
 
  private:
+  // A message of stored records holds about this many bytes of them.
+  static constexpr size_t kStoredMessageBytes = 256 << 10;
+
+  Batch ReadStored(size_t max_bytes);
+
   const store::EventStore* store_;
   accord::v1::Subscribe subscribe_;
   bool whole_log_;

@@ -8,7 +8,9 @@
 //
 // 1. Appends through the doors: what accordd runs (one application over a
 //    synced store, its own pool, under a net::Server and a net::HttpServer)
-//    on loopback; N connections each pipeline `window` requests. Raw
+//    on loopback; N connections each pipeline `window` requests (over TCP
+//    all from one thread's event loop, as redis-benchmark drives Redis: see
+//    bench/tcp_driver.h; over HTTP one thread each). Raw
 //    appends of one ~300-byte event (append_events over TCP, POST
 //    /api/v1/streams/{id}/events over HTTP), then milestones (a note on the
 //    connection's own agreement, decided by the lifecycle rules:
@@ -27,12 +29,14 @@
 //    of the same records that parses each one and its payload.
 // 3. The accordd process on that log: time from start to its first answer,
 //    and its resident memory at 10% of the log and at all of it.
-// 4. Catch-up of that log from position 0: the TCP door's subscription
-//    (Subscribe, SubscriptionMessages until caught_up) and the HTTP door's
-//    event stream (GET /api/v1/stream?from=0 until `caught-up`), alternated
-//    for `catch-up-rounds` rounds; events per second and megabytes per
-//    second, and the median of each round's ratio HTTP/TCP. Each must
-//    deliver every event once, in position order.
+// 4. Catch-up of that log from position 0: the TCP door's subscription with
+//    the records as stored, several to a frame (Subscribe.stored_records,
+//    each record parsed by the reader), and with one decoded event a frame,
+//    and the HTTP door's event stream (GET /api/v1/stream?from=0 until
+//    `caught-up`), alternated for `catch-up-rounds` rounds; events per
+//    second and megabytes per second, and the median of each round's ratio
+//    HTTP/TCP (decoded events both). Each must deliver every event once, in
+//    position order.
 //
 // 5. A cluster against a single node: appends and milestones over TCP to a
 //    single node and to the leader of a cluster (three etcd members, three
@@ -45,6 +49,7 @@
 // --no-replay (replay, start-up and memory), --no-sse (catch-up) and
 // --no-cluster leave out a part.
 #include <fcntl.h>
+#include <google/protobuf/arena.h>
 #include <google/protobuf/util/json_util.h>
 #include <signal.h>
 #include <spawn.h>
@@ -65,6 +70,7 @@
 #include "app/application.h"
 #include "bench/bench_util.h"
 #include "bench/http_client.h"
+#include "bench/tcp_driver.h"
 #include "core/core.h"
 #include "net/client.h"
 #include "net/framing.h"
@@ -530,6 +536,35 @@ Phase DriveAndSettle(const Options& options, std::vector<std::unique_ptr<Pipelin
   return phase;
 }
 
+// The TCP door's load from one thread (bench/tcp_driver.h), as
+// redis-benchmark loads Redis; then waits for the store to settle, as
+// DriveAndSettle. *why says why nothing was measured, if so.
+Phase DriveTcpAndSettle(const Options& options, uint16_t port,
+                        const std::function<std::function<Request()>(int)>& make,
+                        const accord::store::EventStore& store, std::string* why) {
+  auto before = store.Stats();
+  accord::bench::TcpDriveResult driven =
+      accord::bench::DriveTcp({.port = port,
+                               .connections = options.connections,
+                               .window = options.window,
+                               .seconds = options.seconds},
+                              make);
+  auto after = store.Stats();
+  Settle(store);
+  Phase phase;
+  *why = driven.error;
+  phase.events_per_second = driven.requests_per_second;
+  phase.p50_us = Percentile(&driven.latencies_us, 0.50);
+  phase.p99_us = Percentile(&driven.latencies_us, 0.99);
+  phase.p999_us = Percentile(&driven.latencies_us, 0.999);
+  phase.failures = driven.failures;
+  phase.first_failure = driven.first_failure;
+  phase.events_per_sync =
+      static_cast<double>(after.events_written - before.events_written) /
+      std::max<double>(1, static_cast<double>(after.group_commits - before.group_commits));
+  return phase;
+}
+
 // A durable raw append of one ~300-byte event to `stream` (append_events).
 Request RawAppend(const std::string& stream, const std::string& event_id,
                   const std::string& payload) {
@@ -638,29 +673,21 @@ void AppendsThroughTheDoors(const Options& options) {
       for (Door door : DoorsOfRound(options, round)) {
         std::vector<std::unique_ptr<Pipeline>> pipelines;
         std::string why;
-        for (int c = 0; why.empty() && c < options.connections; ++c) {
-          if (door == Door::kTcp) {
-            std::unique_ptr<accord::net::Client> client;
-            accord::core::Status s =
-                accord::net::Client::Connect("127.0.0.1", doors.tcp_port(), "bench", &client);
-            if (!s.ok()) why = s.ToString();
-            if (s.ok()) {
-              pipelines.push_back(
-                  std::make_unique<TcpPipeline>(std::move(client), workload.tcp(c)));
-            }
-          } else {
-            auto connection = std::make_unique<HttpConnection>(kAnswerTimeout);
-            if (connection->Connect(http_port, &why)) {
-              pipelines.push_back(
-                  std::make_unique<HttpPipeline>(std::move(connection), workload.http(c)));
-            }
+        for (int c = 0; door == Door::kHttp && why.empty() && c < options.connections; ++c) {
+          auto connection = std::make_unique<HttpConnection>(kAnswerTimeout);
+          if (connection->Connect(http_port, &why)) {
+            pipelines.push_back(
+                std::make_unique<HttpPipeline>(std::move(connection), workload.http(c)));
           }
         }
+        Phase phase =
+            door == Door::kTcp
+                ? DriveTcpAndSettle(options, doors.tcp_port(), workload.tcp, doors.store(), &why)
+                : DriveAndSettle(options, std::move(pipelines), doors.store());
         if (!why.empty()) {
           std::printf("cannot connect over %s: %s\n", NameOf(door), why.c_str());
           return;
         }
-        Phase phase = DriveAndSettle(options, std::move(pipelines), doors.store());
         PrintPhase(fmt::format("round {} {}", round + 1, NameOf(door)),
                    door == Door::kTcp ? workload.tcp_name : workload.http_name, phase,
                    raw.events_per_second);
@@ -897,8 +924,10 @@ struct CatchUpResult {
   std::string error;  // empty: every event once, in order, then caught up
 };
 
-// A Subscribe from position 0 over the TCP door, read until caught_up.
-CatchUpResult TcpCatchUp(uint16_t port, uint64_t log_size) {
+// A Subscribe from position 0 over the TCP door, read until caught_up: one
+// decoded event a frame, or with `stored` the records as stored, several to
+// a frame, each parsed here as a replay tool would.
+CatchUpResult TcpCatchUp(uint16_t port, uint64_t log_size, bool stored) {
   CatchUpResult result;
   std::unique_ptr<accord::net::Client> client;
   if (accord::core::Status s = accord::net::Client::Connect("127.0.0.1", port, "bench", &client);
@@ -909,11 +938,17 @@ CatchUpResult TcpCatchUp(uint16_t port, uint64_t log_size) {
   client->SetReceiveTimeout(kAnswerTimeout);
   Request subscribe;
   subscribe.mutable_subscribe()->set_from(0);
+  subscribe.mutable_subscribe()->set_stored_records(stored);
+  accord::v1::EventRecord record;
   auto start = Clock::now();
   (void)client->Send(&subscribe);
   std::optional<uint64_t> caught_up;
+  // Each frame's messages in an arena, freed at once when the next arrives,
+  // as a replay tool in C++ would read them.
+  google::protobuf::Arena arena;
   while (!caught_up && result.error.empty()) {
-    Response response;
+    arena.Reset();
+    Response& response = *google::protobuf::Arena::CreateMessage<Response>(&arena);
     if (accord::core::Status s = client->Receive(&response); !s.ok()) {
       result.error = s.ToString();
       break;
@@ -926,6 +961,15 @@ CatchUpResult TcpCatchUp(uint16_t port, uint64_t log_size) {
         result.error = fmt::format("after {} events, position {}", result.events, position);
       }
       ++result.events;
+    } else if (message.has_records()) {
+      for (const std::string& bytes : message.records().records()) {
+        if (!record.ParseFromString(bytes) || record.position() != result.events) {
+          result.error =
+              fmt::format("after {} events, position {}", result.events, record.position());
+          break;
+        }
+        ++result.events;
+      }
     } else if (message.has_caught_up()) {
       caught_up = message.caught_up();
     } else if (!message.has_checkpoint()) {
@@ -1159,49 +1203,84 @@ void ClusterAgainstSingleNode(const Options& options) {
   }
 }
 
+// How a replay tool catches up: over TCP with the records as stored or with
+// decoded events, or over HTTP's event stream.
+enum class CatchUpKind { kTcpRecords, kTcpEvents, kHttpEvents };
+
+const char* NameOf(CatchUpKind kind) {
+  switch (kind) {
+    case CatchUpKind::kTcpRecords:
+      return "tcp-records";
+    case CatchUpKind::kTcpEvents:
+      return "tcp-events";
+    case CatchUpKind::kHttpEvents:
+      return "http-sse";
+  }
+  return "";
+}
+
+const char* DescriptionOf(CatchUpKind kind) {
+  switch (kind) {
+    case CatchUpKind::kTcpRecords:
+      return "subscribe, stored_records (several a frame)";
+    case CatchUpKind::kTcpEvents:
+      return "subscribe (one decoded event a frame)";
+    case CatchUpKind::kHttpEvents:
+      return "GET /api/v1/stream (Server-Sent Events)";
+  }
+  return "";
+}
+
 void CatchUp(const Options& options, const std::string& dir) {
   Doors doors;
   if (!doors.Open(dir, options.http)) return;
   const uint64_t log_size = doors.store().Head().next_position;
-  std::printf("\n== catch-up of a %llu-event log from position 0, %d round%s%s\n",
-              static_cast<unsigned long long>(log_size), options.catch_up_rounds,
-              options.catch_up_rounds == 1 ? "" : "s",
-              options.tcp && options.http ? ", TCP and HTTP alternated" : "");
-  std::map<Door, std::vector<CatchUpResult>> results;
+  std::vector<CatchUpKind> kinds;
+  if (options.tcp) kinds = {CatchUpKind::kTcpRecords, CatchUpKind::kTcpEvents};
+  if (options.http) kinds.push_back(CatchUpKind::kHttpEvents);
+  std::printf(
+      "\n== catch-up of a %llu-event log from position 0, %d round%s, %zu ways alternated\n",
+      static_cast<unsigned long long>(log_size), options.catch_up_rounds,
+      options.catch_up_rounds == 1 ? "" : "s", kinds.size());
+  std::map<CatchUpKind, std::vector<CatchUpResult>> results;
   for (int round = 0; round < options.catch_up_rounds; ++round) {
-    for (Door door : DoorsOfRound(options, round)) {
-      CatchUpResult r = door == Door::kTcp ? TcpCatchUp(doors.tcp_port(), log_size)
-                                           : SseCatchUp(doors.http_port(), log_size);
-      std::printf("round %d %-4s %-46s %8llu events in %6.2f s %8.0f ev/s %7.1f MB/s  %s\n",
-                  round + 1, NameOf(door),
-                  door == Door::kTcp ? "subscribe (SubscriptionMessage frames)"
-                                     : "GET /api/v1/stream (Server-Sent Events)",
-                  static_cast<unsigned long long>(r.events), r.seconds,
-                  static_cast<double>(r.events) / r.seconds,
-                  static_cast<double>(r.bytes) / r.seconds / 1e6,
-                  r.error.empty() ? "every event once, in order" : ("WRONG: " + r.error).c_str());
-      results[door].push_back(std::move(r));
+    std::vector<CatchUpKind> order = kinds;
+    if (round % 2 == 1) std::reverse(order.begin(), order.end());
+    for (CatchUpKind kind : order) {
+      CatchUpResult r =
+          kind == CatchUpKind::kHttpEvents
+              ? SseCatchUp(doors.http_port(), log_size)
+              : TcpCatchUp(doors.tcp_port(), log_size, kind == CatchUpKind::kTcpRecords);
+      std::printf(
+          "round %d %-11s %-44s %8llu events in %6.2f s %8.0f ev/s %7.1f MB/s  %s\n", round + 1,
+          NameOf(kind), DescriptionOf(kind), static_cast<unsigned long long>(r.events), r.seconds,
+          static_cast<double>(r.events) / r.seconds, static_cast<double>(r.bytes) / r.seconds / 1e6,
+          r.error.empty() ? "every event once, in order" : ("WRONG: " + r.error).c_str());
+      results[kind].push_back(std::move(r));
     }
   }
   auto rate = [](const CatchUpResult& r) { return static_cast<double>(r.events) / r.seconds; };
-  for (auto& [door, rounds] : results) {
+  for (auto& [kind, rounds] : results) {
     std::vector<double> rates;
     std::vector<double> megabytes;
     for (const CatchUpResult& r : rounds) {
       rates.push_back(rate(r));
       megabytes.push_back(static_cast<double>(r.bytes) / r.seconds / 1e6);
     }
-    std::printf("median %-4s catch-up: %.0f ev/s, %.1f MB/s\n", NameOf(door), Median(rates),
+    std::printf("median %-11s catch-up: %.0f ev/s, %.1f MB/s\n", NameOf(kind), Median(rates),
                 Median(megabytes));
   }
   if (options.tcp && options.http) {
     std::vector<double> ratios;
     ratios.reserve(static_cast<size_t>(options.catch_up_rounds));
     for (int round = 0; round < options.catch_up_rounds; ++round) {
-      ratios.push_back(rate(results[Door::kHttp][round]) / rate(results[Door::kTcp][round]));
+      ratios.push_back(rate(results[CatchUpKind::kHttpEvents][round]) /
+                       rate(results[CatchUpKind::kTcpEvents][round]));
     }
-    fmt::print("HTTP/TCP catch-up (events/s), the median of each round's ratio: {:.2f}  ({:.2f})\n",
-               Median(ratios), fmt::join(ratios, " "));
+    fmt::print(
+        "HTTP/TCP catch-up of decoded events (events/s), the median of each round's ratio: {:.2f}  "
+        "({:.2f})\n",
+        Median(ratios), fmt::join(ratios, " "));
   }
 }
 

@@ -75,6 +75,7 @@ std::string EventText(const accord::v1::SubscriptionMessage& message, bool whole
       break;
     }
     case Kind::kDropped:
+    case Kind::kRecords:  // the HTTP door's streams never ask for stored records
     case Kind::KIND_NOT_SET:
       break;
   }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "app/paging.h"
 #include "tests/testing/builders.h"
 #include "tests/testing/temp_dir.h"
 
@@ -44,6 +45,10 @@ class FeedTest : public ::testing::Test {
           lines.push_back("event " + std::to_string(m.event().record().position()));
         } else if (m.has_caught_up()) {
           lines.push_back("caught_up " + std::to_string(m.caught_up()));
+        } else if (m.has_records()) {
+          const uint64_t first = m.records().first_position();
+          lines.push_back("records " + std::to_string(first) + "-" +
+                          std::to_string(first + m.records().records_size() - 1));
         } else if (m.has_checkpoint()) {
           lines.push_back("checkpoint " + std::to_string(m.checkpoint()));
         }
@@ -136,6 +141,90 @@ TEST_F(FeedTest, AnEventOverTheMessageLimitEndsTheFeedSayingWhereToResume) {
   Feed::Batch batch = feed.Read(1 << 20);
   ASSERT_TRUE(batch.error);
   EXPECT_EQ(batch.error->code(), accord::v1::RESPONSE_TOO_LARGE);
+  EXPECT_NE(batch.error->message().find("resubscribe from 1"), std::string::npos)
+      << batch.error->message();
+}
+
+accord::v1::Subscribe StoredRecordsFrom(uint64_t from) {
+  accord::v1::Subscribe subscribe = WholeLogFrom(from);
+  subscribe.set_stored_records(true);
+  return subscribe;
+}
+
+TEST_F(FeedTest, StoredRecordsComeSeveralToAMessageAsStoredThenLive) {
+  Append("a", 6);
+  Append("b", 4);
+  Feed feed(store_.get(), StoredRecordsFrom(2), 4 << 20);
+  Feed::Batch batch = feed.Read(1 << 20);
+  ASSERT_FALSE(batch.error);
+  ASSERT_EQ(batch.messages.size(), 2u);
+  const accord::v1::StoredRecords& records = batch.messages[0].records();
+  EXPECT_EQ(records.first_position(), 2u);
+  ASSERT_EQ(records.records_size(), 8);
+  for (int i = 0; i < records.records_size(); ++i) {
+    std::string leaf;
+    ASSERT_TRUE(store_->ReadLeaf(2 + i, &leaf).ok());
+    EXPECT_EQ(records.records(i), leaf) << "the stored bytes, the record's Merkle leaf";
+    accord::v1::EventRecord record;
+    ASSERT_TRUE(record.ParseFromString(records.records(i)));
+    EXPECT_EQ(record.position(), 2u + i);
+    EXPECT_EQ(record.stream_id(), i < 4 ? "a" : "b");
+  }
+  EXPECT_EQ(batch.messages[1].caught_up(), 10u);
+  ASSERT_TRUE(feed.AtHead());
+  Append("b", 2);
+  EXPECT_EQ(Drain(feed, 1 << 20), (std::vector<std::string>{"records 10-11"}))
+      << "live records come the same way, with no second caught_up";
+}
+
+TEST_F(FeedTest, StoredRecordsAreCutIntoMessagesByBytesAndBatchesByRoom) {
+  Append("a", 10);
+  // A message limit that leaves room for about two records of ~400 bytes.
+  Feed feed(store_.get(), StoredRecordsFrom(0), kResponseEnvelopeBytes + 1000);
+  int batches = 0;
+  std::vector<std::string> lines = Drain(feed, 1000, &batches);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back(), "caught_up 10");
+  uint64_t next = 0;
+  for (size_t i = 0; i + 1 < lines.size(); ++i) {
+    const std::string& line = lines[i];
+    ASSERT_EQ(line.rfind("records ", 0), 0u) << line;
+    const size_t dash = line.find('-');
+    const uint64_t first = std::stoull(line.substr(8, dash - 8));
+    const uint64_t last = std::stoull(line.substr(dash + 1));
+    EXPECT_EQ(first, next) << "no gap, no repeat";
+    EXPECT_LE(last - first + 1, 3u) << line << ": over the message's budget";
+    next = last + 1;
+  }
+  EXPECT_EQ(next, 10u);
+  EXPECT_GE(lines.size(), 5u) << "several messages";
+  EXPECT_GE(batches, 3) << "reads stop at the room given";
+}
+
+TEST_F(FeedTest, StoredRecordsFollowTheWholeLogOnly) {
+  Append("a", 1);
+  accord::v1::Subscribe by_stream = StoredRecordsFrom(0);
+  by_stream.set_stream_id("a");
+  accord::v1::Subscribe filtered = StoredRecordsFrom(0);
+  filtered.add_event_types("accord.v1.NoteAdded");
+  for (const auto& subscribe : {by_stream, filtered}) {
+    Feed feed(store_.get(), subscribe, 4 << 20);
+    Feed::Batch batch = feed.Read(1 << 20);
+    ASSERT_TRUE(batch.error);
+    EXPECT_EQ(batch.error->code(), accord::v1::INVALID_ARGUMENT) << batch.error->message();
+    EXPECT_TRUE(batch.messages.empty());
+  }
+}
+
+TEST_F(FeedTest, AStoredRecordOverTheMessageLimitEndsTheFeedSayingWhereToResume) {
+  Append("a", 2);
+  Feed feed(store_.get(), StoredRecordsFrom(0), 200);
+  Feed::Batch batch = feed.Read(1 << 20);
+  ASSERT_TRUE(batch.error);
+  EXPECT_TRUE(batch.messages.empty());
+  EXPECT_EQ(batch.error->code(), accord::v1::RESPONSE_TOO_LARGE);
+  EXPECT_NE(batch.error->message().find("the record at 0 is"), std::string::npos)
+      << batch.error->message();
   EXPECT_NE(batch.error->message().find("resubscribe from 1"), std::string::npos)
       << batch.error->message();
 }

@@ -117,6 +117,73 @@ TEST_F(SubscriptionTest, CatchesUpThenFollowsLiveWithNoGapAndNoDuplicate) {
   EXPECT_EQ(expected, total);
 }
 
+// A replay tool's subscription: the records as stored, several to a frame,
+// each its own Merkle leaf, through the switch to live with no gap.
+TEST_F(SubscriptionTest, StoredRecordsCatchUpThenFollowLiveSeveralToAFrame) {
+  Start();
+  auto writer = Connect();
+  CommandBuilder b;
+  MustLog(*writer, b.Propose());
+  for (int i = 0; i < 30; ++i) MustLog(*writer, b.Note("before " + std::to_string(i)));
+
+  auto subscriber = Connect();
+  Request subscribe = Subscribe("", 0);
+  subscribe.mutable_subscribe()->set_stored_records(true);
+  ASSERT_TRUE(subscriber->Send(&subscribe).ok());
+  uint64_t expected = 0;
+  int frames = 0;
+  auto take = [&](const accord::v1::StoredRecords& records) {
+    ++frames;
+    ASSERT_EQ(records.first_position(), expected) << "no gap, no duplicate";
+    for (const std::string& bytes : records.records()) {
+      accord::v1::EventRecord record;
+      ASSERT_TRUE(record.ParseFromString(bytes));
+      ASSERT_EQ(record.position(), expected);
+      std::string leaf;
+      ASSERT_TRUE(store_->ReadLeaf(expected, &leaf).ok());
+      EXPECT_EQ(bytes, leaf);
+      ++expected;
+    }
+  };
+  for (;;) {
+    accord::v1::SubscriptionMessage m = Next(*subscriber);
+    if (m.has_caught_up()) {
+      EXPECT_EQ(m.caught_up(), 31u);
+      break;
+    }
+    ASSERT_TRUE(m.has_records()) << m.DebugString();
+    take(m.records());
+    if (HasFailure()) return;
+  }
+  EXPECT_EQ(expected, 31u);
+  EXPECT_LT(frames, 31) << "several records to a frame";
+
+  for (int i = 0; i < 5; ++i) MustLog(*writer, b.Note("live " + std::to_string(i)));
+  while (expected < 36 && !HasFailure()) {
+    accord::v1::SubscriptionMessage m = Next(*subscriber);
+    ASSERT_TRUE(m.has_records()) << m.DebugString();
+    take(m.records());
+  }
+  EXPECT_EQ(expected, 36u);
+
+  // Only the whole log, unfiltered: anything else is refused, and the
+  // connection stays open.
+  auto other = Connect();
+  Request by_stream = Subscribe(accord::testing::kMou, 0);
+  by_stream.mutable_subscribe()->set_stored_records(true);
+  uint64_t id = 0;
+  ASSERT_TRUE(other->Send(&by_stream, &id).ok());
+  Response response;
+  ASSERT_TRUE(other->Receive(&response).ok());
+  EXPECT_EQ(response.request_id(), id);
+  ASSERT_TRUE(response.has_error()) << response.DebugString();
+  EXPECT_EQ(response.error().code(), accord::v1::INVALID_ARGUMENT);
+  Request health;
+  health.mutable_get_health();
+  ASSERT_TRUE(other->Call(health, &response).ok());
+  EXPECT_TRUE(response.has_health());
+}
+
 TEST_F(SubscriptionTest, FiltersOnTheServerAndSaysHowFarItHasRead) {
   Start();
   auto writer = Connect();
