@@ -15,8 +15,8 @@
 // its batch with one synced write, publishes the committed head, and
 // hands the group's writers to the completer. So each sync carries every
 // append that arrived while the previous one was on its way to the disk.
-// When nothing else is waiting, the stager writes and the syncer calls back
-// themselves, to spare a lone appender the hand-overs.
+// When nothing else is waiting, the stager writes (a small group) and the
+// syncer calls back themselves, to spare a lone appender the hand-overs.
 #include <fmt/format.h>
 #include <google/protobuf/util/time_util.h>
 #include <rocksdb/write_batch.h>
@@ -181,15 +181,16 @@ void RocksDbStore::StagerLoop() {
     group->next_position = next_position_;
     group->chain_hash = chain_hash_;
     group->merkle_frontier = merkle_frontier_.hashes();
-    // With no one else waiting and the disk free, write the group here: one
-    // thread hand-over fewer for a lone appender. Under load the syncer
-    // writes while this thread stages the next group.
+    // With no one else waiting and the disk free, write a small group here:
+    // one thread hand-over fewer for a lone appender. A larger group means
+    // appenders are many: the syncer writes it (inserting its keys into the
+    // memtables is most of a write's CPU) while this thread stages the next.
     std::unique_ptr<Group> sealed;
     core::Status failure;
     {
       core::MutexLock lock(&mutex_);
       extending_ = false;
-      if (queued_.empty() && !syncer_busy_) {
+      if (queued_.empty() && !syncer_busy_ && group->events <= kInlineWriteEvents) {
         sealed = std::move(open_group_);
         syncer_busy_ = true;
         failure = write_failure_;

@@ -47,6 +47,9 @@ namespace accord::store {
 
 class RocksDbStore final : public EventStore {
  public:
+  // The largest group the stager writes itself when nothing else waits
+  // (append_pipeline.cc); larger ones go to the syncer.
+  static constexpr size_t kInlineWriteEvents = 8;
   // Group sizes in powers of two, up to max_group_events's default.
   static constexpr double kGroupCommitEventBounds[] = {1,  2,   4,   8,   16,   32,
                                                        64, 128, 256, 512, 1024, 2048};
