@@ -409,10 +409,13 @@ void Application::AppendEvents(const Identity& caller, const Request& request, R
 void Application::ImportRecords(const Identity&, const Request& request, Reply reply) {
   // Nothing but the queueing happens here, on the caller's (a network)
   // thread: the documents and the import touch the disk on the store pool.
+  // The copy is the job's own, so its entries are moved to the store.
+  Request job = request;
   {
     core::MutexLock lock(&imports_mutex_);
-    imports_.emplace_back(
-        [this, request, reply = std::move(reply)]() mutable { reply(Import(std::move(request))); });
+    imports_.emplace_back([this, job = std::move(job), reply = std::move(reply)]() mutable {
+      reply(Import(std::move(job)));
+    });
     if (importing_) return;
     importing_ = true;
   }
