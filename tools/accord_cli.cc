@@ -1154,8 +1154,9 @@ int main(int argc, char** argv) {
       ->required();
   import_command
       ->add_option("--window", import.window,
-                   "requests in flight at once (the server writes them in order)")
-      ->check(CLI::Range(size_t{1}, size_t{64}));
+                   "requests in flight at once (4; the server writes them in order)")
+      ->check(CLI::Range(size_t{1}, size_t{64}))
+      ->option_text("N");
   import_command->add_option("--batch-records", import.batch_records, "records per request (8192)")
       ->check(CLI::Range(size_t{1}, size_t{1} << 20))
       ->option_text("N");
