@@ -8,6 +8,7 @@
 #include "app/errors.h"
 #include "app/log.h"
 #include "core/event_types.h"
+#include "core/hash.h"
 #include "core/limits.h"
 
 namespace accord::app {
@@ -403,6 +404,95 @@ void Application::AppendEvents(const Identity& caller, const Request& request, R
                         metrics_.CountAppend(AppendOutcome(s, result));
                         reply(AppendedResponse(id, s, result));
                       });
+}
+
+void Application::ImportRecords(const Identity&, const Request& request, Reply reply) {
+  // Nothing but the queueing happens here, on the caller's (a network)
+  // thread: the documents and the import touch the disk on the store pool.
+  // The copy is the job's own, so its entries are moved to the store.
+  Request job = request;
+  {
+    core::MutexLock lock(&imports_mutex_);
+    imports_.emplace_back([this, job = std::move(job), reply = std::move(reply)]() mutable {
+      reply(Import(std::move(job)));
+    });
+    if (importing_) return;
+    importing_ = true;
+  }
+  store_pool_([this] { RunImports(); });
+}
+
+void Application::RunImports() {
+  for (;;) {
+    std::function<void()> next;
+    {
+      core::MutexLock lock(&imports_mutex_);
+      if (imports_.empty()) {
+        importing_ = false;
+        return;
+      }
+      next = std::move(imports_.front());
+      imports_.pop_front();
+    }
+    next();
+  }
+}
+
+Response Application::Import(Request request) {
+  const uint64_t id = request.request_id();
+  accord::v1::ImportRecords& import = *request.mutable_import_records();
+  if (import.entries().empty() && import.documents().empty()) {
+    return ErrorResponse(id, accord::v1::INVALID_ARGUMENT,
+                         "import_records holds no entries and no documents");
+  }
+  // Each document is checked against its digest before it is stored, so a
+  // document that is not what its record says leaves nothing behind.
+  for (int i = 0; i < import.documents_size(); ++i) {
+    const accord::v1::DocumentContent& document = import.documents(i);
+    if (options_.documents == nullptr) {
+      return ErrorResponse(id, accord::v1::INVALID_ARGUMENT,
+                           "import_records.documents: this server keeps no documents");
+    }
+    std::string sha256 = core::HexEncode(core::Sha256(document.content()));
+    if (sha256 != document.document().sha256()) {
+      return ErrorResponse(
+          id, accord::v1::INVALID_ARGUMENT,
+          fmt::format("import_records.documents[{}]: the bytes of document {} hash to {}: refused, "
+                      "nothing of this import was written",
+                      i, document.document().sha256(), sha256));
+    }
+    if (core::Status s = options_.documents->Put(document.content(), &sha256); !s.ok()) {
+      Response error = ErrorResponse(id, s);
+      error.mutable_error()->set_message(
+          fmt::format("import_records.documents[{}] ({}): {}; no entry of this import was written",
+                      i, document.document().sha256(), s.message()));
+      return error;
+    }
+  }
+  const auto count = static_cast<uint64_t>(import.entries_size());
+  // Where the entries start, as the first one says (the store checks it).
+  uint64_t first = store_->Head().next_position;
+  if (!import.entries().empty()) {
+    accord::v1::EventRecord record;
+    if (record.ParseFromString(import.entries(0).record())) first = record.position();
+    std::vector<accord::v1::LogEntry> entries(
+        std::make_move_iterator(import.mutable_entries()->begin()),
+        std::make_move_iterator(import.mutable_entries()->end()));
+    if (core::Status s = store_->ImportEntries(entries); !s.ok()) {
+      Response error = ErrorResponse(id, s);
+      error.mutable_error()->set_message(
+          fmt::format("import_records of {} entries refused, nothing of them written: {}",
+                      entries.size(), s.message()));
+      return error;
+    }
+  }
+  Response response;
+  response.set_request_id(id);
+  auto* imported = response.mutable_imported();
+  imported->set_first_position(first);
+  imported->set_next_position(first + count);
+  imported->set_documents(static_cast<uint32_t>(import.documents_size()));
+  return response;
 }
 
 Response Application::ReadStream(const Request& request) {

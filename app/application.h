@@ -31,6 +31,7 @@
 
 #include <array>
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -151,6 +152,10 @@ class Application {
   // The handlers the request table names, one per kind.
   void LogMilestone(const Identity& caller, const accord::v1::Request& request, Reply reply);
   void AppendEvents(const Identity& caller, const accord::v1::Request& request, Reply reply);
+  // Queues the import behind those before it (one at a time, in the order
+  // they arrive), to run on the store pool: documents stored, then the
+  // entries imported (EventStore::ImportEntries, which blocks until durable).
+  void ImportRecords(const Identity& caller, const accord::v1::Request& request, Reply reply);
   accord::v1::Response ReadStream(const accord::v1::Request& request);
   accord::v1::Response ReadAll(const accord::v1::Request& request);
   accord::v1::Response GetAgreement(const accord::v1::Request& request);
@@ -203,6 +208,12 @@ class Application {
   uint64_t next_watcher_ GUARDED_BY(watchers_mutex_) = 0;
   std::map<uint64_t, std::function<void()>> watchers_ GUARDED_BY(watchers_mutex_);
   std::atomic<bool> listening_{false};  // set by Open
+  // Imports waiting, in arrival order, and whether one runs on the store
+  // pool now: one at a time, so that each continues the log the one before
+  // it left.
+  core::Mutex imports_mutex_;
+  std::deque<std::function<void()>> imports_ GUARDED_BY(imports_mutex_);
+  bool importing_ GUARDED_BY(imports_mutex_) = false;
 
   // A commit: the index catches up on the pool, the watchers are told.
   void LogGrew() EXCLUDES(watchers_mutex_);
@@ -219,6 +230,10 @@ class Application {
   // Logs a decided-to-be-logged command, counting and answering it.
   void LogCommand(accord::v1::Command command, const Identity& caller, uint64_t request_id,
                   Reply reply);
+  // Runs queued imports on the store pool, in order, until none is left.
+  void RunImports() EXCLUDES(imports_mutex_);
+  // One import: its documents stored, then its entries; the answer.
+  accord::v1::Response Import(accord::v1::Request request);
   // `reply`, counting the error answers of `kind` on the way.
   Reply CountingErrors(accord::v1::Request::KindCase kind, Reply reply);
 };

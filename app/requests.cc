@@ -30,6 +30,10 @@ void AppendEvents(Application& app, const Identity& caller, const Request& reque
   app.AppendEvents(caller, request, std::move(reply));
 }
 
+void ImportRecords(Application& app, const Identity& caller, const Request& request, Reply reply) {
+  app.ImportRecords(caller, request, std::move(reply));
+}
+
 // In field-number order (wire.proto's Request.kind), so that a kind is found
 // by its number (a binary search: the numbers have gaps, left for kinds
 // added side by side).
@@ -92,6 +96,12 @@ constexpr std::array kKinds = {
                 &Answer<&Application::GetAudit>},
     RequestKind{Request::kGetCalendar, "get_calendar", true, true, Runs::kStorePool,
                 &Answer<&Application::GetCalendar>},
+    // Records exactly as another store wrote them (an export), bypassing
+    // the rules as raw appends do: admins only. Queued in arrival order
+    // for one writer, so that a connection's imports are written in the
+    // order sent and a client may keep several in flight.
+    RequestKind{Request::kImportRecords, "import_records", false, false, Runs::kQueued,
+                &ImportRecords},
 };
 
 constexpr bool InFieldOrder() {

@@ -808,6 +808,8 @@ std::optional<Refusal> BuildRequest(const Route& route, const Arguments& argumen
       request->mutable_find_document()->set_sha256(arguments.Text("sha256").value_or(""));
       return std::nullopt;
     case Request::kHello:
+    // Bulk imports of stored records come over TCP only (accord import).
+    case Request::kImportRecords:
     case Request::KIND_NOT_SET:
       break;
   }
@@ -1403,6 +1405,8 @@ HttpResponse HttpApi::Render(const Prepared::Rendering& rendering, const Respons
     }
     case Response::kDocumentRecords:
       return json(status::ok, response.document_records());
+    case Response::kImported:
+      return json(status::ok, response.imported());
     case Response::kHello:
     case Response::kSubscription:
     case Response::KIND_NOT_SET:

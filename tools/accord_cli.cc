@@ -37,6 +37,7 @@
 #include "net/client.h"
 #include "net/server.h"
 #include "tools/cli.h"
+#include "tools/export_file.h"
 #include "tools/milestone_flags.h"
 
 namespace {
@@ -85,6 +86,9 @@ it (accordd prints it); without it, against the key the server announces.
   backup DIR          a consistent copy of the running server's store into DIR (a
                       new directory on the server's machine); to restore, serve
                       DIR as the data folder
+  import FILE         append an export's records (accord-local export, NDJSON or
+                      --binary) exactly as they were stored (admins): batches
+                      cut below the frame limit, several in flight
 --json prints protobuf's JSON mapping, one message per line.
 
 logging one milestone (accord COMMAND --help lists its flags, from the schema):
@@ -766,6 +770,114 @@ int BackupStore(accord::net::Client& client, const Globals& options, const std::
   return 0;
 }
 
+struct ImportFlags {
+  std::string file;
+  size_t window = 4;
+  size_t batch_records = 8192;
+  size_t batch_bytes = 3 << 20;
+  uint32_t max_frame_bytes = 4 << 20;
+};
+
+// Sends an export (either format) as import_records requests, each cut by
+// records and bytes below the server's frame limit, with up to `window` in
+// flight: the server writes one connection's imports in the order they
+// were sent (app/requests.cc), so the next batches travel while one is
+// written. The file is read on this thread while another sends. A refused
+// batch is named with the server's sentence; the batches sent after it are
+// refused too (they no longer continue the log), and nothing of any
+// refused batch is written.
+int ImportFile(accord::net::Client& client, const Globals& globals, const ImportFlags& options) {
+  std::unique_ptr<accord::tools::ExportReader> reader;
+  if (auto s = accord::tools::ExportReader::Open(options.file, &reader); !s.ok()) {
+    return Fail(s.ToString());
+  }
+  struct Sent {
+    uint64_t first_position = 0;
+    size_t entries = 0;
+    size_t documents = 0;
+  };
+  std::map<uint64_t, Sent> in_flight;  // by request id
+  uint64_t imported = 0;
+  uint64_t documents = 0;
+  uint64_t next_position = 0;
+  std::string refusal;  // the first batch refused
+  // One answer: counted, or kept as the refusal.
+  auto receive = [&]() -> accord::core::Status {
+    Response response;
+    if (auto s = client.Receive(&response); !s.ok()) return s;
+    auto sent = in_flight.find(response.request_id());
+    if (sent == in_flight.end())
+      return accord::core::Status::IOError("an answer to a request never sent");
+    if (response.has_imported()) {
+      imported += sent->second.entries;
+      documents += sent->second.documents;
+      next_position = std::max(next_position, response.imported().next_position());
+    } else if (refusal.empty()) {
+      refusal = fmt::format(
+          "the batch of positions {} to {} was refused: {}", sent->second.first_position,
+          sent->second.first_position + sent->second.entries - 1, Explain(response));
+    }
+    in_flight.erase(sent);
+    return accord::core::Status::OK();
+  };
+  accord::tools::PipeOptions pipe;
+  pipe.max_entries = options.batch_records;
+  pipe.max_bytes = options.batch_bytes;
+  accord::tools::PipeCounts counts;
+  accord::core::Status s = accord::tools::PipeImport(
+      *reader, pipe,
+      [&](accord::tools::ImportBatch& batch) -> accord::core::Status {
+        while (in_flight.size() >= options.window) {
+          if (auto received = receive(); !received.ok()) return received;
+        }
+        // Stop sending once a batch was refused: what follows cannot fit.
+        if (!refusal.empty()) return accord::core::Status::Corruption(refusal);
+        Request request;
+        auto* import = request.mutable_import_records();
+        Sent sent{batch.first_position, batch.entries.size(), batch.documents.size()};
+        for (auto& document : batch.documents) *import->add_documents() = std::move(document);
+        for (auto& entry : batch.entries) *import->add_entries() = std::move(entry);
+        if (size_t bytes = request.ByteSizeLong(); bytes > options.max_frame_bytes) {
+          return accord::core::Status::InvalidArgument(fmt::format(
+              "a batch from position {} takes {} bytes, over the frame limit of {} "
+              "(--max-frame-bytes): "
+              "a document or a record this large cannot travel in one frame; import the file on "
+              "the server's machine (accord-local import) or raise accordd's --max-frame-bytes",
+              batch.first_position, bytes, options.max_frame_bytes));
+        }
+        uint64_t id = 0;
+        if (auto sent_ok = client.Send(&request, &id); !sent_ok.ok()) return sent_ok;
+        in_flight.emplace(id, sent);
+        return accord::core::Status::OK();
+      },
+      &counts);
+  // The answers still owed, whatever stopped the sending.
+  accord::core::Status drained;
+  while (!in_flight.empty() && drained.ok()) drained = receive();
+  if (!refusal.empty()) s = accord::core::Status::Corruption(refusal);
+  if (s.ok()) s = drained;
+  if (!s.ok()) {
+    std::fprintf(stderr,
+                 "accord: import stopped: %s\naccord: %llu records and %llu documents "
+                 "of %s were imported\n",
+                 s.ToString().c_str(), static_cast<unsigned long long>(imported),
+                 static_cast<unsigned long long>(documents), options.file.c_str());
+    return 1;
+  }
+  if (globals.json) {
+    accord::v1::Imported answer;
+    answer.set_next_position(next_position);
+    answer.set_first_position(next_position - imported);
+    answer.set_documents(static_cast<uint32_t>(documents));
+    std::printf("%s\n", accord::app::ToJson(answer).c_str());
+    return 0;
+  }
+  fmt::print(
+      "imported {} events and {} documents ({}) in {} requests; the log's next position is {}\n",
+      imported, documents, reader->binary() ? "binary" : "NDJSON", counts.batches, next_position);
+  return 0;
+}
+
 // The events that match, one per line (Search: any role may ask).
 int SearchLog(accord::net::Client& client, const Globals& globals, const SearchFlags& options) {
   Request request;
@@ -1033,6 +1145,30 @@ int main(int argc, char** argv) {
           [&](auto& client) { return BackupStore(client, globals, backup); })
       ->add_option("DIR", backup, "a new directory on the server's machine")
       ->required();
+
+  ImportFlags import;
+  CLI::App* import_command =
+      command("import", "append an export's records exactly as they were stored (admins)",
+              [&](auto& client) { return ImportFile(client, globals, import); });
+  import_command->add_option("FILE", import.file, "an export (accord-local export [--binary])")
+      ->required();
+  import_command
+      ->add_option("--window", import.window,
+                   "requests in flight at once (4; the server writes them in order)")
+      ->check(CLI::Range(size_t{1}, size_t{64}))
+      ->option_text("N");
+  import_command->add_option("--batch-records", import.batch_records, "records per request (8192)")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20))
+      ->option_text("N");
+  import_command
+      ->add_option("--batch-bytes", import.batch_bytes,
+                   "record and document bytes per request, about (3 MiB)")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 30))
+      ->option_text("N");
+  import_command
+      ->add_option("--max-frame-bytes", import.max_frame_bytes,
+                   "the server's frame limit (accordd --max-frame-bytes; 4 MiB)")
+      ->option_text("N");
 
   SearchFlags search;
   CLI::App* search_command =

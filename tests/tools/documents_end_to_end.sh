@@ -2,8 +2,9 @@
 # Documents end to end, as a user runs the tools against a real accordd:
 # accord attach stores and records a file; accord check-file proves it on
 # the client (and refuses a changed copy); a backup carries the documents
-# and verifies offline; accord-local export and import carry them, and the
-# imported folder, served again, gives back the same bytes.
+# and verifies offline; accord-local export and import carry them (NDJSON
+# and binary), and the imported folder, served again, gives back the same
+# bytes; so does accord import of either export into a fresh server.
 #   documents_end_to_end.sh BIN_DIR EXAMPLES
 set -euo pipefail
 bin="$1"
@@ -99,6 +100,29 @@ serve "$work/copy"
 curl -sf -H "Authorization: Bearer $logger" "http://127.0.0.1:$http_port/api/v1/documents/$sha" -o "$work/downloaded.pdf"
 cmp "$work/downloaded.pdf" "$work/mou-signed.pdf"
 stop
+
+# The binary export carries them as well.
+"$bin/accord-local" --data "$work/data" export --binary >"$work/export.bin"
+"$bin/accord-local" --data "$work/copy-binary" import "$work/export.bin" | grep -q "and 1 documents (binary)"
+"$bin/accord-local" --data "$work/copy-binary" export | cmp - "$work/export.ndjson"
+"$bin/accord-local" --data "$work/copy-binary" verify | grep -q "2 documents recorded are stored"
+
+# accord import sends either export to a fresh server (admins only): the
+# same log, the same bytes served.
+for format in ndjson bin; do
+  serve "$work/served-$format"
+  if "$bin/accord" --port "$port" --token "$logger" import "$work/export.$format" 2>"$work/denied.txt"; then
+    echo "a logger imported" >&2; exit 1
+  fi
+  grep -q "PERMISSION_DENIED" "$work/denied.txt"
+  "$bin/accord" --port "$port" --token "$admin" import "$work/export.$format" --batch-records 7 |
+    grep -q "imported [0-9]* events and 1 documents"
+  curl -sf -H "Authorization: Bearer $logger" "http://127.0.0.1:$http_port/api/v1/documents/$sha" -o "$work/downloaded-$format.pdf"
+  cmp "$work/downloaded-$format.pdf" "$work/mou-signed.pdf"
+  stop
+  "$bin/accord-local" --data "$work/served-$format" export | cmp - "$work/export.ndjson"
+  "$bin/accord-local" --data "$work/served-$format" verify | grep -q "2 documents recorded are stored"
+done
 
 # A damaged document fails verify, naming it.
 chmod u+w "$work/copy/documents/${sha:0:2}/${sha:2}"
