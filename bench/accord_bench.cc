@@ -680,6 +680,10 @@ void AppendsThroughTheDoors(const Options& options) {
                 std::make_unique<HttpPipeline>(std::move(connection), workload.http(c)));
           }
         }
+        if (!why.empty()) {
+          std::printf("cannot connect over %s: %s\n", NameOf(door), why.c_str());
+          return;
+        }
         Phase phase =
             door == Door::kTcp
                 ? DriveTcpAndSettle(options, doors.tcp_port(), workload.tcp, doors.store(), &why)

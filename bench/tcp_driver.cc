@@ -7,6 +7,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -79,6 +80,10 @@ int Open(uint16_t port, std::string* why) {
     ::close(fd);
     return -1;
   }
+  // A server that accepts and never answers the hello fails the drive
+  // instead of hanging it.
+  timeval timeout{.tv_sec = 30, .tv_usec = 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
   std::string in;
   char buffer[4096];
   while (in.size() < kHeaderBytes || in.size() < kHeaderBytes + FrameLength(in.data())) {
@@ -132,6 +137,7 @@ TcpDriveResult DriveTcp(const TcpDriveOptions& options,
     while (connection.out_begin < connection.out.size()) {
       ssize_t n = ::write(connection.fd, connection.out.data() + connection.out_begin,
                           connection.out.size() - connection.out_begin);
+      if (n < 0 && errno == EINTR) continue;
       if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
       connection.out_begin += static_cast<size_t>(n);
     }
@@ -144,14 +150,17 @@ TcpDriveResult DriveTcp(const TcpDriveOptions& options,
   const auto end = start + std::chrono::duration_cast<Clock::duration>(
                                std::chrono::duration<double>(options.seconds));
   uint64_t answered = 0;
+  bool broken = false;
   for (Connection& connection : connections) {
     for (int i = 0; i < options.window; ++i) send_next(connection, start);
-    if (!flush(connection)) fail("writing a request failed");
+    if (!flush(connection)) {
+      fail("writing a request failed");
+      broken = true;
+    }
   }
   std::vector<pollfd> polled(connections.size());
   Response response;
   char buffer[64 << 10];
-  bool broken = false;
   for (auto now = Clock::now(); now < end && !broken; now = Clock::now()) {
     for (size_t i = 0; i < connections.size(); ++i) {
       polled[i] = {connections[i].fd,
@@ -170,7 +179,13 @@ TcpDriveResult DriveTcp(const TcpDriveOptions& options,
             connection.in.append(buffer, static_cast<size_t>(n));
             continue;
           }
-          if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+          if (n < 0 && errno == EINTR) continue;
+          // Nothing to read after POLLIN: done for now. After POLLERR or
+          // POLLHUP alone, the connection is gone.
+          if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+              (polled[i].revents & POLLIN) != 0) {
+            break;
+          }
           fail("the server closed a connection");
           broken = true;
           break;

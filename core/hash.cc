@@ -21,12 +21,24 @@ int HexValue(char c) {
   return -1;
 }
 
+// SHA-256 looked up once: EVP_sha256() makes OpenSSL 3 fetch the algorithm
+// from its provider on every digest, which was a tenth of a log replay's
+// time. Fetched objects are thread-safe to share.
+const EVP_MD* Sha256Algorithm() {
+  static const EVP_MD* const algorithm = [] {
+    EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (fetched == nullptr) DigestFailed();
+    return fetched;
+  }();
+  return algorithm;
+}
+
 }  // namespace
 
 std::string Sha256(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1 ||
+  if (EVP_Digest(data.data(), data.size(), digest, &length, Sha256Algorithm(), nullptr) != 1 ||
       length != kSha256Bytes) {
     DigestFailed();
   }
@@ -35,7 +47,7 @@ std::string Sha256(std::string_view data) {
 
 std::string Sha256(std::initializer_list<std::string_view> parts) {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) DigestFailed();
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), Sha256Algorithm(), nullptr) != 1) DigestFailed();
   for (std::string_view part : parts) {
     if (EVP_DigestUpdate(ctx.get(), part.data(), part.size()) != 1) DigestFailed();
   }

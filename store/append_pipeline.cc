@@ -307,14 +307,20 @@ void RocksDbStore::FinishGroup(std::unique_ptr<Group> group, const core::Status&
   }
   // With nothing waiting to be written, call back here and save the
   // hand-over; otherwise the completer does it while the next group syncs.
-  // Either way callbacks keep commit order: inline only when the completer
-  // has nothing left.
+  // Either way callbacks keep commit order and run on one thread at a time:
+  // inline only when the completer has nothing left, and as the completer
+  // (completer_busy_), so that a group finished meanwhile by the other
+  // writing thread waits in completed_ until these callbacks are done.
   bool inline_callbacks = false;
   {
     core::MutexLock lock(&mutex_);
     syncer_busy_ = false;
     inline_callbacks = !open_group_ && completed_.empty() && !completer_busy_;
-    if (!inline_callbacks) completed_.push_back(std::move(group));
+    if (inline_callbacks) {
+      completer_busy_ = true;
+    } else {
+      completed_.push_back(std::move(group));
+    }
   }
   stager_cv_.Signal();
   syncer_cv_.Signal();
@@ -322,9 +328,10 @@ void RocksDbStore::FinishGroup(std::unique_ptr<Group> group, const core::Status&
     // Moved to completed_ only when not called back here.
     // NOLINTNEXTLINE(bugprone-use-after-move)
     for (auto& w : group->writers) w->done(w->status, w->result);
-  } else {
-    completer_cv_.Signal();
+    core::MutexLock lock(&mutex_);
+    completer_busy_ = false;
   }
+  completer_cv_.Signal();
 }
 
 // Callbacks run here, in commit order, so that waking a caller never delays
@@ -334,7 +341,8 @@ void RocksDbStore::CompleterLoop() {
     std::deque<std::unique_ptr<Group>> groups;
     {
       core::MutexLock lock(&mutex_);
-      while (completed_.empty() && !syncer_done_) completer_cv_.Wait();
+      // completer_busy_ here: a writing thread is calling back inline.
+      while ((completed_.empty() && !syncer_done_) || completer_busy_) completer_cv_.Wait();
       if (completed_.empty()) return;
       groups.swap(completed_);
       completer_busy_ = true;

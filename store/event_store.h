@@ -161,6 +161,7 @@ struct ReadPage {
 struct StoredPage {
   uint64_t first_position = 0;       // of records[0]
   std::vector<std::string> records;  // records[i] is at first_position + i
+  std::vector<std::string> hashes;   // hashes[i] is SHA-256(records[i]), as stored
   uint64_t next = 0;                 // where the next page starts
   bool end_of_data = false;          // nothing more is stored now
 };
@@ -305,7 +306,8 @@ class EventStore {
   // `from_position`, stopping once they hold `max_bytes` (0: max_page_bytes;
   // a page that has anything holds at least one record). Corruption names
   // the first record that does not match its hash, sits under another
-  // position, or is missing.
+  // position, or is missing. (The record's own fields are parsed only as far
+  // as its position: Verify is the full check.)
   virtual core::Status ReadStored(uint64_t from_position, size_t max_count, size_t max_bytes,
                                   StoredPage* page) const = 0;
 

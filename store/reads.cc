@@ -186,9 +186,7 @@ core::Status RocksDbStore::ReadStored(uint64_t from_position, size_t max_count, 
   page->first_position = from_position;
   const size_t limit = max_count == 0 ? options_.max_page_size : max_count;
   const size_t byte_limit = max_bytes == 0 ? options_.max_page_bytes : max_bytes;
-  rocksdb::ReadOptions read;
-  read.readahead_size = 2 << 20;  // one long forward scan
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, log_));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_));
   uint64_t position = from_position;
   size_t bytes = 0;
   accord::v1::LogEntry entry;
@@ -212,6 +210,7 @@ core::Status RocksDbStore::ReadStored(uint64_t from_position, size_t max_count, 
     }
     bytes += entry.record().size();
     page->records.push_back(std::move(*entry.mutable_record()));
+    page->hashes.push_back(std::move(*entry.mutable_hash()));
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading the log");
   page->end_of_data = !it->Valid();

@@ -300,7 +300,8 @@ int ExportBinary(const accord::store::EventStore& store,
     for (uint64_t next = 0; s.ok() && written;) {
       s = store.ReadStored(next, 0, 0, &page);
       if (!s.ok()) break;
-      for (std::string& bytes : page.records) {
+      for (size_t i = 0; i < page.records.size(); ++i) {
+        std::string& bytes = page.records[i];
         if (std::string_view(bytes).find(kAttached) != std::string_view::npos) {
           accord::v1::EventRecord record;
           if (!record.ParseFromString(bytes)) {
@@ -311,8 +312,8 @@ int ExportBinary(const accord::store::EventStore& store,
           if (!s.ok()) break;
           if (content && !out.Document(std::move(*content))) written = false;
         }
-        std::string hash = accord::core::Sha256(bytes);
-        if (!out.Entry(std::move(bytes), std::move(hash))) written = false;
+        // Checked against the record by ReadStored.
+        if (!out.Entry(std::move(bytes), std::move(page.hashes[i]))) written = false;
       }
       if (page.end_of_data) break;
       next = page.next;

@@ -15,7 +15,7 @@ import uuid
 
 commands, prefix = int(sys.argv[1]), sys.argv[2]
 per_agreement = 10
-agreements = max(1, commands // per_agreement)
+agreements = max(1, -(-commands // per_agreement))  # rounded up: COMMANDS lines in all
 # Interleaved: line k of every agreement, then line k + 1 of every agreement.
 written = 0
 for line in range(per_agreement):

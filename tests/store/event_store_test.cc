@@ -409,6 +409,8 @@ TEST_P(EventStoreTest, ReadStoredGivesEachRecordsExactBytesInPages) {
       ASSERT_TRUE(parsed.ParseFromString(page.records[i]));
       EXPECT_EQ(parsed.position(), position);
       EXPECT_EQ(Sha256(page.records[i]), all[position].hash());
+      ASSERT_EQ(page.hashes.size(), page.records.size());
+      EXPECT_EQ(page.hashes[i], all[position].hash());
     }
     EXPECT_EQ(page.next, page.first_position + page.records.size());
     from = page.next;
@@ -416,6 +418,12 @@ TEST_P(EventStoreTest, ReadStoredGivesEachRecordsExactBytesInPages) {
   EXPECT_EQ(firsts, (std::vector<uint64_t>{0, 3, 6}));
   EXPECT_EQ(from, 7u);
 
+  // A byte limit stops the page once its records hold that many bytes.
+  const size_t limit = all[0].ByteSizeLong() + all[1].ByteSizeLong() / 2;
+  ASSERT_TRUE(store_->ReadStored(0, 0, limit, &page).ok());
+  ASSERT_EQ(page.records.size(), 2u) << "the second record takes the page past the limit";
+  EXPECT_FALSE(page.end_of_data);
+  EXPECT_EQ(page.next, 2u);
   // A byte limit of 1 still gives one record a page; past the end, none.
   ASSERT_TRUE(store_->ReadStored(4, 0, 1, &page).ok());
   EXPECT_EQ(page.records.size(), 1u);
