@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -65,14 +66,29 @@ class AgreementIndex {
   uint64_t events_processed() const { return events_processed_.load(); }
 
  private:
+  struct DecodedBatch;  // records of the log, each decoded once
+  class ReadAhead;      // reads the next pages on a thread of its own
+
+  // Records read at a time from the store: each batch's entries are
+  // written with its checkpoint in one write.
+  static constexpr size_t kReadPage = 4096;
+
   core::Status Clear() REQUIRES(mutex_);
   core::Status ReadCheckpoint() EXCLUDES(mutex_);
+  // Parses and decodes each record of `page` once.
+  static core::Status Decode(const store::StoredPage& page, DecodedBatch* batch);
+  // Folds a batch into folded_, then writes the entries it changed and the
+  // checkpoint past it in one write. Moves the events out of `batch`.
+  core::Status Fold(DecodedBatch& batch) REQUIRES(mutex_);
 
   store::EventStore* store_;
   CommandHandler loader_;  // folds an agreement's stream
   // The agreements folded as far as the checkpoint, so that catching up
   // applies each new record once instead of folding its agreement again.
-  // Bounded; an agreement missing is folded from the store.
+  // Bounded: emptied before a batch that would take it past kMaxFolded
+  // (a batch of more agreements than that holds them all, so at most
+  // max(kMaxFolded, kReadPage) agreements); an agreement missing is folded
+  // from the store.
   static constexpr size_t kMaxFolded = 1024;
   core::Mutex mutex_;  // serialises Open, CatchUp, Rebuild and Verify
   std::unordered_map<std::string, LoadedAgreement> folded_ GUARDED_BY(mutex_);

@@ -4,6 +4,7 @@
 #include <google/protobuf/util/field_mask_util.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "core/fuzzy_date.h"
 
@@ -334,6 +335,13 @@ AgreementState Evolve(AgreementState state, const AgreementEvent& event) {
   for (const AgreementEvent& e : CorrectedHistory(state.history)) Apply(rebuilt, e);
   rebuilt.history = std::move(state.history);
   return rebuilt;
+}
+
+AgreementState Evolve(AgreementState state, AgreementEvent&& event) {
+  if (event.event.has_event_corrected()) return Evolve(std::move(state), std::as_const(event));
+  Apply(state, event);  // reads only the event, so it may be moved into history after
+  state.history.push_back(std::move(event));
+  return state;
 }
 
 }  // namespace accord::core

@@ -144,6 +144,9 @@ bool IsDefinitiveSignature(const accord::v1::ConsentToBeBound& consent);
 
 AgreementState InitialState(std::string agreement_id);
 AgreementState Evolve(AgreementState state, const AgreementEvent& event);
+// The same, keeping `event` in `history` without copying it: for folds that
+// read an event only to fold it (replays of the log).
+AgreementState Evolve(AgreementState state, AgreementEvent&& event);
 
 // `history` with every EventCorrected applied to the event it names and
 // then left out. Events keep their order and ids.

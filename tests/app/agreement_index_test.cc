@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
+#include "store/coding.h"
 #include "tests/testing/builders.h"
 #include "tests/testing/temp_dir.h"
 
@@ -9,6 +12,108 @@ namespace accord::app {
 namespace {
 
 using accord::testing::CommandBuilder;
+
+// A store that reads through another, with ReadStored failing (IOError)
+// from its `fail_from`-th call on: a disk that fails in the middle of a
+// long read.
+class FailingReads : public store::EventStore {
+ public:
+  FailingReads(store::EventStore* inner, int fail_from) : inner_(inner), fail_from_(fail_from) {}
+
+  core::Status ReadStored(uint64_t from_position, size_t max_count, size_t max_bytes,
+                          store::StoredPage* page) const override {
+    if (++reads_ >= fail_from_) return core::Status::IOError("the disk failed mid-read");
+    return inner_->ReadStored(from_position, max_count, max_bytes, page);
+  }
+  int reads() const { return reads_.load(); }
+
+  core::Status Append(std::string_view stream_id, store::ExpectedVersion expected,
+                      const std::vector<accord::v1::NewEvent>& events,
+                      store::AppendResult* result) override {
+    return inner_->Append(stream_id, expected, events, result);
+  }
+  void AppendAsync(std::string stream_id, store::ExpectedVersion expected,
+                   std::vector<accord::v1::NewEvent> events, store::AppendCallback done) override {
+    inner_->AppendAsync(std::move(stream_id), expected, std::move(events), std::move(done));
+  }
+  void SetCommitListener(std::function<void(uint64_t)> listener) override {
+    inner_->SetCommitListener(std::move(listener));
+  }
+  core::Status Backup(const std::string& directory, uint64_t* position) const override {
+    return inner_->Backup(directory, position);
+  }
+  core::Status ImportEntries(const std::vector<accord::v1::LogEntry>& entries) override {
+    return inner_->ImportEntries(entries);
+  }
+  core::Status ReadStreamForward(std::string_view stream_id, uint64_t from_version,
+                                 size_t max_count, store::ReadPage* page) const override {
+    return inner_->ReadStreamForward(stream_id, from_version, max_count, page);
+  }
+  core::Status ReadStreamBackward(std::string_view stream_id, uint64_t from_version,
+                                  size_t max_count, store::ReadPage* page) const override {
+    return inner_->ReadStreamBackward(stream_id, from_version, max_count, page);
+  }
+  core::Status ReadAll(uint64_t from_position, size_t max_count,
+                       store::ReadPage* page) const override {
+    return inner_->ReadAll(from_position, max_count, page);
+  }
+  core::Status GetStreamHead(std::string_view stream_id,
+                             accord::v1::StreamHead* head) const override {
+    return inner_->GetStreamHead(stream_id, head);
+  }
+  core::Status ListStreams(std::string_view after, size_t max_count,
+                           std::vector<std::string>* streams, bool* end) const override {
+    return inner_->ListStreams(after, max_count, streams, end);
+  }
+  core::Status FindEvent(std::string_view event_id,
+                         accord::v1::EventRecord* record) const override {
+    return inner_->FindEvent(event_id, record);
+  }
+  store::LogHead Head() const override { return inner_->Head(); }
+  store::StoreStats Stats() const override { return inner_->Stats(); }
+  core::Status WriteHealth() const override { return inner_->WriteHealth(); }
+  bool AwaitWritable(std::chrono::milliseconds timeout) const override {
+    return inner_->AwaitWritable(timeout);
+  }
+  std::optional<store::LogHead> Reached() const override { return inner_->Reached(); }
+  core::Status Salvage(store::EventStore* into, store::SalvageReport* report) const override {
+    return inner_->Salvage(into, report);
+  }
+  core::Status MerkleRoot(uint64_t size, std::string* root) const override {
+    return inner_->MerkleRoot(size, root);
+  }
+  core::Status InclusionProof(uint64_t position, uint64_t size,
+                              std::vector<std::string>* proof) const override {
+    return inner_->InclusionProof(position, size, proof);
+  }
+  core::Status ConsistencyProof(uint64_t first, uint64_t second,
+                                std::vector<std::string>* proof) const override {
+    return inner_->ConsistencyProof(first, second, proof);
+  }
+  core::Status ReadLeaf(uint64_t position, std::string* leaf) const override {
+    return inner_->ReadLeaf(position, leaf);
+  }
+  core::Status Verify(store::VerifyReport* report) const override { return inner_->Verify(report); }
+  core::Status PutProjectionState(std::string_view name, std::string_view value) override {
+    return inner_->PutProjectionState(name, value);
+  }
+  core::Status GetProjectionState(std::string_view name, std::string* value) const override {
+    return inner_->GetProjectionState(name, value);
+  }
+  core::Status WriteProjectionState(const std::vector<ProjectionWrite>& writes) override {
+    return inner_->WriteProjectionState(writes);
+  }
+  core::Status ScanProjectionState(
+      std::string_view prefix, std::string_view after, size_t max_count,
+      std::vector<std::pair<std::string, std::string>>* entries) const override {
+    return inner_->ScanProjectionState(prefix, after, max_count, entries);
+  }
+
+ private:
+  store::EventStore* inner_;
+  int fail_from_;
+  mutable std::atomic<int> reads_{0};
+};
 
 class AgreementIndexTest : public ::testing::Test {
  protected:
@@ -59,6 +164,39 @@ class AgreementIndexTest : public ::testing::Test {
     std::vector<std::pair<std::string, std::string>> entries;
     EXPECT_TRUE(store_->ScanProjectionState("agreements/", "", 100000, &entries).ok());
     return entries;
+  }
+
+  // Reopens the store without syncing each append, for tests that log
+  // thousands of commands.
+  void ReopenUnsynced() {
+    handler_.reset();
+    store_.reset();
+    store::StoreOptions options;
+    options.sync = false;
+    ASSERT_TRUE(store::EventStore::Open(options, dir_.path(), &store_).ok());
+    handler_ = std::make_unique<CommandHandler>(store_.get());
+  }
+
+  // `agreements` agreements, their events interleaved: each is proposed,
+  // then each agrees terms, then each is signed by both parties, one round
+  // after another (4 events each, in 4 rounds).
+  void LogInterleaved(int agreements) {
+    std::vector<CommandBuilder> builders;
+    builders.reserve(static_cast<size_t>(agreements));
+    for (int a = 0; a < agreements; ++a) {
+      builders.emplace_back("mix-" + std::to_string(a), 20000 + 10 * static_cast<uint64_t>(a));
+    }
+    for (auto& b : builders) MustLog(b.Propose());
+    for (auto& b : builders) MustLog(b.Terms());
+    for (auto& b : builders) MustLog(b.Sign("cospar"));
+    for (int a = 0; a < agreements; ++a) {
+      // Half of them fully signed, half left partially signed with a note.
+      if (a % 2 == 0) {
+        MustLog(builders[static_cast<size_t>(a)].Sign("apsco"));
+      } else {
+        MustLog(builders[static_cast<size_t>(a)].Note("awaiting apsco"));
+      }
+    }
   }
 
   accord::testing::TempDir dir_;
@@ -164,6 +302,84 @@ TEST_F(AgreementIndexTest, ManyAgreementsInterleavedInOnePageAreEachIndexed) {
   EXPECT_TRUE(verified.ok()) << verified.ToString();
   EXPECT_EQ(checked, static_cast<uint64_t>(kAgreements));
   EXPECT_EQ(Find(index, accord::v1::AGREED, "", 2000).size(), static_cast<size_t>(kAgreements));
+}
+
+// A log longer than one read (AgreementIndex::kReadPage records, so that
+// reading runs ahead on a thread of its own) over more agreements than the
+// index keeps folded, interleaved: a rebuild, and a fresh index catching up
+// from position 0, each give exactly the index built as the log grew.
+TEST_F(AgreementIndexTest, ARebuildOfALongInterleavedLogEqualsTheIndexBuiltAsItGrew) {
+  ReopenUnsynced();
+  AgreementIndex grown(store_.get());
+  ASSERT_TRUE(grown.Open().ok());
+  constexpr int kAgreements = 2500;  // 10,000 events, over 1,024 agreements
+  LogInterleaved(kAgreements / 2);
+  ASSERT_TRUE(grown.CatchUp().ok());  // caught up half way, then at the end
+  std::vector<CommandBuilder> more;
+  for (int a = kAgreements / 2; a < kAgreements; ++a) {
+    more.emplace_back("mix-" + std::to_string(a), 20000 + 10 * static_cast<uint64_t>(a));
+  }
+  for (auto& b : more) MustLog(b.Propose());
+  for (auto& b : more) MustLog(b.Terms());
+  for (auto& b : more) MustLog(b.Sign("apsco"));
+  for (auto& b : more) MustLog(b.Sign("cospar"));
+  ASSERT_TRUE(grown.CatchUp().ok());
+  ASSERT_EQ(store_->Head().next_position, 4u * kAgreements);
+  auto incremental = Snapshot();
+  ASSERT_EQ(Find(grown, accord::v1::SIGNED, "", 5000).size(),
+            static_cast<size_t>(kAgreements / 4 + kAgreements / 2));
+  ASSERT_EQ(Find(grown, accord::v1::PARTIALLY_SIGNED, "", 5000).size(),
+            static_cast<size_t>(kAgreements / 4));
+
+  ASSERT_TRUE(grown.Rebuild().ok());
+  EXPECT_EQ(grown.checkpoint(), 4u * kAgreements);
+  EXPECT_EQ(Snapshot(), incremental) << "a rebuild";
+  uint64_t checked = 0;
+  core::Status verified = grown.Verify(&checked);
+  EXPECT_TRUE(verified.ok()) << verified.ToString();
+  EXPECT_EQ(checked, static_cast<uint64_t>(kAgreements));
+
+  ASSERT_TRUE(store_->PutProjectionState("agreements/version", "0").ok());
+  AgreementIndex fresh(store_.get());
+  ASSERT_TRUE(fresh.Open().ok());
+  EXPECT_EQ(fresh.events_processed(), 4u * kAgreements) << "caught up from position 0";
+  EXPECT_EQ(Snapshot(), incremental) << "a catch-up from position 0";
+}
+
+// A read that fails in the middle of a rebuild (a disk error on the thread
+// reading ahead) stops it with that error, after writing the pages before
+// it with their checkpoint: the index reopened resumes from there, reads
+// only the rest, and ends as a whole rebuild does.
+TEST_F(AgreementIndexTest, ARebuildInterruptedByAReadErrorResumesFromItsCheckpoint) {
+  ReopenUnsynced();
+  LogInterleaved(3000);  // 12,000 events: three reads and a bit
+  const uint64_t head = store_->Head().next_position;
+  {
+    FailingReads failing(store_.get(), 3);  // the first two reads succeed
+    AgreementIndex index(&failing);
+    core::Status s = index.Rebuild();
+    EXPECT_EQ(s.code(), core::Status::Code::kIOError) << s.ToString();
+    EXPECT_GT(index.checkpoint(), 0u) << "the pages read before the error are kept";
+    EXPECT_LT(index.checkpoint(), head);
+    EXPECT_EQ(index.events_processed(), index.checkpoint());
+  }
+  std::string stored;
+  ASSERT_TRUE(store_->GetProjectionState("agreements/checkpoint", &stored).ok());
+  const uint64_t interrupted_at = store::DecodeFixed64BE(stored);
+  ASSERT_GT(interrupted_at, 0u);
+  ASSERT_LT(interrupted_at, head);
+
+  AgreementIndex resumed(store_.get());
+  ASSERT_TRUE(resumed.Open().ok());
+  EXPECT_EQ(resumed.events_processed(), head - interrupted_at) << "only the rest is read";
+  EXPECT_EQ(resumed.checkpoint(), head);
+  uint64_t checked = 0;
+  core::Status verified = resumed.Verify(&checked);
+  EXPECT_TRUE(verified.ok()) << verified.ToString();
+  EXPECT_EQ(checked, 3000u);
+  auto after_resume = Snapshot();
+  ASSERT_TRUE(resumed.Rebuild().ok());
+  EXPECT_EQ(Snapshot(), after_resume);
 }
 
 TEST_F(AgreementIndexTest, ResumesFromItsCheckpointAndRebuildsOnANewVersion) {
