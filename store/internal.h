@@ -46,20 +46,28 @@ inline core::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   return core::Status::IOError(message);
 }
 
+// Parses the log value stored at `position` into its entry, checking the
+// record's bytes against its hash.
+inline core::Status ParseEntry(uint64_t position, const rocksdb::Slice& value,
+                               accord::v1::LogEntry* entry) {
+  if (!entry->ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    return core::Status::Corruption(
+        fmt::format("the record at position {} does not parse", position));
+  }
+  if (Sha256(entry->record()) != entry->hash()) {
+    return core::Status::Corruption(
+        fmt::format("the record at position {} does not match its hash", position));
+  }
+  return core::Status::OK();
+}
+
 // Parses a log value, checking its hash and that it sits under its own key.
 // With record_bytes, also gives the record's stored bytes (its Merkle leaf).
 inline core::Status DecodeEntry(uint64_t position, const rocksdb::Slice& value,
                                 accord::v1::EventRecord* record,
                                 std::string* record_bytes = nullptr) {
   accord::v1::LogEntry entry;
-  if (!entry.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-    return core::Status::Corruption(
-        fmt::format("the record at position {} does not parse", position));
-  }
-  if (Sha256(entry.record()) != entry.hash()) {
-    return core::Status::Corruption(
-        fmt::format("the record at position {} does not match its hash", position));
-  }
+  if (core::Status s = ParseEntry(position, value, &entry); !s.ok()) return s;
   if (!record->ParseFromString(entry.record()) || record->position() != position) {
     return core::Status::Corruption(
         fmt::format("the record stored at position {} names another position", position));

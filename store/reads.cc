@@ -195,15 +195,7 @@ core::Status RocksDbStore::ReadStored(uint64_t from_position, size_t max_count, 
     if (DecodeFixed64BE(it->key().ToStringView()) != position) {
       return core::Status::Corruption(fmt::format("position {} is missing from the log", position));
     }
-    const rocksdb::Slice value = it->value();
-    if (!entry.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-      return core::Status::Corruption(
-          fmt::format("the record at position {} does not parse", position));
-    }
-    if (Sha256(entry.record()) != entry.hash()) {
-      return core::Status::Corruption(
-          fmt::format("the record at position {} does not match its hash", position));
-    }
+    if (core::Status s = ParseEntry(position, it->value(), &entry); !s.ok()) return s;
     if (!NamesPosition(entry.record(), position)) {
       return core::Status::Corruption(
           fmt::format("the record stored at position {} names another position", position));

@@ -666,6 +666,48 @@ TEST_P(EventStoreTest, StatsCountEachGroupCommitsSizeAndWriteTimeAndTheBytesOnDi
   EXPECT_EQ(store_->Stats().group_commits, 0u) << "counted since open";
 }
 
+// A group of more than a few events is written by the syncer, which calls
+// back itself when nothing else waits; an append made meanwhile is written by
+// the stager. Its callback must wait for the first to return: callbacks run
+// one at a time, in commit order.
+TEST_P(EventStoreTest, ACallbackIsNeverOverlappedByTheNextGroupsCallback) {
+  std::atomic<bool> in_callback{false};
+  std::atomic<int> overlaps{0};
+  std::atomic<uint64_t> work{0};
+  std::mutex mutex;
+  std::condition_variable all_done;
+  std::vector<uint64_t> order;  // first positions, in callback order
+  auto finished = [&](uint64_t first_position) {
+    std::lock_guard lock(mutex);
+    order.push_back(first_position);
+    all_done.notify_one();
+  };
+  AppendCallback second = [&](const core::Status& s, const AppendResult& r) {
+    if (in_callback.exchange(true)) ++overlaps;
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    in_callback = false;
+    finished(r.first_position);
+  };
+  store_->AppendAsync("large", ExpectedVersion::Any(), Events(1, 20),
+                      [&](const core::Status& s, const AppendResult& r) {
+                        in_callback = true;
+                        EXPECT_TRUE(s.ok()) << s.ToString();
+                        store_->AppendAsync("small", ExpectedVersion::Any(), Events(100, 1),
+                                            second);
+                        // Still in this callback once the small append is durable, and for
+                        // a while after: a thread calling it back now would overlap this one.
+                        while (store_->Head().next_position < 21) std::this_thread::yield();
+                        for (int spin = 0; spin < 2000000; ++spin)
+                          work.fetch_add(1, std::memory_order_relaxed);
+                        in_callback = false;
+                        finished(r.first_position);
+                      });
+  std::unique_lock lock(mutex);
+  all_done.wait(lock, [&] { return order.size() == 2; });
+  EXPECT_EQ(overlaps.load(), 0) << "two threads called back at once";
+  EXPECT_EQ(order, (std::vector<uint64_t>{0, 20})) << "callbacks in commit order";
+}
+
 TEST_P(EventStoreTest, ARetryQueuedBehindItsOriginalIsAnsweredWithTheOriginal) {
   // The retry is staged while the original is not yet on disk: the store
   // must find it among the events in flight, not only on disk.
