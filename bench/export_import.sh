@@ -130,6 +130,7 @@ tokens="$work/tokens"
 rm -f "$tokens"
 admin=$("$accordd" --tokens "$tokens" --add-user bench --role admin 2>/dev/null)
 show "$accordd" --data "$work/tcp" --tokens "$tokens" --port 0 --http-port 0
+: >"$work/accordd.log"  # read below before the server's shell may have made it
 "$accordd" --data "$work/tcp" --tokens "$tokens" --port 0 --http-port 0 2>"$work/accordd.log" &
 server=$!
 port=""

@@ -17,6 +17,9 @@ export no_proxy='*' NO_PROXY='*'  # loopback only, whatever the machine's proxy
 start_accordd() {
   local accordd="$1"
   shift
+  # Made here: the server's shell creates it only once it runs, and the
+  # first read below must not find it missing.
+  : >"$work/accordd.log"
   "$accordd" "$@" --port 0 --http-port any 2>"$work/accordd.log" &
   server=$!
   http_port=""
