@@ -1030,6 +1030,10 @@ TEST_F(TamperTest, ADeletedRecordIsNamed) {
   core::Status s = VerifyAfterReopen();
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find("position 6 is missing"), std::string::npos) << s.ToString();
+  StoredPage stored;
+  s = store_->ReadStored(0, 100, 0, &stored);
+  EXPECT_TRUE(s.IsCorruption()) << "reads of stored bytes name the gap too: " << s.ToString();
+  EXPECT_NE(s.message().find("position 6 is missing"), std::string::npos) << s.ToString();
 }
 
 TEST_F(TamperTest, ATruncatedLogRefusesToOpenForWriting) {
