@@ -94,5 +94,27 @@ TEST(EntryIntoForce, MemorandumIsInForceFromItsLastSignature) {
   EXPECT_EQ(in_force.since, On(2024, 11, 6));
 }
 
+// The rules refuse a condition of no instruments, but a raw append or an
+// imported log can carry one; the fold must still answer (the fuzzer once
+// found it reading the instrument before the first).
+TEST(EntryIntoForce, AConditionOfNoInstrumentsReadsAsFullSignature) {
+  accord::testing::CommandBuilder b;
+  AgreementState state =
+      Fold({b.Propose(), b.Terms(), b.Sign("cospar", accord::testing::Day(2024, 11, 5)),
+            b.Sign("apsco", accord::testing::Day(2024, 11, 6))});
+  accord::v1::Command raw = Condition(b, 0, 30);
+  EXPECT_FALSE(Decide(raw, state).ok()) << "the rules refuse it";
+  state =
+      Evolve(std::move(state), AgreementEvent{raw.event_id(), raw.effective(), raw.milestone()});
+  ASSERT_TRUE(state.entry_into_force.has_value());
+
+  EXPECT_FALSE(EvaluateEntryIntoForce(state, On(2024, 11, 5)).in_force);
+  EntryIntoForce in_force = EvaluateEntryIntoForce(state, On(2024, 11, 6));
+  EXPECT_TRUE(in_force.in_force);
+  EXPECT_EQ(in_force.since, On(2024, 11, 6));
+  EXPECT_EQ(in_force.instruments_required, 0u);
+  EXPECT_EQ(in_force.instruments_deposited, 0u);
+}
+
 }  // namespace
 }  // namespace accord::core
