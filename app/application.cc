@@ -169,7 +169,19 @@ Application::Application(store::EventStore* store, ApplicationOptions options, E
               options_.checkpoint_signer ? *options_.checkpoint_signer
                                          : core::NoteSigner::Generate("accord-ephemeral").value(),
               options_.log_origin),
-      documents_(store, options_.documents) {
+      documents_(store, options_.documents),
+      index_catch_up_(store_pool_,
+                      [this] {
+                        if (core::Status s = index_.CatchUp(); !s.ok()) {
+                          ServerLog().error("the agreement index cannot catch up with the log: {}",
+                                            s.ToString());
+                        }
+                      }),
+      search_catch_up_(store_pool_, [this] {
+        if (core::Status s = search_->CatchUp(); !s.ok()) {
+          ServerLog().error("the search index cannot catch up with the log: {}", s.ToString());
+        }
+      }) {
   if (!options_.search_directory.empty()) {
     search_ = std::make_unique<SearchIndex>(store, options_.search_directory);
   }
@@ -195,18 +207,8 @@ core::Status Application::Open() {
   }
   store_->SetCommitListener([this](uint64_t) { LogGrew(); });
   listening_ = true;
-  QueueSearchCatchUp();
+  if (search_) search_catch_up_.Trigger();
   return core::Status::OK();
-}
-
-void Application::QueueSearchCatchUp() {
-  if (!search_ || search_catch_up_queued_.exchange(true)) return;
-  store_pool_([this] {
-    search_catch_up_queued_ = false;
-    if (core::Status s = search_->CatchUp(); !s.ok()) {
-      ServerLog().error("the search index cannot catch up with the log: {}", s.ToString());
-    }
-  });
 }
 
 uint64_t Application::WatchLog(std::function<void()> grew) {
@@ -254,17 +256,9 @@ void Application::Handle(const Identity& caller, Request request, Reply reply) {
 }
 
 void Application::LogGrew() {
-  // One catch-up queued at a time; a listing catches up again itself and
-  // answers an error to its caller.
-  if (!index_catch_up_queued_.exchange(true)) {
-    store_pool_([this] {
-      index_catch_up_queued_ = false;
-      if (core::Status s = index_.CatchUp(); !s.ok()) {
-        ServerLog().error("the agreement index cannot catch up with the log: {}", s.ToString());
-      }
-    });
-  }
-  QueueSearchCatchUp();
+  // A listing catches up again itself and answers an error to its caller.
+  index_catch_up_.Trigger();
+  if (search_) search_catch_up_.Trigger();
   core::MutexLock lock(&watchers_mutex_);
   for (const auto& [id, grew] : watchers_) grew();
 }

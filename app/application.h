@@ -49,6 +49,7 @@
 #include "app/queries.h"
 #include "app/requests.h"
 #include "app/search_index.h"
+#include "app/serial_task.h"
 #include "core/checkpoint.h"
 #include "core/clock.h"
 #include "core/mutex.h"
@@ -189,9 +190,10 @@ class Application {
   DeskQueries desk_;
   Proofs proofs_;
   Documents documents_;
-  std::atomic<bool> index_catch_up_queued_{false};
   std::unique_ptr<SearchIndex> search_;  // null: none kept
-  std::atomic<bool> search_catch_up_queued_{false};
+  // The projections' catch-ups, each on one store thread at most.
+  SerialTask index_catch_up_;
+  SerialTask search_catch_up_;
   Metrics metrics_;
   // The front doors' listeners; held while their callbacks run, so that
   // RemoveFrontDoor waits for them.
@@ -226,7 +228,6 @@ class Application {
   // The same for the search index (0 when none is kept).
   uint64_t SearchLag(const store::LogHead& head) const;
   // Has the search index catch up on the store pool, once at a time.
-  void QueueSearchCatchUp();
   // Logs a decided-to-be-logged command, counting and answering it.
   void LogCommand(accord::v1::Command command, const Identity& caller, uint64_t request_id,
                   Reply reply);
