@@ -19,6 +19,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   accord::v1::Response response;
   while (accord::fuzz::Harness::ReadFrame(fd, &response)) {
   }
-  close(fd);
+  accord::fuzz::Harness::Close(fd);
   return 0;
 }

@@ -21,6 +21,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   while (accord::fuzz::Harness::ReadFrame(fd, &response)) {
     if (response.request_id() == 7 || response.request_id() == 0) break;
   }
-  close(fd);
+  accord::fuzz::Harness::Close(fd);
   return 0;
 }

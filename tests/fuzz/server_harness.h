@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -46,6 +48,15 @@ class Harness {
     abort();  // the server must answer
   }
 
+  // Closes a connection without leaving its port in TIME_WAIT: a long run
+  // makes hundreds of connections a second, more than the ephemeral ports
+  // (about 28,000) can hold for TIME_WAIT's minute, and connect then fails.
+  static void Close(int fd) {
+    linger reset{1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    close(fd);
+  }
+
   static void WriteAll(int fd, const std::string& bytes) {
     size_t done = 0;
     while (done < bytes.size()) {
@@ -68,11 +79,12 @@ class Harness {
   // A connection that said hello, or -1 (the answer, if any, in `answer`).
   int TryConnect(accord::v1::Response* answer) const {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) Fail("socket");
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(server_->port());
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) abort();
+    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) Fail("connect");
     // Generous: inputs may leave the sanitized server busy (subscriptions
     // replaying the log).
     timeval tv{30, 0};
@@ -84,8 +96,13 @@ class Harness {
     WriteAll(fd, net::EncodeFrame(hello));
     answer->Clear();
     if (ReadFrame(fd, answer) && answer->has_hello()) return fd;
-    close(fd);
+    Close(fd);
     return -1;
+  }
+
+  [[noreturn]] static void Fail(const char* call) {
+    std::fprintf(stderr, "the harness's %s failed: %s\n", call, std::strerror(errno));
+    abort();
   }
 
  private:
