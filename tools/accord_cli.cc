@@ -17,6 +17,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -204,47 +205,71 @@ void PrintLogLine(const LogLine& line, const Globals& options) {
 // Logs every line of every file with up to `window` commands in flight on
 // the one connection. Commands on one agreement go one at a time, in file
 // order (each is decided on the state the one before it left); commands on
-// different agreements overlap. Answers are printed in file order.
+// different agreements overlap. Lines are parsed a few at a time while the
+// server works on those in flight (parsing JSON is most of the client's
+// work, and parsing everything first left the server idle meanwhile).
+// Answers are printed in file order.
 int LogFiles(accord::net::Client& client, const Globals& options,
              const std::vector<std::string>& files, size_t window) {
-  std::vector<LogLine> lines;
+  constexpr size_t kParseAhead = 32;  // lines parsed between two answers
+  std::vector<std::string> texts;
   for (const std::string& path : files) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return Fail("cannot read " + path);
     std::stringstream text;
     text << in.rdbuf();
-    accord::tools::ParseCommandLines(text.str(), [&](int number, const auto& parsed) {
-      LogLine line;
-      line.path = path;
-      line.number = number;
-      if (parsed) {
-        line.command = *parsed;
-      } else {
-        line.failure = parsed.error();
-        line.done = true;
-      }
-      lines.push_back(std::move(line));
-    });
+    texts.push_back(text.str());
   }
-  // Each agreement's lines in file order; an agreement is free when none of
-  // its lines is in flight. The next line sent is the earliest free one.
+  size_t file = 0;
+  std::optional<accord::tools::CommandLineReader> reader;
+  std::vector<LogLine> lines;
+  // Each agreement's parsed lines waiting, in file order; an agreement is
+  // free when none of its lines is in flight. The next line sent is the
+  // earliest free one.
   std::map<std::string, std::deque<size_t>> waiting;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    if (lines[i].command) waiting[lines[i].command->agreement_id()].push_back(i);
-  }
+  std::set<std::string> busy;                      // agreements with a line in flight
   std::set<std::pair<size_t, std::string>> ready;  // (first waiting line, agreement)
-  for (const auto& [agreement, queue] : waiting) ready.emplace(queue.front(), agreement);
+  auto parse_more = [&](size_t count) {
+    for (size_t parsed = 0; parsed < count && file < texts.size();) {
+      if (!reader) reader.emplace(texts[file]);
+      int number = 0;
+      auto command = accord::core::Expected<accord::v1::Command, std::string>(
+          accord::core::MakeUnexpected(std::string()));
+      if (!reader->Next(&number, &command)) {
+        reader.reset();
+        ++file;
+        continue;
+      }
+      ++parsed;
+      LogLine& line = lines.emplace_back();
+      line.path = files[file];
+      line.number = number;
+      if (!command) {
+        line.failure = command.error();
+        line.done = true;
+        continue;
+      }
+      line.command = std::move(*command);
+      const std::string& agreement = line.command->agreement_id();
+      std::deque<size_t>& queue = waiting[agreement];
+      queue.push_back(lines.size() - 1);
+      if (queue.size() == 1 && !busy.count(agreement)) ready.emplace(queue.front(), agreement);
+    }
+  };
+  auto all_parsed = [&] { return file >= texts.size(); };
   std::map<uint64_t, size_t> in_flight;  // request id -> line
   size_t printed = 0;
   bool connection_lost = false;
   auto print_done = [&] {
     while (printed < lines.size() && lines[printed].done) PrintLogLine(lines[printed++], options);
   };
-  while (!ready.empty() || !in_flight.empty()) {
+  parse_more(kParseAhead);
+  while (!all_parsed() || !ready.empty() || !in_flight.empty()) {
     while (!connection_lost && in_flight.size() < window && !ready.empty()) {
       auto [index, agreement] = *ready.begin();
       ready.erase(ready.begin());
       waiting[agreement].pop_front();
+      busy.insert(agreement);
       Request request;
       *request.mutable_log_milestone() = *lines[index].command;
       uint64_t id = 0;
@@ -257,6 +282,15 @@ int LogFiles(accord::net::Client& client, const Globals& options,
       in_flight[id] = index;
     }
     if (connection_lost) break;
+    if (!all_parsed() && (in_flight.size() < window || ready.size() < kParseAhead)) {
+      // The server has work in flight: parse the next lines meanwhile.
+      parse_more(kParseAhead);
+      if (in_flight.size() < window && !ready.empty()) continue;
+    }
+    if (in_flight.empty()) {
+      print_done();
+      continue;  // nothing to wait for: parse on (or end)
+    }
     Response response;
     if (auto s = client.Receive(&response); !s.ok()) {
       connection_lost = true;
@@ -277,10 +311,13 @@ int LogFiles(accord::net::Client& client, const Globals& options,
       line.failure = Explain(response);
     }
     line.done = true;
-    std::deque<size_t>& next = waiting[line.command->agreement_id()];
-    if (!next.empty()) ready.emplace(next.front(), line.command->agreement_id());
+    const std::string& agreement = line.command->agreement_id();
+    busy.erase(agreement);
+    std::deque<size_t>& next = waiting[agreement];
+    if (!next.empty()) ready.emplace(next.front(), agreement);
     print_done();
   }
+  parse_more(std::numeric_limits<size_t>::max());  // after a lost connection: say what was not sent
   for (LogLine& line : lines) {
     if (!line.done) {
       line.failure = "not sent: the connection was lost";

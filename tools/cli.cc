@@ -155,20 +155,29 @@ core::Expected<accord::v1::Command, std::string> ParseCommandJson(std::string_vi
   return command;
 }
 
+bool CommandLineReader::Next(int* number,
+                             core::Expected<accord::v1::Command, std::string>* parsed) {
+  while (!rest_.empty()) {
+    size_t end = rest_.find('\n');
+    std::string_view line = rest_.substr(0, end);
+    rest_.remove_prefix(end == std::string_view::npos ? rest_.size() : end + 1);
+    ++number_;
+    if (line.find_first_not_of(" \t\r") != std::string_view::npos) {
+      *number = number_;
+      *parsed = ParseCommandJson(line);
+      return true;
+    }
+  }
+  return false;
+}
+
 void ParseCommandLines(
     std::string_view text,
     const std::function<void(int, const core::Expected<accord::v1::Command, std::string>&)>& each) {
-  int number = 1;
-  while (!text.empty()) {
-    size_t end = text.find('\n');
-    std::string_view line = text.substr(0, end);
-    if (line.find_first_not_of(" \t\r") != std::string_view::npos) {
-      each(number, ParseCommandJson(line));
-    }
-    if (end == std::string_view::npos) break;
-    text.remove_prefix(end + 1);
-    ++number;
-  }
+  CommandLineReader reader(text);
+  int number = 0;
+  core::Expected<accord::v1::Command, std::string> parsed = core::MakeUnexpected(std::string());
+  while (reader.Next(&number, &parsed)) each(number, parsed);
 }
 
 int ForEachCommand(

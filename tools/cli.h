@@ -70,9 +70,22 @@ std::optional<int> ParseCommandLine(CLI::App& program, int argc, char** argv,
 // surrogates alike).
 core::Expected<accord::v1::Command, std::string> ParseCommandJson(std::string_view line);
 
-// Splits NDJSON text at '\n' and calls `each` with the line number (from 1)
-// and ParseCommandJson's answer for every line that is not blank (spaces,
-// tabs and '\r' only).
+// NDJSON text read a line at a time: Next gives the line number (from 1)
+// and ParseCommandJson's answer for the next line that is not blank
+// (spaces, tabs and '\r' only), or false at the end. For a caller that
+// parses while earlier lines are on their way (parsing is most of a
+// client's work). REQUIRES: the text outlives the reader.
+class CommandLineReader {
+ public:
+  explicit CommandLineReader(std::string_view text) : rest_(text) {}
+  bool Next(int* number, core::Expected<accord::v1::Command, std::string>* parsed);
+
+ private:
+  std::string_view rest_;
+  int number_ = 0;  // of the last line read
+};
+
+// Calls `each` for every line CommandLineReader gives, in order.
 void ParseCommandLines(
     std::string_view text,
     const std::function<void(int, const core::Expected<accord::v1::Command, std::string>&)>& each);

@@ -34,5 +34,19 @@ TEST(CommandFiles, SplitsLinesSkippingBlankOnesAndCountsFromOne) {
   EXPECT_EQ(seen, (std::vector<std::pair<int, bool>>{{1, true}, {4, false}, {5, true}}));
 }
 
+TEST(CommandFiles, TheReaderGivesOneLineAtATimeAndThenNoMore) {
+  CommandLineReader reader("\n{\"agreementId\": \"a\"}\n\n{\"agreementId\": \"b\"}\n");
+  int number = 0;
+  core::Expected<accord::v1::Command, std::string> command = core::MakeUnexpected(std::string());
+  ASSERT_TRUE(reader.Next(&number, &command));
+  EXPECT_EQ(number, 2);
+  EXPECT_EQ(command->agreement_id(), "a");
+  ASSERT_TRUE(reader.Next(&number, &command));
+  EXPECT_EQ(number, 4);
+  EXPECT_EQ(command->agreement_id(), "b");
+  EXPECT_FALSE(reader.Next(&number, &command));
+  EXPECT_FALSE(reader.Next(&number, &command)) << "the end stays the end";
+}
+
 }  // namespace
 }  // namespace accord::tools

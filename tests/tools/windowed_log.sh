@@ -8,6 +8,7 @@ set -euo pipefail
 accordd=$1 accord=$2
 dir=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$dir"' EXIT
+: >"$dir/log"  # read below before the server's shell may have made it
 "$accordd" --data "$dir/data" --no-auth --port 0 --http-port 0 2>"$dir/log" &
 server=$!
 port=""
