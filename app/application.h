@@ -227,7 +227,6 @@ class Application {
   uint64_t IndexLag(const store::LogHead& head) const;
   // The same for the search index (0 when none is kept).
   uint64_t SearchLag(const store::LogHead& head) const;
-  // Has the search index catch up on the store pool, once at a time.
   // Logs a decided-to-be-logged command, counting and answering it.
   void LogCommand(accord::v1::Command command, const Identity& caller, uint64_t request_id,
                   Reply reply);

@@ -11,8 +11,9 @@
 //
 // Thread safety: Trigger may be called from any number of threads at once,
 // including from inside the work. REQUIRES: the executor runs every task
-// it is given, and outlives nothing of this object's (its owner drains or
-// joins it before destroying the task).
+// it is given (one dropped, or work that throws, leaves the task scheduled
+// and it never runs again), and is drained or joined before the task is
+// destroyed.
 #pragma once
 
 #include <functional>

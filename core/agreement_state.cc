@@ -194,7 +194,12 @@ void Apply(AgreementState& s, const AgreementEvent& e) {
       }
       break;
     case DomainEvent::kEntryIntoForceConditionSet:
-      s.entry_into_force = ev.entry_into_force_condition_set();
+      // A condition of no instruments (refused by the rules, but a raw
+      // append or an imported log can carry one) changes nothing: every
+      // reading of the state would otherwise have to guard against it.
+      if (ev.entry_into_force_condition_set().instruments_required() > 0) {
+        s.entry_into_force = ev.entry_into_force_condition_set();
+      }
       break;
     case DomainEvent::kAgreementWithdrawn:
       s.stage = Stage::kWithdrawn;

@@ -10,10 +10,7 @@ namespace {
 
 // The rule's answer, as before recorded facts existed.
 void EvaluateRule(const AgreementState& state, Day as_of, EntryIntoForce& result) {
-  // The rules never accept a condition of no instruments, but a raw append
-  // or an imported log can carry one: it reads as no condition (views.proto:
-  // "0: in force on full signature"), not as the instrument before the first.
-  if (!state.entry_into_force || state.entry_into_force->instruments_required() == 0) {
+  if (!state.entry_into_force) {
     if (state.stage != Stage::kSigned && state.stage != Stage::kTerminated) return;
     if (!state.fully_signed_on) return;
     // An undated signature: the day of effect is unknown. Parties that

@@ -277,6 +277,12 @@ int LogFiles(accord::net::Client& client, const Globals& options,
         connection_lost = true;
         lines[index].failure = s.ToString();
         lines[index].done = true;
+        // Those sent before may be logged: say so, not "not sent".
+        for (auto& [sent_id, sent] : in_flight) {
+          lines[sent].failure = "sent, but no answer came (it may be logged): " + s.ToString();
+          lines[sent].done = true;
+        }
+        in_flight.clear();
         break;
       }
       in_flight[id] = index;
@@ -295,7 +301,7 @@ int LogFiles(accord::net::Client& client, const Globals& options,
     if (auto s = client.Receive(&response); !s.ok()) {
       connection_lost = true;
       for (auto& [id, index] : in_flight) {
-        lines[index].failure = s.ToString();
+        lines[index].failure = "sent, but no answer came (it may be logged): " + s.ToString();
         lines[index].done = true;
       }
       in_flight.clear();

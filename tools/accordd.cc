@@ -377,6 +377,18 @@ int main(int argc, char** argv) {
   auto application = std::make_unique<accord::app::Application>(
       store.get(), std::move(application_options),
       [&store_pool](std::function<void()> work) { asio::post(store_pool, std::move(work)); });
+  // However main leaves from here (a door that does not start as well),
+  // the application stops hearing the store and the pool's work (a
+  // projection catching up) ends before the application goes.
+  struct StopBeforeGoing {
+    std::unique_ptr<accord::app::Application>& application;
+    asio::thread_pool& pool;
+    ~StopBeforeGoing() {
+      if (!application) return;  // stopped in order below
+      application->StopListening();
+      pool.join();
+    }
+  } stop_before_going{application, store_pool};
   s = application->Open();
   if (!s.ok()) {
     LogError(s.ToString());

@@ -7,14 +7,20 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <atomic>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <fstream>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
+#include <vector>
 
 #include "tests/testing/builders.h"
+#include "tests/testing/forwarding_store.h"
 #include "tests/testing/temp_dir.h"
 
 namespace accord::app {
@@ -247,6 +253,93 @@ TEST_F(ApplicationTest, PromtoolAcceptsTheMetricsOfALiveApplication) {
   int status = pclose(pipe);
   EXPECT_EQ(status, 0) << complaints;
   EXPECT_EQ(complaints, "") << "about:\n" << text;
+}
+
+// A store whose ReadStored waits while its gate is shut: a projection's
+// catch-up held in the middle of its read.
+class GatedReads : public accord::testing::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+
+  core::Status ReadStored(uint64_t from_position, size_t max_count, size_t max_bytes,
+                          store::StoredPage* page) const override {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      ++waiting_;
+      changed_.notify_all();
+      changed_.wait(lock, [&] { return open_; });
+      --waiting_;
+    }
+    return inner_->ReadStored(from_position, max_count, max_bytes, page);
+  }
+  void SetOpen(bool open) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    open_ = open;
+    changed_.notify_all();
+  }
+  void AwaitWaiting(int readers) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return waiting_ == readers; });
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
+  mutable int waiting_ = 0;
+  bool open_ = true;
+};
+
+// Commits while the agreement index is catching up ask for one more
+// catch-up after it, not one each beside it: each of those waited on the
+// index's lock holding one of the store pool's threads, until commands had
+// none left (bulk logging ran at a fifth of its rate).
+TEST(ApplicationCatchUpTest, CommitsDuringACatchUpQueueOneMoreNotOneEach) {
+  accord::testing::TempDir dir;
+  std::unique_ptr<store::EventStore> store;
+  ASSERT_TRUE(store::EventStore::Open({}, dir.path(), &store).ok());
+  GatedReads gated(store.get());
+  std::atomic<int> posted{0};
+  std::vector<std::thread> threads;
+  std::mutex threads_mutex;
+  {
+    Application app(&gated, ApplicationOptions{}, [&](std::function<void()> work) {
+      ++posted;
+      std::lock_guard<std::mutex> lock(threads_mutex);
+      threads.emplace_back(std::move(work));  // as many threads as tasks: none waits for one
+    });
+    ASSERT_TRUE(app.Open().ok());
+    gated.SetOpen(false);
+    store::AppendResult result;
+    ASSERT_TRUE(store
+                    ->Append("notes", store::ExpectedVersion::Any(), {accord::testing::RawEvent(1)},
+                             &result)
+                    .ok());
+    gated.AwaitWaiting(1);  // the catch-up is under way, held in its read
+    for (uint64_t i = 2; i <= 8; ++i) {
+      ASSERT_TRUE(store
+                      ->Append("notes", store::ExpectedVersion::Any(),
+                               {accord::testing::RawEvent(i)}, &result)
+                      .ok());
+    }
+    EXPECT_EQ(posted.load(), 1) << "seven commits during the catch-up posted no task beside it";
+    gated.SetOpen(true);
+    // The one more run reads what the seven added.
+    for (int i = 0; i < 20000; ++i) {
+      Request health;
+      health.mutable_get_health();
+      bool caught_up = false;
+      const Response answer = app.GetHealth(health);
+      for (const auto& projection : answer.health().projections()) {
+        if (projection.name() == "agreement-index") caught_up = projection.lag() == 0;
+      }
+      if (caught_up) break;
+      std::this_thread::sleep_for(1ms);
+    }
+    EXPECT_EQ(posted.load(), 2);
+    app.StopListening();
+    std::lock_guard<std::mutex> lock(threads_mutex);
+    for (auto& t : threads) t.join();
+  }
 }
 
 }  // namespace

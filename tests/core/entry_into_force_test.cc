@@ -96,8 +96,10 @@ TEST(EntryIntoForce, MemorandumIsInForceFromItsLastSignature) {
 
 // The rules refuse a condition of no instruments, but a raw append or an
 // imported log can carry one; the fold must still answer (the fuzzer once
-// found it reading the instrument before the first).
-TEST(EntryIntoForce, AConditionOfNoInstrumentsReadsAsFullSignature) {
+// found it reading the instrument before the first). It changes nothing:
+// the memorandum stays in force, and each party with it, from full
+// signature, as without it.
+TEST(EntryIntoForce, AConditionOfNoInstrumentsChangesNothing) {
   accord::testing::CommandBuilder b;
   AgreementState state =
       Fold({b.Propose(), b.Terms(), b.Sign("cospar", accord::testing::Day(2024, 11, 5)),
@@ -106,14 +108,28 @@ TEST(EntryIntoForce, AConditionOfNoInstrumentsReadsAsFullSignature) {
   EXPECT_FALSE(Decide(raw, state).ok()) << "the rules refuse it";
   state =
       Evolve(std::move(state), AgreementEvent{raw.event_id(), raw.effective(), raw.milestone()});
-  ASSERT_TRUE(state.entry_into_force.has_value());
+  EXPECT_FALSE(state.entry_into_force.has_value());
+  EXPECT_EQ(state.history.size(), 5u) << "it stays in the history";
+  EXPECT_FALSE(BindsByConsent(state));
 
   EXPECT_FALSE(EvaluateEntryIntoForce(state, On(2024, 11, 5)).in_force);
   EntryIntoForce in_force = EvaluateEntryIntoForce(state, On(2024, 11, 6));
   EXPECT_TRUE(in_force.in_force);
   EXPECT_EQ(in_force.since, On(2024, 11, 6));
   EXPECT_EQ(in_force.instruments_required, 0u);
-  EXPECT_EQ(in_force.instruments_deposited, 0u);
+  for (const PartyStatus& party : state.parties) {
+    EXPECT_TRUE(EvaluateForParty(state, party, in_force, On(2024, 11, 6)).in_force)
+        << party.party.organisation_id();
+  }
+
+  // Nor does it undo a condition set before it.
+  accord::testing::CommandBuilder c("convention");
+  AgreementState convention = Fold({Convention(c), Condition(c, 3, 30)});
+  accord::v1::Command zero = Condition(c, 0, 0);
+  convention = Evolve(std::move(convention),
+                      AgreementEvent{zero.event_id(), zero.effective(), zero.milestone()});
+  ASSERT_TRUE(convention.entry_into_force.has_value());
+  EXPECT_EQ(convention.entry_into_force->instruments_required(), 3u);
 }
 
 }  // namespace

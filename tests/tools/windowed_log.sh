@@ -59,4 +59,28 @@ for i, row in enumerate(rows):
         sys.exit(f"row {i}: {agreement} v{version}, expected {want_agreement} v{want_version}")
 PY
 "$accord" --port "$port" verify | grep -q "^verified: 1500 events in 300 agreements"
-echo "windowed log: 1500 lines in file order, each agreement's versions in file order, line 301 refused, verified"
+
+# Several files, parsed as they go: an empty one, then one whose second line
+# does not parse, then one that goes on with an agreement of the file before.
+: >"$dir/empty.ndjson"
+python3 - "$dir" <<'PY'
+import json, sys
+d = sys.argv[1]
+def command(n, agreement, milestone):
+    return json.dumps({"agreementId": agreement, "eventId": f"e0000000-0000-4000-8000-{n:012d}",
+                       "milestone": milestone}) + "\n"
+with open(d + "/more.ndjson", "w") as out:
+    out.write(command(1, "w-000", {"noteAdded": {"text": "one more"}}))
+    out.write("{not json\n")
+with open(d + "/last.ndjson", "w") as out:
+    out.write("\n" + command(2, "w-000", {"noteAdded": {"text": "and the last"}}))
+PY
+status=0
+"$accord" --port "$port" log "$dir/empty.ndjson" "$dir/more.ndjson" "$dir/last.ndjson" \
+  >"$dir/out2" 2>"$dir/err2" || status=$?
+[[ $status -eq 1 ]] || { echo "expected exit 1 (one line does not parse), got $status"; exit 1; }
+grep -q "more.ndjson:2: not a command" "$dir/err2" || { cat "$dir/err2"; exit 1; }
+[[ $(grep -c '\.ndjson:[0-9]*: ' "$dir/err2") -eq 1 ]] || { cat "$dir/err2"; exit 1; }
+[[ "$(awk '{print $1, $2}' "$dir/out2" | tr '\n' ' ')" == "w-000 v5 w-000 v6 " ]] ||
+  { echo "the two notes in file order:"; cat "$dir/out2"; exit 1; }
+echo "windowed log: 1500 lines in file order, each agreement's versions in file order, line 301 refused, verified; three files in order, a line that does not parse named"
