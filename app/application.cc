@@ -8,7 +8,6 @@
 #include "app/errors.h"
 #include "app/log.h"
 #include "core/event_types.h"
-#include "core/hash.h"
 #include "core/limits.h"
 
 namespace accord::app {
@@ -447,15 +446,9 @@ Response Application::Import(Request request) {
       return ErrorResponse(id, accord::v1::INVALID_ARGUMENT,
                            "import_records.documents: this server keeps no documents");
     }
-    std::string sha256 = core::HexEncode(core::Sha256(document.content()));
-    if (sha256 != document.document().sha256()) {
-      return ErrorResponse(
-          id, accord::v1::INVALID_ARGUMENT,
-          fmt::format("import_records.documents[{}]: the bytes of document {} hash to {}: refused, "
-                      "nothing of this import was written",
-                      i, document.document().sha256(), sha256));
-    }
-    if (core::Status s = options_.documents->Put(document.content(), &sha256); !s.ok()) {
+    if (core::Status s = store::PutAsNamed(*options_.documents, document.content(),
+                                           document.document().sha256());
+        !s.ok()) {
       Response error = ErrorResponse(id, s);
       error.mutable_error()->set_message(
           fmt::format("import_records.documents[{}] ({}): {}; no entry of this import was written",

@@ -208,4 +208,13 @@ core::Status DocumentStore::Open(const std::string& data_dir, uint64_t max_bytes
   return core::Status::OK();
 }
 
+core::Status PutAsNamed(DocumentStore& documents, std::string_view bytes, std::string_view sha256) {
+  std::string digest = core::HexEncode(core::Sha256(bytes));
+  if (digest != sha256) {
+    return core::Status::InvalidArgument(
+        fmt::format("the bytes of document {} hash to {}: refused", sha256, digest));
+  }
+  return documents.Put(bytes, &digest);
+}
+
 }  // namespace accord::store

@@ -86,4 +86,9 @@ class DocumentStore {
   virtual core::Status CopyTo(const std::string& data_dir) const = 0;
 };
 
+// Stores a document that comes with its digest (an import's), checked
+// first: InvalidArgument, with nothing stored, when the bytes hash to
+// another digest; otherwise as Put.
+core::Status PutAsNamed(DocumentStore& documents, std::string_view bytes, std::string_view sha256);
+
 }  // namespace accord::store

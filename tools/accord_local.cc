@@ -364,13 +364,9 @@ int Import(accord::store::EventStore& store, const std::string& data, const std:
         // Each document's bytes are stored, checked against its digest,
         // before the records that name it.
         for (const accord::v1::DocumentContent& content : batch.documents) {
-          std::string sha256;
-          if (auto put = documents->Put(content.content(), &sha256); !put.ok()) return put;
-          if (sha256 != content.document().sha256()) {
-            return accord::core::Status::Corruption(
-                fmt::format("the bytes of document {} hash to {}: refused",
-                            content.document().sha256(), sha256));
-          }
+          accord::core::Status put =
+              accord::store::PutAsNamed(*documents, content.content(), content.document().sha256());
+          if (!put.ok()) return put;
         }
         if (batch.entries.empty()) return accord::core::Status::OK();
         accord::core::Status imported = store.ImportEntries(batch.entries);

@@ -59,6 +59,26 @@ TEST_F(DocumentStoreTest, PutReturnsTheDigestAndGetTheSameBytes) {
   EXPECT_EQ(back, bytes);
 }
 
+// An import's document comes with its digest: bytes that hash to another
+// are refused, naming both, and nothing is stored.
+TEST_F(DocumentStoreTest, PutAsNamedStoresOnlyBytesThatAreTheirDigests) {
+  Open();
+  const std::string bytes = "the convention's text";
+  const std::string sha256 = core::HexEncode(core::Sha256(bytes));
+  const std::string other = core::HexEncode(core::Sha256("another text"));
+  core::Status refused = PutAsNamed(*documents_, bytes, other);
+  EXPECT_EQ(refused.code(), core::Status::Code::kInvalidArgument);
+  EXPECT_NE(refused.message().find("the bytes of document " + other + " hash to " + sha256),
+            std::string::npos)
+      << refused.message();
+  EXPECT_TRUE(Files().empty()) << "nothing stored";
+
+  ASSERT_TRUE(PutAsNamed(*documents_, bytes, sha256).ok());
+  std::string back;
+  ASSERT_TRUE(documents_->Get(sha256, &back).ok());
+  EXPECT_EQ(back, bytes);
+}
+
 TEST_F(DocumentStoreTest, TheSameBytesAreStoredOnce) {
   Open();
   std::string first, second;
